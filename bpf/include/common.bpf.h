@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What every flightrec BPF object shares: its ring buffer, its per-CPU loss
+ * counters, the process filter and the low-wakeup submit path.
+ *
+ * Each object gets its own copy of these maps and of the rodata below; the
+ * recorder sets the rodata between open and load.
+ */
+#ifndef FR_BPF_COMMON_BPF_H
+#define FR_BPF_COMMON_BPF_H
+
+#include "fr_abi.h"
+
+/* Filled by the recorder before load. */
+const volatile __u32 filter_self_tgid = 0;   /* never trace the recorder itself */
+const volatile __u32 filter_tgid = 0;	     /* 0: every process */
+const volatile bool filter_cgroup = false;   /* only tasks under cgroup_filter[0] */
+const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader past this much unread data */
+const volatile bool targ_stream = false;     /* stream mode, else aggregate */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* resized by the recorder */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FR_LOSS_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_filter SEC(".maps");
+
+static __always_inline void fr_count_loss(__u32 reason)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
+
+	if (n)
+		*n += 1; /* per-CPU slot: no atomics needed */
+}
+
+/* Is the current task one we record? Cheapest checks first. */
+static __always_inline bool fr_current_selected(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (tgid == filter_self_tgid)
+		return false;
+	if (filter_tgid && tgid != filter_tgid)
+		return false;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_filter, 0) != 1)
+		return false;
+	return true;
+}
+
+/* Reserve a record and fill its header for the current task. */
+static __always_inline void *fr_reserve(__u32 size, __u16 op)
+{
+	struct fr_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
+	__u64 id;
+
+	if (!h) {
+		fr_count_loss(FR_LOSS_RINGBUF_FULL);
+		return NULL;
+	}
+	id = bpf_get_current_pid_tgid();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->op = op;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	return h;
+}
+
+/*
+ * Waking the reader on every record costs more than the record itself, so
+ * the reader drains on a short timer and is only woken early when the ring
+ * fills past wakeup_bytes.
+ */
+static __always_inline void fr_submit(void *rec)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(rec, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline __u32 fr_log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	/* branchy binary search: bounded for the verifier, no loops */
+	if (v >= (1ull << 32)) {
+		v >>= 32;
+		slot += 32;
+	}
+	if (v >= (1u << 16)) {
+		v >>= 16;
+		slot += 16;
+	}
+	if (v >= (1u << 8)) {
+		v >>= 8;
+		slot += 8;
+	}
+	if (v >= (1u << 4)) {
+		v >>= 4;
+		slot += 4;
+	}
+	if (v >= (1u << 2)) {
+		v >>= 2;
+		slot += 2;
+	}
+	if (v >= (1u << 1))
+		slot += 1;
+	return slot < FR_HIST_SLOTS ? slot : FR_HIST_SLOTS - 1;
+}
+
+/* Value slot for key in a hash map, created zeroed when missing. */
+static __always_inline void *fr_agg_slot(void *map, const void *key, const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	if (bpf_map_update_elem(map, key, zero, BPF_NOEXIST) &&
+	    bpf_map_lookup_elem(map, key) == NULL) {
+		fr_count_loss(FR_LOSS_AGG_MAP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(map, key);
+}
+
+/*
+ * Every tracepoint program exists twice: tp_btf (typed arguments, cheaper)
+ * and raw_tp (kernels without BTF tracepoints); the recorder loads one.
+ * `call` is the shared handler invoked with the named arguments.
+ */
+#define FR_TRACEPOINT(tp, prog, call, args...)                                                     \
+	SEC("tp_btf/" #tp)                                                                         \
+	int BPF_PROG(prog##_btf, args)                                                             \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("raw_tp/" #tp)                                                                         \
+	int BPF_PROG(prog##_raw, args)                                                             \
+	{                                                                                          \
+		return call;                                                                       \
+	}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#endif /* FR_BPF_COMMON_BPF_H */

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/*
+ * Syscalls: count, latency and errors per process and syscall number, on
+ * raw_syscalls sys_enter/sys_exit.
+ *  - stream: one 48-byte record per completed call;
+ *  - aggregate (default): per (pid, nr) counters and a log2 latency
+ *    histogram in a hash map that the recorder reads and clears.
+ * The entry time lives in task storage: no hash lookup on the hot path.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "common.bpf.h"
+
+const struct fr_syscall *unused_fr_syscall __attribute__((unused));
+const struct fr_syscall_key *unused_fr_syscall_key __attribute__((unused));
+const struct fr_syscall_val *unused_fr_syscall_val __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} syscall_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FR_AGG_ENTRIES);
+	__type(key, struct fr_syscall_key);
+	__type(value, struct fr_syscall_val);
+} syscall_agg SEC(".maps");
+
+static const struct fr_syscall_val zero_val;
+
+static __always_inline int handle_enter(void)
+{
+	__u64 *start;
+
+	if (!fr_current_selected())
+		return 0;
+	start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!start) {
+		fr_count_loss(FR_LOSS_TRACK_MAP_FULL);
+		return 0;
+	}
+	*start = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+static __always_inline int handle_exit(long nr, long ret)
+{
+	struct fr_syscall_key key;
+	struct fr_syscall_val *v;
+	struct fr_syscall *e;
+	__u64 *start, now, lat;
+
+	start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0, 0);
+	/* no start: filtered out, or the call began before we attached */
+	if (!start || !*start)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	lat = now - *start;
+	*start = 0;
+	if (nr < 0)
+		return 0;
+	if (targ_stream) {
+		e = fr_reserve(sizeof(*e), FR_OP_SYSCALL);
+		if (!e)
+			return 0;
+		e->latency_ns = lat;
+		e->ret = ret;
+		e->nr = nr;
+		e->pad = 0;
+		fr_submit(e);
+		return 0;
+	}
+	key.pid = bpf_get_current_pid_tgid() >> 32;
+	key.nr = nr;
+	v = fr_agg_slot(&syscall_agg, &key, &zero_val);
+	if (!v)
+		return 0;
+	__sync_fetch_and_add(&v->count, 1);
+	if (ret < 0 && ret >= -4095)
+		__sync_fetch_and_add(&v->errors, 1);
+	__sync_fetch_and_add(&v->total_ns, lat);
+	__sync_fetch_and_add(&v->hist[fr_log2_slot(lat)], 1);
+	return 0;
+}
+
+FR_TRACEPOINT(sys_enter, handle_sys_enter, handle_enter(), struct pt_regs *regs, long id)
+
+FR_TRACEPOINT(sys_exit, handle_sys_exit, handle_exit(BPF_CORE_READ(regs, orig_ax), ret),
+	      struct pt_regs *regs, long ret)

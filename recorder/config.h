@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Recorder configuration: what the command line (or a config file with
+ * the same option names) asks for, and the parsers for its values.
+ * Parsers return 0 or -EINVAL and never print; main.c reports the error.
+ */
+#ifndef FR_RECORDER_CONFIG_H
+#define FR_RECORDER_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum fr_family_id {
+	FR_FAM_PROC = 0,
+	FR_FAM_SYSCALLS,
+	FR_FAM_NET,
+	FR_FAM_DROP,
+	FR_FAM_FILE,
+	FR_FAM_SCHED,
+	FR_FAM_MEM,
+	FR_FAM_COUNT,
+};
+
+enum fr_mode {
+	FR_MODE_AGGREGATE = 0,
+	FR_MODE_STREAM = 1,
+};
+
+enum fr_attach_pref {
+	FR_ATTACH_AUTO = 0,   /* tp_btf when the kernel supports it, else raw_tp */
+	FR_ATTACH_RAW_TP = 1, /* force the fallback (testing older-kernel paths) */
+};
+
+struct fr_config {
+	const char *dir;
+	bool family_on[FR_FAM_COUNT];
+	enum fr_mode mode[FR_FAM_COUNT];
+	uint32_t pid;		    /* 0: all processes */
+	const char *cgroup;	    /* cgroup v2 directory, NULL: all */
+	uint64_t duration_ns;	    /* 0: until a signal */
+	uint64_t max_segment_bytes; /* rotate past this size */
+	uint64_t max_segment_age_ns;
+	uint64_t interval_ns;	/* aggregate flush and statistics period */
+	uint64_t clock_sync_ns; /* clock-sync record period */
+	uint32_t drain_ms;	/* ring drain timer */
+	uint32_t ring_kib[FR_FAM_COUNT];
+	enum fr_attach_pref attach;
+	bool stats;   /* print statistics to stderr at the end */
+	bool verbose; /* libbpf debug output */
+};
+
+/* Defaults: every family on, modes as documented in recorder/README.md. */
+void fr_config__init(struct fr_config *cfg);
+
+const char *fr_family__name(enum fr_family_id id);
+
+/* Family id by name ("proc", "syscalls", ...), or -EINVAL. */
+int fr_family__from_name(const char *name);
+
+/* "10s", "500ms", "2m", "1h", "1d" or plain seconds. */
+int fr_parse_duration(const char *s, uint64_t *ns);
+
+/* "512", "64K", "16M", "2G" (powers of 1024). */
+int fr_parse_size(const char *s, uint64_t *bytes);
+
+/* "proc,syscalls,net" or "all": sets family_on. */
+int fr_config__parse_families(struct fr_config *cfg, const char *list);
+
+/* "syscalls=stream,sched=aggregate". Rejects modes a family lacks. */
+int fr_config__parse_modes(struct fr_config *cfg, const char *list);
+
+/* Does the family have an aggregate mode at all? */
+bool fr_family__has_aggregate(enum fr_family_id id);
+
+#endif /* FR_RECORDER_CONFIG_H */

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "probes.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "drop.skel.h"
+#include "file.skel.h"
+#include "mem.skel.h"
+#include "net.skel.h"
+#include "proc.skel.h"
+#include "sched.skel.h"
+#include "syscall.skel.h"
+
+#define PROG_OPTIONAL 1u /* the family runs without it */
+#define PROG_TRACEFS  2u /* `raw` is a tracepoint program: needs tracefs, no tp_btf twin */
+
+struct prog_spec {
+	const char *tp;	 /* tracepoint: "sched_switch", or "syscalls/sys_enter_read" */
+	const char *btf; /* tp_btf program, NULL when there is none */
+	const char *raw; /* raw_tp (or tracepoint) program */
+	unsigned flags;
+};
+
+struct family_spec {
+	int (*open)(struct fr_family_probe *f);
+	const char *agg_map; /* NULL: no aggregate mode */
+	const struct prog_spec *progs;
+	unsigned nprogs;
+};
+
+/* Skeleton types differ per object; these give every one the same shape. */
+#define SKEL_OPENER(x)                                                                             \
+	static void x##_skel_destroy(void *s)                                                      \
+	{                                                                                          \
+		x##_bpf__destroy(s);                                                               \
+	}                                                                                          \
+	static int x##_skel_open(struct fr_family_probe *f)                                        \
+	{                                                                                          \
+		struct x##_bpf *s = x##_bpf__open();                                               \
+		if (!s)                                                                            \
+			return -errno;                                                             \
+		f->skel = s;                                                                       \
+		f->obj = s->obj;                                                                   \
+		f->destroy = x##_skel_destroy;                                                     \
+		return 0;                                                                          \
+	}
+SKEL_OPENER(proc)
+SKEL_OPENER(syscall)
+SKEL_OPENER(net)
+SKEL_OPENER(drop)
+SKEL_OPENER(file)
+SKEL_OPENER(sched)
+SKEL_OPENER(mem)
+
+#define TP(name, prog)                                                                             \
+	{                                                                                          \
+		name, prog "_btf", prog "_raw", 0                                                  \
+	}
+#define TP_OPT(name, prog)                                                                         \
+	{                                                                                          \
+		name, prog "_btf", prog "_raw", PROG_OPTIONAL                                      \
+	}
+#define SYSCALL_TP(sc)                                                                             \
+	{"syscalls/sys_enter_" #sc, NULL, "handle_enter_" #sc, PROG_TRACEFS},                      \
+	{                                                                                          \
+		"syscalls/sys_exit_" #sc, NULL, "handle_exit_" #sc, PROG_TRACEFS                   \
+	}
+
+static const struct prog_spec proc_progs[] = {
+	TP("sched_process_exec", "handle_exec"),
+	TP("sched_process_exit", "handle_exit"),
+	TP("sched_process_fork", "handle_fork"),
+};
+static const struct prog_spec syscall_progs[] = {
+	TP("sys_enter", "handle_sys_enter"),
+	TP("sys_exit", "handle_sys_exit"),
+};
+static const struct prog_spec net_progs[] = {
+	TP("inet_sock_set_state", "handle_set_state"),
+	TP_OPT("tcp_retransmit_skb", "handle_retransmit"),
+	TP_OPT("tcp_send_reset", "handle_send_reset"),
+	TP_OPT("tcp_receive_reset", "handle_receive_reset"),
+	TP_OPT("tcp_rcv_space_adjust", "handle_rtt"),
+	TP_OPT("sock_send_length", "handle_send_length"),
+	TP_OPT("sock_recv_length", "handle_recv_length"),
+};
+static const struct prog_spec drop_progs[] = {
+	TP("kfree_skb", "handle_kfree_skb"),
+};
+static const struct prog_spec file_progs[] = {
+	SYSCALL_TP(read),  SYSCALL_TP(write),  SYSCALL_TP(pread64), SYSCALL_TP(pwrite64),
+	SYSCALL_TP(readv), SYSCALL_TP(writev), SYSCALL_TP(openat),
+};
+static const struct prog_spec sched_progs[] = {
+	TP("sched_switch", "handle_switch"),
+	TP("sched_wakeup", "handle_wakeup"),
+	TP("sched_wakeup_new", "handle_wakeup_new"),
+};
+static const struct prog_spec mem_progs[] = {
+	TP_OPT("page_fault_user", "handle_fault_user"),
+	TP_OPT("page_fault_kernel", "handle_fault_kernel"),
+	TP_OPT("kmalloc", "handle_kmalloc"),
+	TP_OPT("mm_page_alloc", "handle_page_alloc"),
+	TP("mark_victim", "handle_oom"),
+};
+
+#define SPEC(x, agg, progs)                                                                        \
+	{                                                                                          \
+		x##_skel_open, agg, progs, sizeof(progs) / sizeof(progs[0])                        \
+	}
+static const struct family_spec family_specs[FR_FAM_COUNT] = {
+	[FR_FAM_PROC] = SPEC(proc, NULL, proc_progs),
+	[FR_FAM_SYSCALLS] = SPEC(syscall, "syscall_agg", syscall_progs),
+	[FR_FAM_NET] = SPEC(net, NULL, net_progs),
+	[FR_FAM_DROP] = SPEC(drop, NULL, drop_progs),
+	[FR_FAM_FILE] = SPEC(file, "file_agg", file_progs),
+	[FR_FAM_SCHED] = SPEC(sched, "sched_agg", sched_progs),
+	[FR_FAM_MEM] = SPEC(mem, "mem_agg", mem_progs),
+};
+
+static const char *const loss_names[FR_LOSS_MAX] = {
+	[FR_LOSS_RINGBUF_FULL] = "ringbuf_full",
+	[FR_LOSS_AGG_MAP_FULL] = "agg_map_full",
+	[FR_LOSS_TRACK_MAP_FULL] = "track_map_full",
+};
+
+const char *fr_loss__name(unsigned reason)
+{
+	return reason < FR_LOSS_MAX ? loss_names[reason] : "unknown";
+}
+
+/* A two-instruction program: "return 0". */
+static int load_trivial(enum bpf_prog_type type, const struct bpf_prog_load_opts *opts)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(type, NULL, "GPL", insns, 2, opts);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+int fr_probes__bpf_permitted(void)
+{
+	return load_trivial(BPF_PROG_TYPE_SOCKET_FILTER, NULL);
+}
+
+/* Does the kernel take a tp_btf program on this tracepoint? (bcc's probe_tp_btf) */
+static bool tp_btf_supported(const char *tp)
+{
+	int id = libbpf_find_vmlinux_btf_id(tp, BPF_TRACE_RAW_TP);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP);
+
+	if (id <= 0)
+		return false;
+	opts.attach_btf_id = id;
+	return load_trivial(BPF_PROG_TYPE_TRACING, &opts) == 0;
+}
+
+static bool tracepoint_in_btf(const struct btf *vmlinux, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	return btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* tracepoint programs need tracefs; mount it where libbpf looks if absent. */
+static int tracefs_ensure(void)
+{
+	if (!access("/sys/kernel/tracing/events", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events", F_OK))
+		return 0;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static bool tracefs_event_exists(const char *tp)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s", tp);
+	if (!access(path, F_OK))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s", tp);
+	return !access(path, F_OK);
+}
+
+/*
+ * Set a `const volatile` global of the object before load, by name: the
+ * variable's offset comes from the object's .rodata BTF section, so one
+ * function serves every skeleton.
+ */
+static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t sz)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	struct bpf_map *map, *rodata = NULL;
+	const void *init;
+	size_t data_sz;
+	char *data;
+	int id, err = -ENOENT;
+
+	bpf_object__for_each_map (map, obj)
+		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), ".rodata"))
+			rodata = map;
+	if (!rodata || !btf)
+		return -ENOENT;
+	init = bpf_map__initial_value(rodata, &data_sz);
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!init || id <= 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (unsigned i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
+			continue;
+		if (vs->size != sz || vs->offset + sz > data_sz)
+			return -EINVAL;
+		data = malloc(data_sz);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, data_sz);
+		memcpy(data + vs->offset, val, sz);
+		err = bpf_map__set_initial_value(rodata, data, data_sz);
+		free(data);
+		break;
+	}
+	return err;
+}
+
+static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
+{
+	const __u32 self = (__u32)getpid(), tgid = cfg->pid;
+	const bool stream = f->mode == FR_MODE_STREAM, cgroup = cfg->cgroup != NULL;
+	/* an aggregate-mode family only streams rare records: a small ring does */
+	__u64 ring = stream || !family_specs[f->id].agg_map ? (__u64)cfg->ring_kib[f->id] << 10
+							    : 256u << 10;
+	__u64 wakeup = ring / 4;
+	struct bpf_map *events = bpf_object__find_map_by_name(f->obj, "events");
+	int err;
+
+	if (!events)
+		return -ENOENT;
+	err = bpf_map__set_max_entries(events, (__u32)ring);
+	err = err ?: obj_set_rodata(f->obj, "filter_self_tgid", &self, sizeof(self));
+	err = err ?: obj_set_rodata(f->obj, "filter_tgid", &tgid, sizeof(tgid));
+	err = err ?: obj_set_rodata(f->obj, "filter_cgroup", &cgroup, sizeof(cgroup));
+	err = err ?: obj_set_rodata(f->obj, "wakeup_bytes", &wakeup, sizeof(wakeup));
+	err = err ?: obj_set_rodata(f->obj, "targ_stream", &stream, sizeof(stream));
+	return err;
+}
+
+static void note(struct fr_family_probe *f, const char *fmt, const char *arg)
+{
+	size_t n = strlen(f->detail);
+
+	if (n && n < sizeof(f->detail) - 2) {
+		f->detail[n++] = ';';
+		f->detail[n++] = ' ';
+	}
+	snprintf(f->detail + n, sizeof(f->detail) - n, fmt, arg);
+}
+
+static void note_attach(struct fr_family_probe *f, const char *type)
+{
+	size_t n = strlen(f->attach);
+
+	if (strstr(f->attach, type))
+		return;
+	snprintf(f->attach + n, sizeof(f->attach) - n, "%s%s", n ? "+" : "", type);
+}
+
+/*
+ * Choose one program per tracepoint and disable the rest. Return: 0, or
+ * -ENOENT when a required tracepoint is missing (detail says which).
+ */
+static int select_programs(struct fr_family_probe *f, const struct family_spec *spec,
+			   const struct btf *vmlinux, const struct fr_config *cfg,
+			   const char **chosen)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, f->obj)
+		bpf_program__set_autoload(prog, false);
+	for (unsigned i = 0; i < spec->nprogs; i++) {
+		const struct prog_spec *ps = &spec->progs[i];
+		const char *type = NULL;
+
+		chosen[i] = NULL;
+		if (ps->flags & PROG_TRACEFS) {
+			if (tracefs_event_exists(ps->tp)) {
+				chosen[i] = ps->raw;
+				type = "tracepoint";
+			}
+		} else if (tracepoint_in_btf(vmlinux, ps->tp)) {
+			bool btf = cfg->attach == FR_ATTACH_AUTO && tp_btf_supported(ps->tp);
+
+			chosen[i] = btf ? ps->btf : ps->raw;
+			type = btf ? "tp_btf" : "raw_tp";
+		}
+		if (!chosen[i]) {
+			note(f, "tracepoint %s missing", ps->tp);
+			if (!(ps->flags & PROG_OPTIONAL))
+				return -ENOENT;
+			continue;
+		}
+		prog = bpf_object__find_program_by_name(f->obj, chosen[i]);
+		if (!prog)
+			return -ENOENT;
+		bpf_program__set_autoload(prog, true);
+		note_attach(f, type);
+	}
+	return 0;
+}
+
+static int attach_programs(struct fr_family_probe *f, const struct family_spec *spec,
+			   const char **chosen)
+{
+	for (unsigned i = 0; i < spec->nprogs; i++) {
+		struct bpf_program *prog;
+		struct bpf_link *link;
+
+		if (!chosen[i])
+			continue;
+		prog = bpf_object__find_program_by_name(f->obj, chosen[i]);
+		link = prog ? bpf_program__attach(prog) : NULL;
+		if (!link) {
+			int err = -errno;
+
+			note(f, "attach %s failed", spec->progs[i].tp);
+			if (!(spec->progs[i].flags & PROG_OPTIONAL))
+				return err ?: -ENOENT;
+			continue;
+		}
+		f->links[f->nlinks++] = link;
+	}
+	return 0;
+}
+
+static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
+			const struct btf *vmlinux)
+{
+	const struct family_spec *spec = &family_specs[f->id];
+	const char *chosen[FR_PROBE_MAX_LINKS];
+	int err, cgfd = -1;
+
+	if (spec->progs[0].flags & PROG_TRACEFS) {
+		err = tracefs_ensure();
+		if (err) {
+			note(f, "%s", "tracefs not mounted and cannot be mounted");
+			return err;
+		}
+	}
+	err = spec->open(f);
+	if (err) {
+		note(f, "%s", "open failed");
+		return err;
+	}
+	err = configure(f, cfg);
+	err = err ?: select_programs(f, spec, vmlinux, cfg, chosen);
+	if (err)
+		return err;
+	err = bpf_object__load(f->obj);
+	if (err) {
+		note(f, "%s", "load failed (verifier or missing kernel support)");
+		return err;
+	}
+	if (cfg->cgroup) {
+		cgfd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		const __u32 zero = 0;
+		struct bpf_map *m = bpf_object__find_map_by_name(f->obj, "cgroup_filter");
+
+		err = cgfd < 0 ? -errno : 0;
+		err = err ?: bpf_map__update_elem(m, &zero, sizeof(zero), &cgfd, sizeof(cgfd), 0);
+		if (cgfd >= 0)
+			close(cgfd);
+		if (err) {
+			note(f, "cannot use cgroup %s as a filter", cfg->cgroup);
+			return err;
+		}
+	}
+	err = attach_programs(f, spec, chosen);
+	if (err)
+		return err;
+	f->ring_fd = bpf_object__find_map_fd_by_name(f->obj, "events");
+	f->lost_fd = bpf_object__find_map_fd_by_name(f->obj, "lost");
+	f->agg_fd = spec->agg_map ? bpf_object__find_map_fd_by_name(f->obj, spec->agg_map) : -1;
+	return 0;
+}
+
+static void family_detach(struct fr_family_probe *f)
+{
+	for (unsigned i = 0; i < f->nlinks; i++)
+		bpf_link__destroy(f->links[i]);
+	f->nlinks = 0;
+}
+
+static void family_stop(struct fr_family_probe *f)
+{
+	family_detach(f);
+	if (f->skel && f->destroy)
+		f->destroy(f->skel);
+	f->skel = NULL;
+	f->obj = NULL;
+	f->ring_fd = f->lost_fd = f->agg_fd = -1;
+}
+
+int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
+{
+	struct btf *vmlinux = NULL;
+	int first_err = 0, running = 0, err;
+
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; i < FR_FAM_COUNT; i++) {
+		struct fr_family_probe *f = &p->fam[i];
+
+		f->id = i;
+		f->mode = cfg->mode[i];
+		f->ring_fd = f->lost_fd = f->agg_fd = -1;
+		if (!cfg->family_on[i])
+			snprintf(f->detail, sizeof(f->detail), "disabled by configuration");
+	}
+	err = fr_probes__bpf_permitted();
+	if (err) {
+		for (int i = 0; i < FR_FAM_COUNT; i++)
+			if (cfg->family_on[i]) {
+				p->fam[i].err = err;
+				note(&p->fam[i], "%s", "BPF not permitted (needs root or CAP_BPF)");
+			}
+		return err;
+	}
+	vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux) {
+		err = -errno;
+		for (int i = 0; i < FR_FAM_COUNT; i++)
+			if (cfg->family_on[i]) {
+				p->fam[i].err = err;
+				note(&p->fam[i], "%s", "no kernel BTF (/sys/kernel/btf/vmlinux)");
+			}
+		return err;
+	}
+	for (int i = 0; i < FR_FAM_COUNT; i++) {
+		struct fr_family_probe *f = &p->fam[i];
+
+		if (!cfg->family_on[i])
+			continue;
+		err = family_start(f, cfg, vmlinux);
+		if (err) {
+			f->err = err;
+			family_stop(f);
+			first_err = first_err ?: err;
+			continue;
+		}
+		f->on = true;
+		running++;
+	}
+	btf__free(vmlinux);
+	return running ? 0 : (first_err ?: -ENOENT);
+}
+
+void fr_probes__detach(struct fr_probes *p)
+{
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		family_detach(&p->fam[i]);
+}
+
+void fr_probes__stop(struct fr_probes *p)
+{
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		family_stop(&p->fam[i]);
+}
+
+int fr_probes__read_lost(const struct fr_family_probe *f, uint64_t lost[FR_LOSS_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	memset(lost, 0, sizeof(uint64_t) * FR_LOSS_MAX);
+	if (f->lost_fd < 0)
+		return 0;
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 r = 0; r < FR_LOSS_MAX; r++) {
+		if (bpf_map_lookup_elem(f->lost_fd, &r, vals) < 0) {
+			int err = -errno;
+
+			free(vals);
+			return err;
+		}
+		for (int c = 0; c < ncpu; c++)
+			lost[r] += vals[c];
+	}
+	free(vals);
+	return 0;
+}

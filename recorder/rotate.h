@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Segment rotation in the recording directory: names segments
+ * seg-<seq 8 digits>-<boot ns>.frseg, continues the sequence of segments
+ * already there, and replaces the active segment when it passes a size or
+ * age limit or on request (SIGHUP). The next segment is opened before the
+ * old one is sealed, so a failed open keeps the old one recording.
+ */
+#ifndef FR_RECORDER_ROTATE_H
+#define FR_RECORDER_ROTATE_H
+
+#include <stdint.h>
+
+#include "format/writer.h"
+
+struct fr_rotor;
+
+struct fr_rotor_opts {
+	const char *dir;
+	uint64_t max_bytes;  /* 0: no size limit */
+	uint64_t max_age_ns; /* 0: no age limit */
+	/* Called on every new segment before any other record: writes the
+	 * records a segment must start with. Return 0 or -errno. */
+	int (*on_start)(void *ctx, struct fr_writer *w, uint64_t seq);
+	void *ctx;
+};
+
+struct fr_rotor_stats {
+	uint64_t segments; /* opened so far */
+	uint64_t records;  /* in written blocks, all segments */
+	uint64_t file_bytes;
+	uint64_t records_dropped;
+	uint64_t write_errors;
+};
+
+/* Create the directory if needed and open the first segment. Return: 0 or -errno. */
+int fr_rotor__open(const struct fr_rotor_opts *opts, struct fr_rotor **out);
+
+/* The active writer (changes on rotation: do not keep it). */
+struct fr_writer *fr_rotor__writer(struct fr_rotor *r);
+
+/* Rotate when a limit is passed. Return: 1 rotated, 0 not due, -errno. */
+int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns);
+
+/* Seal the active segment and open the next one now. Return: 0 or -errno. */
+int fr_rotor__rotate(struct fr_rotor *r);
+
+/* Path of the active segment (borrowed). */
+const char *fr_rotor__path(const struct fr_rotor *r);
+
+void fr_rotor__stats(const struct fr_rotor *r, struct fr_rotor_stats *st);
+
+/* Seal the active segment and free; `st` (may be NULL) gets the final
+ * totals. Return: 0 or -errno of the seal. Accepts NULL. */
+int fr_rotor__close(struct fr_rotor *r, struct fr_rotor_stats *st);
+
+#endif /* FR_RECORDER_ROTATE_H */
