@@ -6,6 +6,7 @@
  * the data region exactly, so a flipped bit anywhere lands in a checksum.
  */
 #include "format/reader.h"
+#include "format/columns.h"
 #include "format/crc32c.h"
 #include "format/kinds.h"
 #include "format/layout.h"
@@ -24,7 +25,7 @@
 
 struct block_hdr {
 	uint64_t offset;
-	uint32_t comp_len, raw_len, n_records, payload_crc;
+	uint32_t comp_len, raw_len, n_records, flags, payload_crc;
 	uint64_t ts_min, ts_max;
 };
 
@@ -45,10 +46,10 @@ struct fr_reader {
 	int pending_err; /* reported by the next call to next() */
 
 	/* current block */
-	uint8_t *comp, *raw;
-	size_t comp_cap, raw_cap;
+	uint8_t *comp, *cols, *raw;
+	size_t comp_cap, cols_cap, raw_cap;
 	struct block_hdr blk;
-	size_t raw_pos;
+	size_t raw_pos, rows_len;
 	uint32_t blk_left;
 	uint64_t prev_ts;
 	int in_block;
@@ -361,8 +362,11 @@ static int read_block_hdr(struct fr_reader *r, uint64_t off, struct block_hdr *b
 	b->comp_len = fr_get32(h + 8);
 	b->raw_len = fr_get32(h + 12);
 	b->n_records = fr_get32(h + 16);
+	b->flags = fr_get32(h + 20);
 	b->ts_min = fr_get64(h + 24);
 	b->ts_max = fr_get64(h + 32);
+	if (b->flags & ~FR_BLOCK_COLUMNS)
+		return fail(r, off, "block uses unknown features (flags 0x%x)", b->flags);
 	/* A checksummed header can still come from a hostile writer. */
 	if (b->comp_len > FR_BLOCK_COMP_MAX || b->raw_len > FR_BLOCK_RAW_MAX || b->n_records == 0 ||
 	    b->n_records > b->raw_len / 3 || b->ts_min > b->ts_max)
@@ -379,11 +383,16 @@ static int load_block(struct fr_reader *r, const struct block_hdr *b)
 	size_t n;
 	int err;
 
+	uint8_t *dst;
+
 	err = ensure(&r->comp, &r->comp_cap, b->comp_len);
-	if (!err)
+	if (!err && (b->flags & FR_BLOCK_COLUMNS))
+		err = ensure(&r->cols, &r->cols_cap, b->raw_len ? b->raw_len : 1);
+	else if (!err)
 		err = ensure(&r->raw, &r->raw_cap, b->raw_len ? b->raw_len : 1);
 	if (err)
 		return err;
+	dst = b->flags & FR_BLOCK_COLUMNS ? r->cols : r->raw;
 	err = read_at(r, r->comp, b->comp_len, b->offset + FR_BLOCK_FRAME);
 	if (err)
 		return err;
@@ -393,10 +402,24 @@ static int load_block(struct fr_reader *r, const struct block_hdr *b)
 	    ZSTD_getFrameContentSize(r->comp, b->comp_len) != b->raw_len)
 		return fail(r, b->offset, "block payload is not one zstd frame of %u bytes",
 			    b->raw_len);
-	n = ZSTD_decompressDCtx(r->dctx, r->raw, b->raw_len, r->comp, b->comp_len);
+	n = ZSTD_decompressDCtx(r->dctx, dst, b->raw_len, r->comp, b->comp_len);
 	if (ZSTD_isError(n) || n != b->raw_len)
 		return fail(r, b->offset, "block decompression failed: %s",
 			    ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
+	r->rows_len = b->raw_len;
+	if (b->flags & FR_BLOCK_COLUMNS) {
+		/* rows hold the same varints as the columns, minus section headers */
+		const size_t cap = b->raw_len;
+		int rows;
+
+		err = ensure(&r->raw, &r->raw_cap, cap);
+		if (err)
+			return err;
+		rows = fr_columns__decode(r->cols, b->raw_len, b->n_records, r->raw, cap);
+		if (rows < 0)
+			return fail(r, b->offset, "block columns are malformed");
+		r->rows_len = (size_t)rows;
+	}
 	r->blk = *b;
 	r->raw_pos = 0;
 	r->blk_left = b->n_records;
@@ -531,7 +554,7 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 	}
 	for (;;) {
 		while (r->in_block && r->blk_left) {
-			const uint8_t *p = r->raw + r->raw_pos, *end = r->raw + r->blk.raw_len;
+			const uint8_t *p = r->raw + r->raw_pos, *end = r->raw + r->rows_len;
 			uint64_t kind, delta, len;
 			size_t n1, n2, n3;
 
@@ -550,7 +573,7 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 			r->prev_ts += delta;
 			r->raw_pos = (size_t)(p + len - r->raw);
 			r->blk_left--;
-			if (!r->blk_left && r->raw_pos != r->blk.raw_len)
+			if (!r->blk_left && r->raw_pos != r->rows_len)
 				return block_error(r, "trailing bytes after last record");
 			if (r->seeking && r->prev_ts < r->seek_ts)
 				continue;
@@ -567,7 +590,7 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 			r->st.records++;
 			return 1;
 		}
-		if (r->in_block && r->raw_pos != r->blk.raw_len)
+		if (r->in_block && r->raw_pos != r->rows_len)
 			return block_error(r, "record count smaller than block content");
 		r->in_block = 0;
 		if (r->done)
@@ -616,6 +639,7 @@ void fr_reader__close(struct fr_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	free(r->idx);
 	free(r->comp);
+	free(r->cols);
 	free(r->raw);
 	free(r);
 }
