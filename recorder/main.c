@@ -298,7 +298,7 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	struct fr_rotor *rotor = NULL;
 	struct fr_pump *pump = NULL;
 	struct fr_host_info hi;
-	uint64_t start, now, next_interval, next_sync;
+	uint64_t start = 0, now, next_interval, next_sync;
 	int err, n;
 
 	fr_host_info__read(&hi);
@@ -343,6 +343,8 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	err = n < 0 ? n : 0;
 	err = fr_pump__flush_aggregates(pump, now) ?: err;
 	err = fr_pump__write_stats(pump, now) ?: err;
+	/* a closing clock pair bounds drift for the whole segment */
+	err = fr_write_clock_sync(fr_rotor__writer(rotor)) ?: err;
 	if (err)
 		fprintf(stderr, "flightrec-record: final drain incomplete: %s\n", strerror(-err));
 cleanup:

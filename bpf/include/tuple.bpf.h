@@ -19,7 +19,9 @@ static __always_inline void fr_tuple_from_sock(const struct sock *sk, struct fr_
 	__builtin_memset(t, 0, sizeof(*t));
 	t->family = family;
 	t->protocol = BPF_CORE_READ(sk, sk_protocol);
-	t->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, not skc_num: the port is released (num = 0) before the
+	 * final transition to TCP_CLOSE */
+	t->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
 	t->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (family == FR_AF_INET) {
 		BPF_CORE_READ_INTO((__u32 *)t->saddr, sk, __sk_common.skc_rcv_saddr);

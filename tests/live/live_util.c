@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "live_util.h"
+
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static struct live_recorder *current;
+
+static void dump_recorder_stderr(void)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (!current || current->stderr_fd < 0)
+		return;
+	fprintf(stderr, "--- recorder stderr ---\n");
+	while ((n = read(current->stderr_fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stderr);
+}
+
+void live_fail(void)
+{
+	if (current && current->pid > 0) {
+		kill(current->pid, SIGINT);
+		waitpid(current->pid, NULL, 0);
+		current->pid = 0;
+	}
+	dump_recorder_stderr();
+	exit(1);
+}
+
+void live_require_bpf(void)
+{
+	const struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, 2, NULL);
+
+	if (fd < 0) {
+		printf("SKIP: BPF programs cannot be loaded here (%s): live tests need root or "
+		       "CAP_BPF\n",
+		       strerror(errno));
+		exit(SKIP_CODE);
+	}
+	close(fd);
+}
+
+void live_mkdtemp(char *out, size_t cap)
+{
+	snprintf(out, cap, "/tmp/fr-live-XXXXXX");
+	CHECK(mkdtemp(out) != NULL, "mkdtemp: %s", strerror(errno));
+}
+
+void live_recorder__start(struct live_recorder *r, const char *recorder, const char *const *args)
+{
+	const char *argv[32] = {recorder, "--dir", NULL};
+	char line[4096];
+	size_t n = 0, argc = 3;
+	int pipefd[2];
+
+	current = r;
+	r->stderr_fd = -1;
+	live_mkdtemp(r->dir, sizeof(r->dir));
+	argv[2] = r->dir;
+	for (; args && *args && argc < 31; args++)
+		argv[argc++] = *args;
+	argv[argc] = NULL;
+	CHECK(pipe(pipefd) == 0, "pipe: %s", strerror(errno));
+	r->pid = fork();
+	CHECK(r->pid >= 0, "fork: %s", strerror(errno));
+	if (r->pid == 0) {
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		execv(recorder, (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	r->stderr_fd = pipefd[0];
+	/* the recorder says so once every probe is attached */
+	for (;;) {
+		ssize_t got = read(r->stderr_fd, line + n, 1);
+
+		if (got <= 0) {
+			line[n] = '\0';
+			fprintf(stderr, "%s", line);
+			CHECK(0, "recorder exited before recording");
+		}
+		if (line[n] == '\n') {
+			line[n] = '\0';
+			fprintf(stderr, "recorder: %s\n", line);
+			if (strstr(line, "recording into"))
+				return;
+			n = 0;
+			continue;
+		}
+		if (n < sizeof(line) - 2)
+			n++;
+	}
+}
+
+static void reap(struct live_recorder *r)
+{
+	int status;
+
+	CHECK(waitpid(r->pid, &status, 0) == r->pid, "waitpid: %s", strerror(errno));
+	r->pid = 0;
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "recorder exit status 0x%x", status);
+	current = NULL;
+	close(r->stderr_fd);
+	r->stderr_fd = -1;
+}
+
+void live_recorder__stop(struct live_recorder *r)
+{
+	CHECK(kill(r->pid, SIGINT) == 0, "kill: %s", strerror(errno));
+	reap(r);
+}
+
+void live_recorder__wait(struct live_recorder *r)
+{
+	reap(r);
+}
+
+void live_recorder__signal(struct live_recorder *r, int sig)
+{
+	CHECK(kill(r->pid, sig) == 0, "kill: %s", strerror(errno));
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_segment(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 6 && !strcmp(d->d_name + n - 6, ".frseg");
+}
+
+int live_read_dir(const char *dir, live_record_fn fn, void *ctx)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, is_segment, by_name);
+
+	CHECK(n > 0, "no segments in %s", dir);
+	for (int i = 0; i < n; i++) {
+		struct fr_reader *rd = NULL;
+		struct fr_record rec;
+		struct fr_diag diag;
+		char path[512];
+		int err;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		err = fr_reader__open(path, &rd, &diag);
+		CHECK(!err, "open %s: %s (%s)", path, strerror(-err), diag.msg);
+		while ((err = fr_reader__next(rd, &rec)) == 1) {
+			static struct fr_event ev; /* large: keep it off the stack */
+			const struct fr_kind_info *ki = fr_kind__info(rec.kind);
+
+			if (ki && ki->has_schema) {
+				memset(&ev, 0, sizeof(ev));
+				CHECK(!fr_event__decode(rec.kind, rec.payload, rec.len, &ev),
+				      "decode %s in %s", ki->name, path);
+				ev.kind = rec.kind;
+				ev.ts_ns = rec.ts_ns;
+				fn(&rec, &ev, ctx);
+			} else {
+				fn(&rec, NULL, ctx);
+			}
+		}
+		CHECK(err == 0, "read %s: %s (%s)", path, strerror(-err), fr_reader__diag(rd)->msg);
+		fr_reader__close(rd);
+		free(names[i]);
+	}
+	free(names);
+	return n;
+}
+
+static int field_index(const struct fr_event *ev, const char *name)
+{
+	int i = fr_kind__field_index(ev->kind, name);
+
+	CHECK(i >= 0, "kind %s has no field %s", fr_kind__name(ev->kind), name);
+	return i;
+}
+
+uint64_t live_field(const struct fr_event *ev, const char *name)
+{
+	return ev->f[field_index(ev, name)].u;
+}
+
+int64_t live_field_s64(const struct fr_event *ev, const char *name)
+{
+	return fr_value__s64(&ev->f[field_index(ev, name)]);
+}
+
+const char *live_field_str(const struct fr_event *ev, const char *name, char *buf, size_t cap)
+{
+	const struct fr_value *v = &ev->f[field_index(ev, name)];
+	size_t n = v->len < cap - 1 ? v->len : cap - 1;
+
+	if (n)
+		memcpy(buf, v->p, n);
+	buf[n] = '\0';
+	return buf;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Helpers for the live recorder tests: run flightrec-record around a
+ * workload and read back what it wrote with the format reader.
+ */
+#ifndef FR_TESTS_LIVE_UTIL_H
+#define FR_TESTS_LIVE_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "format/kinds.h"
+#include "format/reader.h"
+
+#define SKIP_CODE 77
+
+/* Fail the test with a message; never returns. */
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);   \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			live_fail();                                                               \
+		}                                                                                  \
+	} while (0)
+
+struct live_recorder {
+	pid_t pid;
+	int stderr_fd;
+	char dir[256];
+};
+
+/* Print the recorder's stderr (if any) and exit 1. */
+_Noreturn void live_fail(void);
+
+/*
+ * Exit 77 with a reason unless this process may load BPF programs: the
+ * skip is decided by a capability probe, never by a failure later on.
+ */
+void live_require_bpf(void);
+
+/* Fresh temporary directory under /tmp. */
+void live_mkdtemp(char *out, size_t cap);
+
+/*
+ * Start `recorder` with --dir and the NULL-terminated extra arguments,
+ * and return once it reports that it is recording (it has attached).
+ */
+void live_recorder__start(struct live_recorder *r, const char *recorder, const char *const *args);
+
+/* SIGINT, wait, and check it exited 0. */
+void live_recorder__stop(struct live_recorder *r);
+
+/* Wait for a recorder started with --duration to exit by itself; check 0. */
+void live_recorder__wait(struct live_recorder *r);
+
+/* Send a signal (SIGHUP to rotate). */
+void live_recorder__signal(struct live_recorder *r, int sig);
+
+/*
+ * Call `fn` for every record of every segment in `dir` (in sequence order),
+ * with `ev` decoded for schema kinds (NULL for opaque ones). Checks every
+ * segment reads without error. Return: number of segments.
+ */
+typedef void (*live_record_fn)(const struct fr_record *rec, const struct fr_event *ev, void *ctx);
+int live_read_dir(const char *dir, live_record_fn fn, void *ctx);
+
+/* Field of a decoded event by name; fails the test when the kind lacks it. */
+uint64_t live_field(const struct fr_event *ev, const char *name);
+int64_t live_field_s64(const struct fr_event *ev, const char *name);
+
+/* Byte field as a NUL-terminated string in `buf`. */
+const char *live_field_str(const struct fr_event *ev, const char *name, char *buf, size_t cap);
+
+/* Scenarios in live_more.c: oom, all, rotate. Return the exit code. */
+int live_scenario_more(const char *recorder, const char *scenario);
+
+#endif /* FR_TESTS_LIVE_UTIL_H */
