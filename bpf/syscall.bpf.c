@@ -5,7 +5,6 @@
  *  - stream: one 48-byte record per completed call;
  *  - aggregate (default): per (pid, nr) counters and a log2 latency
  *    histogram in a hash map that the recorder reads and clears.
- * The entry time lives in task storage: no hash lookup on the hot path.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -17,10 +16,15 @@ const struct fr_syscall *unused_fr_syscall __attribute__((unused));
 const struct fr_syscall_key *unused_fr_syscall_key __attribute__((unused));
 const struct fr_syscall_val *unused_fr_syscall_val __attribute__((unused));
 
+/*
+ * Entry time per thread id. An array indexed by tid (sized to pid_max by
+ * the recorder) because its lookup is inlined: task storage and hash maps
+ * cost several times more on this hottest path of all.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
 	__type(value, __u64);
 } syscall_start SEC(".maps");
 
@@ -35,14 +39,14 @@ static const struct fr_syscall_val zero_val;
 
 static __always_inline int handle_enter(void)
 {
-	__u64 *start;
+	__u64 id = bpf_get_current_pid_tgid(), *start;
+	__u32 tid = (__u32)id;
 
-	if (!fr_current_selected())
+	if (!fr_id_selected(id))
 		return 0;
-	start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0,
-				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	start = bpf_map_lookup_elem(&syscall_start, &tid);
 	if (!start) {
-		fr_count_loss(FR_LOSS_TRACK_MAP_FULL);
+		fr_count_loss(FR_LOSS_TRACK_MAP_FULL); /* tid above the pid_max we sized for */
 		return 0;
 	}
 	*start = bpf_ktime_get_boot_ns();
@@ -51,12 +55,13 @@ static __always_inline int handle_enter(void)
 
 static __always_inline int handle_exit(long nr, long ret)
 {
+	__u64 id = bpf_get_current_pid_tgid(), *start, now, lat;
 	struct fr_syscall_key key;
 	struct fr_syscall_val *v;
 	struct fr_syscall *e;
-	__u64 *start, now, lat;
+	__u32 tid = (__u32)id;
 
-	start = bpf_task_storage_get(&syscall_start, bpf_get_current_task_btf(), 0, 0);
+	start = bpf_map_lookup_elem(&syscall_start, &tid);
 	/* no start: filtered out, or the call began before we attached */
 	if (!start || !*start)
 		return 0;
@@ -66,7 +71,7 @@ static __always_inline int handle_exit(long nr, long ret)
 	if (nr < 0)
 		return 0;
 	if (targ_stream) {
-		e = fr_reserve(sizeof(*e), FR_OP_SYSCALL);
+		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, now);
 		if (!e)
 			return 0;
 		e->latency_ns = lat;
@@ -76,7 +81,7 @@ static __always_inline int handle_exit(long nr, long ret)
 		fr_submit(e);
 		return 0;
 	}
-	key.pid = bpf_get_current_pid_tgid() >> 32;
+	key.pid = id >> 32;
 	key.nr = nr;
 	v = fr_agg_slot(&syscall_agg, &key, &zero_val);
 	if (!v)
@@ -91,5 +96,16 @@ static __always_inline int handle_exit(long nr, long ret)
 
 FR_TRACEPOINT(sys_enter, handle_sys_enter, handle_enter(), struct pt_regs *regs, long id)
 
-FR_TRACEPOINT(sys_exit, handle_sys_exit, handle_exit(BPF_CORE_READ(regs, orig_ax), ret),
-	      struct pt_regs *regs, long ret)
+/* x86: the syscall number survives in orig_ax. tp_btf reads it directly;
+ * raw_tp has an untyped pointer and must go through a probe read. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit_btf, struct pt_regs *regs, long ret)
+{
+	return handle_exit(regs->orig_ax, ret);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(handle_sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return handle_exit(BPF_CORE_READ(regs, orig_ax), ret);
+}

@@ -81,8 +81,8 @@ static const struct prog_spec proc_progs[] = {
 	TP("sched_process_fork", "handle_fork"),
 };
 static const struct prog_spec syscall_progs[] = {
-	TP("sys_enter", "handle_sys_enter"),
-	TP("sys_exit", "handle_sys_exit"),
+	TP_OPT("sys_enter", "handle_sys_enter"),
+	TP_OPT("sys_exit", "handle_sys_exit"),
 };
 static const struct prog_spec net_progs[] = {
 	TP("inet_sock_set_state", "handle_set_state"),
@@ -246,6 +246,22 @@ static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *v
 	return err;
 }
 
+/* Arrays indexed by thread id need pid_max entries. */
+static int size_by_pid_max(struct bpf_map *map)
+{
+	unsigned long pid_max = 4194304; /* the kernel's upper limit on 64-bit */
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+
+	if (!map)
+		return -ENOENT;
+	if (f) {
+		if (fscanf(f, "%lu", &pid_max) != 1)
+			pid_max = 4194304;
+		fclose(f);
+	}
+	return bpf_map__set_max_entries(map, (__u32)pid_max);
+}
+
 static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 {
 	const __u32 self = (__u32)getpid(), tgid = cfg->pid;
@@ -260,6 +276,8 @@ static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 	if (!events)
 		return -ENOENT;
 	err = bpf_map__set_max_entries(events, (__u32)ring);
+	if (!err && f->id == FR_FAM_SYSCALLS)
+		err = size_by_pid_max(bpf_object__find_map_by_name(f->obj, "syscall_start"));
 	err = err ?: obj_set_rodata(f->obj, "filter_self_tgid", &self, sizeof(self));
 	err = err ?: obj_set_rodata(f->obj, "filter_tgid", &tgid, sizeof(tgid));
 	err = err ?: obj_set_rodata(f->obj, "filter_cgroup", &cgroup, sizeof(cgroup));
@@ -305,6 +323,7 @@ static int select_programs(struct fr_family_probe *f, const struct family_spec *
 		const char *type = NULL;
 
 		chosen[i] = NULL;
+		if (getenv("FR_SKIP") && strstr(ps->tp, getenv("FR_SKIP"))) continue;
 		if (ps->flags & PROG_TRACEFS) {
 			if (tracefs_event_exists(ps->tp)) {
 				chosen[i] = ps->raw;

@@ -45,10 +45,10 @@ static __always_inline void fr_count_loss(__u32 reason)
 		*n += 1; /* per-CPU slot: no atomics needed */
 }
 
-/* Is the current task one we record? Cheapest checks first. */
-static __always_inline bool fr_current_selected(void)
+/* Is the task with this bpf_get_current_pid_tgid() value one we record? */
+static __always_inline bool fr_id_selected(__u64 id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = id >> 32;
 
 	if (tgid == filter_self_tgid)
 		return false;
@@ -59,24 +59,38 @@ static __always_inline bool fr_current_selected(void)
 	return true;
 }
 
-/* Reserve a record and fill its header for the current task. */
-static __always_inline void *fr_reserve(__u32 size, __u16 op)
+/* Is the current task one we record? Cheapest checks first. */
+static __always_inline bool fr_current_selected(void)
+{
+	return fr_id_selected(bpf_get_current_pid_tgid());
+}
+
+/*
+ * Reserve a record and fill its header for the task `id` (a
+ * bpf_get_current_pid_tgid() value) at time `ts`: hot paths pass values
+ * they already have rather than calling the helpers twice.
+ */
+static __always_inline void *fr_reserve_at(__u32 size, __u16 op, __u64 id, __u64 ts)
 {
 	struct fr_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
-	__u64 id;
 
 	if (!h) {
 		fr_count_loss(FR_LOSS_RINGBUF_FULL);
 		return NULL;
 	}
-	id = bpf_get_current_pid_tgid();
-	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->ts_ns = ts;
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
 	h->op = op;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
 	return h;
+}
+
+/* Reserve a record and fill its header for the current task, now. */
+static __always_inline void *fr_reserve(__u32 size, __u16 op)
+{
+	return fr_reserve_at(size, op, bpf_get_current_pid_tgid(), bpf_ktime_get_boot_ns());
 }
 
 /*
