@@ -266,9 +266,9 @@ static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 {
 	const __u32 self = (__u32)getpid(), tgid = cfg->pid;
 	const bool stream = f->mode == FR_MODE_STREAM, cgroup = cfg->cgroup != NULL;
-	/* an aggregate-mode family only streams rare records: a small ring does */
-	__u64 ring = stream || !family_specs[f->id].agg_map ? (__u64)cfg->ring_kib[f->id] << 10
-							    : 256u << 10;
+	/* aggregated syscalls stream nothing: a token ring instead of 16 MiB */
+	__u64 ring =
+		f->id == FR_FAM_SYSCALLS && !stream ? 64u << 10 : (__u64)cfg->ring_kib[f->id] << 10;
 	__u64 wakeup = ring / 4;
 	struct bpf_map *events = bpf_object__find_map_by_name(f->obj, "events");
 	int err;
@@ -323,7 +323,8 @@ static int select_programs(struct fr_family_probe *f, const struct family_spec *
 		const char *type = NULL;
 
 		chosen[i] = NULL;
-		if (getenv("FR_SKIP") && strstr(ps->tp, getenv("FR_SKIP"))) continue;
+		if (getenv("FR_SKIP") && strstr(ps->tp, getenv("FR_SKIP")))
+			continue;
 		if (ps->flags & PROG_TRACEFS) {
 			if (tracefs_event_exists(ps->tp)) {
 				chosen[i] = ps->raw;
