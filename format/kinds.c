@@ -9,10 +9,22 @@
 #include <errno.h>
 #include <string.h>
 
-#define U(n)  {n, FR_FIELD_U64}
-#define S(n)  {n, FR_FIELD_S64}
-#define B(n)  {n, FR_FIELD_BYTES}
-#define H(n)  {n, FR_FIELD_HIST}
+#define U(n)                                                                                       \
+	{                                                                                          \
+		n, FR_FIELD_U64                                                                    \
+	}
+#define S(n)                                                                                       \
+	{                                                                                          \
+		n, FR_FIELD_S64                                                                    \
+	}
+#define B(n)                                                                                       \
+	{                                                                                          \
+		n, FR_FIELD_BYTES                                                                  \
+	}
+#define H(n)                                                                                       \
+	{                                                                                          \
+		n, FR_FIELD_HIST                                                                   \
+	}
 #define FIELDS(...)                                                                                \
 	.has_schema = 1, .fields = (const struct fr_field[]){__VA_ARGS__},                         \
 	.nfields = sizeof((const struct fr_field[]){__VA_ARGS__}) / sizeof(struct fr_field)
@@ -36,8 +48,7 @@ static const struct fr_kind_info kind_table[] = {
 	{FR_KIND_HUBBLE_FLOW_JSON, "hubble_flow_json", .has_schema = 0},
 
 	{FR_KIND_PROC_EXEC, "proc_exec",
-	 FIELDS(U("pid"), U("tid"), U("ppid"), U("uid"), U("cgroup_id"), B("comm"),
-		B("filename"))},
+	 FIELDS(U("pid"), U("tid"), U("ppid"), U("uid"), U("cgroup_id"), B("comm"), B("filename"))},
 	{FR_KIND_PROC_EXIT, "proc_exit",
 	 FIELDS(U("pid"), U("tid"), U("ppid"), U("cgroup_id"), S("exit_code"), U("runtime_ns"),
 		B("comm"))},
@@ -53,12 +64,11 @@ static const struct fr_kind_info kind_table[] = {
 	{FR_KIND_TCP_ACCEPT, "tcp_accept", FIELDS(U("pid"), TUPLE, U("sock_id"))},
 	{FR_KIND_TCP_CLOSE, "tcp_close",
 	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("duration_ns"), U("bytes_acked"),
-		U("bytes_received"), U("segs_out"), U("segs_in"), U("srtt_us"),
-		U("total_retrans"), U("active"))},
+		U("bytes_received"), U("segs_out"), U("segs_in"), U("srtt_us"), U("total_retrans"),
+		U("active"))},
 	{FR_KIND_TCP_RETRANSMIT, "tcp_retransmit",
 	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("state"))},
-	{FR_KIND_TCP_RESET, "tcp_reset",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("received"))},
+	{FR_KIND_TCP_RESET, "tcp_reset", FIELDS(U("pid"), TUPLE, U("sock_id"), U("received"))},
 	{FR_KIND_TCP_RTT, "tcp_rtt",
 	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("srtt_us"), U("rttvar_us"))},
 	{FR_KIND_SOCK_MSG, "sock_msg",

@@ -70,7 +70,7 @@ enum fr_kind {
 	FR_KIND_SOCK_MSG = 75, /* one send or receive of length bytes */
 	FR_KIND_UDP_MSG = 76,
 	FR_KIND_SKB_DROP = 77,
-	FR_KIND_FILE_IO = 78,	  /* read/write family, stream mode */
+	FR_KIND_FILE_IO = 78, /* read/write family, stream mode */
 	FR_KIND_FILE_OPEN = 79,
 	FR_KIND_FILE_IO_AGG = 80, /* aggregate mode */
 	FR_KIND_SCHED_SWITCH = 81,

@@ -25,30 +25,30 @@
 #define FR_FRAME_PREAMBLE    8 /* u32 magic + u32 content size */
 
 /* Segment header content: fixed part, then four u16-length strings, then crc. */
-#define FR_SEG_MAGIC	     0x47455346u /* "FSEG" */
-#define FR_SEG_FIXED	     40	 /* magic, version, flags, boot_ns, wall_ns, seq, created */
-#define FR_SEG_STR_MAX	     255 /* per string */
-#define FR_SEG_HDR_MAX	     (FR_SEG_FIXED + 4 * (2 + FR_SEG_STR_MAX) + 4)
+#define FR_SEG_MAGIC   0x47455346u /* "FSEG" */
+#define FR_SEG_FIXED   40	   /* magic, version, flags, boot_ns, wall_ns, seq, created */
+#define FR_SEG_STR_MAX 255	   /* per string */
+#define FR_SEG_HDR_MAX (FR_SEG_FIXED + 4 * (2 + FR_SEG_STR_MAX) + 4)
 
 /* Block header content (fixed): comp_len, raw_len, n_records, flags, ts_min,
  * ts_max, payload_crc, header_crc. header_crc covers the preamble too. */
-#define FR_BLOCK_HDR	     40
-#define FR_BLOCK_FRAME	     (FR_FRAME_PREAMBLE + FR_BLOCK_HDR)
-#define FR_BLOCK_RAW_MAX     (32u << 20)
-#define FR_BLOCK_COMP_MAX    (FR_BLOCK_RAW_MAX + (FR_BLOCK_RAW_MAX >> 7) + (1u << 17))
+#define FR_BLOCK_HDR	  40
+#define FR_BLOCK_FRAME	  (FR_FRAME_PREAMBLE + FR_BLOCK_HDR)
+#define FR_BLOCK_RAW_MAX  (32u << 20)
+#define FR_BLOCK_COMP_MAX (FR_BLOCK_RAW_MAX + (FR_BLOCK_RAW_MAX >> 7) + (1u << 17))
 
 /* Index content: n_blocks, n_kinds, entries, kind counts, crc. */
-#define FR_INDEX_HEAD	     8
-#define FR_INDEX_ENTRY	     40 /* offset u64, comp u32, raw u32, nrec u32, rsvd u32, ts_min, ts_max */
-#define FR_INDEX_KIND	     16 /* kind u16, rsvd u16, rsvd u32, count u64 */
-#define FR_INDEX_MAX	     (256u << 20)
+#define FR_INDEX_HEAD  8
+#define FR_INDEX_ENTRY 40 /* offset u64, comp u32, raw u32, nrec u32, rsvd u32, ts_min, ts_max */
+#define FR_INDEX_KIND  16 /* kind u16, rsvd u16, rsvd u32, count u64 */
+#define FR_INDEX_MAX   (256u << 20)
 
 /* Footer content: index_offset u64, index_frame_len u32, magic u32, crc u32. */
-#define FR_FOOTER_MAGIC	     0x444E5246u /* "FRND" */
-#define FR_FOOTER	     20
-#define FR_FOOTER_FRAME	     (FR_FRAME_PREAMBLE + FR_FOOTER)
+#define FR_FOOTER_MAGIC 0x444E5246u /* "FRND" */
+#define FR_FOOTER	20
+#define FR_FOOTER_FRAME (FR_FRAME_PREAMBLE + FR_FOOTER)
 
-#define FR_RECORD_MAX	     (16u << 20)
+#define FR_RECORD_MAX (16u << 20)
 
 static inline void fr_put16(uint8_t *p, uint16_t v)
 {

@@ -52,8 +52,8 @@ struct fr_reader_stats {
 	uint64_t records;
 	uint64_t raw_bytes;
 	uint64_t comp_bytes;
-	uint64_t torn_offset;  /* where the torn tail starts (0: none) */
-	uint64_t torn_bytes;   /* bytes dropped there */
+	uint64_t torn_offset; /* where the torn tail starts (0: none) */
+	uint64_t torn_bytes;  /* bytes dropped there */
 	uint64_t ts_min, ts_max;
 	int has_index;	       /* the segment is sealed and its index was used */
 	int index_error;       /* footer or index present but damaged */

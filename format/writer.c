@@ -217,8 +217,8 @@ static int sync_if_due(struct fr_writer *w, int force)
 
 	if (!w->dirty)
 		return 0;
-	if (!force && (w->fsync_ms < 0 ||
-		       now - w->last_sync_mono < (uint64_t)w->fsync_ms * 1000000ull))
+	if (!force &&
+	    (w->fsync_ms < 0 || now - w->last_sync_mono < (uint64_t)w->fsync_ms * 1000000ull))
 		return 0;
 	if (fdatasync(w->fd) < 0)
 		return -errno;
@@ -251,7 +251,7 @@ static int resort(struct fr_writer *w)
 	qsort(w->refs, w->n, sizeof(w->refs[0]), cmp_ref);
 	for (size_t i = 0; i < w->n; i++) {
 		const uint8_t *p = w->raw + w->refs[i].off, *end = w->raw + w->raw_len;
-		uint64_t kind, delta, len;
+		uint64_t kind = 0, delta, len = 0;
 
 		p += fr_varint__get(p, end, &kind);
 		p += fr_varint__get(p, end, &delta);
@@ -331,9 +331,9 @@ int fr_writer__flush(struct fr_writer *w)
 	}
 	err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
 	if (!err)
-		w->idx[w->nidx++] = (struct index_entry){offset, w->ts_min, w->ts_max,
-							 (uint32_t)comp, (uint32_t)w->raw_len,
-							 n_records};
+		w->idx[w->nidx++] = (struct index_entry){
+			offset,	  w->ts_min, w->ts_max, (uint32_t)comp, (uint32_t)w->raw_len,
+			n_records};
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
 		w->kind_counts[k] += w->pending_kinds[k];
 	w->st.records += n_records;

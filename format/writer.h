@@ -29,24 +29,24 @@
 struct fr_writer;
 
 struct fr_writer_opts {
-	size_t block_size;     /* raw bytes per block; 0: 128 KiB; max 16 MiB */
-	int level;	       /* zstd level; 0: 1 (fast); negative levels allowed */
-	unsigned flush_ms;     /* max age of an unwritten block; 0: 1000 */
-	int fsync_ms;	       /* -1: never except seal; 0: every block; default 5000 */
-	const char *host;      /* NULL: this host (uname) */
-	const char *boot_id;   /* NULL: /proc/sys/kernel/random/boot_id */
-	const char *kernel;    /* NULL: uname release */
-	const char *recorder;  /* recorder name and version; NULL: "flightrec" */
-	uint64_t boot_ns;      /* clock pair; both 0: sampled now */
+	size_t block_size;    /* raw bytes per block; 0: 128 KiB; max 16 MiB */
+	int level;	      /* zstd level; 0: 1 (fast); negative levels allowed */
+	unsigned flush_ms;    /* max age of an unwritten block; 0: 1000 */
+	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000 */
+	const char *host;     /* NULL: this host (uname) */
+	const char *boot_id;  /* NULL: /proc/sys/kernel/random/boot_id */
+	const char *kernel;   /* NULL: uname release */
+	const char *recorder; /* recorder name and version; NULL: "flightrec" */
+	uint64_t boot_ns;     /* clock pair; both 0: sampled now */
 	uint64_t wall_ns;
-	uint64_t seq;	       /* segment sequence number in its ring */
+	uint64_t seq; /* segment sequence number in its ring */
 };
 
 #define FR_WRITER_DEFAULT_BLOCK (128u << 10)
 #define FR_WRITER_MAX_BLOCK	(16u << 20)
 
 struct fr_writer_stats {
-	uint64_t records;	  /* records in written blocks */
+	uint64_t records; /* records in written blocks */
 	uint64_t blocks;
 	uint64_t raw_bytes;	  /* encoded record bytes before compression */
 	uint64_t comp_bytes;	  /* compressed payload bytes */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/segset.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int push(struct fr_segset *set, const char *dir, const char *name)
+{
+	const size_t len = strlen(dir) + strlen(name) + 2;
+	char **p = realloc(set->paths, (set->n + 1) * sizeof(*p));
+	char *s = malloc(len);
+
+	if (p)
+		set->paths = p;
+	if (!p || !s) {
+		free(s);
+		return -ENOMEM;
+	}
+	if (*dir)
+		snprintf(s, len, "%s/%s", dir, name);
+	else
+		snprintf(s, len, "%s", name);
+	set->paths[set->n++] = s;
+	return 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	const size_t n = strlen(s), m = strlen(suffix);
+
+	return n > m && !strcmp(s + n - m, suffix);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_dir(struct fr_segset *set, const char *dir)
+{
+	struct dirent **ents = NULL;
+	const size_t first = set->n;
+	int n, err = 0;
+
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n < 0) {
+		err = -errno;
+		fprintf(stderr, "flightrec: cannot read directory %s: %s\n", dir, strerror(errno));
+		return err;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!err && has_suffix(ents[i]->d_name, FR_SEGMENT_SUFFIX))
+			err = push(set, dir, ents[i]->d_name);
+		free(ents[i]);
+	}
+	free(ents);
+	qsort(set->paths + first, set->n - first, sizeof(char *), cmp_str);
+	return err;
+}
+
+int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs)
+{
+	memset(set, 0, sizeof(*set));
+	for (int i = 0; i < ninputs; i++) {
+		struct stat sb;
+		int err;
+
+		if (stat(inputs[i], &sb) < 0) {
+			err = -errno;
+			fprintf(stderr, "flightrec: %s: %s\n", inputs[i], strerror(errno));
+			fr_segset__free(set);
+			return err;
+		}
+		if (S_ISDIR(sb.st_mode))
+			err = add_dir(set, inputs[i]);
+		else if (S_ISREG(sb.st_mode))
+			err = push(set, "", inputs[i]);
+		else {
+			fprintf(stderr, "flightrec: %s: not a file or directory\n", inputs[i]);
+			err = -ENOTDIR;
+		}
+		if (err) {
+			fr_segset__free(set);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void fr_segset__free(struct fr_segset *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->paths[i]);
+	free(set->paths);
+	set->paths = NULL;
+	set->n = 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Expands command-line inputs into segment file paths: a file is taken as
+ * is, a directory (a ring) contributes its *.frseg files in name order.
+ */
+#ifndef FR_ANALYZER_SEGSET_H
+#define FR_ANALYZER_SEGSET_H
+
+#include <stddef.h>
+
+#define FR_SEGMENT_SUFFIX ".frseg"
+
+struct fr_segset {
+	char **paths; /* owned */
+	size_t n;
+};
+
+/*
+ * Return: 0, -ENOENT (with the missing input printed to stderr), -ENOTDIR
+ * for something that is neither file nor directory, -ENOMEM.
+ * A directory without segments is not an error; it adds nothing.
+ */
+int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs);
+
+void fr_segset__free(struct fr_segset *set);
+
+#endif /* FR_ANALYZER_SEGSET_H */

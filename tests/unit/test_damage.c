@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Damaged segments: truncation at every byte, single-bit flips everywhere,
+ * write failures. The reader must never return a wrong record. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "format/layout.h"
+#include "seg_helpers.h"
+
+static char *dir;
+static char full[512], cut[512];
+
+static int setup(void **state)
+{
+	dir = test_tmpdir();
+	snprintf(full, sizeof(full), "%s/full.frseg", dir);
+	snprintf(cut, sizeof(cut), "%s/cut.frseg", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_rmdir(dir);
+	return 0;
+}
+
+static int same_rec(const struct test_rec *a, const struct test_rec *b)
+{
+	return a->kind == b->kind && a->ts == b->ts && a->len == b->len &&
+	       !memcmp(a->payload, b->payload, a->len);
+}
+
+/* Block boundaries of a sealed segment from its index: end offset of block i
+ * and the number of records up to and including it. */
+struct bounds {
+	uint64_t end[256];
+	size_t upto[256];
+	size_t n;
+	uint64_t data_start, index_off, index_len;
+};
+
+static void read_bounds(const uint8_t *f, size_t len, struct bounds *b)
+{
+	const uint8_t *foot = f + len - FR_FOOTER_FRAME;
+	size_t total = 0;
+
+	b->data_start = FR_FRAME_PREAMBLE + fr_get32(f + 4);
+	b->index_off = fr_get64(foot + 8);
+	b->index_len = fr_get32(foot + 16);
+	b->n = fr_get32(f + b->index_off + 8);
+	assert_true(b->n > 3 && b->n <= 256);
+	for (size_t i = 0; i < b->n; i++) {
+		const uint8_t *e =
+			f + b->index_off + FR_FRAME_PREAMBLE + FR_INDEX_HEAD + i * FR_INDEX_ENTRY;
+
+		b->end[i] = fr_get64(e) + FR_BLOCK_FRAME + fr_get32(e + 8);
+		total += fr_get32(e + 16);
+		b->upto[i] = total;
+	}
+}
+
+static void test_truncate_every_offset(void **state)
+{
+	const struct fr_writer_opts o = {.block_size = 300};
+	struct test_recs in = {0}, out;
+	struct bounds b;
+	uint8_t *f;
+	size_t len;
+
+	test_recs__gen(&in, 120, 3);
+	test_write(full, &in, &o, 1);
+	f = test_slurp(full, &len);
+	read_bounds(f, len, &b);
+	for (size_t cutlen = 0; cutlen < len; cutlen++) {
+		size_t want = 0, i;
+		uint64_t good_end = b.data_start;
+
+		test_spit(cut, f, cutlen);
+		test_read(cut, &out);
+		if (cutlen < b.data_start) {
+			/* header incomplete: a clean refusal, no records */
+			assert_true(out.open_err == -ENODATA);
+			continue;
+		}
+		assert_int_equal(out.open_err, 0);
+		assert_int_equal(out.errors, 0);
+		for (i = 0; i < b.n && b.end[i] <= cutlen; i++) {
+			want = b.upto[i];
+			good_end = b.end[i];
+		}
+		assert_int_equal(out.n, want);
+		for (i = 0; i < out.n; i++)
+			assert_true(same_rec(&out.r[i], &in.r[i]));
+		/* the torn tail is reported exactly, up to the index */
+		if (cutlen <= b.index_off) {
+			assert_int_equal(out.st.torn_bytes, cutlen - good_end);
+			if (out.st.torn_bytes)
+				assert_int_equal(out.st.torn_offset, good_end);
+		} else if (cutlen == b.index_off + b.index_len) {
+			assert_int_equal(out.st.torn_bytes, 0); /* whole index, no footer yet */
+		} else {
+			assert_int_equal(out.st.torn_offset + out.st.torn_bytes, cutlen);
+		}
+		assert_false(out.st.has_index);
+		test_recs__free(&out);
+	}
+	free(f);
+	test_recs__free(&in);
+}
+
+static void test_single_bit_flips(void **state)
+{
+	const struct fr_writer_opts o = {.block_size = 300};
+	struct test_recs in = {0}, out;
+	size_t len, flips = 0;
+	uint8_t *f;
+
+	test_recs__gen(&in, 60, 5);
+	test_write(full, &in, &o, 1);
+	f = test_slurp(full, &len);
+	for (size_t off = 0; off < len; off++) {
+		for (int bit = 0; bit < 8; bit++) {
+			size_t j = 0;
+
+			f[off] ^= (uint8_t)(1u << bit);
+			test_spit(cut, f, len);
+			f[off] ^= (uint8_t)(1u << bit);
+			test_read(cut, &out);
+			flips++;
+			/* damage is always reported ... */
+			if (!(out.open_err || out.errors)) {
+				print_error("flip at offset %zu bit %d went unnoticed\n", off, bit);
+				fail();
+			}
+			/* ... and what is returned is a subsequence of the truth */
+			for (size_t i = 0; i < out.n; i++) {
+				while (j < in.n && !same_rec(&out.r[i], &in.r[j]))
+					j++;
+				assert_true(j < in.n);
+				j++;
+			}
+			test_recs__free(&out);
+		}
+	}
+	assert_int_equal(flips, len * 8);
+	free(f);
+	test_recs__free(&in);
+}
+
+/* Reads the file a failed writer left behind: exactly the records of the
+ * blocks it wrote (a dropped block leaves a gap), in order, no damage. */
+static void expect_prefix(const struct test_recs *in, size_t n)
+{
+	struct test_recs out;
+
+	test_read(full, &out);
+	assert_int_equal(out.open_err, 0);
+	assert_int_equal(out.errors, 0);
+	assert_int_equal(out.st.torn_bytes, 0);
+	assert_int_equal(out.n, n);
+	for (size_t i = 0, j = 0; i < n; i++, j++) {
+		while (j < in->n && !same_rec(&out.r[i], &in->r[j]))
+			j++;
+		assert_true(j < in->n);
+	}
+	test_recs__free(&out);
+}
+
+static void test_write_failure_file_too_big(void **state)
+{
+	const struct fr_writer_opts o = {.block_size = 1024, .level = -5};
+	struct test_recs in = {0};
+	struct fr_writer_stats st;
+	struct rlimit old, lim;
+	struct fr_writer *w;
+	int err = 0;
+	size_t i;
+
+	/* RLIMIT_FSIZE gives a real EFBIG from write(2), like a full disk */
+	test_recs__gen(&in, 3000, 9);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(fr_writer__open(full, &o, &w), 0);
+	lim = old;
+	lim.rlim_cur = 20000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (i = 0; i < in.n && !err; i++)
+		err = fr_writer__append(w, in.r[i].kind, in.r[i].ts, in.r[i].payload, in.r[i].len);
+	assert_int_equal(err, -EFBIG);
+	fr_writer__stats(w, &st);
+	assert_true(st.records_dropped > 0);
+	assert_int_equal(st.write_errors, 1);
+	/* the record that met the failure is kept for the next block */
+	assert_int_equal(st.pending_records, 1);
+	fr_writer__seal(w); /* may or may not find room for the index */
+	fr_writer__stats(w, &st);
+	fr_writer__free(w);
+	assert_true(st.file_bytes <= 20000);
+	/* nothing vanishes: every appended record is either written or counted */
+	assert_int_equal(st.records + st.records_dropped, i);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	expect_prefix(&in, st.records);
+	test_recs__free(&in);
+}
+
+static void test_write_failure_closed_fd(void **state)
+{
+	const struct fr_writer_opts o = {.block_size = 1024};
+	struct test_recs in = {0};
+	struct fr_writer_stats st;
+	struct fr_writer *w;
+	int fd, err = 0;
+	size_t i;
+
+	test_recs__gen(&in, 400, 13);
+	fd = open(full, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fr_writer__open_fd(fd, &o, &w), 0);
+	for (i = 0; i < 200; i++)
+		assert_int_equal(fr_writer__append(w, in.r[i].kind, in.r[i].ts, in.r[i].payload,
+						   in.r[i].len),
+				 0);
+	assert_int_equal(fr_writer__flush(w), 0);
+	close(fd); /* pulled from under the writer */
+	for (; i < in.n && !err; i++)
+		err = fr_writer__append(w, in.r[i].kind, in.r[i].ts, in.r[i].payload, in.r[i].len);
+	if (!err)
+		err = fr_writer__flush(w);
+	assert_int_equal(err, -EBADF);
+	fr_writer__stats(w, &st);
+	assert_int_equal(st.records, 200);
+	assert_true(st.records_dropped > 0);
+	fr_writer__free(w);
+	expect_prefix(&in, 200);
+	test_recs__free(&in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_truncate_every_offset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_single_bit_flips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure_file_too_big, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_failure_closed_fd, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("damage", tests, NULL, NULL);
+}
