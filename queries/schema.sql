@@ -5,9 +5,10 @@
 -- still open at the end of the recording has valid_to = 9223372036854775807.
 --
 -- ev_<kind> tables mirror format/kinds.c field for field, after ts, node and
--- the process-key columns; replay checks that they match at start-up.
+-- the key columns (pk, cid); replay checks that they match at start-up.
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
--- on one node, so a reused pid never merges two processes.
+-- on one node, so a reused pid never merges two processes. `cid` is a
+-- socket incarnation (conn.cid), from connect/accept to close.
 PRAGMA user_version = 1;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -30,6 +31,14 @@ CREATE TABLE proc (
 	pk INTEGER PRIMARY KEY, node INTEGER NOT NULL, pid INTEGER NOT NULL,
 	parent_pk INTEGER, start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL,
 	comm TEXT, exe TEXT, cgroup_id INTEGER, exit_code INTEGER);
+
+-- Socket incarnations (connect/accept to close) seen in the kernel stream.
+-- active: 1 connect, 0 accept, -1 opened before the recording.
+CREATE TABLE conn (
+	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pk INTEGER, sock_id INTEGER,
+	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL,
+	saddr TEXT, sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
+	err INTEGER, bytes_acked INTEGER, bytes_received INTEGER, duration_ns INTEGER);
 
 -- Opaque records kept as received, in stream order.
 CREATE TABLE meta_record (
@@ -81,25 +90,25 @@ CREATE TABLE ev_syscall (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid 
 	nr INTEGER, latency_ns INTEGER, ret INTEGER);
 CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, nr INTEGER,
 	count INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER, latency_hist TEXT);
-CREATE TABLE ev_tcp_connect (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_connect (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	latency_ns INTEGER, err INTEGER);
-CREATE TABLE ev_tcp_accept (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_accept (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER);
-CREATE TABLE ev_tcp_close (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_close (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	duration_ns INTEGER, bytes_acked INTEGER, bytes_received INTEGER, segs_out INTEGER,
 	segs_in INTEGER, srtt_us INTEGER, total_retrans INTEGER, active INTEGER);
-CREATE TABLE ev_tcp_retransmit (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_retransmit (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	state INTEGER);
-CREATE TABLE ev_tcp_reset (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_reset (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	received INTEGER);
-CREATE TABLE ev_tcp_rtt (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_tcp_rtt (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	srtt_us INTEGER, rttvar_us INTEGER);
-CREATE TABLE ev_sock_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+CREATE TABLE ev_sock_msg (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	protocol INTEGER, received INTEGER, bytes INTEGER);
 CREATE TABLE ev_udp_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
