@@ -64,6 +64,7 @@ struct fr_loader {
 	struct slab proc_slab, conn_slab;
 	int64_t next_pk, next_cid;
 	struct fr_event ev;
+	int64_t ts_min, ts_max;
 };
 
 static void *slab_at(struct slab *s, size_t i)
@@ -247,6 +248,14 @@ void fr_loader__segment(struct fr_loader *l, uint32_t node, uint32_t segment,
 static int64_t wall_of(const struct fr_loader *l, uint64_t boot_ts)
 {
 	return (int64_t)boot_ts - l->clock_boot + l->clock_wall;
+}
+
+static void note_ts(struct fr_loader *l, int64_t ts)
+{
+	if (!l->rows || ts < l->ts_min)
+		l->ts_min = ts;
+	if (!l->rows || ts > l->ts_max)
+		l->ts_max = ts;
 }
 
 static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
@@ -578,6 +587,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		l->clock_wall = (int64_t)ev->f[1].u;
 	}
 	ts = wall_of(l, rec->ts_ns);
+	note_ts(l, ts);
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
 		err = resolve_conn(l, ev, ts, pks[0], &cid);
@@ -616,6 +626,7 @@ static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const c
 	const int64_t ts = wall_of(l, rec->ts_ns);
 	sqlite3_stmt *st;
 
+	note_ts(l, ts);
 	switch (rec->kind) {
 	case FR_KIND_META_SNAPSHOT:
 	case FR_KIND_META_CHANGE:
@@ -710,6 +721,17 @@ int fr_loader__finish(struct fr_loader *l)
 uint64_t fr_loader__rows(const struct fr_loader *l)
 {
 	return l->rows;
+}
+
+int fr_loader__write_info(struct fr_loader *l)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO replay_info VALUES ('schema_version', '%d'), ('ts_min', '%" PRId64
+		 "'), ('ts_max', '%" PRId64 "'), ('rows', '%" PRIu64 "')",
+		 FR_DB_SCHEMA_VERSION, l->ts_min, l->ts_max, l->rows);
+	return fr_db__exec(l->db, sql, "replay_info");
 }
 
 void fr_loader__free(struct fr_loader *l)

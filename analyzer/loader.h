@@ -36,6 +36,9 @@ int fr_loader__finish(struct fr_loader *l);
 
 uint64_t fr_loader__rows(const struct fr_loader *l);
 
+/* Record the loaded time range and row count in replay_info. */
+int fr_loader__write_info(struct fr_loader *l);
+
 void fr_loader__free(struct fr_loader *l);
 
 #endif /* FR_ANALYZER_LOADER_H */

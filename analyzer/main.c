@@ -4,6 +4,7 @@
  * lives in its own module; this file only dispatches.
  */
 #include "analyzer/inspect.h"
+#include "analyzer/metrics.h"
 #include "analyzer/replay.h"
 #include "analyzer/verify.h"
 
@@ -20,6 +21,7 @@ static const struct command commands[] = {
 	{"inspect", fr_cmd_inspect, "show what segments or ring directories hold"},
 	{"verify", fr_cmd_verify, "check every block; exit 0 only when all are good"},
 	{"replay", fr_cmd_replay, "load segments into a SQLite database"},
+	{"metrics", fr_cmd_metrics, "metric families of a replay database (prom, json, csv)"},
 };
 
 static void print_usage(FILE *f)

@@ -191,6 +191,8 @@ static int load_all(struct replay *rp, struct seg *segs, size_t n)
 		err = load_segment(rp, l, (uint32_t)i + 1, &segs[i]);
 	if (!err)
 		err = fr_loader__finish(l);
+	if (!err)
+		err = fr_loader__write_info(l);
 	if (rp->progress)
 		fprintf(stderr, "\rreplay: %" PRIu64 " records loaded, building tables\n",
 			rp->records);
