@@ -3,6 +3,7 @@
  * flightrec: the analyzer. Needs no root, no BPF, no cluster. Each command
  * lives in its own module; this file only dispatches.
  */
+#include "analyzer/deps.h"
 #include "analyzer/inspect.h"
 #include "analyzer/metrics.h"
 #include "analyzer/replay.h"
@@ -22,6 +23,7 @@ static const struct command commands[] = {
 	{"verify", fr_cmd_verify, "check every block; exit 0 only when all are good"},
 	{"replay", fr_cmd_replay, "load segments into a SQLite database"},
 	{"metrics", fr_cmd_metrics, "metric families of a replay database (prom, json, csv)"},
+	{"deps", fr_cmd_deps, "service dependency graph (dot, mermaid, json)"},
 };
 
 static void print_usage(FILE *f)

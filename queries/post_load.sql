@@ -92,4 +92,27 @@ SELECT DISTINCT node, reason, name FROM ev_drop_reason_name;
 CREATE VIEW syscall_names AS
 SELECT DISTINCT node, nr, name FROM ev_syscall_name;
 
+
+
+-- Kernel drops with both addresses resolved to the pods that held them at
+-- the time of the drop, and the reason's kernel name.
+CREATE TABLE skb_drop_attr AS
+SELECT d.ts, d.node, d.pk, d.reason,
+	COALESCE((SELECT r.name FROM ev_drop_reason_name r WHERE r.node = d.node
+		AND r.reason = d.reason LIMIT 1), 'reason_' || d.reason) AS reason_name,
+	d.saddr, d.sport, d.daddr, d.dport,
+	(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = d.saddr AND i.valid_from <= d.ts
+		AND i.valid_to > d.ts ORDER BY i.valid_from DESC LIMIT 1) AS src_uid,
+	(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = d.daddr AND i.valid_from <= d.ts
+		AND i.valid_to > d.ts ORDER BY i.valid_from DESC LIMIT 1) AS dst_uid
+FROM ev_skb_drop d;
+
+-- Services selecting each pod (label selector match in the pod's namespace).
+CREATE TABLE pod_service AS
+SELECT p.uid, min(s.namespace || '/' || s.name) AS service
+FROM pod_latest p JOIN (SELECT DISTINCT namespace, name, selector FROM meta_service) s
+	ON s.namespace = p.namespace AND s.selector IS NOT NULL AND s.selector <> '{}'
+	AND NOT EXISTS (SELECT 1 FROM json_each(s.selector) kv
+		WHERE json_extract(p.labels, '$."' || kv.key || '"') IS NOT kv.value)
+GROUP BY p.uid;
 ANALYZE;
