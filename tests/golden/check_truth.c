@@ -7,7 +7,8 @@
  *                                                   --by namespace,workload,pod,node,container)
  *   check_truth deps TRUTH.json DEPS.json LEVEL     (deps --format json --level pod|workload)
  *   check_truth drops TRUTH.json DROPS.json BY      (drops --format json --by reason|workload|node)
- *   check_truth ipreuse TRUTH.json DEPS.json        (deps --level pod: reused IPs split by pod)
+ *   check_truth ipreuse TRUTH.json ROWS.json        (query --name connections_by_ip
+ *                                                   --format json: reused IPs split by pod)
  *
  * Missing series count as zero on both sides. Exit 0 when equal, 1 with
  * every difference printed.
@@ -185,6 +186,18 @@ static int check_drops(json_t *truth, json_t *out, const char *by)
 	json_object_foreach(amap, k, r)
 		if (num(r) && !json_object_get(t, k))
 			fail("drops by %s %s: not in the truth%.0f%.0f\n", by, k, 0, 0);
+	/* retransmits and resets are totals in the truth */
+	r = json_object_get(json_object_get(truth, "drops"), "totals");
+	if (num(json_object_get(r, "retransmits")) !=
+	    num(json_object_get(json_object_get(out, "totals"), "retransmits")))
+		fail("drops %s%s: retransmits truth %.0f, analyzer %.0f\n", "", "",
+		     num(json_object_get(r, "retransmits")),
+		     num(json_object_get(json_object_get(out, "totals"), "retransmits")));
+	if (num(json_object_get(r, "resets")) !=
+	    num(json_object_get(json_object_get(out, "totals"), "resets")))
+		fail("drops %s%s: resets truth %.0f, analyzer %.0f\n", "", "",
+		     num(json_object_get(r, "resets")),
+		     num(json_object_get(json_object_get(out, "totals"), "resets")));
 	json_decref(amap);
 	return 0;
 }
@@ -207,10 +220,9 @@ static int check_ipreuse(json_t *truth, json_t *out)
 		{
 			double got = 0;
 
-			json_array_foreach(json_object_get(out, "edges"), i, e)
-				if (!strcmp(json_string_value(json_object_get(e, "dst")), pod) &&
-				    !strcmp(json_string_value(json_object_get(e, "dst_ip_seen")),
-					    ip))
+			json_array_foreach(out, i, e)
+				if (!strcmp(json_string_value(json_object_get(e, "pod")), pod) &&
+				    !strcmp(json_string_value(json_object_get(e, "ip")), ip))
 					got += num(json_object_get(e, "connections"));
 			if (got != num(n))
 				fail("ip %s pod %s: truth %.0f connections, analyzer %.0f\n", ip, pod,
