@@ -43,6 +43,9 @@ static void print_text(const struct fr_seg_summary *s)
 		printf(" (%.2f bytes/record on disk)",
 		       (double)st->file_bytes / (double)st->records);
 	printf("\n");
+	if (st->unordered)
+		printf("  order      %" PRIu64 " records out of time order (merge limit)\n",
+		       st->unordered);
 	if (st->torn_bytes)
 		printf("  torn tail  %" PRIu64 " bytes dropped at offset %" PRIu64 "\n",
 		       st->torn_bytes, st->torn_offset);
@@ -176,6 +179,7 @@ static json_t *summary_json(const struct fr_seg_summary *s)
 	json_object_set_new(o, "raw_bytes", json_integer((json_int_t)st->raw_bytes));
 	json_object_set_new(o, "compressed_bytes", json_integer((json_int_t)st->comp_bytes));
 	json_object_set_new(o, "torn_bytes", json_integer((json_int_t)st->torn_bytes));
+	json_object_set_new(o, "unordered", json_integer((json_int_t)st->unordered));
 	json_object_set_new(o, "torn_offset", json_integer((json_int_t)st->torn_offset));
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
