@@ -34,6 +34,7 @@
  * ts_max, payload_crc, header_crc. header_crc covers the preamble too. */
 #define FR_BLOCK_HDR	  40
 #define FR_BLOCK_FRAME	  (FR_FRAME_PREAMBLE + FR_BLOCK_HDR)
+#define FR_BLOCK_COLUMNS  1u /* flags: payload is the column transform (columns.h) */
 #define FR_BLOCK_RAW_MAX  (32u << 20)
 #define FR_BLOCK_COMP_MAX (FR_BLOCK_RAW_MAX + (FR_BLOCK_RAW_MAX >> 7) + (1u << 17))
 

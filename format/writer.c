@@ -6,6 +6,7 @@
  * flush time instead of paying for a sort on every block.
  */
 #include "format/writer.h"
+#include "format/columns.h"
 #include "format/crc32c.h"
 #include "format/host.h"
 #include "format/layout.h"
@@ -174,7 +175,7 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 		return -ENOMEM;
 	w->fd = fd;
 	w->block_size = o->block_size ? o->block_size : FR_WRITER_DEFAULT_BLOCK;
-	w->level = o->level ? o->level : 1;
+	w->level = o->level ? o->level : 3;
 	w->flush_ns = (uint64_t)(o->flush_ms ? o->flush_ms : 1000) * 1000000ull;
 	w->fsync_ms = o->fsync_ms;
 	w->cctx = ZSTD_createCCtx();
@@ -288,7 +289,7 @@ int fr_writer__flush(struct fr_writer *w)
 	uint8_t *h;
 	size_t comp;
 	uint32_t n_records;
-	int err;
+	int err, cols;
 
 	if (w->sealed || w->fd < 0)
 		return -EBADF;
@@ -299,12 +300,18 @@ int fr_writer__flush(struct fr_writer *w)
 		if (err)
 			return err;
 	}
-	err = grow((void **)&w->out, &w->out_cap, FR_BLOCK_FRAME + ZSTD_compressBound(w->raw_len),
+	err = grow((void **)&w->scratch, &w->scratch_cap, fr_columns__bound(w->raw_len), 1);
+	if (err)
+		return err;
+	cols = fr_columns__encode(w->raw, w->raw_len, (uint32_t)w->n, w->scratch);
+	if (cols < 0)
+		return cols;
+	err = grow((void **)&w->out, &w->out_cap, FR_BLOCK_FRAME + ZSTD_compressBound((size_t)cols),
 		   1);
 	if (err)
 		return err;
 	comp = ZSTD_compressCCtx(w->cctx, w->out + FR_BLOCK_FRAME, w->out_cap - FR_BLOCK_FRAME,
-				 w->raw, w->raw_len, w->level);
+				 w->scratch, (size_t)cols, w->level);
 	if (ZSTD_isError(comp))
 		return -EIO;
 	n_records = (uint32_t)w->n;
@@ -313,9 +320,9 @@ int fr_writer__flush(struct fr_writer *w)
 	fr_put32(h + 4, FR_BLOCK_HDR);
 	h += FR_FRAME_PREAMBLE;
 	fr_put32(h, (uint32_t)comp);
-	fr_put32(h + 4, (uint32_t)w->raw_len);
+	fr_put32(h + 4, (uint32_t)cols);
 	fr_put32(h + 8, n_records);
-	fr_put32(h + 12, 0);
+	fr_put32(h + 12, FR_BLOCK_COLUMNS);
 	fr_put64(h + 16, w->ts_min);
 	fr_put64(h + 24, w->ts_max);
 	fr_put32(h + 32, fr_crc32c(0, w->out + FR_BLOCK_FRAME, comp));
@@ -331,9 +338,8 @@ int fr_writer__flush(struct fr_writer *w)
 	}
 	err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
 	if (!err)
-		w->idx[w->nidx++] = (struct index_entry){
-			offset,	  w->ts_min, w->ts_max, (uint32_t)comp, (uint32_t)w->raw_len,
-			n_records};
+		w->idx[w->nidx++] = (struct index_entry){offset,	 w->ts_min,	 w->ts_max,
+							 (uint32_t)comp, (uint32_t)cols, n_records};
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
 		w->kind_counts[k] += w->pending_kinds[k];
 	w->st.records += n_records;

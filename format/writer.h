@@ -29,8 +29,8 @@
 struct fr_writer;
 
 struct fr_writer_opts {
-	size_t block_size;    /* raw bytes per block; 0: 128 KiB; max 16 MiB */
-	int level;	      /* zstd level; 0: 1 (fast); negative levels allowed */
+	size_t block_size;    /* raw bytes per block; 0: 256 KiB; max 16 MiB */
+	int level;	      /* zstd level; 0: 3; negative (faster) levels allowed */
 	unsigned flush_ms;    /* max age of an unwritten block; 0: 1000 */
 	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000 */
 	const char *host;     /* NULL: this host (uname) */
@@ -42,7 +42,7 @@ struct fr_writer_opts {
 	uint64_t seq; /* segment sequence number in its ring */
 };
 
-#define FR_WRITER_DEFAULT_BLOCK (128u << 10)
+#define FR_WRITER_DEFAULT_BLOCK (256u << 10)
 #define FR_WRITER_MAX_BLOCK	(16u << 20)
 
 struct fr_writer_stats {
