@@ -87,7 +87,8 @@ int fr_db__open_ro(const char *path, sqlite3 **out)
 		fprintf(stderr, "flightrec: %s: %s\n", path, strerror(errno));
 		return err;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		fprintf(stderr, "flightrec: %s: %s\n", path, db ? sqlite3_errmsg(db) : "no memory");
 		sqlite3_close(db);
 		return -EIO;
@@ -115,8 +116,10 @@ int fr_db__create(const char *path, sqlite3 **out)
 	int err;
 
 	*out = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
+	/* one thread per connection: no SQLite mutexes on the hot path */
+	if (sqlite3_open_v2(path, &db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		fprintf(stderr, "flightrec: cannot create %s: %s\n", path,
 			db ? sqlite3_errmsg(db) : "no memory");
 		sqlite3_close(db);

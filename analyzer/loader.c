@@ -20,11 +20,15 @@
 
 #define OPEN_END INT64_MAX
 
+enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
+
 struct kind_ins {
 	sqlite3_stmt *st;
 	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
 	int8_t cid_field;   /* sock_id field index, -1: none */
 	uint8_t ncols_key;  /* number of key columns */
+	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
+	uint32_t addr_mask; /* BYTES fields that hold an address */
 };
 
 struct live_proc {
@@ -65,6 +69,9 @@ struct fr_loader {
 	int64_t next_pk, next_cid;
 	struct fr_event ev;
 	int64_t ts_min, ts_max;
+	/* text bound with SQLITE_STATIC lives here until the row is stepped */
+	char addr_text[FR_EVENT_MAX_FIELDS][INET6_ADDRSTRLEN];
+	char hist_text[FR_HIST_BUCKETS * 21 + 3];
 };
 
 static void *slab_at(struct slab *s, size_t i)
@@ -179,6 +186,18 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 		cols[n++] = "pk";
 	}
 	k->cid_field = (int8_t)field_of(ki, "sock_id");
+	k->tuple[T_SOCK] = k->cid_field;
+	k->tuple[T_SADDR] = (int8_t)field_of(ki, "saddr");
+	k->tuple[T_DADDR] = (int8_t)field_of(ki, "daddr");
+	k->tuple[T_SPORT] = (int8_t)field_of(ki, "sport");
+	k->tuple[T_DPORT] = (int8_t)field_of(ki, "dport");
+	for (unsigned i = 0; i < ki->nfields; i++) {
+		const size_t nl = strlen(ki->fields[i].name);
+
+		if (ki->fields[i].type == FR_FIELD_BYTES && nl >= 4 &&
+		    !strcmp(ki->fields[i].name + nl - 4, "addr"))
+			k->addr_mask |= 1u << i;
+	}
 	if (k->cid_field >= 0)
 		cols[n++] = "cid";
 	k->ncols_key = (uint8_t)(n - 2);
@@ -380,22 +399,40 @@ static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 	return err;
 }
 
+/* Decimal digits of v at dst; returns the end. */
+static char *put_u64(char *dst, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*dst++ = tmp[--n];
+	return dst;
+}
+
+/* Address text; IPv4 by hand because inet_ntop goes through printf. */
 static void fmt_addr(char *dst, const struct fr_value *v)
 {
-	if (v->len == 4)
-		inet_ntop(AF_INET, v->p, dst, INET6_ADDRSTRLEN);
-	else if (v->len == 16)
+	if (v->len == 4) {
+		for (int i = 0; i < 4; i++) {
+			dst = put_u64(dst, v->p[i]);
+			*dst++ = i < 3 ? '.' : 0;
+		}
+	} else if (v->len == 16) {
 		inet_ntop(AF_INET6, v->p, dst, INET6_ADDRSTRLEN);
-	else
+	} else {
 		dst[0] = 0;
+	}
 }
 
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
-static int conn_get(struct fr_loader *l, const struct fr_event *ev, int64_t ts, int64_t pk,
-		    int fresh, struct live_conn **out)
+static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
+		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
 {
-	const int fs = fr_kind__field_index(ev->kind, "sock_id");
-	const uint64_t sock = ev->f[fs].u;
+	const uint64_t sock = ev->f[k->tuple[T_SOCK]].u;
 	uint64_t *v = fr_idmap__get(&l->conns, l->node, sock);
 	size_t idx;
 	int err;
@@ -423,10 +460,10 @@ static int conn_get(struct fr_loader *l, const struct fr_event *ev, int64_t ts, 
 	c->active = -1;
 	c->open_ts = ts;
 	c->close_ts = OPEN_END;
-	fmt_addr(c->saddr, &ev->f[fr_kind__field_index(ev->kind, "saddr")]);
-	fmt_addr(c->daddr, &ev->f[fr_kind__field_index(ev->kind, "daddr")]);
-	c->sport = (int64_t)ev->f[fr_kind__field_index(ev->kind, "sport")].u;
-	c->dport = (int64_t)ev->f[fr_kind__field_index(ev->kind, "dport")].u;
+	fmt_addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
+	fmt_addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
+	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
 	*out = c;
 	return 0;
 }
@@ -498,12 +535,12 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 	return 0;
 }
 
-static int resolve_conn(struct fr_loader *l, const struct fr_event *ev, int64_t ts, int64_t pk,
-			int64_t *cid)
+static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
+			int64_t ts, int64_t pk, int64_t *cid)
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
 	struct live_conn *c;
-	int err = conn_get(l, ev, ts, pk, opens, &c);
+	int err = conn_get(l, k, ev, ts, pk, opens, &c);
 
 	if (err)
 		return err;
@@ -539,35 +576,35 @@ static int resolve_conn(struct fr_loader *l, const struct fr_event *ev, int64_t 
 	return 0;
 }
 
-static void bind_hist(sqlite3_stmt *st, int col, const struct fr_value *v)
+static void bind_hist(struct fr_loader *l, sqlite3_stmt *st, int col, const struct fr_value *v)
 {
 	const uint64_t *b = (const uint64_t *)(const void *)v->p;
-	char buf[FR_HIST_BUCKETS * 21 + 3];
-	size_t off = 0;
+	char *p = l->hist_text;
 
-	buf[off++] = '[';
-	for (uint32_t i = 0; i < v->len; i++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%" PRIu64, i ? "," : "",
-					b[i]);
-	buf[off++] = ']';
-	sqlite3_bind_text(st, col, buf, (int)off, SQLITE_TRANSIENT);
+	*p++ = '[';
+	for (uint32_t i = 0; i < v->len; i++) {
+		if (i)
+			*p++ = ',';
+		p = put_u64(p, b[i]);
+	}
+	*p++ = ']';
+	sqlite3_bind_text(st, col, l->hist_text, (int)(p - l->hist_text), SQLITE_STATIC);
 }
 
-static void bind_bytes(sqlite3_stmt *st, int col, const char *name, const struct fr_value *v)
+/* Payload bytes stay valid until the next record is read, after the step. */
+static void bind_bytes(struct fr_loader *l, sqlite3_stmt *st, int col, int is_addr, unsigned field,
+		       const struct fr_value *v)
 {
-	const size_t nl = strlen(name);
 	uint32_t len = v->len;
 
-	if (nl >= 4 && !strcmp(name + nl - 4, "addr") && (len == 4 || len == 16)) {
-		char ip[INET6_ADDRSTRLEN];
-
-		fmt_addr(ip, v);
-		sqlite3_bind_text(st, col, ip, -1, SQLITE_TRANSIENT);
+	if (is_addr && (len == 4 || len == 16)) {
+		fmt_addr(l->addr_text[field], v);
+		sqlite3_bind_text(st, col, l->addr_text[field], -1, SQLITE_STATIC);
 		return;
 	}
 	while (len && !v->p[len - 1]) /* C strings from BPF keep their NULs */
 		len--;
-	sqlite3_bind_text(st, col, len ? (const char *)v->p : "", (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, col, len ? (const char *)v->p : "", (int)len, SQLITE_STATIC);
 }
 
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
@@ -590,7 +627,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	note_ts(l, ts);
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
-		err = resolve_conn(l, ev, ts, pks[0], &cid);
+		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
 	sqlite3_bind_int64(k->st, col++, ts);
@@ -608,10 +645,10 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 			sqlite3_bind_int64(k->st, col, (int64_t)v->u);
 			break;
 		case FR_FIELD_BYTES:
-			bind_bytes(k->st, col, ki->fields[i].name, v);
+			bind_bytes(l, k->st, col, (int)(k->addr_mask >> i & 1), i, v);
 			break;
 		case FR_FIELD_HIST:
-			bind_hist(k->st, col, v);
+			bind_hist(l, k->st, col, v);
 			break;
 		}
 	}
@@ -636,8 +673,7 @@ static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const c
 		sqlite3_bind_int64(st, 3, l->segment);
 		sqlite3_bind_int64(st, 4, (int64_t)l->seq);
 		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, (const char *)rec->payload, (int)rec->len,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, (const char *)rec->payload, (int)rec->len, SQLITE_STATIC);
 		break;
 	case FR_KIND_MARKER:
 		st = l->marker_ins;
