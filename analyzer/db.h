@@ -2,9 +2,10 @@
 /*
  * SQLite helpers shared by the analyzer commands: open a replay database
  * (checking it is one), run embedded SQL, prepare with a readable error.
- * Every connection gets the SQL function log2_bucket(v): the index of the
- * log2 histogram bucket of v, as FR_FIELD_HIST uses it (bucket k holds
- * [2^k, 2^(k+1)); bucket 0 also holds 0).
+ * Every connection gets the SQL functions log2_bucket(v), the index of the
+ * log2 histogram bucket of v as FR_FIELD_HIST uses it (bucket k holds
+ * [2^k, 2^(k+1)); bucket 0 also holds 0), and the aggregate hist_sum(h),
+ * the element-wise sum of histogram columns (JSON arrays of counts).
  */
 #ifndef FR_ANALYZER_DB_H
 #define FR_ANALYZER_DB_H
