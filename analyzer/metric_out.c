@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/metric_out.h"
+#include "analyzer/table.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -124,21 +125,6 @@ static void prom_series(struct fr_metric_out *o, const struct fr_series *s)
 	prom_line(o, "_count", s, NULL, v);
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void csv_row(struct fr_metric_out *o, const struct fr_series *s, const char *le,
 		    const char *value)
 {
@@ -150,7 +136,7 @@ static void csv_row(struct fr_metric_out *o, const struct fr_series *s, const ch
 		off += (size_t)snprintf(labels + off, sizeof(labels) - off, "%s%s=%s", i ? ";" : "",
 					s->names[i], s->values[i]);
 	fprintf(o->f, "%s,%s,%" PRId64 ",", o->fam->name, fr_family__type_name(o->fam->type), s->t);
-	csv_field(o->f, labels);
+	fr_table__csv_cell(o->f, labels);
 	fprintf(o->f, ",%s,%s\n", le, value);
 }
 

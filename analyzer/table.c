@@ -65,7 +65,7 @@ static char *cell_text(json_t *v)
 	return json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(12));
 }
 
-static void csv_cell(FILE *f, const char *s)
+void fr_table__csv_cell(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n")) {
 		fputs(s, f);
@@ -110,7 +110,7 @@ int fr_table__print(sqlite3_stmt *st, enum fr_table_format fmt, FILE *f)
 	}
 	for (int i = 0; i < n; i++) {
 		if (fmt == FR_TABLE_CSV)
-			fprintf(f, "%s", i ? "," : ""), csv_cell(f, sqlite3_column_name(st, i));
+			fprintf(f, "%s", i ? "," : ""), fr_table__csv_cell(f, sqlite3_column_name(st, i));
 		else
 			fprintf(f, "%s%-*s", i ? "  " : "", (int)width[i],
 				sqlite3_column_name(st, i));
@@ -123,7 +123,7 @@ int fr_table__print(sqlite3_stmt *st, enum fr_table_format fmt, FILE *f)
 			char *s = cell_text(v);
 
 			if (fmt == FR_TABLE_CSV)
-				fprintf(f, "%s", i ? "," : ""), csv_cell(f, s);
+				fprintf(f, "%s", i ? "," : ""), fr_table__csv_cell(f, s);
 			else if (json_is_number(v))
 				fprintf(f, "%s%*s", i ? "  " : "", (int)width[i], s);
 			else

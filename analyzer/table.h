@@ -23,4 +23,7 @@ json_t *fr_table__rows(sqlite3_stmt *st);
 /* Step `st` to the end, printing rows. Return: 0 or -EIO. */
 int fr_table__print(sqlite3_stmt *st, enum fr_table_format fmt, FILE *f);
 
+/* One CSV field, quoted when it holds a comma, quote or newline. */
+void fr_table__csv_cell(FILE *f, const char *s);
+
 #endif /* FR_ANALYZER_TABLE_H */
