@@ -43,6 +43,9 @@ static void print_text(const struct fr_seg_summary *s)
 		printf(" (%.2f bytes/record on disk)",
 		       (double)st->file_bytes / (double)st->records);
 	printf("\n");
+	if (st->unordered)
+		printf("  order      %" PRIu64 " records out of time order (merge limit)\n",
+		       st->unordered);
 	if (st->torn_bytes)
 		printf("  torn tail  %" PRIu64 " bytes dropped at offset %" PRIu64 "\n",
 		       st->torn_bytes, st->torn_offset);
@@ -60,6 +63,83 @@ static void print_text(const struct fr_seg_summary *s)
 			printf("    %-20s %" PRIu64 "\n", name ? name : "(unknown)",
 			       s->kind_counts[k]);
 	}
+}
+
+/* Across all inputs: the hosts seen, the overall window, the totals. */
+struct totals {
+	char hosts[8][256];
+	unsigned nhosts, more_hosts;
+	uint64_t from, to; /* wall ns */
+	uint64_t segments, damaged, records, file_bytes;
+};
+
+static void totals__add(struct totals *t, const struct fr_seg_summary *s)
+{
+	const struct fr_reader_stats *st = &s->st;
+	unsigned i;
+
+	t->segments++;
+	t->damaged += s->errors || st->blocks_bad || st->torn_bytes;
+	if (s->open_err)
+		return;
+	for (i = 0; i < t->nhosts && strcmp(t->hosts[i], s->info.host); i++)
+		;
+	if (i == t->nhosts && t->nhosts < 8)
+		snprintf(t->hosts[t->nhosts++], sizeof(t->hosts[0]), "%s", s->info.host);
+	else if (i == t->nhosts)
+		t->more_hosts++;
+	if (st->records) {
+		const uint64_t a = fr_seg_summary__wall(&s->info, st->ts_min);
+		const uint64_t b = fr_seg_summary__wall(&s->info, st->ts_max);
+
+		if (!t->records || a < t->from)
+			t->from = a;
+		if (b > t->to)
+			t->to = b;
+	}
+	t->records += st->records;
+	t->file_bytes += st->file_bytes;
+}
+
+static void totals__print(const struct totals *t)
+{
+	char a[40], b[40];
+
+	printf("total\n  segments   %" PRIu64 " (%" PRIu64 " with damage or a torn tail)\n",
+	       t->segments, t->damaged);
+	printf("  hosts     ");
+	for (unsigned i = 0; i < t->nhosts; i++)
+		printf(" %s", t->hosts[i]);
+	if (t->more_hosts)
+		printf(" (+%u more)", t->more_hosts);
+	printf("\n");
+	if (t->records) {
+		fr_format_utc(t->from, a, sizeof(a));
+		fr_format_utc(t->to, b, sizeof(b));
+		printf("  time       %s .. %s\n", a, b);
+	}
+	printf("  records    %" PRIu64 "\n  bytes      %" PRIu64 "\n", t->records, t->file_bytes);
+}
+
+static json_t *totals__json(const struct totals *t)
+{
+	json_t *o = json_object(), *hosts = json_array();
+	char a[40];
+
+	for (unsigned i = 0; i < t->nhosts; i++)
+		json_array_append_new(hosts, json_string(t->hosts[i]));
+	json_object_set_new(o, "hosts", hosts);
+	json_object_set_new(o, "segments", json_integer((json_int_t)t->segments));
+	json_object_set_new(o, "damaged_segments", json_integer((json_int_t)t->damaged));
+	json_object_set_new(o, "records", json_integer((json_int_t)t->records));
+	json_object_set_new(o, "file_bytes", json_integer((json_int_t)t->file_bytes));
+	if (t->records) {
+		fr_format_utc(t->from, a, sizeof(a));
+		json_object_set_new(o, "from", json_string(a));
+		fr_format_utc(t->to, a, sizeof(a));
+		json_object_set_new(o, "to", json_string(a));
+	}
+	return o;
 }
 
 static json_t *summary_json(const struct fr_seg_summary *s)
@@ -99,6 +179,7 @@ static json_t *summary_json(const struct fr_seg_summary *s)
 	json_object_set_new(o, "raw_bytes", json_integer((json_int_t)st->raw_bytes));
 	json_object_set_new(o, "compressed_bytes", json_integer((json_int_t)st->comp_bytes));
 	json_object_set_new(o, "torn_bytes", json_integer((json_int_t)st->torn_bytes));
+	json_object_set_new(o, "unordered", json_integer((json_int_t)st->unordered));
 	json_object_set_new(o, "torn_offset", json_integer((json_int_t)st->torn_offset));
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
@@ -121,6 +202,7 @@ int fr_cmd_inspect(int argc, char **argv)
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
+	struct totals tot = {0};
 	struct fr_seg_summary *s;
 	struct fr_segset set;
 	json_t *root = NULL, *segs = NULL;
@@ -161,6 +243,7 @@ int fr_cmd_inspect(int argc, char **argv)
 	for (size_t i = 0; i < set.n; i++) {
 		if (fr_seg_summary__read(s, set.paths[i]))
 			rc = 1;
+		totals__add(&tot, s);
 		if (json)
 			json_array_append_new(segs, summary_json(s));
 		else
@@ -168,10 +251,13 @@ int fr_cmd_inspect(int argc, char **argv)
 	}
 	if (json) {
 		json_object_set_new(root, "segments", segs);
+		json_object_set_new(root, "total", totals__json(&tot));
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		json_decref(root);
 	}
+	if (!json)
+		totals__print(&tot);
 	free(s);
 	fr_segset__free(&set);
 	return rc;

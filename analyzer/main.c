@@ -3,7 +3,12 @@
  * flightrec: the analyzer. Needs no root, no BPF, no cluster. Each command
  * lives in its own module; this file only dispatches.
  */
+#include "analyzer/deps.h"
+#include "analyzer/drops.h"
 #include "analyzer/inspect.h"
+#include "analyzer/metrics.h"
+#include "analyzer/query.h"
+#include "analyzer/replay.h"
 #include "analyzer/verify.h"
 
 #include <stdio.h>
@@ -18,6 +23,11 @@ struct command {
 static const struct command commands[] = {
 	{"inspect", fr_cmd_inspect, "show what segments or ring directories hold"},
 	{"verify", fr_cmd_verify, "check every block; exit 0 only when all are good"},
+	{"replay", fr_cmd_replay, "load segments into a SQLite database"},
+	{"metrics", fr_cmd_metrics, "metric families of a replay database (prom, json, csv)"},
+	{"deps", fr_cmd_deps, "service dependency graph (dot, mermaid, json)"},
+	{"drops", fr_cmd_drops, "kernel drops, retransmits and resets by reason, workload, ..."},
+	{"query", fr_cmd_query, "SQL over a replay database; canned queries (--list)"},
 };
 
 static void print_usage(FILE *f)

@@ -4,18 +4,21 @@
  * bounded: every frame is checksummed, every length is checked against the
  * file size and the format limits, and in index mode the index must tile
  * the data region exactly, so a flipped bit anywhere lands in a checksum.
+ *
+ * Time order: blocks can overlap in time (a producer may hand the writer a
+ * record older than a block already written), so the reader keeps every
+ * block whose range can still hold the next record open and merges their
+ * records by time. The block table comes from the index, or from a scan of
+ * block headers when there is none.
  */
 #include "format/reader.h"
-#include "format/columns.h"
+#include "format/block.h"
 #include "format/crc32c.h"
-#include "format/kinds.h"
 #include "format/layout.h"
-#include "format/varint.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +26,9 @@
 #include <unistd.h>
 #include <zstd.h>
 
-struct block_hdr {
-	uint64_t offset;
-	uint32_t comp_len, raw_len, n_records, flags, payload_crc;
-	uint64_t ts_min, ts_max;
-};
+/* Blocks open at once for merging; past this, order is best effort and
+ * counted in fr_reader_stats.unordered. */
+#define MAX_OPEN 32
 
 struct fr_reader {
 	int fd;
@@ -37,22 +38,21 @@ struct fr_reader {
 	ZSTD_DCtx *dctx;
 
 	int use_index;
-	struct block_hdr *idx;
-	size_t nidx, idx_pos;
-	uint64_t index_offset;
+	int table_built;
+	struct fr_block_hdr *table;
+	uint64_t *suffix_min; /* min ts_min of table[i..] */
+	size_t ntable, table_pos;
+	uint64_t table_end; /* where the header scan stopped */
 
-	uint64_t pos; /* scan mode: next frame offset */
+	uint64_t pos; /* sequential scan after the table */
 	int done;
 	int pending_err; /* reported by the next call to next() */
 
-	/* current block */
-	uint8_t *comp, *cols, *raw;
-	size_t comp_cap, cols_cap, raw_cap;
-	struct block_hdr blk;
-	size_t raw_pos, rows_len;
-	uint32_t blk_left;
-	uint64_t prev_ts;
-	int in_block;
+	struct fr_block_cursor *open[MAX_OPEN];
+	size_t nopen;
+	struct fr_block_cursor *spare; /* one recycled cursor keeps its buffers */
+	uint64_t next_seq;
+	uint64_t last_ts;
 
 	int seeking;
 	uint64_t seek_ts;
@@ -61,54 +61,13 @@ struct fr_reader {
 	struct fr_reader_stats st;
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(struct fr_reader *r, uint64_t off,
-						      const char *fmt, ...)
-{
-	va_list ap;
+#define fail(r, off, ...) fr_diag__set(&(r)->diag, off, __VA_ARGS__)
 
-	r->diag.offset = off;
-	va_start(ap, fmt);
-	vsnprintf(r->diag.msg, sizeof(r->diag.msg), fmt, ap);
-	va_end(ap);
-	return -EBADMSG;
-}
+static int set_table(struct fr_reader *r, struct fr_block_hdr *t, size_t n);
 
 static int read_at(struct fr_reader *r, void *buf, size_t len, uint64_t off)
 {
-	uint8_t *p = buf;
-
-	while (len) {
-		const ssize_t n = pread(r->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			const int err = -errno;
-
-			fail(r, off, "read failed: %s", strerror(errno));
-			return err;
-		}
-		if (n == 0) /* the file shrank under us */
-			return fail(r, off, "unexpected end of file");
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
-static int ensure(uint8_t **buf, size_t *cap, size_t need)
-{
-	uint8_t *p;
-
-	if (need <= *cap)
-		return 0;
-	p = realloc(*buf, need);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = need;
-	return 0;
+	return fr_pread_all(r->fd, buf, len, off, &r->diag);
 }
 
 static int get_str(const uint8_t *p, size_t *pos, size_t end, char *dst, size_t cap)
@@ -190,6 +149,7 @@ static int load_index(struct fr_reader *r)
 {
 	uint8_t foot[FR_FOOTER_FRAME], *buf = NULL;
 	uint64_t foot_off, ioff, expect;
+	struct fr_block_hdr *t = NULL;
 	uint32_t ilen, nb, nk;
 	int err;
 
@@ -216,19 +176,21 @@ static int load_index(struct fr_reader *r)
 	err = read_at(r, buf, ilen, ioff);
 	if (err)
 		goto out;
-	err = fail(r, ioff, "index checksum mismatch");
 	if (fr_get32(buf) != FR_FRAME_INDEX || fr_get32(buf + 4) != ilen - FR_FRAME_PREAMBLE ||
-	    fr_crc32c(0, buf, ilen - 4) != fr_get32(buf + ilen - 4))
+	    fr_crc32c(0, buf, ilen - 4) != fr_get32(buf + ilen - 4)) {
+		err = fail(r, ioff, "index checksum mismatch");
 		goto out;
+	}
 	nb = fr_get32(buf + 8);
 	nk = fr_get32(buf + 12);
-	err = fail(r, ioff, "index sizes inconsistent (%u blocks, %u kinds)", nb, nk);
 	if ((uint64_t)FR_FRAME_PREAMBLE + FR_INDEX_HEAD + (uint64_t)nb * FR_INDEX_ENTRY +
 		    (uint64_t)nk * FR_INDEX_KIND + 4 !=
-	    ilen)
+	    ilen) {
+		err = fail(r, ioff, "index sizes inconsistent (%u blocks, %u kinds)", nb, nk);
 		goto out;
-	r->idx = calloc(nb ? nb : 1, sizeof(r->idx[0]));
-	if (!r->idx) {
+	}
+	t = calloc(nb ? nb : 1, sizeof(*t));
+	if (!t) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -236,7 +198,7 @@ static int load_index(struct fr_reader *r)
 	for (uint32_t i = 0; i < nb; i++) {
 		const uint8_t *e =
 			buf + FR_FRAME_PREAMBLE + FR_INDEX_HEAD + (size_t)i * FR_INDEX_ENTRY;
-		struct block_hdr *b = &r->idx[i];
+		struct fr_block_hdr *b = &t[i];
 
 		b->offset = fr_get64(e);
 		b->comp_len = fr_get32(e + 8);
@@ -256,15 +218,15 @@ static int load_index(struct fr_reader *r)
 		err = fail(r, ioff, "index does not cover the data region");
 		goto out;
 	}
-	r->nidx = nb;
-	r->index_offset = ioff;
+	err = set_table(r, t, nb);
+	if (err)
+		goto out;
+	t = NULL;
+	r->table_end = ioff;
 	r->st.index_blocks = nb;
 	err = 1;
 out:
-	if (err != 1) {
-		free(r->idx);
-		r->idx = NULL;
-	}
+	free(t);
 	free(buf);
 	return err;
 }
@@ -342,89 +304,97 @@ static int torn(struct fr_reader *r, uint64_t off)
 	return 0;
 }
 
-/* Read and check a block header at off. Return 1 ok, 0 torn, <0 damaged. */
-static int read_block_hdr(struct fr_reader *r, uint64_t off, struct block_hdr *b)
+static int set_table(struct fr_reader *r, struct fr_block_hdr *t, size_t n)
 {
-	uint8_t h[FR_BLOCK_FRAME];
-	int err;
-
-	if (r->file_size - off < FR_BLOCK_FRAME)
-		return 0;
-	err = read_at(r, h, sizeof(h), off);
-	if (err)
-		return err;
-	if (fr_get32(h) != FR_FRAME_BLOCK || fr_get32(h + 4) != FR_BLOCK_HDR)
-		return fail(r, off, "expected a block, found frame magic 0x%08x size %u",
-			    fr_get32(h), fr_get32(h + 4));
-	if (fr_crc32c(0, h, FR_BLOCK_FRAME - 4) != fr_get32(h + FR_BLOCK_FRAME - 4))
-		return fail(r, off, "block header checksum mismatch");
-	b->offset = off;
-	b->comp_len = fr_get32(h + 8);
-	b->raw_len = fr_get32(h + 12);
-	b->n_records = fr_get32(h + 16);
-	b->flags = fr_get32(h + 20);
-	b->ts_min = fr_get64(h + 24);
-	b->ts_max = fr_get64(h + 32);
-	if (b->flags & ~FR_BLOCK_COLUMNS)
-		return fail(r, off, "block uses unknown features (flags 0x%x)", b->flags);
-	/* A checksummed header can still come from a hostile writer. */
-	if (b->comp_len > FR_BLOCK_COMP_MAX || b->raw_len > FR_BLOCK_RAW_MAX || b->n_records == 0 ||
-	    b->n_records > b->raw_len / 3 || b->ts_min > b->ts_max)
-		return fail(r, off, "block header out of bounds (comp %u raw %u records %u)",
-			    b->comp_len, b->raw_len, b->n_records);
-	if (r->file_size - off - FR_BLOCK_FRAME < b->comp_len)
-		return 0;
-	b->payload_crc = fr_get32(h + FR_FRAME_PREAMBLE + 32);
-	return 1;
+	r->suffix_min = malloc((n ? n : 1) * sizeof(uint64_t));
+	if (!r->suffix_min)
+		return -ENOMEM;
+	for (size_t i = n; i-- > 0;)
+		r->suffix_min[i] = i + 1 < n && r->suffix_min[i + 1] < t[i].ts_min
+					   ? r->suffix_min[i + 1]
+					   : t[i].ts_min;
+	r->table = t;
+	r->ntable = n;
+	return 0;
 }
 
-static int load_block(struct fr_reader *r, const struct block_hdr *b)
+/* Without an index: list the whole, valid blocks from the start by their
+ * headers alone. Whatever stops the scan (torn tail, damage, the index
+ * frame) is left to the sequential path, which reports it. */
+static int build_scan_table(struct fr_reader *r)
 {
-	size_t n;
+	struct fr_block_hdr *t = NULL, b;
+	size_t n = 0, cap = 0;
+	uint64_t off = r->data_start;
+	struct fr_diag scratch;
+
+	while (off < r->file_size &&
+	       fr_block__read_hdr(r->fd, r->file_size, off, &b, &scratch) == 1) {
+		if (n == cap) {
+			struct fr_block_hdr *p;
+
+			cap = cap ? 2 * cap : 64;
+			p = realloc(t, cap * sizeof(*t));
+			if (!p) {
+				free(t);
+				return -ENOMEM;
+			}
+			t = p;
+		}
+		t[n++] = b;
+		off += FR_BLOCK_FRAME + b.comp_len;
+	}
+	r->table_end = off;
+	return set_table(r, t, n);
+}
+
+static int ensure_table(struct fr_reader *r)
+{
+	int err = 0;
+
+	if (r->table_built)
+		return 0;
+	if (!r->use_index)
+		err = build_scan_table(r);
+	if (!err) {
+		r->table_built = 1;
+		r->pos = r->table_end;
+	}
+	return err;
+}
+
+static struct fr_block_cursor *cursor_new(struct fr_reader *r)
+{
+	struct fr_block_cursor *c = r->spare;
+
+	r->spare = NULL;
+	return c ? c : calloc(1, sizeof(*c));
+}
+
+static void cursor_put(struct fr_reader *r, struct fr_block_cursor *c)
+{
+	if (!r->spare)
+		r->spare = c;
+	else
+		fr_block__free(c);
+}
+
+/* Load a block into a new open cursor. Return 1 opened, <0 damaged. */
+static int open_block(struct fr_reader *r, const struct fr_block_hdr *b)
+{
+	struct fr_block_cursor *c = cursor_new(r);
 	int err;
 
-	uint8_t *dst;
-
-	err = ensure(&r->comp, &r->comp_cap, b->comp_len);
-	if (!err && (b->flags & FR_BLOCK_COLUMNS))
-		err = ensure(&r->cols, &r->cols_cap, b->raw_len ? b->raw_len : 1);
-	else if (!err)
-		err = ensure(&r->raw, &r->raw_cap, b->raw_len ? b->raw_len : 1);
-	if (err)
+	if (!c)
+		return -ENOMEM;
+	err = fr_block__load(c, r->fd, r->dctx, b, &r->diag);
+	if (err) {
+		cursor_put(r, c);
+		r->st.blocks_bad++;
 		return err;
-	dst = b->flags & FR_BLOCK_COLUMNS ? r->cols : r->raw;
-	err = read_at(r, r->comp, b->comp_len, b->offset + FR_BLOCK_FRAME);
-	if (err)
-		return err;
-	if (fr_crc32c(0, r->comp, b->comp_len) != b->payload_crc)
-		return fail(r, b->offset, "block payload checksum mismatch");
-	if (ZSTD_findFrameCompressedSize(r->comp, b->comp_len) != b->comp_len ||
-	    ZSTD_getFrameContentSize(r->comp, b->comp_len) != b->raw_len)
-		return fail(r, b->offset, "block payload is not one zstd frame of %u bytes",
-			    b->raw_len);
-	n = ZSTD_decompressDCtx(r->dctx, dst, b->raw_len, r->comp, b->comp_len);
-	if (ZSTD_isError(n) || n != b->raw_len)
-		return fail(r, b->offset, "block decompression failed: %s",
-			    ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
-	r->rows_len = b->raw_len;
-	if (b->flags & FR_BLOCK_COLUMNS) {
-		/* rows hold the same varints as the columns, minus section headers */
-		const size_t cap = b->raw_len;
-		int rows;
-
-		err = ensure(&r->raw, &r->raw_cap, cap);
-		if (err)
-			return err;
-		rows = fr_columns__decode(r->cols, b->raw_len, b->n_records, r->raw, cap);
-		if (rows < 0)
-			return fail(r, b->offset, "block columns are malformed");
-		r->rows_len = (size_t)rows;
 	}
-	r->blk = *b;
-	r->raw_pos = 0;
-	r->blk_left = b->n_records;
-	r->prev_ts = b->ts_min;
-	r->in_block = 1;
+	c->seq = r->next_seq++;
+	r->open[r->nopen++] = c;
 	r->st.blocks_ok++;
 	r->st.raw_bytes += b->raw_len;
 	r->st.comp_bytes += b->comp_len;
@@ -437,6 +407,7 @@ static void resync(struct fr_reader *r, uint64_t from)
 {
 	static const uint8_t pat[8] = {0x5B, 0x2A, 0x4D, 0x18, FR_BLOCK_HDR, 0, 0, 0};
 	uint8_t win[65536];
+	struct fr_diag scratch;
 	uint64_t off = from;
 
 	while (off + FR_BLOCK_FRAME <= r->file_size) {
@@ -447,11 +418,11 @@ static void resync(struct fr_reader *r, uint64_t from)
 		if (read_at(r, win, len, off))
 			break;
 		for (size_t i = 0; i + sizeof(pat) <= len; i++) {
-			struct block_hdr b;
+			struct fr_block_hdr b;
 
 			if (memcmp(win + i, pat, sizeof(pat)))
 				continue;
-			if (read_block_hdr(r, off + i, &b) != 0) {
+			if (fr_block__read_hdr(r->fd, r->file_size, off + i, &b, &scratch) != 0) {
 				r->pos = off + i;
 				return;
 			}
@@ -463,15 +434,15 @@ static void resync(struct fr_reader *r, uint64_t from)
 	r->done = 1;
 }
 
-/* Next block in scan mode. Return 1 loaded, 0 end, <0 damaged. */
+/* Sequential path past the table. Return 1 opened, 0 end, <0 damaged. */
 static int scan_block(struct fr_reader *r)
 {
 	const uint64_t off = r->pos;
-	struct block_hdr b;
+	struct fr_block_hdr b;
 	uint8_t pre[FR_FRAME_PREAMBLE];
 	int err;
 
-	if (off == r->file_size) {
+	if (r->use_index || off == r->file_size) {
 		r->done = 1;
 		return 0;
 	}
@@ -496,7 +467,7 @@ static int scan_block(struct fr_reader *r)
 		}
 		return 0;
 	}
-	err = read_block_hdr(r, off, &b);
+	err = fr_block__read_hdr(r->fd, r->file_size, off, &b, &r->diag);
 	if (err == 0)
 		return torn(r, off);
 	if (err < 0) {
@@ -505,128 +476,136 @@ static int scan_block(struct fr_reader *r)
 		return err;
 	}
 	r->pos = off + FR_BLOCK_FRAME + b.comp_len;
-	err = load_block(r, &b);
-	if (err < 0)
-		r->st.blocks_bad++;
-	return err;
+	return open_block(r, &b);
 }
 
-static int index_block(struct fr_reader *r)
+/* Open the next block of the table, checking it against the index. */
+static int table_block(struct fr_reader *r)
 {
-	const struct block_hdr *e;
-	struct block_hdr b;
+	const struct fr_block_hdr *e = &r->table[r->table_pos++];
+	struct fr_block_hdr b;
 	int err;
 
-	if (r->idx_pos == r->nidx) {
-		r->done = 1;
-		return 0;
-	}
-	e = &r->idx[r->idx_pos++];
-	err = read_block_hdr(r, e->offset, &b);
+	err = fr_block__read_hdr(r->fd, r->file_size, e->offset, &b, &r->diag);
 	if (err == 0)
 		err = fail(r, e->offset, "indexed block extends past the end of the file");
 	else if (err > 0 &&
 		 (b.comp_len != e->comp_len || b.raw_len != e->raw_len ||
 		  b.n_records != e->n_records || b.ts_min != e->ts_min || b.ts_max != e->ts_max))
 		err = fail(r, e->offset, "block header disagrees with the index");
-	if (err > 0)
-		err = load_block(r, &b);
-	if (err < 0)
+	if (err < 0) {
 		r->st.blocks_bad++;
-	return err;
+		return err;
+	}
+	return open_block(r, &b);
 }
 
-static int block_error(struct fr_reader *r, const char *what)
+static size_t min_open(const struct fr_reader *r)
 {
-	r->in_block = 0;
-	r->st.blocks_bad++;
-	r->st.blocks_ok--;
-	return fail(r, r->blk.offset, "malformed record in block: %s", what);
+	size_t best = 0;
+
+	for (size_t i = 1; i < r->nopen; i++) {
+		const struct fr_block_cursor *a = r->open[i], *b = r->open[best];
+
+		if (a->head.ts_ns < b->head.ts_ns ||
+		    (a->head.ts_ns == b->head.ts_ns && a->seq < b->seq))
+			best = i;
+	}
+	return best;
+}
+
+static void close_open(struct fr_reader *r, size_t i)
+{
+	cursor_put(r, r->open[i]);
+	r->open[i] = r->open[--r->nopen];
 }
 
 int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 {
-	if (r->pending_err) {
-		const int err = r->pending_err;
+	int err;
 
+	if (r->pending_err) {
+		err = r->pending_err;
 		r->pending_err = 0;
 		return err;
 	}
+	err = ensure_table(r);
+	if (err)
+		return err;
 	for (;;) {
-		while (r->in_block && r->blk_left) {
-			const uint8_t *p = r->raw + r->raw_pos, *end = r->raw + r->rows_len;
-			uint64_t kind, delta, len;
-			size_t n1, n2, n3;
-
-			n1 = fr_varint__get(p, end, &kind);
-			n2 = n1 ? fr_varint__get(p + n1, end, &delta) : 0;
-			n3 = n2 ? fr_varint__get(p + n1 + n2, end, &len) : 0;
-			if (!n3)
-				return block_error(r, "truncated record header");
-			p += n1 + n2 + n3;
-			if (kind == 0 || kind >= FR_KIND_MAX)
-				return block_error(r, "record kind out of range");
-			if (len > (uint64_t)(end - p) || len > FR_RECORD_MAX)
-				return block_error(r, "record length exceeds block");
-			if (delta > r->blk.ts_max - r->prev_ts)
-				return block_error(r, "record time outside block range");
-			r->prev_ts += delta;
-			r->raw_pos = (size_t)(p + len - r->raw);
-			r->blk_left--;
-			if (!r->blk_left && r->raw_pos != r->rows_len)
-				return block_error(r, "trailing bytes after last record");
-			if (r->seeking && r->prev_ts < r->seek_ts)
-				continue;
-			r->seeking = 0;
-			rec->kind = (uint16_t)kind;
-			rec->len = (uint32_t)len;
-			rec->ts_ns = r->prev_ts;
-			rec->payload = p;
-			rec->block_offset = r->blk.offset;
-			if (!r->st.records || rec->ts_ns < r->st.ts_min)
-				r->st.ts_min = rec->ts_ns;
-			if (rec->ts_ns > r->st.ts_max)
-				r->st.ts_max = rec->ts_ns;
-			r->st.records++;
-			return 1;
+		/* open every block that may hold a record before the current head */
+		while (r->table_pos < r->ntable && r->nopen < MAX_OPEN &&
+		       (!r->nopen ||
+			r->suffix_min[r->table_pos] <= r->open[min_open(r)]->head.ts_ns)) {
+			err = table_block(r);
+			if (err < 0)
+				return err;
 		}
-		if (r->in_block && r->raw_pos != r->rows_len)
-			return block_error(r, "record count smaller than block content");
-		r->in_block = 0;
-		if (r->done)
-			return 0;
-		const int err = r->use_index ? index_block(r) : scan_block(r);
+		if (!r->nopen) {
+			if (r->table_pos < r->ntable)
+				continue;
+			if (r->done)
+				return 0;
+			err = scan_block(r);
+			if (err <= 0)
+				return err;
+			continue;
+		}
+		const size_t i = min_open(r);
+		struct fr_block_cursor *c = r->open[i];
 
-		if (err < 0)
-			return err;
-		if (err == 0)
-			return 0;
+		*rec = c->head;
+		err = fr_block__advance(c, &r->diag);
+		if (err <= 0) {
+			/* the record in hand is whole; damage after it is reported next */
+			if (err < 0) {
+				r->st.blocks_bad++;
+				r->st.blocks_ok--;
+				r->pending_err = err;
+			}
+			/* rec points into c's buffer: keep it alive until the next call */
+			if (r->spare)
+				fr_block__free(r->spare);
+			r->spare = c;
+			r->open[i] = r->open[--r->nopen];
+		}
+		if (r->seeking && rec->ts_ns < r->seek_ts) {
+			if (r->pending_err) {
+				err = r->pending_err;
+				r->pending_err = 0;
+				return err;
+			}
+			continue;
+		}
+		r->seeking = 0;
+		if (r->st.records && rec->ts_ns < r->last_ts)
+			r->st.unordered++;
+		r->last_ts = rec->ts_ns;
+		if (!r->st.records || rec->ts_ns < r->st.ts_min)
+			r->st.ts_min = rec->ts_ns;
+		if (rec->ts_ns > r->st.ts_max)
+			r->st.ts_max = rec->ts_ns;
+		r->st.records++;
+		return 1;
 	}
 }
 
 int fr_reader__seek(struct fr_reader *r, uint64_t ts_ns)
 {
-	r->in_block = 0;
+	const int err = ensure_table(r);
+
+	if (err)
+		return err;
+	while (r->nopen)
+		close_open(r, 0);
 	r->done = 0;
 	r->seeking = 1;
 	r->seek_ts = ts_ns;
-	if (r->use_index) {
-		r->idx_pos = 0;
-		while (r->idx_pos < r->nidx && r->idx[r->idx_pos].ts_max < ts_ns)
-			r->idx_pos++;
-		return 0;
-	}
-	r->pos = r->data_start;
-	for (;;) {
-		struct block_hdr b;
-
-		if (r->pos >= r->file_size)
-			break;
-		/* stop at anything that is not a whole, valid block; next() reports it */
-		if (read_block_hdr(r, r->pos, &b) <= 0 || b.ts_max >= ts_ns)
-			break;
-		r->pos += FR_BLOCK_FRAME + b.comp_len;
-	}
+	r->pos = r->table_end;
+	/* blocks wholly before ts_ns hold nothing to return */
+	r->table_pos = 0;
+	while (r->table_pos < r->ntable && r->table[r->table_pos].ts_max < ts_ns)
+		r->table_pos++;
 	return 0;
 }
 
@@ -634,12 +613,13 @@ void fr_reader__close(struct fr_reader *r)
 {
 	if (!r)
 		return;
+	while (r->nopen)
+		close_open(r, 0);
+	fr_block__free(r->spare);
 	if (r->fd >= 0)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
-	free(r->idx);
-	free(r->comp);
-	free(r->cols);
-	free(r->raw);
+	free(r->table);
+	free(r->suffix_min);
 	free(r);
 }

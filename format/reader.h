@@ -10,7 +10,9 @@
  * - A damaged block makes fr_reader__next() return -EBADMSG with the
  *   block's offset in fr_reader__diag(); the next call continues with the
  *   following readable block, so a caller may choose to go on.
- * - Records are returned in block order, sorted by time inside a block.
+ * - Records are returned in time order: blocks whose time ranges overlap
+ *   are merged (up to 32 open at once; beyond that order is best effort and
+ *   counted in `unordered`). Equal times keep write order.
  */
 #ifndef FR_FORMAT_READER_H
 #define FR_FORMAT_READER_H
@@ -58,6 +60,7 @@ struct fr_reader_stats {
 	int has_index;	       /* the segment is sealed and its index was used */
 	int index_error;       /* footer or index present but damaged */
 	uint64_t index_blocks; /* blocks listed in the index */
+	uint64_t unordered;    /* records returned before an earlier one (merge limit hit) */
 };
 
 /*

@@ -200,6 +200,76 @@ static void test_out_of_order_sorted_in_block(void **state)
 	test_recs__free(&out);
 }
 
+static int cmp_rec_ts(const void *a, const void *b)
+{
+	const struct test_rec *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/* Late records make block ranges overlap; the reader still returns one
+ * time-ordered stream, sealed (index) or not (header scan). */
+static void check_overlap(int sealed)
+{
+	const struct fr_writer_opts o = {.block_size = 512};
+	struct test_recs in = {0}, out = {0};
+	uint64_t s = 99, ts = 1000;
+	uint8_t buf[40];
+
+	for (int i = 0; i < 4000; i++) {
+		uint64_t t = ts += 10;
+
+		if (test_rand(&s) % 50 == 0)
+			t -= 10 * (test_rand(&s) % 200); /* up to ~10 blocks late */
+		for (size_t k = 0; k < sizeof(buf); k++)
+			buf[k] = (uint8_t)(i + (int)k);
+		test_recs__push(&in, 3, t, buf, sizeof(buf));
+	}
+	test_write(path, &in, &o, sealed);
+	test_read(path, &out);
+	assert_int_equal(out.errors, 0);
+	assert_int_equal(out.st.unordered, 0);
+	assert_int_equal(out.n, in.n);
+	/* a stable sort of the input is exactly what comes out */
+	qsort(in.r, in.n, sizeof(in.r[0]), cmp_rec_ts);
+	for (size_t i = 0; i < out.n; i++) {
+		assert_int_equal(out.r[i].ts, in.r[i].ts);
+		if (i)
+			assert_true(out.r[i - 1].ts <= out.r[i].ts);
+	}
+	test_recs__free(&in);
+	test_recs__free(&out);
+}
+
+static void test_overlapping_blocks_sealed(void **state)
+{
+	check_overlap(1);
+}
+
+static void test_overlapping_blocks_scanned(void **state)
+{
+	check_overlap(0);
+}
+
+/* Past the merge limit, nothing is lost and the disorder is counted. */
+static void test_merge_limit_counts_disorder(void **state)
+{
+	const struct fr_writer_opts o = {.block_size = 256};
+	struct test_recs in = {0}, out = {0};
+	uint8_t buf[64] = {0};
+
+	for (int i = 0; i < 3000; i++)
+		test_recs__push(&in, 3, 1000 + (uint64_t)i, buf, sizeof(buf));
+	test_recs__push(&in, 3, 1, buf, sizeof(buf)); /* ~700 blocks late */
+	test_write(path, &in, &o, 1);
+	test_read(path, &out);
+	assert_int_equal(out.errors, 0);
+	assert_int_equal(out.n, in.n);
+	assert_true(out.st.unordered >= 1);
+	test_recs__free(&in);
+	test_recs__free(&out);
+}
+
 static void test_unknown_kinds_and_fields(void **state)
 {
 	struct fr_value v[2] = {{.u = 7}, {.u = 9}};
@@ -314,6 +384,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seek_with_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_seek_without_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_order_sorted_in_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_blocks_sealed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_blocks_scanned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_merge_limit_counts_disorder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_kinds_and_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_max_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),

@@ -1,0 +1,799 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Row layout of ev_<kind>: ts, node, key columns, then the kind's fields in
+ * kinds.c order. Key columns: `pk` for kinds with a pid (proc_fork: the
+ * child; sched_switch: prev_pk and next_pk) and `cid` for kinds with a
+ * sock_id. Address fields become text ("10.0.1.7"), other byte fields text,
+ * histograms a JSON array of bucket counts.
+ */
+#include "analyzer/loader.h"
+#include "analyzer/db.h"
+#include "analyzer/idmap.h"
+#include "format/kinds.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OPEN_END INT64_MAX
+
+enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
+
+struct kind_ins {
+	sqlite3_stmt *st;
+	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
+	int8_t cid_field;   /* sock_id field index, -1: none */
+	uint8_t ncols_key;  /* number of key columns */
+	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
+	uint32_t addr_mask; /* BYTES fields that hold an address */
+};
+
+struct live_proc {
+	int64_t pk, parent_pk, start_ts, end_ts, exit_code, cgroup_id;
+	uint32_t node, pid;
+	int has_exit;
+	char comm[64];
+	char *exe;
+};
+
+struct live_conn {
+	int64_t cid, pk, sock_id, active, open_ts, close_ts, latency, err;
+	int64_t bytes_acked, bytes_received, duration;
+	int64_t sport, dport;
+	uint32_t node;
+	int has_connect, has_close;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+};
+
+/* Growable arrays of live entries with a free list of indexes. */
+struct slab {
+	void *items;
+	size_t size, n, cap;
+	size_t *free;
+	size_t nfree;
+};
+
+struct fr_loader {
+	sqlite3 *db;
+	struct kind_ins ins[FR_KIND_MAX];
+	sqlite3_stmt *meta_ins, *marker_ins, *hubble_ins, *proc_ins, *conn_ins, *count_ins;
+	uint32_t node, segment;
+	int64_t clock_boot, clock_wall;
+	uint64_t seq, rows;
+	uint64_t kind_counts[FR_KIND_MAX];
+	struct fr_idmap procs, conns;
+	struct slab proc_slab, conn_slab;
+	int64_t next_pk, next_cid;
+	struct fr_event ev;
+	int64_t ts_min, ts_max;
+	/* text bound with SQLITE_STATIC lives here until the row is stepped */
+	char addr_text[FR_EVENT_MAX_FIELDS][INET6_ADDRSTRLEN];
+	char hist_text[FR_HIST_BUCKETS * 21 + 3];
+};
+
+static void *slab_at(struct slab *s, size_t i)
+{
+	return (char *)s->items + i * s->size;
+}
+
+static int slab_alloc(struct slab *s, size_t *idx)
+{
+	if (s->nfree) {
+		*idx = s->free[--s->nfree];
+	} else {
+		if (s->n == s->cap) {
+			const size_t cap = s->cap ? s->cap * 2 : 256;
+			void *p = realloc(s->items, cap * s->size);
+			size_t *f;
+
+			if (!p)
+				return -ENOMEM;
+			s->items = p;
+			f = realloc(s->free, cap * sizeof(*f));
+			if (!f)
+				return -ENOMEM;
+			s->free = f;
+			s->cap = cap;
+		}
+		*idx = s->n++;
+	}
+	memset(slab_at(s, *idx), 0, s->size);
+	return 0;
+}
+
+static void slab_release(struct slab *s, size_t idx)
+{
+	s->free[s->nfree++] = idx;
+}
+
+static int db_err(struct fr_loader *l, const char *what)
+{
+	fprintf(stderr, "flightrec: replay: %s: %s\n", what, sqlite3_errmsg(l->db));
+	return -EIO;
+}
+
+static int step_reset(struct fr_loader *l, sqlite3_stmt *st, const char *what)
+{
+	const int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(l, what);
+	l->rows++;
+	return 0;
+}
+
+static int field_of(const struct fr_kind_info *ki, const char *name)
+{
+	for (unsigned i = 0; i < ki->nfields; i++)
+		if (!strcmp(ki->fields[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Check the table's columns are exactly the expected list. */
+static int check_columns(struct fr_loader *l, const char *table, const char **want, int nwant)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int i = 0, ok = 1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+	if (fr_db__prepare(l->db, sql, &st, table))
+		return -EPROTO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+
+		if (i >= nwant || strcmp(col, want[i]))
+			ok = 0;
+		i++;
+	}
+	sqlite3_finalize(st);
+	if (!ok || i != nwant) {
+		fprintf(stderr,
+			"flightrec: replay: table %s in queries/schema.sql does not match "
+			"format/kinds.c (column %d)\n",
+			table, i);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
+{
+	struct kind_ins *k = &l->ins[ki->kind];
+	const char *cols[FR_EVENT_MAX_FIELDS + 5];
+	char table[96], sql[1024];
+	int n = 0, err;
+	size_t off;
+
+	k->pk_field[0] = k->pk_field[1] = -1;
+	cols[n++] = "ts";
+	cols[n++] = "node";
+	if (ki->kind == FR_KIND_SCHED_SWITCH) {
+		k->pk_field[0] = (int8_t)field_of(ki, "prev_pid");
+		k->pk_field[1] = (int8_t)field_of(ki, "next_pid");
+		cols[n++] = "prev_pk";
+		cols[n++] = "next_pk";
+	} else if (ki->kind == FR_KIND_PROC_FORK) {
+		k->pk_field[0] = (int8_t)field_of(ki, "child_pid");
+		cols[n++] = "pk";
+	} else if (field_of(ki, "pid") >= 0) {
+		k->pk_field[0] = (int8_t)field_of(ki, "pid");
+		cols[n++] = "pk";
+	}
+	k->cid_field = (int8_t)field_of(ki, "sock_id");
+	k->tuple[T_SOCK] = k->cid_field;
+	k->tuple[T_SADDR] = (int8_t)field_of(ki, "saddr");
+	k->tuple[T_DADDR] = (int8_t)field_of(ki, "daddr");
+	k->tuple[T_SPORT] = (int8_t)field_of(ki, "sport");
+	k->tuple[T_DPORT] = (int8_t)field_of(ki, "dport");
+	for (unsigned i = 0; i < ki->nfields; i++) {
+		const size_t nl = strlen(ki->fields[i].name);
+
+		if (ki->fields[i].type == FR_FIELD_BYTES && nl >= 4 &&
+		    !strcmp(ki->fields[i].name + nl - 4, "addr"))
+			k->addr_mask |= 1u << i;
+	}
+	if (k->cid_field >= 0)
+		cols[n++] = "cid";
+	k->ncols_key = (uint8_t)(n - 2);
+	for (unsigned i = 0; i < ki->nfields; i++)
+		cols[n++] = ki->fields[i].name;
+	snprintf(table, sizeof(table), "ev_%s", ki->name);
+	err = check_columns(l, table, cols, n);
+	if (err)
+		return err;
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (?", table);
+	for (int i = 1; i < n; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
+	snprintf(sql + off, sizeof(sql) - off, ")");
+	return fr_db__prepare(l->db, sql, &k->st, table) ? -EPROTO : 0;
+}
+
+int fr_loader__new(sqlite3 *db, struct fr_loader **out)
+{
+	struct fr_loader *l = calloc(1, sizeof(*l));
+	int err = 0;
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	l->db = db;
+	l->proc_slab.size = sizeof(struct live_proc);
+	l->conn_slab.size = sizeof(struct live_conn);
+	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
+		const struct fr_kind_info *ki = fr_kind__info(k);
+
+		if (ki && ki->has_schema)
+			err = prepare_kind(l, ki);
+	}
+	if (!err)
+		err = fr_db__prepare(db, "INSERT INTO meta_record VALUES (?,?,?,?,?,?)",
+				     &l->meta_ins, "meta_record") ||
+		      fr_db__prepare(db, "INSERT INTO marker VALUES (?,?,?)", &l->marker_ins,
+				     "marker") ||
+		      fr_db__prepare(db, "INSERT INTO hubble_flow VALUES (?,?,?,?)", &l->hubble_ins,
+				     "hubble_flow") ||
+		      fr_db__prepare(db, "INSERT INTO proc VALUES (?,?,?,?,?,?,?,?,?,?)",
+				     &l->proc_ins, "proc") ||
+		      fr_db__prepare(db,
+				     "INSERT INTO conn VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+				     &l->conn_ins, "conn") ||
+		      fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
+				     "kind_counts");
+	if (err) {
+		fr_loader__free(l);
+		return -EPROTO;
+	}
+	*out = l;
+	return 0;
+}
+
+void fr_loader__segment(struct fr_loader *l, uint32_t node, uint32_t segment,
+			const struct fr_segment_info *info)
+{
+	l->node = node;
+	l->segment = segment;
+	l->clock_boot = (int64_t)info->boot_ns;
+	l->clock_wall = (int64_t)info->wall_ns;
+	l->seq = 0;
+	memset(l->kind_counts, 0, sizeof(l->kind_counts));
+}
+
+static int64_t wall_of(const struct fr_loader *l, uint64_t boot_ts)
+{
+	return (int64_t)boot_ts - l->clock_boot + l->clock_wall;
+}
+
+static void note_ts(struct fr_loader *l, int64_t ts)
+{
+	if (!l->rows || ts < l->ts_min)
+		l->ts_min = ts;
+	if (!l->rows || ts > l->ts_max)
+		l->ts_max = ts;
+}
+
+static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+static int write_proc(struct fr_loader *l, const struct live_proc *p)
+{
+	sqlite3_stmt *st = l->proc_ins;
+
+	sqlite3_bind_int64(st, 1, p->pk);
+	sqlite3_bind_int64(st, 2, p->node);
+	sqlite3_bind_int64(st, 3, p->pid);
+	bind_opt(st, 4, p->parent_pk);
+	sqlite3_bind_int64(st, 5, p->start_ts);
+	sqlite3_bind_int64(st, 6, p->end_ts);
+	if (p->comm[0])
+		sqlite3_bind_text(st, 7, p->comm, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 7);
+	if (p->exe)
+		sqlite3_bind_text(st, 8, p->exe, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
+	bind_opt(st, 9, p->cgroup_id);
+	if (p->has_exit)
+		sqlite3_bind_int64(st, 10, p->exit_code);
+	else
+		sqlite3_bind_null(st, 10);
+	return step_reset(l, st, "insert proc");
+}
+
+static int write_conn(struct fr_loader *l, const struct live_conn *c)
+{
+	sqlite3_stmt *st = l->conn_ins;
+
+	sqlite3_bind_int64(st, 1, c->cid);
+	sqlite3_bind_int64(st, 2, c->node);
+	bind_opt(st, 3, c->pk);
+	sqlite3_bind_int64(st, 4, c->sock_id);
+	sqlite3_bind_int64(st, 5, c->active);
+	sqlite3_bind_int64(st, 6, c->open_ts);
+	sqlite3_bind_int64(st, 7, c->close_ts);
+	sqlite3_bind_text(st, 8, c->saddr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, c->sport);
+	sqlite3_bind_text(st, 10, c->daddr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, c->dport);
+	for (int i = 12; i <= 16; i++)
+		sqlite3_bind_null(st, i);
+	if (c->has_connect) {
+		sqlite3_bind_int64(st, 12, c->latency);
+		sqlite3_bind_int64(st, 13, c->err);
+	}
+	if (c->has_close) {
+		sqlite3_bind_int64(st, 14, c->bytes_acked);
+		sqlite3_bind_int64(st, 15, c->bytes_received);
+		sqlite3_bind_int64(st, 16, c->duration);
+	}
+	return step_reset(l, st, "insert conn");
+}
+
+static void copy_text(char *dst, size_t cap, const struct fr_value *v)
+{
+	size_t n = v->len < cap - 1 ? v->len : cap - 1;
+
+	memcpy(dst, v->p, n);
+	dst[n] = 0;
+}
+
+/* End the incarnation at `idx` at `ts` and write it. */
+static int proc_end(struct fr_loader *l, size_t idx, int64_t ts)
+{
+	struct live_proc *p = slab_at(&l->proc_slab, idx);
+	int err;
+
+	p->end_ts = ts;
+	err = write_proc(l, p);
+	fr_idmap__del(&l->procs, p->node, p->pid);
+	free(p->exe);
+	slab_release(&l->proc_slab, idx);
+	return err;
+}
+
+/* Live incarnation of (node, pid), created at `ts` when unknown. */
+static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_proc **out)
+{
+	uint64_t *v = fr_idmap__get(&l->procs, l->node, pid);
+	size_t idx;
+	int err;
+
+	if (v) {
+		*out = slab_at(&l->proc_slab, (size_t)*v);
+		return 0;
+	}
+	err = slab_alloc(&l->proc_slab, &idx);
+	if (!err)
+		err = fr_idmap__put(&l->procs, l->node, pid, idx);
+	if (err)
+		return err;
+	*out = slab_at(&l->proc_slab, idx);
+	(*out)->pk = ++l->next_pk;
+	(*out)->node = l->node;
+	(*out)->pid = pid;
+	(*out)->start_ts = ts;
+	(*out)->end_ts = OPEN_END;
+	return 0;
+}
+
+static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
+{
+	struct live_conn *c = slab_at(&l->conn_slab, idx);
+	int err;
+
+	c->close_ts = ts;
+	err = write_conn(l, c);
+	fr_idmap__del(&l->conns, c->node, (uint64_t)c->sock_id);
+	slab_release(&l->conn_slab, idx);
+	return err;
+}
+
+/* Decimal digits of v at dst; returns the end. */
+static char *put_u64(char *dst, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*dst++ = tmp[--n];
+	return dst;
+}
+
+/* Address text; IPv4 by hand because inet_ntop goes through printf. */
+static void fmt_addr(char *dst, const struct fr_value *v)
+{
+	if (v->len == 4) {
+		for (int i = 0; i < 4; i++) {
+			dst = put_u64(dst, v->p[i]);
+			*dst++ = i < 3 ? '.' : 0;
+		}
+	} else if (v->len == 16) {
+		inet_ntop(AF_INET6, v->p, dst, INET6_ADDRSTRLEN);
+	} else {
+		dst[0] = 0;
+	}
+}
+
+/* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
+static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
+		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
+{
+	const uint64_t sock = ev->f[k->tuple[T_SOCK]].u;
+	uint64_t *v = fr_idmap__get(&l->conns, l->node, sock);
+	size_t idx;
+	int err;
+
+	if (v && !fresh) {
+		*out = slab_at(&l->conn_slab, (size_t)*v);
+		return 0;
+	}
+	if (v) {
+		err = conn_end(l, (size_t)*v, ts); /* socket reused without a close */
+		if (err)
+			return err;
+	}
+	err = slab_alloc(&l->conn_slab, &idx);
+	if (!err)
+		err = fr_idmap__put(&l->conns, l->node, sock, idx);
+	if (err)
+		return err;
+	struct live_conn *c = slab_at(&l->conn_slab, idx);
+
+	c->cid = ++l->next_cid;
+	c->node = l->node;
+	c->pk = pk;
+	c->sock_id = (int64_t)sock;
+	c->active = -1;
+	c->open_ts = ts;
+	c->close_ts = OPEN_END;
+	fmt_addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
+	fmt_addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
+	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
+	*out = c;
+	return 0;
+}
+
+static uint64_t fv(const struct fr_event *ev, const char *name)
+{
+	const int i = fr_kind__field_index(ev->kind, name);
+
+	return i >= 0 ? ev->f[i].u : 0;
+}
+
+/* Process semantics of lifecycle kinds; fills the pk key columns. */
+static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
+			 int64_t ts, int64_t pks[2])
+{
+	struct live_proc *p;
+	int err;
+
+	pks[0] = pks[1] = 0;
+	if (ev->kind == FR_KIND_PROC_FORK) {
+		const uint32_t child = (uint32_t)fv(ev, "child_pid");
+		uint64_t *old = fr_idmap__get(&l->procs, l->node, child);
+		int64_t parent = 0;
+
+		if (fv(ev, "parent_pid")) {
+			err = proc_get(l, (uint32_t)fv(ev, "parent_pid"), ts, &p);
+			if (err)
+				return err;
+			parent = p->pk;
+		}
+		if (old) {
+			err = proc_end(l, (size_t)*old, ts); /* pid reused, exit unseen */
+			if (err)
+				return err;
+		}
+		err = proc_get(l, child, ts, &p);
+		if (err)
+			return err;
+		p->parent_pk = parent;
+		p->cgroup_id = (int64_t)fv(ev, "cgroup_id");
+		copy_text(p->comm, sizeof(p->comm), &ev->f[fr_kind__field_index(ev->kind, "comm")]);
+		pks[0] = p->pk;
+		return 0;
+	}
+	for (int i = 0; i < 2; i++) {
+		const uint32_t pid = k->pk_field[i] >= 0 ? (uint32_t)ev->f[k->pk_field[i]].u : 0;
+
+		if (!pid)
+			continue; /* idle task or softirq: no process */
+		err = proc_get(l, pid, ts, &p);
+		if (err)
+			return err;
+		pks[i] = p->pk;
+		if (ev->kind == FR_KIND_PROC_EXEC) {
+			const struct fr_value *fn =
+				&ev->f[fr_kind__field_index(ev->kind, "filename")];
+
+			copy_text(p->comm, sizeof(p->comm),
+				  &ev->f[fr_kind__field_index(ev->kind, "comm")]);
+			free(p->exe);
+			p->exe = strndup((const char *)fn->p, fn->len);
+			p->cgroup_id = (int64_t)fv(ev, "cgroup_id");
+		} else if (ev->kind == FR_KIND_PROC_EXIT) {
+			p->has_exit = 1;
+			p->exit_code =
+				fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "exit_code")]);
+		}
+	}
+	return 0;
+}
+
+static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
+			int64_t ts, int64_t pk, int64_t *cid)
+{
+	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
+	struct live_conn *c;
+	int err = conn_get(l, k, ev, ts, pk, opens, &c);
+
+	if (err)
+		return err;
+	*cid = c->cid;
+	if (!c->pk)
+		c->pk = pk;
+	switch (ev->kind) {
+	case FR_KIND_TCP_CONNECT:
+		c->active = 1;
+		c->has_connect = 1;
+		c->latency = (int64_t)fv(ev, "latency_ns");
+		c->err = fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "err")]);
+		if (c->err) /* failed: the incarnation ends here */
+			return conn_end(
+				l, (size_t)*fr_idmap__get(&l->conns, l->node, (uint64_t)c->sock_id),
+				ts);
+		break;
+	case FR_KIND_TCP_ACCEPT:
+		c->active = 0;
+		break;
+	case FR_KIND_TCP_CLOSE:
+		c->has_close = 1;
+		c->bytes_acked = (int64_t)fv(ev, "bytes_acked");
+		c->bytes_received = (int64_t)fv(ev, "bytes_received");
+		c->duration = (int64_t)fv(ev, "duration_ns");
+		if (c->active < 0)
+			c->active = fv(ev, "active") ? 1 : 0;
+		return conn_end(l, (size_t)*fr_idmap__get(&l->conns, l->node, (uint64_t)c->sock_id),
+				ts);
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void bind_hist(struct fr_loader *l, sqlite3_stmt *st, int col, const struct fr_value *v)
+{
+	const uint64_t *b = (const uint64_t *)(const void *)v->p;
+	char *p = l->hist_text;
+
+	*p++ = '[';
+	for (uint32_t i = 0; i < v->len; i++) {
+		if (i)
+			*p++ = ',';
+		p = put_u64(p, b[i]);
+	}
+	*p++ = ']';
+	sqlite3_bind_text(st, col, l->hist_text, (int)(p - l->hist_text), SQLITE_STATIC);
+}
+
+/* Payload bytes stay valid until the next record is read, after the step. */
+static void bind_bytes(struct fr_loader *l, sqlite3_stmt *st, int col, int is_addr, unsigned field,
+		       const struct fr_value *v)
+{
+	uint32_t len = v->len;
+
+	if (is_addr && (len == 4 || len == 16)) {
+		fmt_addr(l->addr_text[field], v);
+		sqlite3_bind_text(st, col, l->addr_text[field], -1, SQLITE_STATIC);
+		return;
+	}
+	while (len && !v->p[len - 1]) /* C strings from BPF keep their NULs */
+		len--;
+	sqlite3_bind_text(st, col, len ? (const char *)v->p : "", (int)len, SQLITE_STATIC);
+}
+
+static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
+{
+	const struct kind_ins *k = &l->ins[rec->kind];
+	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
+	struct fr_event *ev = &l->ev;
+	int64_t ts, pks[2] = {0, 0}, cid = 0;
+	int col = 1, err;
+
+	ev->kind = rec->kind;
+	ev->ts_ns = rec->ts_ns;
+	if (fr_event__decode(rec->kind, rec->payload, rec->len, ev))
+		return -EBADMSG;
+	if (rec->kind == FR_KIND_CLOCK_SYNC) {
+		l->clock_boot = (int64_t)ev->f[0].u;
+		l->clock_wall = (int64_t)ev->f[1].u;
+	}
+	ts = wall_of(l, rec->ts_ns);
+	note_ts(l, ts);
+	err = resolve_procs(l, k, ev, ts, pks);
+	if (!err && k->cid_field >= 0)
+		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
+	if (err)
+		return err == -ENOMEM ? err : -EIO;
+	sqlite3_bind_int64(k->st, col++, ts);
+	sqlite3_bind_int64(k->st, col++, l->node);
+	for (int i = 0; i < 2 && k->pk_field[i] >= 0; i++)
+		bind_opt(k->st, col++, pks[i]);
+	if (k->cid_field >= 0)
+		sqlite3_bind_int64(k->st, col++, cid);
+	for (unsigned i = 0; i < ki->nfields; i++, col++) {
+		const struct fr_value *v = &ev->f[i];
+
+		switch (ki->fields[i].type) {
+		case FR_FIELD_U64:
+		case FR_FIELD_S64:
+			sqlite3_bind_int64(k->st, col, (int64_t)v->u);
+			break;
+		case FR_FIELD_BYTES:
+			bind_bytes(l, k->st, col, (int)(k->addr_mask >> i & 1), i, v);
+			break;
+		case FR_FIELD_HIST:
+			bind_hist(l, k->st, col, v);
+			break;
+		}
+	}
+	err = step_reset(l, k->st, ki->name);
+	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
+		err = proc_end(l, (size_t)*fr_idmap__get(&l->procs, l->node, fv(ev, "pid")), ts);
+	return err;
+}
+
+static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const char *name)
+{
+	const int64_t ts = wall_of(l, rec->ts_ns);
+	sqlite3_stmt *st;
+
+	note_ts(l, ts);
+	switch (rec->kind) {
+	case FR_KIND_META_SNAPSHOT:
+	case FR_KIND_META_CHANGE:
+		st = l->meta_ins;
+		sqlite3_bind_int64(st, 1, ts);
+		sqlite3_bind_int64(st, 2, l->node);
+		sqlite3_bind_int64(st, 3, l->segment);
+		sqlite3_bind_int64(st, 4, (int64_t)l->seq);
+		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, (const char *)rec->payload, (int)rec->len, SQLITE_STATIC);
+		break;
+	case FR_KIND_MARKER:
+		st = l->marker_ins;
+		sqlite3_bind_int64(st, 1, ts);
+		sqlite3_bind_int64(st, 2, l->node);
+		sqlite3_bind_text(st, 3, (const char *)rec->payload, (int)rec->len,
+				  SQLITE_TRANSIENT);
+		break;
+	case FR_KIND_HUBBLE_FLOW_PB:
+	case FR_KIND_HUBBLE_FLOW_JSON:
+		st = l->hubble_ins;
+		sqlite3_bind_int64(st, 1, ts);
+		sqlite3_bind_int64(st, 2, l->node);
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, rec->payload, (int)rec->len, SQLITE_TRANSIENT);
+		break;
+	default:
+		return 0; /* an opaque kind this analyzer has no table for: counted only */
+	}
+	return step_reset(l, st, name);
+}
+
+int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
+{
+	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
+	int err;
+
+	l->seq++;
+	l->kind_counts[rec->kind < FR_KIND_MAX ? rec->kind : 0]++;
+	if (!ki)
+		return 0; /* unknown kind from a newer recorder: counted, skipped */
+	err = ki->has_schema ? load_schema_kind(l, rec) : load_opaque(l, rec, ki->name);
+	return err;
+}
+
+int fr_loader__end_segment(struct fr_loader *l)
+{
+	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
+		const char *name = fr_kind__name(k);
+		int err;
+
+		if (!l->kind_counts[k])
+			continue;
+		sqlite3_bind_int64(l->count_ins, 1, l->segment);
+		sqlite3_bind_int64(l->count_ins, 2, k);
+		if (name)
+			sqlite3_bind_text(l->count_ins, 3, name, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(l->count_ins, 3);
+		sqlite3_bind_int64(l->count_ins, 4, (int64_t)l->kind_counts[k]);
+		err = step_reset(l, l->count_ins, "kind_counts");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fr_loader__finish(struct fr_loader *l)
+{
+	int err = 0;
+
+	/* slab order is deterministic for a given input, so rows are too */
+	for (size_t i = 0; i < l->proc_slab.n && !err; i++) {
+		struct live_proc *p = slab_at(&l->proc_slab, i);
+		uint64_t *v = p->pk ? fr_idmap__get(&l->procs, p->node, p->pid) : NULL;
+
+		if (v && *v == i)
+			err = proc_end(l, i, OPEN_END);
+	}
+	for (size_t i = 0; i < l->conn_slab.n && !err; i++) {
+		struct live_conn *c = slab_at(&l->conn_slab, i);
+		uint64_t *v =
+			c->cid ? fr_idmap__get(&l->conns, c->node, (uint64_t)c->sock_id) : NULL;
+
+		if (v && *v == i)
+			err = conn_end(l, i, OPEN_END);
+	}
+	return err;
+}
+
+uint64_t fr_loader__rows(const struct fr_loader *l)
+{
+	return l->rows;
+}
+
+int fr_loader__write_info(struct fr_loader *l)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO replay_info VALUES ('schema_version', '%d'), ('ts_min', '%" PRId64
+		 "'), ('ts_max', '%" PRId64 "'), ('rows', '%" PRIu64 "')",
+		 FR_DB_SCHEMA_VERSION, l->ts_min, l->ts_max, l->rows);
+	return fr_db__exec(l->db, sql, "replay_info");
+}
+
+void fr_loader__free(struct fr_loader *l)
+{
+	if (!l)
+		return;
+	for (unsigned k = 0; k < FR_KIND_MAX; k++)
+		sqlite3_finalize(l->ins[k].st);
+	sqlite3_finalize(l->meta_ins);
+	sqlite3_finalize(l->marker_ins);
+	sqlite3_finalize(l->hubble_ins);
+	sqlite3_finalize(l->proc_ins);
+	sqlite3_finalize(l->conn_ins);
+	sqlite3_finalize(l->count_ins);
+	for (size_t i = 0; i < l->proc_slab.n; i++) {
+		struct live_proc *p = slab_at(&l->proc_slab, i);
+		uint64_t *v = p->pk ? fr_idmap__get(&l->procs, p->node, p->pid) : NULL;
+
+		if (v && *v == i)
+			free(p->exe);
+	}
+	fr_idmap__free(&l->procs);
+	fr_idmap__free(&l->conns);
+	free(l->proc_slab.items);
+	free(l->proc_slab.free);
+	free(l->conn_slab.items);
+	free(l->conn_slab.free);
+	free(l);
+}

@@ -1,0 +1,16 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- family: ebpf_runqueue_latency_ns
+-- type: histogram
+-- help: Time runnable before running, in nanoseconds (log2 buckets), of the task switched in.
+-- attribution: process
+WITH agg AS (
+	SELECT step_end(ts) AS t, node, pk, hist_sum(runq_hist) AS hs, sum(runq_total_ns) AS tot
+	FROM ev_sched_agg WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3)
+SELECT step_end(ts) AS t, node, next_pk AS pk, log2_bucket(runq_latency_ns) AS b,
+	count(*) AS cnt, sum(runq_latency_ns) AS sum
+FROM ev_sched_switch WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT t, node, pk, CAST(h.key AS INTEGER), h.value, 0
+FROM agg, json_each(agg.hs) h WHERE h.value > 0
+UNION ALL
+SELECT t, node, pk, NULL, 0, tot FROM agg;

@@ -1,0 +1,11 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- family: kube_ebpf_request_duration_seconds
+-- type: histogram
+-- help: Duration of completed connections between the pods in seconds (log2 buckets of nanoseconds).
+-- attribution: pair
+-- scale: 1e-9
+SELECT step_end(c.close_ts) AS t, c.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(c.server_port AS TEXT) AS destination_port,
+	log2_bucket(c.duration_ns) AS b, count(*) AS cnt, sum(c.duration_ns) AS sum
+FROM conn_attr c JOIN pod_latest sp ON sp.uid = c.client_uid JOIN pod_latest dp ON dp.uid = c.server_uid
+WHERE c.close_ts >= :from AND c.close_ts < :to AND c.active = 1 AND c.bytes_acked IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;

@@ -1,0 +1,145 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- Replay database schema. Times are wall-clock UTC nanoseconds since the
+-- epoch (column `ts`, `valid_from`, `valid_to`, ...), converted from each
+-- host's CLOCK_BOOTTIME by replay. `node` is nodes.node. An interval that is
+-- still open at the end of the recording has valid_to = 9223372036854775807.
+--
+-- ev_<kind> tables mirror format/kinds.c field for field, after ts, node and
+-- the key columns (pk, cid); replay checks that they match at start-up.
+-- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
+-- on one node, so a reused pid never merges two processes. `cid` is a
+-- socket incarnation (conn.cid), from connect/accept to close.
+PRAGMA user_version = 1;
+
+CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE segments (
+	segment INTEGER PRIMARY KEY, node INTEGER NOT NULL, path TEXT NOT NULL,
+	boot_id TEXT, kernel TEXT, recorder TEXT, version INTEGER, seq INTEGER,
+	boot_ns INTEGER, wall_ns INTEGER, records INTEGER, blocks_ok INTEGER,
+	blocks_bad INTEGER, torn_offset INTEGER, torn_bytes INTEGER, has_index INTEGER,
+	ts_min INTEGER, ts_max INTEGER);
+-- What --ignore-errors skipped, by file and offset.
+CREATE TABLE replay_errors (
+	path TEXT NOT NULL, offset INTEGER NOT NULL, error TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE kind_counts (
+	segment INTEGER NOT NULL, kind INTEGER NOT NULL, name TEXT, records INTEGER NOT NULL,
+	PRIMARY KEY (segment, kind)) WITHOUT ROWID;
+
+-- Process incarnations seen in the kernel stream (fork, exec, first event).
+CREATE TABLE proc (
+	pk INTEGER PRIMARY KEY, node INTEGER NOT NULL, pid INTEGER NOT NULL,
+	parent_pk INTEGER, start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL,
+	comm TEXT, exe TEXT, cgroup_id INTEGER, exit_code INTEGER);
+
+-- Socket incarnations (connect/accept to close) seen in the kernel stream.
+-- active: 1 connect, 0 accept, -1 opened before the recording.
+CREATE TABLE conn (
+	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pk INTEGER, sock_id INTEGER,
+	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL,
+	saddr TEXT, sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
+	err INTEGER, bytes_acked INTEGER, bytes_received INTEGER, duration_ns INTEGER);
+
+-- Opaque records kept as received, in stream order.
+CREATE TABLE meta_record (
+	ts INTEGER NOT NULL, node INTEGER NOT NULL, segment INTEGER NOT NULL,
+	seq INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL,
+	PRIMARY KEY (segment, seq)) WITHOUT ROWID;
+CREATE TABLE marker (ts INTEGER NOT NULL, node INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE TABLE hubble_flow (ts INTEGER NOT NULL, node INTEGER NOT NULL, kind TEXT NOT NULL,
+	payload BLOB NOT NULL);
+
+-- Metadata with validity intervals (docs/METADATA.md).
+CREATE TABLE meta_pod (
+	uid TEXT NOT NULL, namespace TEXT, name TEXT, node TEXT, workload_kind TEXT,
+	workload TEXT, labels TEXT, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_pod_ip (ip TEXT NOT NULL, uid TEXT NOT NULL,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_pod_container (container_id TEXT NOT NULL, uid TEXT NOT NULL, name TEXT,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_service (
+	namespace TEXT NOT NULL, name TEXT NOT NULL, cluster_ips TEXT, ports TEXT, selector TEXT,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_service_ip (ip TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_process (
+	node TEXT NOT NULL, pid INTEGER NOT NULL, ppid INTEGER, comm TEXT, exe TEXT, cgroup TEXT,
+	container_id TEXT, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_node (name TEXT NOT NULL, ips TEXT,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_node_ip (ip TEXT NOT NULL, name TEXT NOT NULL,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_namespace (name TEXT NOT NULL,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+
+-- Kernel and bookkeeping events: one table per schema kind.
+CREATE TABLE ev_clock_sync (ts INTEGER, node INTEGER, boot_ns INTEGER, wall_ns INTEGER);
+CREATE TABLE ev_recorder_stats (ts INTEGER, node INTEGER, source TEXT, reason TEXT,
+	seen INTEGER, lost INTEGER, first_ns INTEGER, last_ns INTEGER);
+CREATE TABLE ev_family_status (ts INTEGER, node INTEGER, family TEXT, enabled INTEGER,
+	err INTEGER, mode TEXT, detail TEXT);
+CREATE TABLE ev_drop_reason_name (ts INTEGER, node INTEGER, reason INTEGER, name TEXT);
+CREATE TABLE ev_syscall_name (ts INTEGER, node INTEGER, nr INTEGER, name TEXT);
+CREATE TABLE ev_proc_exec (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	ppid INTEGER, uid INTEGER, cgroup_id INTEGER, comm TEXT, filename TEXT);
+CREATE TABLE ev_proc_exit (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	ppid INTEGER, cgroup_id INTEGER, exit_code INTEGER, runtime_ns INTEGER, comm TEXT);
+CREATE TABLE ev_proc_fork (ts INTEGER, node INTEGER, pk INTEGER, parent_pid INTEGER,
+	child_pid INTEGER, child_tid INTEGER, cgroup_id INTEGER, comm TEXT);
+CREATE TABLE ev_syscall (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	nr INTEGER, latency_ns INTEGER, ret INTEGER);
+CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, nr INTEGER,
+	count INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER, latency_hist TEXT);
+CREATE TABLE ev_tcp_connect (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	latency_ns INTEGER, err INTEGER);
+CREATE TABLE ev_tcp_accept (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER);
+CREATE TABLE ev_tcp_close (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	duration_ns INTEGER, bytes_acked INTEGER, bytes_received INTEGER, segs_out INTEGER,
+	segs_in INTEGER, srtt_us INTEGER, total_retrans INTEGER, active INTEGER);
+CREATE TABLE ev_tcp_retransmit (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	state INTEGER);
+CREATE TABLE ev_tcp_reset (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	received INTEGER);
+CREATE TABLE ev_tcp_rtt (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	srtt_us INTEGER, rttvar_us INTEGER);
+CREATE TABLE ev_sock_msg (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
+	protocol INTEGER, received INTEGER, bytes INTEGER);
+CREATE TABLE ev_udp_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
+	received INTEGER, bytes INTEGER);
+CREATE TABLE ev_skb_drop (ts INTEGER, node INTEGER, pk INTEGER, reason INTEGER,
+	protocol INTEGER, family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
+	ifindex INTEGER, pid INTEGER, location INTEGER);
+CREATE TABLE ev_file_io (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	op INTEGER, fd INTEGER, ret INTEGER, latency_ns INTEGER);
+CREATE TABLE ev_file_open (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	ret INTEGER, flags INTEGER, latency_ns INTEGER, filename TEXT);
+CREATE TABLE ev_file_io_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, op INTEGER,
+	count INTEGER, bytes INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER,
+	latency_hist TEXT);
+CREATE TABLE ev_sched_switch (ts INTEGER, node INTEGER, prev_pk INTEGER, next_pk INTEGER,
+	cpu INTEGER, prev_pid INTEGER, prev_state INTEGER, next_pid INTEGER,
+	runq_latency_ns INTEGER, prev_runtime_ns INTEGER);
+CREATE TABLE ev_sched_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+	runtime_ns INTEGER, switches INTEGER, involuntary INTEGER, runq_count INTEGER,
+	runq_total_ns INTEGER, interval_ns INTEGER, runq_hist TEXT);
+CREATE TABLE ev_page_fault (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
+	user INTEGER, address INTEGER, error_code INTEGER);
+CREATE TABLE ev_mem_alloc (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+	source INTEGER, bytes INTEGER, count INTEGER);
+CREATE TABLE ev_oom_kill (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, uid INTEGER,
+	cgroup_id INTEGER, total_vm_kb INTEGER, anon_rss_kb INTEGER, file_rss_kb INTEGER,
+	shmem_rss_kb INTEGER, oom_score_adj INTEGER, comm TEXT);
+CREATE TABLE ev_mem_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+	user_faults INTEGER, kernel_faults INTEGER, allocs INTEGER, alloc_bytes INTEGER,
+	interval_ns INTEGER);
+CREATE TABLE ev_sock_msg_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
+	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
+	protocol INTEGER, received INTEGER, count INTEGER, bytes INTEGER, interval_ns INTEGER);

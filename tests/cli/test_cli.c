@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* `flightrec inspect` and `flightrec verify` as a user runs them: exit
+ * codes, JSON content, damage reports with offsets, bad flags. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "format/kinds.h"
+#include "format/layout.h"
+#include "format/writer.h"
+#include "seg_helpers.h"
+
+static const char *flightrec;
+static char *dir;
+static char seg[512];
+static char out[1 << 16], err[1 << 14];
+
+/* Run flightrec with args; capture stdout/stderr; return the exit code. */
+static int run(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	char ofile[600], efile[600];
+	const char *argv[6] = {flightrec, a1, a2, a3, a4, NULL};
+	pid_t pid;
+	int status;
+	FILE *f;
+	size_t n;
+
+	snprintf(ofile, sizeof(ofile), "%s/stdout", dir);
+	snprintf(efile, sizeof(efile), "%s/stderr", dir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen(ofile, "w", stdout) || !freopen(efile, "w", stderr))
+			_exit(127);
+		execv(flightrec, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	f = fopen(ofile, "r");
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	f = fopen(efile, "r");
+	n = fread(err, 1, sizeof(err) - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	return WEXITSTATUS(status);
+}
+
+/* 3 syscall events, 2 markers, 1 unknown kind; clock pair at a known UTC. */
+static int setup(void **state)
+{
+	const struct fr_writer_opts o = {.host = "node-a",
+					 .boot_id = "b00t",
+					 .kernel = "6.18-test",
+					 .boot_ns = 1000000000ull,
+					 .wall_ns = 1795000000000000000ull, /* 2026-11-18T... */
+					 .block_size = 64};
+	struct fr_value v[5] = {{.u = 42}, {.u = 42}, {.u = 1}, {.u = 900}, {.u = 0}};
+	struct fr_writer *w;
+
+	dir = test_tmpdir();
+	snprintf(seg, sizeof(seg), "%s/seg-00000001.frseg", dir);
+	assert_int_equal(fr_writer__open(seg, &o, &w), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(fr_writer__append_event(w, FR_KIND_SYSCALL,
+							 2000000000ull + (uint64_t)i * 1000, v, 5),
+				 0);
+	assert_int_equal(fr_writer__append(w, FR_KIND_MARKER, 2500000000ull, "incident", 8), 0);
+	assert_int_equal(fr_writer__append(w, FR_KIND_MARKER, 3000000000ull, "", 0), 0);
+	assert_int_equal(fr_writer__append(w, 250, 3000000001ull, "??", 2), 0);
+	assert_int_equal(fr_writer__seal(w), 0);
+	fr_writer__free(w);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_rmdir(dir);
+	return 0;
+}
+
+static void test_inspect_json(void **state)
+{
+	json_error_t je;
+	json_t *root, *s, *kinds;
+
+	assert_int_equal(run("inspect", "--json", dir, NULL), 0);
+	root = json_loads(out, 0, &je);
+	assert_non_null(root);
+	s = json_array_get(json_object_get(root, "segments"), 0);
+	assert_non_null(s);
+	assert_string_equal(json_string_value(json_object_get(s, "host")), "node-a");
+	assert_string_equal(json_string_value(json_object_get(s, "kernel")), "6.18-test");
+	assert_int_equal(json_integer_value(json_object_get(s, "records")), 6);
+	assert_true(json_is_true(json_object_get(s, "sealed")));
+	assert_int_equal(json_integer_value(json_object_get(s, "error_count")), 0);
+	/* boot 2.0 s is 1.0 s after the pair (wall 1795000000 s); `date -u -d @1795000001` */
+	assert_string_equal(json_string_value(json_object_get(s, "from")),
+			    "2026-11-18T11:06:41.000000000Z");
+	assert_string_equal(json_string_value(json_object_get(s, "to")),
+			    "2026-11-18T11:06:42.000000001Z");
+	s = json_object_get(root, "total");
+	assert_int_equal(json_integer_value(json_object_get(s, "segments")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(s, "hosts"), 0)),
+			    "node-a");
+	s = json_array_get(json_object_get(root, "segments"), 0);
+	kinds = json_object_get(s, "kinds");
+	assert_int_equal(json_integer_value(json_object_get(kinds, "syscall")), 3);
+	assert_int_equal(json_integer_value(json_object_get(kinds, "marker")), 2);
+	assert_int_equal(json_integer_value(json_object_get(kinds, "kind_250")), 1);
+	json_decref(root);
+}
+
+static void test_inspect_text(void **state)
+{
+	assert_int_equal(run("inspect", seg, NULL, NULL), 0);
+	assert_non_null(strstr(out, "host       node-a"));
+	assert_non_null(strstr(out, "sealed (indexed)"));
+	assert_non_null(strstr(out, "torn tail  none"));
+	assert_non_null(strstr(out, "syscall"));
+}
+
+static void test_verify_good_and_damaged(void **state)
+{
+	uint8_t *f;
+	size_t len;
+	char expect[64];
+	uint64_t first_block;
+
+	assert_int_equal(run("verify", seg, NULL, NULL), 0);
+	assert_non_null(strstr(out, "OK "));
+	/* flip one byte inside the first block's compressed payload */
+	f = test_slurp(seg, &len);
+	first_block = FR_FRAME_PREAMBLE + fr_get32(f + 4);
+	f[first_block + FR_BLOCK_FRAME + 5] ^= 0x10;
+	test_spit(seg, f, len);
+	assert_int_equal(run("verify", seg, NULL, NULL), 1);
+	snprintf(expect, sizeof(expect), "offset %llu: block payload checksum mismatch",
+		 (unsigned long long)first_block);
+	assert_non_null(strstr(out, expect));
+	assert_non_null(strstr(out, "1 of 1 segments damaged"));
+	/* inspect still shows what is readable and names the damage */
+	assert_int_equal(run("inspect", seg, NULL, NULL), 0);
+	assert_non_null(strstr(out, "1 damaged"));
+	/* a torn tail fails verify unless allowed */
+	f[first_block + FR_BLOCK_FRAME + 5] ^= 0x10;
+	test_spit(seg, f, len - FR_FOOTER_FRAME - 3);
+	assert_int_equal(run("verify", seg, NULL, NULL), 1);
+	assert_non_null(strstr(out, "torn tail"));
+	assert_int_equal(run("verify", "--allow-torn", seg, NULL), 0);
+	free(f);
+}
+
+static void test_bad_input(void **state)
+{
+	char junk[600];
+
+	assert_int_equal(run("verify", "--bogus", seg, NULL), 2);
+	assert_non_null(strstr(err, "usage"));
+	assert_int_equal(run("inspect", NULL, NULL, NULL), 2);
+	assert_int_equal(run("frobnicate", NULL, NULL, NULL), 2);
+	assert_non_null(strstr(err, "unknown command"));
+	assert_int_equal(run("verify", "/nonexistent/x.frseg", NULL, NULL), 1);
+	assert_non_null(strstr(err, "No such file"));
+	snprintf(junk, sizeof(junk), "%s/junk.frseg", dir);
+	test_spit(junk, (const uint8_t *)"GIF89a not a segment, clearly not", 33);
+	assert_int_equal(run("verify", junk, NULL, NULL), 1);
+	assert_non_null(strstr(out, "not a flightrec segment"));
+	assert_int_equal(run("inspect", junk, NULL, NULL), 1);
+	assert_non_null(strstr(out, "not a flightrec segment"));
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_inspect_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inspect_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_good_and_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+	};
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_cli PATH-TO-flightrec\n");
+		return 2;
+	}
+	flightrec = argv[1];
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

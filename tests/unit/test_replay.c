@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * `flightrec replay` on a hand-written segment: clock conversion through
+ * CLOCK_SYNC, process incarnations across pid reuse, socket incarnations
+ * across sock_id reuse, metadata intervals.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "analyzer/replay.h"
+#include "format/writer.h"
+#include "seg_helpers.h"
+
+#define BOOT  1000000000ull
+#define WALL  1768478400000000000ull
+#define SHIFT 5000ull /* the second clock sync moves wall time by this */
+
+static struct fr_value u(uint64_t x)
+{
+	return (struct fr_value){.u = x};
+}
+
+static struct fr_value b(const void *p, uint32_t len)
+{
+	return (struct fr_value){.p = p, .len = len};
+}
+
+static void write_segment(const char *path)
+{
+	const struct fr_writer_opts o = {.host = "n1",
+					 .boot_id = "b",
+					 .kernel = "k",
+					 .boot_ns = BOOT,
+					 .wall_ns = WALL,
+					 .fsync_ms = -1};
+	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2};
+	static const char snap[] =
+		"{\"source\":\"host\",\"node\":\"n1\",\"processes\":[{\"pid\":100,"
+		"\"comm\":\"app\",\"container_id\":\"containerd://c1\"}]}";
+	static const char pods[] =
+		"{\"source\":\"kubernetes\",\"pods\":[{\"uid\":\"u1\",\"namespace\":\"ns\","
+		"\"name\":\"p1\",\"ips\":[\"10.0.0.2\"],\"workload\":\"w\","
+		"\"containers\":[{\"id\":\"c1\",\"name\":\"app\"}]}]}";
+	static const char del[] =
+		"{\"op\":\"delete\",\"type\":\"pod\",\"object\":{\"uid\":\"u1\"}}";
+	struct fr_writer *w;
+
+	assert_int_equal(fr_writer__open(path, &o, &w), 0);
+	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, snap, strlen(snap)), 0);
+	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, pods, strlen(pods)), 0);
+	/* pid 100: fork, syscall, exit; then the pid is reused */
+	assert_int_equal(fr_writer__append_event(
+				 w, FR_KIND_PROC_FORK, BOOT + 10,
+				 (struct fr_value[]){u(1), u(100), u(100), u(7), b("sh", 2)}, 5),
+			 0);
+	assert_int_equal(
+		fr_writer__append_event(w, FR_KIND_SYSCALL, BOOT + 20,
+					(struct fr_value[]){u(100), u(100), u(0), u(50), u(0)}, 5),
+		0);
+	assert_int_equal(fr_writer__append_event(w, FR_KIND_PROC_EXIT, BOOT + 30,
+						 (struct fr_value[]){u(100), u(100), u(1), u(7),
+								     u(0), u(20), b("sh", 2)},
+						 7),
+			 0);
+	assert_int_equal(
+		fr_writer__append_event(w, FR_KIND_CLOCK_SYNC, BOOT + 40,
+					(struct fr_value[]){u(BOOT + 40), u(WALL + 40 + SHIFT)}, 2),
+		0);
+	assert_int_equal(
+		fr_writer__append_event(w, FR_KIND_SYSCALL, BOOT + 50,
+					(struct fr_value[]){u(100), u(100), u(0), u(60), u(0)}, 5),
+		0);
+	/* sock 9: connect, close, connect again */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(fr_writer__append_event(
+					 w, FR_KIND_TCP_CONNECT, BOOT + 60 + 20 * (uint64_t)i,
+					 (struct fr_value[]){u(100), u(2), b(a1, 4), b(a2, 4),
+							     u(4000), u(80), u(9), u(1000), u(0)},
+					 9),
+				 0);
+		if (!i)
+			assert_int_equal(fr_writer__append_event(
+						 w, FR_KIND_TCP_CLOSE, BOOT + 70,
+						 (struct fr_value[]){u(100), u(2), b(a1, 4),
+								     b(a2, 4), u(4000), u(80), u(9),
+								     u(10), u(5), u(6)},
+						 10),
+					 0);
+	}
+	assert_int_equal(fr_writer__append(w, FR_KIND_META_CHANGE, BOOT + 90, del, strlen(del)), 0);
+	assert_int_equal(fr_writer__seal(w), 0);
+	fr_writer__free(w);
+}
+
+static int64_t one(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void test_replay_semantics(void **state)
+{
+	char *dir = test_tmpdir(), seg[512], db_path[512];
+	char *argv[] = {"replay", "-o", db_path, seg, NULL};
+	sqlite3 *db;
+
+	snprintf(seg, sizeof(seg), "%s/n1-0.frseg", dir);
+	snprintf(db_path, sizeof(db_path), "%s/out.db", dir);
+	write_segment(seg);
+	assert_int_equal(fr_cmd_replay(4, argv), 0);
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	/* wall = boot - BOOT + WALL, then shifted by the second clock sync */
+	assert_true(one(db, "SELECT min(ts) FROM ev_syscall") == (int64_t)(WALL + 20));
+	assert_true(one(db, "SELECT max(ts) FROM ev_syscall") == (int64_t)(WALL + 50 + SHIFT));
+	/* the reused pid is a second incarnation */
+	assert_int_equal(one(db, "SELECT count(DISTINCT pk) FROM ev_syscall"), 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM proc WHERE pid = 100"), 2);
+	assert_int_equal(one(db, "SELECT exit_code FROM proc WHERE pid = 100 ORDER BY pk LIMIT 1"),
+			 0);
+	/* the first incarnation gets its pod through host and pod metadata */
+	assert_int_equal(one(db, "SELECT count(*) FROM proc_attr WHERE pod = 'p1'"), 2);
+	/* the reused socket is a second connection; the first is closed */
+	assert_int_equal(one(db, "SELECT count(*) FROM conn WHERE sock_id = 9"), 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM conn WHERE bytes_acked = 5"), 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM conn_attr WHERE server_uid = 'u1'"), 2);
+	/* the pod was deleted: its interval closes at the change's time */
+	assert_true(one(db, "SELECT valid_to FROM meta_pod WHERE uid = 'u1'") ==
+		    (int64_t)(WALL + 90 + SHIFT));
+	assert_int_equal(one(db, "SELECT count(*) FROM meta_process WHERE container_id = 'c1'"), 1);
+	sqlite3_close(db);
+	test_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_replay_semantics)};
+
+	return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
+}
