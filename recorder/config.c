@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,4 +193,103 @@ int fr_config__parse_modes(struct fr_config *cfg, const char *list)
 	}
 	free(copy);
 	return err;
+}
+
+/* Make room for two more slots (an argument and the NULL). */
+static int reserve_args(char ***args, int n, int *cap)
+{
+	char **grown;
+
+	if (n + 2 <= *cap)
+		return 0;
+	grown = realloc(*args, (size_t)(*cap + 16) * sizeof(**args));
+	if (!grown)
+		return -ENOMEM;
+	*args = grown;
+	*cap += 16;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+void fr_config_args__free(char **argv, int argc)
+{
+	for (int i = 0; argv && i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+int fr_config_file__to_args(const char *path, const char *argv0, char ***argv, int *argc,
+			    int *bad_line)
+{
+	char line[1024], **args = NULL;
+	int n = 0, cap = 0, lineno = 0, err = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	*bad_line = 0;
+	while (!err && fgets(line, sizeof(line), f)) {
+		char *name, *value, *eq, *arg;
+		size_t len;
+
+		lineno++;
+		line[strcspn(line, "#\n")] = '\0';
+		name = trim(line);
+		if (!*name)
+			continue;
+		eq = strchr(name, '=');
+		value = eq ? trim(eq + 1) : NULL;
+		if (eq)
+			*eq = '\0';
+		name = trim(name);
+		if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz-") != strlen(name) ||
+		    (value && !*value)) {
+			err = -EINVAL;
+			*bad_line = lineno;
+			break;
+		}
+		if (!n) {
+			err = reserve_args(&args, n, &cap);
+			if (err || !(args[n] = strdup(argv0)))
+				break;
+			n++;
+		}
+		len = strlen(name) + (value ? strlen(value) + 1 : 0) + 3;
+		arg = malloc(len);
+		err = arg ? reserve_args(&args, n, &cap) : -ENOMEM;
+		if (err) {
+			free(arg);
+			break;
+		}
+		snprintf(arg, len, "--%s%s%s", name, value ? "=" : "", value ? value : "");
+		args[n++] = arg;
+	}
+	fclose(f);
+	if (!err && !n) {
+		err = reserve_args(&args, n, &cap);
+		if (!err && !(args[n] = strdup(argv0)))
+			err = -ENOMEM;
+		n += !err;
+	}
+	if (!err && n && !args[0])
+		err = -ENOMEM;
+	if (err) {
+		fr_config_args__free(args, n);
+		return err;
+	}
+	args[n] = NULL;
+	*argv = args;
+	*argc = n;
+	return 0;
 }

@@ -69,6 +69,17 @@ int fr_config__parse_families(struct fr_config *cfg, const char *list);
 /* "syscalls=stream,sched=aggregate". Rejects modes a family lacks. */
 int fr_config__parse_modes(struct fr_config *cfg, const char *list);
 
+/*
+ * Read a config file (one "name = value" or bare "name" per line, '#'
+ * comments; names are the long options) into an argv of "--name=value"
+ * strings, argv[0] = `argv0`. On a malformed line returns -EINVAL with
+ * *bad_line set. Return: 0 and a malloc'ed argv (free with
+ * fr_config_args__free), or -errno.
+ */
+int fr_config_file__to_args(const char *path, const char *argv0, char ***argv, int *argc,
+			    int *bad_line);
+void fr_config_args__free(char **argv, int argc);
+
 /* Does the family have an aggregate mode at all? */
 bool fr_family__has_aggregate(enum fr_family_id id);
 

@@ -43,9 +43,12 @@ enum {
 	OPT_RING_SIZE,
 	OPT_ATTACH,
 	OPT_STATS,
+	OPT_CONFIG,
 };
 
 static const struct argp_option options[] = {
+	{"config", OPT_CONFIG, "FILE", 0,
+	 "Options from FILE, one \"name = value\" per line; later flags override it", 0},
 	{"dir", 'd', "DIR", 0, "Recording directory (created if missing; required)", 0},
 	{"families", 'f', "LIST", 0, "Comma-separated families to record, or \"all\"", 0},
 	{"mode", 'm', "FAM=MODE,...", 0, "stream or aggregate per family", 0},
@@ -84,6 +87,8 @@ static int parse_ring_sizes(struct fr_config *cfg, char *arg)
 	}
 	return 0;
 }
+
+static int parse_config_file(struct fr_config *cfg, const char *path, struct argp_state *state);
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -164,14 +169,45 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		break;
-	case ARGP_KEY_END:
-		if (!cfg->dir)
-			argp_error(state, "--dir is required");
+	case OPT_CONFIG:
+		if (parse_config_file(cfg, arg, state))
+			argp_error(state, "cannot use --config '%s'", arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
+
+/* The file's options are parsed where --config stands on the command line. */
+static int parse_config_file(struct fr_config *cfg, const char *path, struct argp_state *state)
+{
+	static int depth;
+	char **args = NULL, argv0[512];
+	int argc, bad_line, err;
+
+	if (depth) {
+		fprintf(stderr, "flightrec-record: %s: config files do not nest\n", path);
+		return -ELOOP;
+	}
+	/* argp prefixes its messages with argv[0]: make it name the file */
+	snprintf(argv0, sizeof(argv0), "flightrec-record: %s", path);
+	err = fr_config_file__to_args(path, argv0, &args, &argc, &bad_line);
+	if (err == -EINVAL)
+		fprintf(stderr, "flightrec-record: %s:%d: expected \"name = value\" or \"name\"\n",
+			path, bad_line);
+	else if (err)
+		fprintf(stderr, "flightrec-record: %s: %s\n", path, strerror(-err));
+	if (err)
+		return err;
+	depth++;
+	err = argp_parse(&argp, argc, args, ARGP_NO_HELP | ARGP_PARSE_ARGV0 | ARGP_NO_EXIT, NULL,
+			 cfg);
+	depth--;
+	fr_config_args__free(args, argc);
+	return err ? -EINVAL : 0;
 }
 
 static bool verbose;
@@ -365,7 +401,6 @@ cleanup:
 
 int main(int argc, char **argv)
 {
-	const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
 	struct fr_probes probes;
 	struct fr_config cfg;
 	int err;
@@ -374,6 +409,10 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, &cfg);
 	if (err)
 		return 2;
+	if (!cfg.dir) {
+		fprintf(stderr, "flightrec-record: --dir is required (or dir = ... in --config)\n");
+		return 2;
+	}
 	verbose = cfg.verbose;
 	libbpf_set_print(libbpf_print);
 	err = install_signals();
