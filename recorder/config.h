@@ -40,6 +40,8 @@ struct fr_config {
 	uint64_t duration_ns;	    /* 0: until a signal */
 	uint64_t max_segment_bytes; /* rotate past this size */
 	uint64_t max_segment_age_ns;
+	uint64_t max_size;	/* whole recording directory; 0: unbounded */
+	uint64_t max_age_ns;	/* delete sealed segments older than this; 0: keep */
 	uint64_t interval_ns;	/* aggregate flush and statistics period */
 	uint64_t clock_sync_ns; /* clock-sync record period */
 	uint32_t drain_ms;	/* ring drain timer */

@@ -44,6 +44,8 @@ enum {
 	OPT_ATTACH,
 	OPT_STATS,
 	OPT_CONFIG,
+	OPT_MAX_SIZE,
+	OPT_MAX_AGE,
 };
 
 static const struct argp_option options[] = {
@@ -55,6 +57,8 @@ static const struct argp_option options[] = {
 	{"pid", 'p', "PID", 0, "Only this process (tgid)", 0},
 	{"cgroup", 'c', "DIR", 0, "Only tasks under this cgroup v2 directory", 0},
 	{"duration", 't', "DUR", 0, "Stop after DUR (10s, 5m, 1h); default: until a signal", 0},
+	{"max-size", OPT_MAX_SIZE, "SIZE", 0, "Keep the directory within SIZE (deletes oldest)", 0},
+	{"max-age", OPT_MAX_AGE, "DUR", 0, "Delete sealed segments older than DUR", 0},
 	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0, "Rotate past SIZE (default 256M)", 0},
 	{"max-segment-age", OPT_MAX_SEG_AGE, "DUR", 0, "Rotate after DUR (default 1h)", 0},
 	{"interval", OPT_INTERVAL, "DUR", 0, "Aggregate flush and statistics period (1s)", 0},
@@ -133,6 +137,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (fr_parse_size(arg, &cfg->max_segment_bytes) || cfg->max_segment_bytes < 4096)
 			argp_error(state, "bad --max-segment-size '%s' (e.g. 64M, at least 4K)",
 				   arg);
+		break;
+	case OPT_MAX_SIZE:
+		if (fr_parse_size(arg, &cfg->max_size) || cfg->max_size < (1u << 20))
+			argp_error(state, "bad --max-size '%s' (e.g. 2G, at least 1M)", arg);
+		break;
+	case OPT_MAX_AGE:
+		if (fr_parse_duration(arg, &cfg->max_age_ns) || !cfg->max_age_ns)
+			argp_error(state, "bad --max-age '%s' (e.g. 24h)", arg);
 		break;
 	case OPT_MAX_SEG_AGE:
 		if (fr_parse_duration(arg, &cfg->max_segment_age_ns) || !cfg->max_segment_age_ns)
@@ -279,12 +291,13 @@ static void print_stats(const struct fr_pump *pump, const struct fr_rotor_stats 
 	}
 	fprintf(stderr,
 		"segments %llu, records on disk %llu, file bytes %llu, bytes/record %.2f, "
-		"events/s %.0f, malformed %llu, write failures %llu\n",
+		"events/s %.0f, malformed %llu, write failures %llu, segments deleted %llu\n",
 		(unsigned long long)rs->segments, (unsigned long long)rs->records,
 		(unsigned long long)rs->file_bytes,
 		rs->records ? (double)rs->file_bytes / (double)rs->records : 0.0,
 		seconds > 0 ? (double)events / seconds : 0.0, (unsigned long long)t.malformed,
-		(unsigned long long)(rs->records_dropped + t.append_errors));
+		(unsigned long long)(rs->records_dropped + t.append_errors),
+		(unsigned long long)rs->segments_deleted);
 }
 
 /* Periodic work between drains. Return: 0 or -errno of a fatal error. */
@@ -328,6 +341,8 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	struct fr_rotor_opts ro = {.dir = cfg->dir,
 				   .max_bytes = cfg->max_segment_bytes,
 				   .max_age_ns = cfg->max_segment_age_ns,
+				   .ring_max_bytes = cfg->max_size,
+				   .ring_max_age_ns = cfg->max_age_ns,
 				   .on_start = fr_segstart__write,
 				   .ctx = &segstart};
 	struct fr_rotor_stats rs = {0};

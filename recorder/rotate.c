@@ -5,10 +5,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "format/host.h"
 
@@ -134,18 +137,80 @@ int fr_rotor__rotate(struct fr_rotor *r)
 	return err;
 }
 
+static int is_segment_name(const struct dirent *d)
+{
+	unsigned long long seq;
+	int n = 0;
+
+	return sscanf(d->d_name, "seg-%llu-%*u.frseg%n", &seq, &n) == 1 && n && !d->d_name[n];
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Delete the oldest sealed segments beyond the ring's size or age bound. */
+static void enforce_retention(struct fr_rotor *r)
+{
+	const char *active = strrchr(r->path, '/') + 1;
+	uint64_t total = 0, now_ns = (uint64_t)time(NULL) * 1000000000ull;
+	struct dirent **names;
+	struct stat *st;
+	int n;
+
+	if (!r->opts.ring_max_bytes && !r->opts.ring_max_age_ns)
+		return;
+	n = scandir(r->dir, &names, is_segment_name, by_name);
+	if (n <= 0)
+		return;
+	st = calloc((size_t)n, sizeof(*st));
+	for (int i = 0; st && i < n; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", r->dir, names[i]->d_name);
+		if (!stat(path, &st[i]))
+			total += (uint64_t)st[i].st_size;
+	}
+	/* names sort by sequence number: oldest first, the active one last */
+	for (int i = 0; st && i < n; i++) {
+		const uint64_t mtime_ns = (uint64_t)st[i].st_mtime * 1000000000ull;
+		char path[PATH_MAX];
+		bool too_big = r->opts.ring_max_bytes && total > r->opts.ring_max_bytes;
+		bool too_old =
+			r->opts.ring_max_age_ns && mtime_ns + r->opts.ring_max_age_ns < now_ns;
+
+		if (!strcmp(names[i]->d_name, active) || (!too_big && !too_old))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", r->dir, names[i]->d_name);
+		if (!unlink(path)) {
+			total -= (uint64_t)st[i].st_size;
+			r->sealed.segments_deleted++;
+			r->sealed.bytes_deleted += (uint64_t)st[i].st_size;
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(st);
+}
+
 int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns)
 {
 	struct fr_writer_stats st;
-	int err;
+	int rotated = 0;
 
 	fr_writer__stats(r->w, &st);
 	if ((r->opts.max_bytes && st.file_bytes + st.pending_bytes >= r->opts.max_bytes) ||
 	    (r->opts.max_age_ns && now_boot_ns - r->opened_ns >= r->opts.max_age_ns)) {
-		err = fr_rotor__rotate(r);
-		return err ?: 1;
+		int err = fr_rotor__rotate(r);
+
+		if (err)
+			return err;
+		rotated = 1;
 	}
-	return 0;
+	enforce_retention(r);
+	return rotated;
 }
 
 void fr_rotor__stats(const struct fr_rotor *r, struct fr_rotor_stats *st)

@@ -5,6 +5,11 @@
  * already there, and replaces the active segment when it passes a size or
  * age limit or on request (SIGHUP). The next segment is opened before the
  * old one is sealed, so a failed open keeps the old one recording.
+ *
+ * Retention: the directory is kept within ring_max_bytes (all segments,
+ * the active one included) and ring_max_age_ns (by modification time) by
+ * deleting the oldest sealed segments; the active segment is never
+ * deleted. Checked on every fr_rotor__check().
  */
 #ifndef FR_RECORDER_ROTATE_H
 #define FR_RECORDER_ROTATE_H
@@ -17,8 +22,10 @@ struct fr_rotor;
 
 struct fr_rotor_opts {
 	const char *dir;
-	uint64_t max_bytes;  /* 0: no size limit */
-	uint64_t max_age_ns; /* 0: no age limit */
+	uint64_t max_bytes;	  /* 0: no size limit */
+	uint64_t max_age_ns;	  /* 0: no age limit */
+	uint64_t ring_max_bytes;  /* whole directory; 0: unbounded */
+	uint64_t ring_max_age_ns; /* sealed segments older than this go; 0: kept */
 	/* Called on every new segment before any other record: writes the
 	 * records a segment must start with. Return 0 or -errno. */
 	int (*on_start)(void *ctx, struct fr_writer *w, uint64_t seq);
@@ -31,6 +38,8 @@ struct fr_rotor_stats {
 	uint64_t file_bytes;
 	uint64_t records_dropped;
 	uint64_t write_errors;
+	uint64_t segments_deleted; /* by retention */
+	uint64_t bytes_deleted;
 };
 
 /* Create the directory if needed and open the first segment. Return: 0 or -errno. */
@@ -39,7 +48,8 @@ int fr_rotor__open(const struct fr_rotor_opts *opts, struct fr_rotor **out);
 /* The active writer (changes on rotation: do not keep it). */
 struct fr_writer *fr_rotor__writer(struct fr_rotor *r);
 
-/* Rotate when a limit is passed. Return: 1 rotated, 0 not due, -errno. */
+/* Rotate when a limit is passed, then apply retention.
+ * Return: 1 rotated, 0 not due, -errno. */
 int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns);
 
 /* Seal the active segment and open the next one now. Return: 0 or -errno. */

@@ -271,6 +271,60 @@ static int scenario_rotate(const char *recorder)
 	return 0;
 }
 
+/* ---- retention: size-bounded ring of segments ---- */
+
+struct ring_ctx {
+	unsigned records;
+};
+
+static void ring_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	((struct ring_ctx *)arg)->records++;
+}
+
+static int scenario_retention(const char *recorder)
+{
+	const char *const args[] = {
+		"--families", "syscalls", "--mode", "syscalls=stream", "--max-segment-size", "256K",
+		"--max-size", "1M",	  NULL};
+	struct ring_ctx c = {0};
+	struct live_recorder r;
+	unsigned long long first = ~0ull, last = 0, total = 0;
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	live_recorder__start(&r, recorder, args);
+	/* ~2 bytes per call on disk: several MiB through a 1 MiB ring */
+	workload_getppid(3000000);
+	live_recorder__stop(&r);
+	d = opendir(r.dir);
+	CHECK(d != NULL, "opendir");
+	while ((de = readdir(d))) {
+		unsigned long long seq;
+		struct stat st;
+		char path[600];
+
+		if (sscanf(de->d_name, "seg-%llu-", &seq) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", r.dir, de->d_name);
+		CHECK(!stat(path, &st), "stat %s", path);
+		total += (unsigned long long)st.st_size;
+		first = seq < first ? seq : first;
+		last = seq > last ? seq : last;
+		n++;
+	}
+	closedir(d);
+	live_read_dir(r.dir, ring_visit, &c);
+	printf("retention: %d segments kept (seq %llu..%llu), %llu bytes, %u records\n", n, first,
+	       last, total, c.records);
+	CHECK(first > 0, "the oldest segments were not deleted");
+	CHECK(last - first + 1 == (unsigned long long)n, "kept segments are not the newest run");
+	/* bound: 1 MiB plus the active segment's growth since the last check */
+	CHECK(total <= (1u << 20) + (512u << 10), "directory holds %llu bytes", total);
+	return 0;
+}
+
 int live_scenario_more(const char *recorder, const char *scenario)
 {
 	int rc;
@@ -281,6 +335,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = scenario_all(recorder);
 	else if (!strcmp(scenario, "rotate"))
 		rc = scenario_rotate(recorder);
+	else if (!strcmp(scenario, "retention"))
+		rc = scenario_retention(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;
