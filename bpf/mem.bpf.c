@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
+#include "core_fixes.bpf.h"
 
 const struct fr_page_fault *unused_fr_page_fault __attribute__((unused));
 const struct fr_mem_alloc *unused_fr_mem_alloc __attribute__((unused));
@@ -81,10 +82,9 @@ static __always_inline int handle_alloc(__u64 bytes, __u32 source)
 	return 0;
 }
 
-/* mm->rss_stat is a percpu_counter array since 6.2; .count is its approximate total */
 static __always_inline __u64 rss_kb(const struct mm_struct *mm, int member)
 {
-	__s64 pages = BPF_CORE_READ(mm, rss_stat[member].count);
+	__s64 pages = fr_mm_rss_pages(mm, member);
 
 	return pages > 0 ? (__u64)pages << (FR_PAGE_SHIFT - 10) : 0;
 }

@@ -10,6 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
+#include "core_fixes.bpf.h"
 
 const struct fr_sched_switch *unused_fr_sched_switch __attribute__((unused));
 const struct fr_sched_val *unused_fr_sched_val __attribute__((unused));
@@ -70,7 +71,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 {
 	__u32 zero = 0, prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
 	__u64 now = bpf_ktime_get_boot_ns(), runtime = 0, runq = 0, *since, *queued;
-	__u32 prev_tgid, next_tgid, prev_state = BPF_CORE_READ(prev, __state);
+	__u32 prev_tgid, next_tgid, prev_state = fr_task_state(prev);
 	bool prev_sel = task_selected(prev, &prev_tgid);
 	bool next_sel = task_selected(next, &next_tgid);
 	struct fr_sched_switch *e;
