@@ -25,10 +25,10 @@ void fr_config__init(struct fr_config *cfg)
 	cfg->mode[FR_FAM_PROC] = FR_MODE_STREAM;
 	cfg->mode[FR_FAM_NET] = FR_MODE_STREAM;
 	cfg->mode[FR_FAM_DROP] = FR_MODE_STREAM;
-	/* a stream of syscalls needs room for a few drain periods at ~5 M/s */
-	cfg->ring_kib[FR_FAM_SYSCALLS] = 16384;
+	/* a stream of syscalls needs room for a few drain periods at ~2-5 M/s */
+	cfg->ring_kib[FR_FAM_SYSCALLS] = 8192;
 	/* opens are streamed with their path (296 bytes) and come in bursts */
-	cfg->ring_kib[FR_FAM_FILE] = 4096;
+	cfg->ring_kib[FR_FAM_FILE] = 2048;
 	cfg->max_segment_bytes = 256ull << 20;
 	cfg->max_segment_age_ns = 3600ull * 1000000000ull;
 	cfg->interval_ns = 1000000000ull;
