@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -325,6 +326,82 @@ static int scenario_retention(const char *recorder)
 	return 0;
 }
 
+/* ---- --cgroup: only tasks under a cgroup v2 directory ---- */
+
+struct cgroup_ctx {
+	uint32_t child;
+	uint64_t child_calls, foreign;
+};
+
+static void cgroup_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	struct cgroup_ctx *c = arg;
+
+	if (!ev || ev->kind != FR_KIND_SYSCALL_AGG)
+		return;
+	if (live_field(ev, "pid") != c->child)
+		c->foreign++;
+	else if (live_field(ev, "nr") == SYS_getppid)
+		c->child_calls += live_field(ev, "count");
+}
+
+static int scenario_cgroup(const char *recorder)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+	const char *args[] = {"--families", "syscalls", "--cgroup", NULL, NULL};
+	struct cgroup_ctx c = {0};
+	char dir[256] = "", procs[300], controllers[300], pid[32];
+	int go[2], status;
+	struct live_recorder r;
+	pid_t child;
+
+	for (size_t i = 0; i < 2 && !dir[0]; i++) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", roots[i]);
+		snprintf(controllers, sizeof(controllers), "%s/cgroup.controllers", roots[i]);
+		if (!access(procs, W_OK) && !access(controllers, F_OK))
+			snprintf(dir, sizeof(dir), "%s/flightrec-live-%d", roots[i], getpid());
+	}
+	if (!dir[0]) {
+		printf("SKIP: no writable cgroup v2 hierarchy\n");
+		return SKIP_CODE;
+	}
+	CHECK(!mkdir(dir, 0755), "mkdir %s: %s", dir, strerror(errno));
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	CHECK(!pipe(go), "pipe");
+	child = fork();
+	CHECK(child >= 0, "fork");
+	if (child == 0) {
+		char b;
+
+		/* wait until the recorder runs, then loop inside the cgroup */
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(3);
+		workload_getppid(200000);
+		_exit(0);
+	}
+	close(go[0]);
+	snprintf(pid, sizeof(pid), "%d", child);
+	CHECK(!write_file(procs, pid), "move %d into %s", child, dir);
+	args[3] = dir;
+	live_recorder__start(&r, recorder, args);
+	CHECK(write(go[1], "g", 1) == 1, "start child");
+	close(go[1]);
+	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "child status 0x%x", status);
+	workload_getppid(1000); /* outside the cgroup: must not show */
+	live_recorder__stop(&r);
+	rmdir(dir);
+	c.child = (uint32_t)child;
+	live_read_dir(r.dir, cgroup_visit, &c);
+	printf("cgroup: child %d made 200000 getppid in %s; recorded %llu, foreign records %llu\n",
+	       child, dir, (unsigned long long)c.child_calls, (unsigned long long)c.foreign);
+	CHECK(c.child_calls >= 200000, "child calls %llu", (unsigned long long)c.child_calls);
+	CHECK(c.foreign == 0, "records of processes outside the cgroup: %llu",
+	      (unsigned long long)c.foreign);
+	return 0;
+}
+
 int live_scenario_more(const char *recorder, const char *scenario)
 {
 	int rc;
@@ -335,6 +412,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = scenario_all(recorder);
 	else if (!strcmp(scenario, "rotate"))
 		rc = scenario_rotate(recorder);
+	else if (!strcmp(scenario, "cgroup"))
+		rc = scenario_cgroup(recorder);
 	else if (!strcmp(scenario, "retention"))
 		rc = scenario_retention(recorder);
 	else {
