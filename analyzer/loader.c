@@ -9,6 +9,8 @@
 #include "analyzer/loader.h"
 #include "analyzer/db.h"
 #include "analyzer/idmap.h"
+#include "analyzer/rollup.h"
+#include "analyzer/slab.h"
 #include "format/kinds.h"
 
 #include <arpa/inet.h>
@@ -48,14 +50,6 @@ struct live_conn {
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
 };
 
-/* Growable arrays of live entries with a free list of indexes. */
-struct slab {
-	void *items;
-	size_t size, n, cap;
-	size_t *free;
-	size_t nfree;
-};
-
 struct fr_loader {
 	sqlite3 *db;
 	struct kind_ins ins[FR_KIND_MAX];
@@ -65,7 +59,8 @@ struct fr_loader {
 	uint64_t seq, rows;
 	uint64_t kind_counts[FR_KIND_MAX];
 	struct fr_idmap procs, conns;
-	struct slab proc_slab, conn_slab;
+	struct fr_slab proc_slab, conn_slab;
+	struct fr_rollup *rollup;
 	int64_t next_pk, next_cid;
 	struct fr_event ev;
 	int64_t ts_min, ts_max;
@@ -73,41 +68,6 @@ struct fr_loader {
 	char addr_text[FR_EVENT_MAX_FIELDS][INET6_ADDRSTRLEN];
 	char hist_text[FR_HIST_BUCKETS * 21 + 3];
 };
-
-static void *slab_at(struct slab *s, size_t i)
-{
-	return (char *)s->items + i * s->size;
-}
-
-static int slab_alloc(struct slab *s, size_t *idx)
-{
-	if (s->nfree) {
-		*idx = s->free[--s->nfree];
-	} else {
-		if (s->n == s->cap) {
-			const size_t cap = s->cap ? s->cap * 2 : 256;
-			void *p = realloc(s->items, cap * s->size);
-			size_t *f;
-
-			if (!p)
-				return -ENOMEM;
-			s->items = p;
-			f = realloc(s->free, cap * sizeof(*f));
-			if (!f)
-				return -ENOMEM;
-			s->free = f;
-			s->cap = cap;
-		}
-		*idx = s->n++;
-	}
-	memset(slab_at(s, *idx), 0, s->size);
-	return 0;
-}
-
-static void slab_release(struct slab *s, size_t idx)
-{
-	s->free[s->nfree++] = idx;
-}
 
 static int db_err(struct fr_loader *l, const char *what)
 {
@@ -232,6 +192,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 			err = prepare_kind(l, ki);
 	}
 	if (!err)
+		err = fr_rollup__new(db, &l->rollup);
+	if (!err)
 		err = fr_db__prepare(db, "INSERT INTO meta_record VALUES (?,?,?,?,?,?)",
 				     &l->meta_ins, "meta_record") ||
 		      fr_db__prepare(db, "INSERT INTO marker VALUES (?,?,?)", &l->marker_ins,
@@ -351,14 +313,14 @@ static void copy_text(char *dst, size_t cap, const struct fr_value *v)
 /* End the incarnation at `idx` at `ts` and write it. */
 static int proc_end(struct fr_loader *l, size_t idx, int64_t ts)
 {
-	struct live_proc *p = slab_at(&l->proc_slab, idx);
+	struct live_proc *p = fr_slab__at(&l->proc_slab, idx);
 	int err;
 
 	p->end_ts = ts;
 	err = write_proc(l, p);
 	fr_idmap__del(&l->procs, p->node, p->pid);
 	free(p->exe);
-	slab_release(&l->proc_slab, idx);
+	fr_slab__release(&l->proc_slab, idx);
 	return err;
 }
 
@@ -370,15 +332,15 @@ static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_p
 	int err;
 
 	if (v) {
-		*out = slab_at(&l->proc_slab, (size_t)*v);
+		*out = fr_slab__at(&l->proc_slab, (size_t)*v);
 		return 0;
 	}
-	err = slab_alloc(&l->proc_slab, &idx);
+	err = fr_slab__alloc(&l->proc_slab, &idx);
 	if (!err)
 		err = fr_idmap__put(&l->procs, l->node, pid, idx);
 	if (err)
 		return err;
-	*out = slab_at(&l->proc_slab, idx);
+	*out = fr_slab__at(&l->proc_slab, idx);
 	(*out)->pk = ++l->next_pk;
 	(*out)->node = l->node;
 	(*out)->pid = pid;
@@ -389,13 +351,13 @@ static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_p
 
 static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 {
-	struct live_conn *c = slab_at(&l->conn_slab, idx);
+	struct live_conn *c = fr_slab__at(&l->conn_slab, idx);
 	int err;
 
 	c->close_ts = ts;
 	err = write_conn(l, c);
 	fr_idmap__del(&l->conns, c->node, (uint64_t)c->sock_id);
-	slab_release(&l->conn_slab, idx);
+	fr_slab__release(&l->conn_slab, idx);
 	return err;
 }
 
@@ -438,7 +400,7 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 	int err;
 
 	if (v && !fresh) {
-		*out = slab_at(&l->conn_slab, (size_t)*v);
+		*out = fr_slab__at(&l->conn_slab, (size_t)*v);
 		return 0;
 	}
 	if (v) {
@@ -446,12 +408,12 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 		if (err)
 			return err;
 	}
-	err = slab_alloc(&l->conn_slab, &idx);
+	err = fr_slab__alloc(&l->conn_slab, &idx);
 	if (!err)
 		err = fr_idmap__put(&l->conns, l->node, sock, idx);
 	if (err)
 		return err;
-	struct live_conn *c = slab_at(&l->conn_slab, idx);
+	struct live_conn *c = fr_slab__at(&l->conn_slab, idx);
 
 	c->cid = ++l->next_cid;
 	c->node = l->node;
@@ -653,6 +615,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		}
 	}
 	err = step_reset(l, k->st, ki->name);
+	if (!err && fr_rollup__wants(rec->kind))
+		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
 		err = proc_end(l, (size_t)*fr_idmap__get(&l->procs, l->node, fv(ev, "pid")), ts);
 	return err;
@@ -711,6 +675,8 @@ int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
 
 int fr_loader__end_segment(struct fr_loader *l)
 {
+	if (fr_rollup__flush(l->rollup))
+		return -EIO;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
 		int err;
@@ -737,14 +703,14 @@ int fr_loader__finish(struct fr_loader *l)
 
 	/* slab order is deterministic for a given input, so rows are too */
 	for (size_t i = 0; i < l->proc_slab.n && !err; i++) {
-		struct live_proc *p = slab_at(&l->proc_slab, i);
+		struct live_proc *p = fr_slab__at(&l->proc_slab, i);
 		uint64_t *v = p->pk ? fr_idmap__get(&l->procs, p->node, p->pid) : NULL;
 
 		if (v && *v == i)
 			err = proc_end(l, i, OPEN_END);
 	}
 	for (size_t i = 0; i < l->conn_slab.n && !err; i++) {
-		struct live_conn *c = slab_at(&l->conn_slab, i);
+		struct live_conn *c = fr_slab__at(&l->conn_slab, i);
 		uint64_t *v =
 			c->cid ? fr_idmap__get(&l->conns, c->node, (uint64_t)c->sock_id) : NULL;
 
@@ -783,7 +749,7 @@ void fr_loader__free(struct fr_loader *l)
 	sqlite3_finalize(l->conn_ins);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
-		struct live_proc *p = slab_at(&l->proc_slab, i);
+		struct live_proc *p = fr_slab__at(&l->proc_slab, i);
 		uint64_t *v = p->pk ? fr_idmap__get(&l->procs, p->node, p->pid) : NULL;
 
 		if (v && *v == i)
@@ -791,9 +757,8 @@ void fr_loader__free(struct fr_loader *l)
 	}
 	fr_idmap__free(&l->procs);
 	fr_idmap__free(&l->conns);
-	free(l->proc_slab.items);
-	free(l->proc_slab.free);
-	free(l->conn_slab.items);
-	free(l->conn_slab.free);
+	fr_slab__free(&l->proc_slab);
+	fr_slab__free(&l->conn_slab);
+	fr_rollup__free(l->rollup);
 	free(l);
 }

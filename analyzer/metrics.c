@@ -8,6 +8,7 @@
 #include "analyzer/db.h"
 #include "analyzer/family.h"
 #include "analyzer/metric_out.h"
+#include "analyzer/rollup.h"
 #include "analyzer/timespec.h"
 
 #include <errno.h>
@@ -58,6 +59,33 @@ static void step_end(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	end = w->from + ((ts - w->from) / w->step + 1) * w->step;
 	sqlite3_result_int64(ctx, end < w->to ? end : w->to);
+}
+
+/* Whether every ns of rollup minute `minute` is inside the window and in one
+ * step, so that the minute's roll_* rows can stand for its raw rows. */
+static int whole_minute(const struct window *w, int64_t minute)
+{
+	const int64_t lo = minute * FR_ROLLUP_NS, hi = lo + FR_ROLLUP_NS - 1;
+
+	if (lo < w->from || hi >= w->to)
+		return 0;
+	if (w->step <= 0)
+		return 1;
+	return (lo - w->from) / w->step == (hi - w->from) / w->step;
+}
+
+/* rollup_minute(minute): 1 when roll_* rows of that minute are used. */
+static void rollup_minute(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int(ctx, whole_minute(sqlite3_user_data(ctx), sqlite3_value_int64(argv[0])));
+}
+
+/* raw_ts(ts): 1 when a raw row at ts is read instead of a rollup. */
+static void raw_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const int64_t ts = sqlite3_value_int64(argv[0]);
+
+	sqlite3_result_int(ctx, !whole_minute(sqlite3_user_data(ctx), fr_rollup__minute(ts)));
 }
 
 int fr_metrics__recording_window(sqlite3 *db, int64_t *from, int64_t *to)
@@ -382,7 +410,12 @@ int fr_cmd_metrics(int argc, char **argv)
 		if (r.w.to == FR_TIME_OPEN_TO)
 			r.w.to = rec_to > r.w.from ? rec_to : r.w.from + 1;
 		if (sqlite3_create_function(r.db, "step_end", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-					    &r.w, step_end, NULL, NULL) != SQLITE_OK)
+					    &r.w, step_end, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(r.db, "rollup_minute", 1,
+					    SQLITE_UTF8 | SQLITE_DETERMINISTIC, &r.w, rollup_minute,
+					    NULL, NULL) != SQLITE_OK ||
+		    sqlite3_create_function(r.db, "raw_ts", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+					    &r.w, raw_ts, NULL, NULL) != SQLITE_OK)
 			err = -EIO;
 	}
 	if (!err) {

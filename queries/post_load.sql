@@ -81,6 +81,25 @@ SELECT cid, node, pk, active, open_ts, close_ts, connect_latency_ns, err,
 FROM c;
 CREATE UNIQUE INDEX conn_attr_by_cid ON conn_attr (cid);
 
+-- Pod-to-pod pairs (client pod, server pod, server port) of the connections
+-- whose both ends resolved, numbered so that the kube_ebpf_* families group
+-- by one integer and name the pair afterwards.
+CREATE TABLE kube_pair (pair INTEGER PRIMARY KEY, client_uid TEXT, server_uid TEXT,
+	server_port INTEGER);
+INSERT INTO kube_pair (client_uid, server_uid, server_port)
+SELECT DISTINCT c.client_uid, c.server_uid, c.server_port
+FROM conn_attr c JOIN pod_latest sp ON sp.uid = c.client_uid JOIN pod_latest dp ON dp.uid = c.server_uid
+ORDER BY 1, 2, 3;
+CREATE UNIQUE INDEX kube_pair_by_ends ON kube_pair (client_uid, server_uid, server_port);
+CREATE TABLE conn_pair (cid INTEGER PRIMARY KEY, node INTEGER, pair INTEGER, active INTEGER,
+	err INTEGER, open_ts INTEGER, close_ts INTEGER, bytes_acked INTEGER, duration_ns INTEGER);
+INSERT INTO conn_pair
+SELECT c.cid, c.node, p.pair, c.active, c.err, c.open_ts, c.close_ts, c.bytes_acked,
+	c.duration_ns
+FROM conn_attr c JOIN kube_pair p ON p.client_uid = c.client_uid
+	AND p.server_uid = c.server_uid AND p.server_port IS c.server_port
+ORDER BY c.cid;
+
 -- Name of a pod uid as "namespace/name" for reports.
 CREATE VIEW pod_names AS
 SELECT uid, namespace || '/' || name AS pod_ref, namespace || '/' || workload AS workload_ref,

@@ -143,3 +143,22 @@ CREATE TABLE ev_mem_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 CREATE TABLE ev_sock_msg_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	protocol INTEGER, received INTEGER, count INTEGER, bytes INTEGER, interval_ns INTEGER);
+
+-- Per-minute rollups of the high-volume kinds (analyzer/rollup.h), written
+-- by replay next to the raw rows. minute = floor(ts / 60e9). A cell may span
+-- several rows: always sum. b is a log2 bucket (NULL: no histogram count);
+-- obs counts histogram observations, the other counters what their family
+-- counts (calls, switches, msgs ...), *_agg records included.
+CREATE TABLE roll_syscall (minute INTEGER, node INTEGER, pk INTEGER, nr INTEGER, b INTEGER,
+	calls INTEGER, errors INTEGER, obs INTEGER, sum_ns INTEGER);
+CREATE TABLE roll_sched_out (minute INTEGER, node INTEGER, pk INTEGER, switches INTEGER,
+	runtime_ns INTEGER);
+CREATE TABLE roll_runq (minute INTEGER, node INTEGER, pk INTEGER, b INTEGER, obs INTEGER,
+	sum_ns INTEGER);
+CREATE TABLE roll_file_io (minute INTEGER, node INTEGER, pk INTEGER, op INTEGER, b INTEGER,
+	bytes INTEGER, obs INTEGER, sum_ns INTEGER);
+CREATE TABLE roll_page_fault (minute INTEGER, node INTEGER, pk INTEGER, user INTEGER,
+	faults INTEGER);
+CREATE TABLE roll_mem_alloc (minute INTEGER, node INTEGER, pk INTEGER, allocs INTEGER);
+CREATE TABLE roll_net (minute INTEGER, node INTEGER, pk INTEGER, protocol INTEGER,
+	received INTEGER, msgs INTEGER, bytes INTEGER);

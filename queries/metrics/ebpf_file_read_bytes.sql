@@ -3,8 +3,13 @@
 -- type: counter
 -- help: Bytes read by file read calls.
 -- attribution: process
-SELECT step_end(ts) AS t, node, pk, sum(max(ret, 0)) AS value
-FROM ev_file_io WHERE ts >= :from AND ts < :to AND op = 0 GROUP BY 1, 2, 3
+-- Rollup rows for whole minutes of one step, raw rows for the others
+-- (analyzer/rollup.h).
+SELECT step_end(minute * 60000000000) AS t, node, pk, sum(bytes) AS value
+FROM roll_file_io WHERE rollup_minute(minute) AND op = 0 GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, sum(max(ret, 0))
+FROM ev_file_io WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND op = 0 GROUP BY 1, 2, 3
 UNION ALL
 SELECT step_end(ts), node, pk, sum(bytes)
-FROM ev_file_io_agg WHERE ts >= :from AND ts < :to AND op = 0 GROUP BY 1, 2, 3;
+FROM ev_file_io_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND op = 0 GROUP BY 1, 2, 3;

@@ -3,8 +3,13 @@
 -- type: counter
 -- help: Memory allocations (page and slab allocation calls).
 -- attribution: process
-SELECT step_end(ts) AS t, node, pk, sum(count) AS value
-FROM ev_mem_alloc WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3
+-- Rollup rows for whole minutes of one step, raw rows for the others
+-- (analyzer/rollup.h).
+SELECT step_end(minute * 60000000000) AS t, node, pk, sum(allocs) AS value
+FROM roll_mem_alloc WHERE rollup_minute(minute) GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, sum(count)
+FROM ev_mem_alloc WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3
 UNION ALL
 SELECT step_end(ts), node, pk, sum(allocs)
-FROM ev_mem_agg WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3;
+FROM ev_mem_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3;

@@ -5,7 +5,9 @@
 -- attribution: pair
 -- Pod to pod: both ends resolved to the pods that held their IPs when the
 -- connection opened.
-SELECT step_end(c.close_ts) AS t, c.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(c.server_port AS TEXT) AS destination_port, sum(c.bytes_acked) AS value
-FROM conn_attr c JOIN pod_latest sp ON sp.uid = c.client_uid JOIN pod_latest dp ON dp.uid = c.server_uid
-WHERE c.close_ts >= :from AND c.close_ts < :to AND c.active = 1 AND c.bytes_acked IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+-- Grouped by pair number first (post_load.sql: conn_pair), named after.
+SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
+	SELECT step_end(close_ts) AS t, node, pair, sum(bytes_acked) AS value
+	FROM conn_pair WHERE close_ts >= :from AND close_ts < :to AND active = 1 AND bytes_acked IS NOT NULL
+	GROUP BY 1, 2, 3) g
+JOIN kube_pair p ON p.pair = g.pair JOIN pod_latest sp ON sp.uid = p.client_uid JOIN pod_latest dp ON dp.uid = p.server_uid;

@@ -5,7 +5,9 @@
 -- attribution: pair
 -- Pod to pod: both ends resolved to the pods that held their IPs when the
 -- connection opened.
-SELECT step_end(c.open_ts) AS t, c.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(c.server_port AS TEXT) AS destination_port, count(*) AS value
-FROM conn_attr c JOIN pod_latest sp ON sp.uid = c.client_uid JOIN pod_latest dp ON dp.uid = c.server_uid
-WHERE c.open_ts >= :from AND c.open_ts < :to AND c.active = 0
-GROUP BY 1, 2, 3, 4, 5, 6, 7, 8;
+-- Grouped by pair number first (post_load.sql: conn_pair), named after.
+SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
+	SELECT step_end(open_ts) AS t, node, pair, count(*) AS value
+	FROM conn_pair WHERE open_ts >= :from AND open_ts < :to AND active = 0
+	GROUP BY 1, 2, 3) g
+JOIN kube_pair p ON p.pair = g.pair JOIN pod_latest sp ON sp.uid = p.client_uid JOIN pod_latest dp ON dp.uid = p.server_uid;
