@@ -30,7 +30,9 @@ struct sock_info {
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	/* LRU: entries of threads killed mid-call (or sockets never closed
+	 * in our sight) must not pile up until the map refuses new ones */
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FR_TRACK_ENTRIES);
 	__type(key, __u64);
 	__type(value, struct sock_info);

@@ -19,7 +19,9 @@ const struct fr_sched_val *unused_fr_sched_val __attribute__((unused));
 
 /* tid -> time it became runnable */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	/* LRU: entries of threads killed mid-call (or sockets never closed
+	 * in our sight) must not pile up until the map refuses new ones */
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FR_TRACK_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u64);
