@@ -29,11 +29,15 @@ void fr_config__init(struct fr_config *cfg)
 	cfg->ring_kib[FR_FAM_SYSCALLS] = 8192;
 	/* opens are streamed with their path (296 bytes) and come in bursts */
 	cfg->ring_kib[FR_FAM_FILE] = 2048;
+	/* one record per send and per receive: busy sockets fill a ring fast */
+	cfg->ring_kib[FR_FAM_NET] = 2048;
 	cfg->max_segment_bytes = 256ull << 20;
 	cfg->max_segment_age_ns = 3600ull * 1000000000ull;
 	cfg->interval_ns = 1000000000ull;
 	cfg->clock_sync_ns = 10000000000ull;
 	cfg->drain_ms = 20;
+	/* a starved reader loses events: drain ahead of ordinary work */
+	cfg->nice = -5;
 }
 
 const char *fr_family__name(enum fr_family_id id)

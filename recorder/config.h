@@ -47,6 +47,7 @@ struct fr_config {
 	uint32_t drain_ms;	/* ring drain timer */
 	uint32_t ring_kib[FR_FAM_COUNT];
 	enum fr_attach_pref attach;
+	int nice;     /* scheduling priority of the drain loop */
 	bool stats;   /* print statistics to stderr at the end */
 	bool verbose; /* libbpf debug output */
 };

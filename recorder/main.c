@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -46,6 +47,7 @@ enum {
 	OPT_CONFIG,
 	OPT_MAX_SIZE,
 	OPT_MAX_AGE,
+	OPT_NICE,
 };
 
 static const struct argp_option options[] = {
@@ -64,6 +66,7 @@ static const struct argp_option options[] = {
 	{"interval", OPT_INTERVAL, "DUR", 0, "Aggregate flush and statistics period (1s)", 0},
 	{"drain", OPT_DRAIN, "DUR", 0, "Ring drain timer (default 20ms)", 0},
 	{"ring-size", OPT_RING_SIZE, "FAM=SIZE,...", 0, "Ring buffer size per family", 0},
+	{"nice", OPT_NICE, "N", 0, "Scheduling priority, -20..19 (default -5: drain on time)", 0},
 	{"attach", OPT_ATTACH, "auto|raw_tp", 0, "Force the raw_tp fallback (testing)", 0},
 	{"stats", OPT_STATS, NULL, 0, "Print statistics to stderr at the end", 0},
 	{"verbose", 'v', NULL, 0, "libbpf debug output", 0},
@@ -171,6 +174,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			cfg->attach = FR_ATTACH_RAW_TP;
 		else
 			argp_error(state, "bad --attach '%s' (auto or raw_tp)", arg);
+		break;
+	case OPT_NICE:
+		errno = 0;
+		v = (uint64_t)strtol(arg, &end, 10);
+		if (errno || *end || (long)v < -20 || (long)v > 19)
+			argp_error(state, "bad --nice '%s' (-20..19)", arg);
+		cfg->nice = (int)(long)v;
 		break;
 	case OPT_STATS:
 		cfg->stats = true;
@@ -436,6 +446,10 @@ int main(int argc, char **argv)
 			strerror(-err));
 		return 1;
 	}
+	/* best effort: without CAP_SYS_NICE the recorder runs at its given priority */
+	if (setpriority(PRIO_PROCESS, 0, cfg.nice) < 0)
+		fprintf(stderr, "flightrec-record: cannot set nice %d: %s\n", cfg.nice,
+			strerror(errno));
 	err = fr_probes__start(&probes, &cfg);
 	report_families(&probes, &cfg);
 	if (err) {
