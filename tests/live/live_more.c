@@ -261,7 +261,10 @@ static int scenario_rotate(const char *recorder)
 		usleep(10000);
 	b = workload_exec_exit(0);
 	CHECK(a > 0 && b > 0, "exec workload");
-	live_recorder__stop(&r);
+	/* SIGTERM (systemd's stop signal) seals the active segment too */
+	live_recorder__signal(&r, SIGTERM);
+	live_recorder__wait(&r);
+	CHECK(live_count_sealed(r.dir) == 2, "sealed segments: %d of 2", live_count_sealed(r.dir));
 	c.child[0] = (uint32_t)a;
 	c.child[1] = (uint32_t)b;
 	CHECK(live_read_dir(r.dir, rotate_visit, &c) == 2, "segments");

@@ -185,6 +185,31 @@ int live_read_dir(const char *dir, live_record_fn fn, void *ctx)
 	return n;
 }
 
+int live_count_sealed(const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, is_segment, by_name), sealed = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct fr_reader_stats st;
+		struct fr_reader *rd = NULL;
+		struct fr_record rec;
+		char path[512];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		if (!fr_reader__open(path, &rd, NULL)) {
+			while (fr_reader__next(rd, &rec) == 1)
+				;
+			fr_reader__stats(rd, &st);
+			sealed += st.has_index && !st.index_error;
+			fr_reader__close(rd);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return sealed;
+}
+
 static int field_index(const struct fr_event *ev, const char *name)
 {
 	int i = fr_kind__field_index(ev->kind, name);

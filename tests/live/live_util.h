@@ -68,6 +68,9 @@ void live_recorder__signal(struct live_recorder *r, int sig);
 typedef void (*live_record_fn)(const struct fr_record *rec, const struct fr_event *ev, void *ctx);
 int live_read_dir(const char *dir, live_record_fn fn, void *ctx);
 
+/* Number of segments in `dir` that are sealed (read through their index). */
+int live_count_sealed(const char *dir);
+
 /* Field of a decoded event by name; fails the test when the kind lacks it. */
 uint64_t live_field(const struct fr_event *ev, const char *name);
 int64_t live_field_s64(const struct fr_event *ev, const char *name);
