@@ -375,12 +375,29 @@ static int attach_programs(struct fr_family_probe *f, const struct family_spec *
 	return 0;
 }
 
+/* Programs keep tasks under this cgroup v2 directory (cgroup_filter[0]). */
+static int set_cgroup_filter(struct bpf_object *obj, const char *dir)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, "cgroup_filter");
+	const __u32 zero = 0;
+	int fd, err;
+
+	if (!map)
+		return -ENOENT;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map__update_elem(map, &zero, sizeof(zero), &fd, sizeof(fd), 0);
+	close(fd);
+	return err;
+}
+
 static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 			const struct btf *vmlinux)
 {
 	const struct family_spec *spec = &family_specs[f->id];
 	const char *chosen[FR_PROBE_MAX_LINKS];
-	int err, cgfd = -1;
+	int err;
 
 	if (spec->progs[0].flags & PROG_TRACEFS) {
 		err = tracefs_ensure();
@@ -404,14 +421,7 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 		return err;
 	}
 	if (cfg->cgroup) {
-		cgfd = open(cfg->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		const __u32 zero = 0;
-		struct bpf_map *m = bpf_object__find_map_by_name(f->obj, "cgroup_filter");
-
-		err = cgfd < 0 ? -errno : 0;
-		err = err ?: bpf_map__update_elem(m, &zero, sizeof(zero), &cgfd, sizeof(cgfd), 0);
-		if (cgfd >= 0)
-			close(cgfd);
+		err = set_cgroup_filter(f->obj, cfg->cgroup);
 		if (err) {
 			note(f, "cannot use cgroup %s as a filter", cfg->cgroup);
 			return err;
