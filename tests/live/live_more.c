@@ -147,7 +147,7 @@ static int scenario_oom(const char *recorder)
 /* ---- every family, with --duration ---- */
 
 struct all_ctx {
-	unsigned status_on, status_rows;
+	unsigned status_on, status_rows, status_raw_tp;
 	unsigned kinds[FR_KIND_MAX];
 	unsigned stats_rows;
 };
@@ -158,16 +158,22 @@ static void all_visit(const struct fr_record *rec, const struct fr_event *ev, vo
 
 	c->kinds[rec->kind]++;
 	if (ev && ev->kind == FR_KIND_FAMILY_STATUS) {
+		char detail[320];
+
 		c->status_rows++;
 		c->status_on += live_field(ev, "enabled") == 1;
+		c->status_raw_tp += strstr(live_field_str(ev, "detail", detail, sizeof(detail)),
+					   "raw_tp") != NULL;
 	}
 	if (ev && ev->kind == FR_KIND_RECORDER_STATS)
 		c->stats_rows++;
 }
 
-static int scenario_all(const char *recorder)
+/* Every family on for `seconds` (attach: "auto" or "raw_tp"), with a workload for each. */
+static int scenario_all(const char *recorder, const char *attach, unsigned seconds)
 {
-	const char *const args[] = {"--duration", "10s", NULL};
+	char duration[16];
+	const char *const args[] = {"--duration", duration, "--attach", attach, NULL};
 	static const struct {
 		const char *family;
 		unsigned kind;
@@ -186,6 +192,7 @@ static int scenario_all(const char *recorder)
 	char path[300];
 	uint16_t port;
 
+	snprintf(duration, sizeof(duration), "%us", seconds);
 	live_recorder__start(&r, recorder, args);
 	snprintf(path, sizeof(path), "%s/all.dat", r.dir);
 	CHECK(!workload_tcp_loopback(3, &tcp), "tcp workload");
@@ -202,8 +209,11 @@ static int scenario_all(const char *recorder)
 	}
 	CHECK(c.status_rows == 7 && c.status_on == 7, "families on: %u of %u", c.status_on,
 	      c.status_rows);
-	CHECK(c.stats_rows >= 7 * 9, "statistics rows %u (want one per family per second)",
-	      c.stats_rows);
+	/* file uses per-syscall tracepoints; every other family took the fallback */
+	if (!strcmp(attach, "raw_tp"))
+		CHECK(c.status_raw_tp == 6, "families on raw_tp: %u", c.status_raw_tp);
+	CHECK(c.stats_rows >= 7 * (seconds - 1),
+	      "statistics rows %u (want one per family per second)", c.stats_rows);
 	CHECK(c.kinds[FR_KIND_CLOCK_SYNC] >= 2, "clock syncs %u", c.kinds[FR_KIND_CLOCK_SYNC]);
 	CHECK(c.kinds[FR_KIND_META_SNAPSHOT] == 1, "snapshots %u", c.kinds[FR_KIND_META_SNAPSHOT]);
 	CHECK(c.kinds[FR_KIND_SYSCALL_NAME] > 300, "syscall names %u",
@@ -412,7 +422,9 @@ int live_scenario_more(const char *recorder, const char *scenario)
 	if (!strcmp(scenario, "oom"))
 		rc = scenario_oom(recorder);
 	else if (!strcmp(scenario, "all"))
-		rc = scenario_all(recorder);
+		rc = scenario_all(recorder, "auto", 10);
+	else if (!strcmp(scenario, "all_raw_tp"))
+		rc = scenario_all(recorder, "raw_tp", 3);
 	else if (!strcmp(scenario, "rotate"))
 		rc = scenario_rotate(recorder);
 	else if (!strcmp(scenario, "cgroup"))
