@@ -14,6 +14,7 @@ mkdir -p "$out"
 fr=./build/analyzer/flightrec
 rec=./build/recorder/flightrec-record
 input=fixtures/small
+by=namespace,workload
 
 if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] && [ -x "$rec" ]; then
 	echo "== recording this machine for ${FR_DEMO_SECONDS:-10} s into $out/ring"
@@ -21,6 +22,7 @@ if [ "$(id -u)" = 0 ] && [ -r /sys/kernel/btf/vmlinux ] && [ -x "$rec" ]; then
 	"$rec" --dir "$out/ring" --duration "${FR_DEMO_SECONDS:-10}s"
 	wait
 	input="$out/ring"
+	by=node # a host without Kubernetes metadata has no workloads
 else
 	echo "== no recorder here (needs root, BTF and the BPF build): using the fixture $input"
 fi
@@ -29,8 +31,8 @@ echo "== inspect"
 "$fr" inspect "$input"
 echo "== replay"
 "$fr" replay -o "$out/demo.db" "$input"
-echo "== metrics (by workload)"
-"$fr" metrics "$out/demo.db" --by namespace,workload
+echo "== metrics (by $by)"
+"$fr" metrics "$out/demo.db" --by "$by"
 echo "== dependency graph (workload level)"
 "$fr" deps "$out/demo.db" --level workload --format mermaid
 echo "== drops"
