@@ -249,16 +249,21 @@ int fr_columns__decode(const uint8_t *cols, size_t cols_len, uint32_t n, uint8_t
 		uint64_t kind = 0, dts = 0, len = 0;
 		struct section *s;
 
-		kp += fr_varint__get(kp, end, &kind);
-		dp += fr_varint__get(dp, end, &dts);
-		lp += fr_varint__get(lp, end, &len);
+		/* every column was bounded above; copy varint bytes as they are */
+		const size_t wk = fr_varint__get(kp, end, &kind);
+		const size_t wd = fr_varint__get(dp, end, &dts);
+		const size_t wl = fr_varint__get(lp, end, &len);
+
 		s = sec[kind];
-		if (fr_varint__size(kind) + fr_varint__size(dts) + fr_varint__size(len) + len >
-		    (uint64_t)(dst + cap - o))
+		if (wk + wd + wl + len > (uint64_t)(dst + cap - o))
 			goto out;
-		o += fr_varint__put(o, kind);
-		o += fr_varint__put(o, dts);
-		o += fr_varint__put(o, len);
+		memcpy(o, kp, wk);
+		memcpy(o + wk, dp, wd);
+		memcpy(o + wk + wd, lp, wl);
+		o += wk + wd + wl;
+		kp += wk;
+		dp += wd;
+		lp += wl;
 		if (!s->nf) {
 			memcpy(o, s->cur[0], len);
 			s->cur[0] += len;
