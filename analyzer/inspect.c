@@ -221,16 +221,9 @@ int fr_cmd_inspect(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (fr_segset__collect(&set, argv + optind, argc - optind))
-		return 1;
-	if (!set.n) {
-		fprintf(stderr, "flightrec inspect: no segments (*%s) found\n", FR_SEGMENT_SUFFIX);
-		return 1;
-	}
+	c = fr_segset__from_operands(&set, argc, argv, optind, "inspect", usage);
+	if (c)
+		return c;
 	s = malloc(sizeof(*s));
 	if (!s) {
 		fr_segset__free(&set);

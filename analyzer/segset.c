@@ -91,6 +91,22 @@ int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs)
 	return 0;
 }
 
+int fr_segset__from_operands(struct fr_segset *set, int argc, char **argv, int first,
+			     const char *cmd, const char *usage)
+{
+	if (first >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (fr_segset__collect(set, argv + first, argc - first))
+		return 1;
+	if (!set->n) {
+		fprintf(stderr, "flightrec %s: no segments (*%s) found\n", cmd, FR_SEGMENT_SUFFIX);
+		return 1;
+	}
+	return 0;
+}
+
 void fr_segset__free(struct fr_segset *set)
 {
 	for (size_t i = 0; i < set->n; i++)

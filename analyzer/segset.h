@@ -22,6 +22,15 @@ struct fr_segset {
  */
 int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs);
 
+/*
+ * The PATH... operands of a command (argv[first..argc)): usage when there
+ * are none, an error when they name nothing readable or no segment.
+ * Return: 0 with `set` filled, or the exit code (2 usage, 1 error) after
+ * printing why.
+ */
+int fr_segset__from_operands(struct fr_segset *set, int argc, char **argv, int first,
+			     const char *cmd, const char *usage);
+
 void fr_segset__free(struct fr_segset *set);
 
 #endif /* FR_ANALYZER_SEGSET_H */
