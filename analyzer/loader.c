@@ -10,6 +10,7 @@
 #include "analyzer/db.h"
 #include "analyzer/idmap.h"
 #include "analyzer/rollup.h"
+#include "analyzer/rowbatch.h"
 #include "analyzer/slab.h"
 #include "format/kinds.h"
 
@@ -25,7 +26,7 @@
 enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
 
 struct kind_ins {
-	sqlite3_stmt *st;
+	struct fr_rowbatch rows;
 	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
 	int8_t cid_field;   /* sock_id field index, -1: none */
 	uint8_t ncols_key;  /* number of key columns */
@@ -64,9 +65,6 @@ struct fr_loader {
 	int64_t next_pk, next_cid;
 	struct fr_event ev;
 	int64_t ts_min, ts_max;
-	/* text bound with SQLITE_STATIC lives here until the row is stepped */
-	char addr_text[FR_EVENT_MAX_FIELDS][INET6_ADDRSTRLEN];
-	char hist_text[FR_HIST_BUCKETS * 21 + 3];
 };
 
 static int db_err(struct fr_loader *l, const char *what)
@@ -126,9 +124,8 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
 	const char *cols[FR_EVENT_MAX_FIELDS + 5];
-	char table[96], sql[1024];
+	char table[96];
 	int n = 0, err;
-	size_t off;
 
 	k->pk_field[0] = k->pk_field[1] = -1;
 	cols[n++] = "ts";
@@ -167,11 +164,8 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	err = check_columns(l, table, cols, n);
 	if (err)
 		return err;
-	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (?", table);
-	for (int i = 1; i < n; i++)
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
-	snprintf(sql + off, sizeof(sql) - off, ")");
-	return fr_db__prepare(l->db, sql, &k->st, table) ? -EPROTO : 0;
+	err = fr_rowbatch__init(&k->rows, l->db, table, (uint32_t)n);
+	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
 
 int fr_loader__new(sqlite3 *db, struct fr_loader **out)
@@ -538,44 +532,53 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	return 0;
 }
 
-static void bind_hist(struct fr_loader *l, sqlite3_stmt *st, int col, const struct fr_value *v)
+static void add_hist(struct fr_rowbatch *b, const struct fr_value *v)
 {
-	const uint64_t *b = (const uint64_t *)(const void *)v->p;
-	char *p = l->hist_text;
+	const uint64_t *bucket = (const uint64_t *)(const void *)v->p;
+	char *start = fr_rowbatch__text_reserve(b, (size_t)v->len * 21 + 3), *p = start;
 
+	if (!start) {
+		fr_rowbatch__null(b);
+		return;
+	}
 	*p++ = '[';
 	for (uint32_t i = 0; i < v->len; i++) {
 		if (i)
 			*p++ = ',';
-		p = put_u64(p, b[i]);
+		p = put_u64(p, bucket[i]);
 	}
 	*p++ = ']';
-	sqlite3_bind_text(st, col, l->hist_text, (int)(p - l->hist_text), SQLITE_STATIC);
+	fr_rowbatch__text_commit(b, (size_t)(p - start));
 }
 
-/* Payload bytes stay valid until the next record is read, after the step. */
-static void bind_bytes(struct fr_loader *l, sqlite3_stmt *st, int col, int is_addr, unsigned field,
-		       const struct fr_value *v)
+static void add_bytes(struct fr_rowbatch *b, int is_addr, const struct fr_value *v)
 {
 	uint32_t len = v->len;
 
 	if (is_addr && (len == 4 || len == 16)) {
-		fmt_addr(l->addr_text[field], v);
-		sqlite3_bind_text(st, col, l->addr_text[field], -1, SQLITE_STATIC);
+		char *dst = fr_rowbatch__text_reserve(b, INET6_ADDRSTRLEN);
+
+		if (!dst) {
+			fr_rowbatch__null(b);
+			return;
+		}
+		fmt_addr(dst, v);
+		fr_rowbatch__text_commit(b, strlen(dst));
 		return;
 	}
 	while (len && !v->p[len - 1]) /* C strings from BPF keep their NULs */
 		len--;
-	sqlite3_bind_text(st, col, len ? (const char *)v->p : "", (int)len, SQLITE_STATIC);
+	fr_rowbatch__text(b, v->p, len);
 }
 
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
-	const struct kind_ins *k = &l->ins[rec->kind];
+	struct kind_ins *k = &l->ins[rec->kind];
+	struct fr_rowbatch *b = &k->rows;
 	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
 	struct fr_event *ev = &l->ev;
 	int64_t ts, pks[2] = {0, 0}, cid = 0;
-	int col = 1, err;
+	int err;
 
 	ev->kind = rec->kind;
 	ev->ts_ns = rec->ts_ns;
@@ -592,29 +595,31 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
-	sqlite3_bind_int64(k->st, col++, ts);
-	sqlite3_bind_int64(k->st, col++, l->node);
+	fr_rowbatch__int(b, ts);
+	fr_rowbatch__int(b, l->node);
 	for (int i = 0; i < 2 && k->pk_field[i] >= 0; i++)
-		bind_opt(k->st, col++, pks[i]);
+		fr_rowbatch__int_or_null(b, pks[i]);
 	if (k->cid_field >= 0)
-		sqlite3_bind_int64(k->st, col++, cid);
-	for (unsigned i = 0; i < ki->nfields; i++, col++) {
+		fr_rowbatch__int(b, cid);
+	for (unsigned i = 0; i < ki->nfields; i++) {
 		const struct fr_value *v = &ev->f[i];
 
 		switch (ki->fields[i].type) {
 		case FR_FIELD_U64:
 		case FR_FIELD_S64:
-			sqlite3_bind_int64(k->st, col, (int64_t)v->u);
+			fr_rowbatch__int(b, (int64_t)v->u);
 			break;
 		case FR_FIELD_BYTES:
-			bind_bytes(l, k->st, col, (int)(k->addr_mask >> i & 1), i, v);
+			add_bytes(b, (int)(k->addr_mask >> i & 1), v);
 			break;
 		case FR_FIELD_HIST:
-			bind_hist(l, k->st, col, v);
+			add_hist(b, v);
 			break;
 		}
 	}
-	err = step_reset(l, k->st, ki->name);
+	err = fr_rowbatch__end_row(b);
+	if (!err)
+		l->rows++;
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
@@ -673,9 +678,20 @@ int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
 	return err;
 }
 
+/* Rows still buffered reach their tables before anything reads them. */
+static int flush_rows(struct fr_loader *l)
+{
+	int err = 0;
+
+	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
+		if (l->ins[k].rows.db)
+			err = fr_rowbatch__flush(&l->ins[k].rows);
+	return err;
+}
+
 int fr_loader__end_segment(struct fr_loader *l)
 {
-	if (fr_rollup__flush(l->rollup))
+	if (flush_rows(l) || fr_rollup__flush(l->rollup))
 		return -EIO;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
@@ -741,7 +757,7 @@ void fr_loader__free(struct fr_loader *l)
 	if (!l)
 		return;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
-		sqlite3_finalize(l->ins[k].st);
+		fr_rowbatch__free(&l->ins[k].rows);
 	sqlite3_finalize(l->meta_ins);
 	sqlite3_finalize(l->marker_ins);
 	sqlite3_finalize(l->hubble_ins);
