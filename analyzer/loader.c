@@ -54,7 +54,8 @@ struct live_conn {
 struct fr_loader {
 	sqlite3 *db;
 	struct kind_ins ins[FR_KIND_MAX];
-	sqlite3_stmt *meta_ins, *marker_ins, *hubble_ins, *proc_ins, *conn_ins, *count_ins;
+	sqlite3_stmt *meta_ins, *marker_ins, *hubble_ins, *proc_ins, *count_ins;
+	struct fr_rowbatch conn_rows;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
@@ -188,6 +189,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	if (!err)
 		err = fr_rollup__new(db, &l->rollup);
 	if (!err)
+		err = fr_rowbatch__init(&l->conn_rows, db, "conn", 16);
+	if (!err)
 		err = fr_db__prepare(db, "INSERT INTO meta_record VALUES (?,?,?,?,?,?)",
 				     &l->meta_ins, "meta_record") ||
 		      fr_db__prepare(db, "INSERT INTO marker VALUES (?,?,?)", &l->marker_ins,
@@ -196,9 +199,6 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 				     "hubble_flow") ||
 		      fr_db__prepare(db, "INSERT INTO proc VALUES (?,?,?,?,?,?,?,?,?,?)",
 				     &l->proc_ins, "proc") ||
-		      fr_db__prepare(db,
-				     "INSERT INTO conn VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				     &l->conn_ins, "conn") ||
 		      fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
 				     "kind_counts");
 	if (err) {
@@ -267,33 +267,39 @@ static int write_proc(struct fr_loader *l, const struct live_proc *p)
 	return step_reset(l, st, "insert proc");
 }
 
+/* Values a socket event may not have delivered: NULL when unseen. */
+static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (seen)
+			fr_rowbatch__int(b, v[i]);
+		else
+			fr_rowbatch__null(b);
+}
+
 static int write_conn(struct fr_loader *l, const struct live_conn *c)
 {
-	sqlite3_stmt *st = l->conn_ins;
+	struct fr_rowbatch *b = &l->conn_rows;
+	int err;
 
-	sqlite3_bind_int64(st, 1, c->cid);
-	sqlite3_bind_int64(st, 2, c->node);
-	bind_opt(st, 3, c->pk);
-	sqlite3_bind_int64(st, 4, c->sock_id);
-	sqlite3_bind_int64(st, 5, c->active);
-	sqlite3_bind_int64(st, 6, c->open_ts);
-	sqlite3_bind_int64(st, 7, c->close_ts);
-	sqlite3_bind_text(st, 8, c->saddr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->sport);
-	sqlite3_bind_text(st, 10, c->daddr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, c->dport);
-	for (int i = 12; i <= 16; i++)
-		sqlite3_bind_null(st, i);
-	if (c->has_connect) {
-		sqlite3_bind_int64(st, 12, c->latency);
-		sqlite3_bind_int64(st, 13, c->err);
-	}
-	if (c->has_close) {
-		sqlite3_bind_int64(st, 14, c->bytes_acked);
-		sqlite3_bind_int64(st, 15, c->bytes_received);
-		sqlite3_bind_int64(st, 16, c->duration);
-	}
-	return step_reset(l, st, "insert conn");
+	fr_rowbatch__int(b, c->cid);
+	fr_rowbatch__int(b, c->node);
+	fr_rowbatch__int_or_null(b, c->pk);
+	fr_rowbatch__int(b, c->sock_id);
+	fr_rowbatch__int(b, c->active);
+	fr_rowbatch__int(b, c->open_ts);
+	fr_rowbatch__int(b, c->close_ts);
+	fr_rowbatch__text(b, c->saddr, strlen(c->saddr));
+	fr_rowbatch__int(b, c->sport);
+	fr_rowbatch__text(b, c->daddr, strlen(c->daddr));
+	fr_rowbatch__int(b, c->dport);
+	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
+	add_known(b, c->has_close,
+		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
+	err = fr_rowbatch__end_row(b);
+	if (!err)
+		l->rows++;
+	return err;
 }
 
 static void copy_text(char *dst, size_t cap, const struct fr_value *v)
@@ -686,7 +692,7 @@ static int flush_rows(struct fr_loader *l)
 	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
-	return err;
+	return err ? err : fr_rowbatch__flush(&l->conn_rows);
 }
 
 int fr_loader__end_segment(struct fr_loader *l)
@@ -733,7 +739,7 @@ int fr_loader__finish(struct fr_loader *l)
 		if (v && *v == i)
 			err = conn_end(l, i, OPEN_END);
 	}
-	return err;
+	return err ? err : flush_rows(l);
 }
 
 uint64_t fr_loader__rows(const struct fr_loader *l)
@@ -762,7 +768,7 @@ void fr_loader__free(struct fr_loader *l)
 	sqlite3_finalize(l->marker_ins);
 	sqlite3_finalize(l->hubble_ins);
 	sqlite3_finalize(l->proc_ins);
-	sqlite3_finalize(l->conn_ins);
+	fr_rowbatch__free(&l->conn_rows);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
 		struct live_proc *p = fr_slab__at(&l->proc_slab, i);
