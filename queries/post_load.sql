@@ -58,8 +58,13 @@ FROM pc3 LEFT JOIN pod_latest pl USING (uid);
 CREATE UNIQUE INDEX proc_attr_by_pk ON proc_attr (pk);
 
 -- Every TCP socket with its client and server ends resolved to the pod that
--- held each address when the connection opened (IPs are reused).
-CREATE TABLE conn_attr AS
+-- held each address when the connection opened (IPs are reused). Declared
+-- types are those CREATE TABLE AS would give; cid keys the rows, so no
+-- index is built after.
+CREATE TABLE conn_attr (cid INTEGER PRIMARY KEY, node INT, pk INT, active INT, open_ts INT,
+	close_ts INT, connect_latency_ns INT, err INT, bytes_acked INT, bytes_received INT,
+	duration_ns INT, client_ip, server_ip, server_port, client_uid, server_uid);
+INSERT INTO conn_attr
 WITH c AS (
 	SELECT conn.*, CASE WHEN active = 0 THEN 0 ELSE 1 END AS is_client,
 		(SELECT uid FROM proc_attr WHERE proc_attr.pk = conn.pk) AS local_uid,
@@ -78,8 +83,7 @@ SELECT cid, node, pk, active, open_ts, close_ts, connect_latency_ns, err,
 	CASE WHEN is_client THEN dport ELSE sport END AS server_port,
 	CASE WHEN is_client THEN COALESCE(local_uid, saddr_uid) ELSE daddr_uid END AS client_uid,
 	CASE WHEN is_client THEN daddr_uid ELSE COALESCE(local_uid, saddr_uid) END AS server_uid
-FROM c;
-CREATE UNIQUE INDEX conn_attr_by_cid ON conn_attr (cid);
+FROM c ORDER BY cid;
 
 -- Pod-to-pod pairs (client pod, server pod, server port) of the connections
 -- whose both ends resolved, numbered so that the kube_ebpf_* families group
