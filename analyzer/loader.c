@@ -11,6 +11,7 @@
 #include "analyzer/idmap.h"
 #include "analyzer/rollup.h"
 #include "analyzer/rowbatch.h"
+#include "analyzer/rowwriter.h"
 #include "analyzer/slab.h"
 #include "format/kinds.h"
 
@@ -54,8 +55,9 @@ struct live_conn {
 struct fr_loader {
 	sqlite3 *db;
 	struct kind_ins ins[FR_KIND_MAX];
-	sqlite3_stmt *meta_ins, *marker_ins, *hubble_ins, *proc_ins, *count_ins;
-	struct fr_rowbatch conn_rows;
+	sqlite3_stmt *count_ins;
+	struct fr_rowwriter *writer;
+	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
@@ -72,6 +74,15 @@ static int db_err(struct fr_loader *l, const char *what)
 {
 	fprintf(stderr, "flightrec: replay: %s: %s\n", what, sqlite3_errmsg(l->db));
 	return -EIO;
+}
+
+static int end_row(struct fr_loader *l, struct fr_rowbatch *b)
+{
+	const int err = fr_rowbatch__end_row(b);
+
+	if (!err)
+		l->rows++;
+	return err;
 }
 
 static int step_reset(struct fr_loader *l, sqlite3_stmt *st, const char *what)
@@ -165,7 +176,7 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	err = check_columns(l, table, cols, n);
 	if (err)
 		return err;
-	err = fr_rowbatch__init(&k->rows, l->db, table, (uint32_t)n);
+	err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
 	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
 
@@ -180,6 +191,7 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	l->db = db;
 	l->proc_slab.size = sizeof(struct live_proc);
 	l->conn_slab.size = sizeof(struct live_conn);
+	err = fr_rowwriter__new(&l->writer);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 
@@ -187,23 +199,23 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 			err = prepare_kind(l, ki);
 	}
 	if (!err)
-		err = fr_rollup__new(db, &l->rollup);
+		err = fr_rollup__new(db, l->writer, &l->rollup);
 	if (!err)
-		err = fr_rowbatch__init(&l->conn_rows, db, "conn", 16);
+		err = fr_rowbatch__init(&l->conn_rows, db, l->writer, "conn", 16);
 	if (!err)
-		err = fr_db__prepare(db, "INSERT INTO meta_record VALUES (?,?,?,?,?,?)",
-				     &l->meta_ins, "meta_record") ||
-		      fr_db__prepare(db, "INSERT INTO marker VALUES (?,?,?)", &l->marker_ins,
-				     "marker") ||
-		      fr_db__prepare(db, "INSERT INTO hubble_flow VALUES (?,?,?,?)", &l->hubble_ins,
-				     "hubble_flow") ||
-		      fr_db__prepare(db, "INSERT INTO proc VALUES (?,?,?,?,?,?,?,?,?,?)",
-				     &l->proc_ins, "proc") ||
-		      fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
+		err = fr_rowbatch__init(&l->proc_rows, db, l->writer, "proc", 10);
+	if (!err)
+		err = fr_rowbatch__init(&l->meta_rows, db, l->writer, "meta_record", 6);
+	if (!err)
+		err = fr_rowbatch__init(&l->marker_rows, db, l->writer, "marker", 3);
+	if (!err)
+		err = fr_rowbatch__init(&l->hubble_rows, db, l->writer, "hubble_flow", 4);
+	if (!err)
+		err = fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
 				     "kind_counts");
 	if (err) {
 		fr_loader__free(l);
-		return -EPROTO;
+		return err == -ENOMEM ? err : -EPROTO;
 	}
 	*out = l;
 	return 0;
@@ -233,41 +245,7 @@ static void note_ts(struct fr_loader *l, int64_t ts)
 		l->ts_max = ts;
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
-{
-	if (v)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static int write_proc(struct fr_loader *l, const struct live_proc *p)
-{
-	sqlite3_stmt *st = l->proc_ins;
-
-	sqlite3_bind_int64(st, 1, p->pk);
-	sqlite3_bind_int64(st, 2, p->node);
-	sqlite3_bind_int64(st, 3, p->pid);
-	bind_opt(st, 4, p->parent_pk);
-	sqlite3_bind_int64(st, 5, p->start_ts);
-	sqlite3_bind_int64(st, 6, p->end_ts);
-	if (p->comm[0])
-		sqlite3_bind_text(st, 7, p->comm, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 7);
-	if (p->exe)
-		sqlite3_bind_text(st, 8, p->exe, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 8);
-	bind_opt(st, 9, p->cgroup_id);
-	if (p->has_exit)
-		sqlite3_bind_int64(st, 10, p->exit_code);
-	else
-		sqlite3_bind_null(st, 10);
-	return step_reset(l, st, "insert proc");
-}
-
-/* Values a socket event may not have delivered: NULL when unseen. */
+/* Values an event may not have delivered: NULL when unseen. */
 static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -277,10 +255,32 @@ static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
 			fr_rowbatch__null(b);
 }
 
+static int write_proc(struct fr_loader *l, const struct live_proc *p)
+{
+	struct fr_rowbatch *b = &l->proc_rows;
+
+	fr_rowbatch__int(b, p->pk);
+	fr_rowbatch__int(b, p->node);
+	fr_rowbatch__int(b, p->pid);
+	fr_rowbatch__int_or_null(b, p->parent_pk);
+	fr_rowbatch__int(b, p->start_ts);
+	fr_rowbatch__int(b, p->end_ts);
+	if (p->comm[0])
+		fr_rowbatch__text(b, p->comm, strlen(p->comm));
+	else
+		fr_rowbatch__null(b);
+	if (p->exe)
+		fr_rowbatch__text(b, p->exe, strlen(p->exe));
+	else
+		fr_rowbatch__null(b);
+	fr_rowbatch__int_or_null(b, p->cgroup_id);
+	add_known(b, p->has_exit, &p->exit_code, 1);
+	return end_row(l, b);
+}
+
 static int write_conn(struct fr_loader *l, const struct live_conn *c)
 {
 	struct fr_rowbatch *b = &l->conn_rows;
-	int err;
 
 	fr_rowbatch__int(b, c->cid);
 	fr_rowbatch__int(b, c->node);
@@ -296,10 +296,7 @@ static int write_conn(struct fr_loader *l, const struct live_conn *c)
 	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
 	add_known(b, c->has_close,
 		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
-	err = fr_rowbatch__end_row(b);
-	if (!err)
-		l->rows++;
-	return err;
+	return end_row(l, b);
 }
 
 static void copy_text(char *dst, size_t cap, const struct fr_value *v)
@@ -623,9 +620,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 			break;
 		}
 	}
-	err = fr_rowbatch__end_row(b);
-	if (!err)
-		l->rows++;
+	err = end_row(l, b);
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
@@ -636,39 +631,38 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const char *name)
 {
 	const int64_t ts = wall_of(l, rec->ts_ns);
-	sqlite3_stmt *st;
+	struct fr_rowbatch *b;
 
 	note_ts(l, ts);
 	switch (rec->kind) {
 	case FR_KIND_META_SNAPSHOT:
 	case FR_KIND_META_CHANGE:
-		st = l->meta_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_int64(st, 3, l->segment);
-		sqlite3_bind_int64(st, 4, (int64_t)l->seq);
-		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, (const char *)rec->payload, (int)rec->len, SQLITE_STATIC);
+		b = &l->meta_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__int(b, l->segment);
+		fr_rowbatch__int(b, (int64_t)l->seq);
+		fr_rowbatch__text(b, name, strlen(name));
+		fr_rowbatch__text(b, rec->payload, rec->len);
 		break;
 	case FR_KIND_MARKER:
-		st = l->marker_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_text(st, 3, (const char *)rec->payload, (int)rec->len,
-				  SQLITE_TRANSIENT);
+		b = &l->marker_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__text(b, rec->payload, rec->len);
 		break;
 	case FR_KIND_HUBBLE_FLOW_PB:
 	case FR_KIND_HUBBLE_FLOW_JSON:
-		st = l->hubble_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, rec->payload, (int)rec->len, SQLITE_TRANSIENT);
+		b = &l->hubble_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__text(b, name, strlen(name));
+		fr_rowbatch__blob(b, rec->payload, rec->len);
 		break;
 	default:
 		return 0; /* an opaque kind this analyzer has no table for: counted only */
 	}
-	return step_reset(l, st, name);
+	return end_row(l, b);
 }
 
 int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
@@ -689,15 +683,25 @@ static int flush_rows(struct fr_loader *l)
 {
 	int err = 0;
 
+	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
+				       &l->proc_rows, &l->conn_rows};
+
 	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
-	return err ? err : fr_rowbatch__flush(&l->conn_rows);
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
+		err = fr_rowbatch__flush(other[i]);
+	return err ? err : fr_loader__sync(l);
+}
+
+int fr_loader__sync(struct fr_loader *l)
+{
+	return l->writer ? fr_rowwriter__sync(l->writer) : 0;
 }
 
 int fr_loader__end_segment(struct fr_loader *l)
 {
-	if (flush_rows(l) || fr_rollup__flush(l->rollup))
+	if (fr_rollup__flush(l->rollup) || flush_rows(l))
 		return -EIO;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
@@ -762,12 +766,13 @@ void fr_loader__free(struct fr_loader *l)
 {
 	if (!l)
 		return;
+	fr_rowwriter__free(l->writer); /* first: it may still use the batches */
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
 		fr_rowbatch__free(&l->ins[k].rows);
-	sqlite3_finalize(l->meta_ins);
-	sqlite3_finalize(l->marker_ins);
-	sqlite3_finalize(l->hubble_ins);
-	sqlite3_finalize(l->proc_ins);
+	fr_rowbatch__free(&l->meta_rows);
+	fr_rowbatch__free(&l->marker_rows);
+	fr_rowbatch__free(&l->hubble_rows);
+	fr_rowbatch__free(&l->proc_rows);
 	fr_rowbatch__free(&l->conn_rows);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {

@@ -82,7 +82,7 @@ int fr_rollup__wants(unsigned kind)
 	return kind < FR_KIND_MAX && field_names[kind][0] != NULL;
 }
 
-int fr_rollup__new(sqlite3 *db, struct fr_rollup **out)
+int fr_rollup__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_rollup **out)
 {
 	struct fr_rollup *r = calloc(1, sizeof(*r));
 
@@ -106,7 +106,7 @@ int fr_rollup__new(sqlite3 *db, struct fr_rollup **out)
 	}
 	for (int t = 0; t < R_N; t++) {
 		const uint32_t ncols = 3u + tables[t].nkeys + tables[t].nvals;
-		const int err = fr_rowbatch__init(&r->rows[t], db, tables[t].name, ncols);
+		const int err = fr_rowbatch__init(&r->rows[t], db, writer, tables[t].name, ncols);
 
 		if (err) {
 			fr_rollup__free(r);
