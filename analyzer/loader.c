@@ -8,6 +8,7 @@
  */
 #include "analyzer/loader.h"
 #include "analyzer/db.h"
+#include "analyzer/fieldtext.h"
 #include "analyzer/idmap.h"
 #include "analyzer/rollup.h"
 #include "analyzer/rowbatch.h"
@@ -15,7 +16,7 @@
 #include "analyzer/slab.h"
 #include "format/kinds.h"
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -104,34 +105,6 @@ static int field_of(const struct fr_kind_info *ki, const char *name)
 	return -1;
 }
 
-/* Check the table's columns are exactly the expected list. */
-static int check_columns(struct fr_loader *l, const char *table, const char **want, int nwant)
-{
-	char sql[160];
-	sqlite3_stmt *st;
-	int i = 0, ok = 1;
-
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
-	if (fr_db__prepare(l->db, sql, &st, table))
-		return -EPROTO;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *col = (const char *)sqlite3_column_text(st, 1);
-
-		if (i >= nwant || strcmp(col, want[i]))
-			ok = 0;
-		i++;
-	}
-	sqlite3_finalize(st);
-	if (!ok || i != nwant) {
-		fprintf(stderr,
-			"flightrec: replay: table %s in queries/schema.sql does not match "
-			"format/kinds.c (column %d)\n",
-			table, i);
-		return -EPROTO;
-	}
-	return 0;
-}
-
 static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
@@ -173,7 +146,7 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	for (unsigned i = 0; i < ki->nfields; i++)
 		cols[n++] = ki->fields[i].name;
 	snprintf(table, sizeof(table), "ev_%s", ki->name);
-	err = check_columns(l, table, cols, n);
+	err = fr_db__check_columns(l->db, table, cols, n);
 	if (err)
 		return err;
 	err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
@@ -358,35 +331,6 @@ static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 	return err;
 }
 
-/* Decimal digits of v at dst; returns the end. */
-static char *put_u64(char *dst, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		*dst++ = tmp[--n];
-	return dst;
-}
-
-/* Address text; IPv4 by hand because inet_ntop goes through printf. */
-static void fmt_addr(char *dst, const struct fr_value *v)
-{
-	if (v->len == 4) {
-		for (int i = 0; i < 4; i++) {
-			dst = put_u64(dst, v->p[i]);
-			*dst++ = i < 3 ? '.' : 0;
-		}
-	} else if (v->len == 16) {
-		inet_ntop(AF_INET6, v->p, dst, INET6_ADDRSTRLEN);
-	} else {
-		dst[0] = 0;
-	}
-}
-
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
 static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
@@ -419,8 +363,8 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 	c->active = -1;
 	c->open_ts = ts;
 	c->close_ts = OPEN_END;
-	fmt_addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
-	fmt_addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	fr_fieldtext__addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
+	fr_fieldtext__addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
 	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
 	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
 	*out = c;
@@ -535,45 +479,6 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	return 0;
 }
 
-static void add_hist(struct fr_rowbatch *b, const struct fr_value *v)
-{
-	const uint64_t *bucket = (const uint64_t *)(const void *)v->p;
-	char *start = fr_rowbatch__text_reserve(b, (size_t)v->len * 21 + 3), *p = start;
-
-	if (!start) {
-		fr_rowbatch__null(b);
-		return;
-	}
-	*p++ = '[';
-	for (uint32_t i = 0; i < v->len; i++) {
-		if (i)
-			*p++ = ',';
-		p = put_u64(p, bucket[i]);
-	}
-	*p++ = ']';
-	fr_rowbatch__text_commit(b, (size_t)(p - start));
-}
-
-static void add_bytes(struct fr_rowbatch *b, int is_addr, const struct fr_value *v)
-{
-	uint32_t len = v->len;
-
-	if (is_addr && (len == 4 || len == 16)) {
-		char *dst = fr_rowbatch__text_reserve(b, INET6_ADDRSTRLEN);
-
-		if (!dst) {
-			fr_rowbatch__null(b);
-			return;
-		}
-		fmt_addr(dst, v);
-		fr_rowbatch__text_commit(b, strlen(dst));
-		return;
-	}
-	while (len && !v->p[len - 1]) /* C strings from BPF keep their NULs */
-		len--;
-	fr_rowbatch__text(b, v->p, len);
-}
-
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
 	struct kind_ins *k = &l->ins[rec->kind];
@@ -613,10 +518,10 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 			fr_rowbatch__int(b, (int64_t)v->u);
 			break;
 		case FR_FIELD_BYTES:
-			add_bytes(b, (int)(k->addr_mask >> i & 1), v);
+			fr_fieldtext__add_bytes(b, (int)(k->addr_mask >> i & 1), v);
 			break;
 		case FR_FIELD_HIST:
-			add_hist(b, v);
+			fr_fieldtext__add_hist(b, v);
 			break;
 		}
 	}
