@@ -164,7 +164,9 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	l->db = db;
 	l->proc_slab.size = sizeof(struct live_proc);
 	l->conn_slab.size = sizeof(struct live_conn);
-	err = fr_rowwriter__new(&l->writer);
+	err = fr_rowbatch__register(db);
+	if (!err)
+		err = fr_rowwriter__new(&l->writer);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 

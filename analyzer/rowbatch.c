@@ -8,10 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Measured on the bench fixture: gains flatten out past ~64 rows, and the
- * statement must stay under SQLite's 32766 parameters for wide tables. */
-#define ROWS_PER_STMT 64
-#define STMTS_PER_BUF 16 /* with a writer: fewer hand-overs between threads */
+/* Rows per INSERT step; with a writer also per hand-over between threads,
+ * which must be rare. Measured on the bench fixture. */
+#define ROWS_PER_BUF 1024
 
 enum { V_NULL, V_INT, V_TEXT, V_BLOB };
 
@@ -21,44 +20,177 @@ struct fr_rowbatch_val {
 	uint8_t type;
 };
 
-static int prepare_rows(struct fr_rowbatch *b, uint32_t rows, sqlite3_stmt **st)
-{
-	const size_t row_len = 2 + 2 * (size_t)b->ncols + 1;
-	const size_t cap = 32 + strlen(b->table) + rows * row_len;
-	char *sql = malloc(cap);
-	size_t off;
-	int err;
+/*
+ * fr_rows: an eponymous virtual table whose rows are one buffer, passed as
+ * a pointer: "INSERT INTO t SELECT c0, ... FROM fr_rows WHERE buf = ?"
+ * inserts a whole buffer in one step, with no parameter binding per value.
+ */
+#define VT_COLS 32 /* widest table */
+#define VT_PTR	"fr_rowbatch_buf"
 
-	if (!sql)
-		return -ENOMEM;
-	off = (size_t)snprintf(sql, cap, "INSERT INTO %s VALUES ", b->table);
-	for (uint32_t r = 0; r < rows; r++) {
-		sql[off++] = r ? ',' : ' ';
-		sql[off++] = '(';
-		for (uint32_t c = 0; c < b->ncols; c++) {
-			if (c)
-				sql[off++] = ',';
-			sql[off++] = '?';
+struct vt_cursor {
+	sqlite3_vtab_cursor base;
+	const struct fr_rowbatch_buf *f;
+	uint32_t row;
+};
+
+static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+		      char **errmsg)
+{
+	char sql[16 + VT_COLS * 5 + 16];
+	size_t off = (size_t)snprintf(sql, sizeof(sql), "CREATE TABLE x(");
+	int rc;
+
+	(void)aux, (void)argc, (void)argv, (void)errmsg;
+	for (int i = 0; i < VT_COLS; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, "c%d,", i);
+	snprintf(sql + off, sizeof(sql) - off, "buf HIDDEN)");
+	rc = sqlite3_declare_vtab(db, sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	*out = sqlite3_malloc(sizeof(**out));
+	if (!*out)
+		return SQLITE_NOMEM;
+	memset(*out, 0, sizeof(**out));
+	return SQLITE_OK;
+}
+
+static int vt_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* Only a scan with buf = ? is possible. */
+static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+
+		if (c->iColumn == VT_COLS && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+			info->aConstraintUsage[i].argvIndex = 1;
+			info->aConstraintUsage[i].omit = 1;
+			info->estimatedCost = 1;
+			return SQLITE_OK;
 		}
-		sql[off++] = ')';
 	}
-	sql[off] = 0;
-	err = fr_db__prepare(b->db, sql, st, b->table);
-	free(sql);
-	return err;
+	return SQLITE_CONSTRAINT;
+}
+
+static int vt_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	struct vt_cursor *c = sqlite3_malloc(sizeof(*c));
+
+	(void)vt;
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int vt_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int vt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+		     sqlite3_value **argv)
+{
+	struct vt_cursor *c = (struct vt_cursor *)cur;
+
+	(void)idx, (void)idx_str;
+	c->f = argc ? sqlite3_value_pointer(argv[0], VT_PTR) : NULL;
+	c->row = 0;
+	return SQLITE_OK;
+}
+
+static int vt_next(sqlite3_vtab_cursor *cur)
+{
+	((struct vt_cursor *)cur)->row++;
+	return SQLITE_OK;
+}
+
+static int vt_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct vt_cursor *c = (const struct vt_cursor *)cur;
+
+	return !c->f || c->row >= c->f->nrows;
+}
+
+static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct vt_cursor *c = (const struct vt_cursor *)cur;
+	const struct fr_rowbatch_buf *f = c->f;
+	const struct fr_rowbatch_val *x;
+
+	if ((uint32_t)col >= f->owner->ncols)
+		return SQLITE_OK; /* NULL */
+	x = &f->vals[(size_t)c->row * f->owner->ncols + (uint32_t)col];
+	switch (x->type) {
+	case V_INT:
+		sqlite3_result_int64(ctx, x->i);
+		break;
+	case V_TEXT:
+		sqlite3_result_text(ctx, f->text + x->i, (int)x->len, SQLITE_STATIC);
+		break;
+	case V_BLOB:
+		sqlite3_result_blob(ctx, f->text + x->i, (int)x->len, SQLITE_STATIC);
+		break;
+	default:
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static int vt_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid)
+{
+	*rowid = ((const struct vt_cursor *)cur)->row;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module vt_module = {
+	.xConnect = vt_connect,
+	.xBestIndex = vt_best_index,
+	.xDisconnect = vt_disconnect,
+	.xOpen = vt_open,
+	.xClose = vt_close,
+	.xFilter = vt_filter,
+	.xNext = vt_next,
+	.xEof = vt_eof,
+	.xColumn = vt_column,
+	.xRowid = vt_rowid,
+};
+
+static int prepare_select(struct fr_rowbatch *b)
+{
+	char sql[256 + VT_COLS * 5];
+	size_t off;
+
+	if (b->ncols > VT_COLS)
+		return -EINVAL;
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT c0", b->table);
+	for (uint32_t i = 1; i < b->ncols; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",c%u", i);
+	snprintf(sql + off, sizeof(sql) - off, " FROM fr_rows WHERE buf = ?");
+	return fr_db__prepare(b->db, sql, &b->scan, b->table);
+}
+
+int fr_rowbatch__register(sqlite3 *db)
+{
+	return sqlite3_create_module(db, "fr_rows", &vt_module, NULL) == SQLITE_OK ? 0 : -EIO;
 }
 
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols)
 {
-	int err;
-
 	memset(b, 0, sizeof(*b));
 	b->db = db;
 	b->writer = writer;
 	b->ncols = ncols;
-	b->per_stmt = ROWS_PER_STMT;
-	b->per_buf = writer ? ROWS_PER_STMT * STMTS_PER_BUF : ROWS_PER_STMT;
+	b->per_buf = ROWS_PER_BUF;
 	b->table = strdup(table);
 	if (!b->table)
 		return -ENOMEM;
@@ -69,10 +201,7 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
-	err = prepare_rows(b, b->per_stmt, &b->full);
-	if (!err)
-		err = prepare_rows(b, 1, &b->one);
-	return err;
+	return prepare_select(b);
 }
 
 static struct fr_rowbatch_val *next_val(struct fr_rowbatch *b)
@@ -152,53 +281,22 @@ void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
 		b->cur->vals[(size_t)b->cur->nrows * b->ncols + b->col - 1].type = V_BLOB;
 }
 
-static int insert_rows(const struct fr_rowbatch_buf *f, sqlite3_stmt *st, uint32_t first,
-		       uint32_t rows)
+/* Insert every row of a buffer; a job of the writer thread. */
+static int insert_buf(void *arg)
 {
+	const struct fr_rowbatch_buf *f = arg;
 	const struct fr_rowbatch *b = f->owner;
-	const struct fr_rowbatch_val *x = &f->vals[(size_t)first * b->ncols];
-	const int n = (int)(rows * b->ncols);
 	int rc;
 
-	for (int i = 0; i < n; i++, x++) {
-		switch (x->type) {
-		case V_INT:
-			sqlite3_bind_int64(st, i + 1, x->i);
-			break;
-		case V_TEXT:
-			sqlite3_bind_text(st, i + 1, f->text + x->i, (int)x->len, SQLITE_STATIC);
-			break;
-		case V_BLOB:
-			sqlite3_bind_blob(st, i + 1, f->text + x->i, (int)x->len, SQLITE_STATIC);
-			break;
-		default:
-			sqlite3_bind_null(st, i + 1);
-			break;
-		}
-	}
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
+	sqlite3_bind_pointer(b->scan, 1, (void *)f, VT_PTR, NULL);
+	rc = sqlite3_step(b->scan);
+	sqlite3_reset(b->scan);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "flightrec: replay: insert %s: %s\n", b->table,
 			sqlite3_errmsg(b->db));
 		return -EIO;
 	}
 	return 0;
-}
-
-/* Insert every row of a buffer; a job of the writer thread. */
-static int insert_buf(void *arg)
-{
-	const struct fr_rowbatch_buf *f = arg;
-	const struct fr_rowbatch *b = f->owner;
-	uint32_t r = 0;
-	int err = 0;
-
-	for (; r + b->per_stmt <= f->nrows && !err; r += b->per_stmt)
-		err = insert_rows(f, b->full, r, b->per_stmt);
-	for (; r < f->nrows && !err; r++)
-		err = insert_rows(f, b->one, r, 1);
-	return err;
 }
 
 int fr_rowbatch__flush(struct fr_rowbatch *b)
@@ -237,8 +335,7 @@ int fr_rowbatch__end_row(struct fr_rowbatch *b)
 
 void fr_rowbatch__free(struct fr_rowbatch *b)
 {
-	sqlite3_finalize(b->full);
-	sqlite3_finalize(b->one);
+	sqlite3_finalize(b->scan);
 	for (int i = 0; i < 2; i++) {
 		free(b->buf[i].vals);
 		free(b->buf[i].text);

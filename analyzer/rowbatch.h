@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Rows for one table, buffered and inserted many per INSERT statement: one
- * statement step per batch instead of per row is most of SQLite's per-row
+ * Rows for one table, buffered and inserted a buffer at a time by one
+ * INSERT ... SELECT from a virtual table over the buffer: no statement step
+ * and no parameter binding per row, which were most of SQLite's per-row
  * cost for narrow rows. Rows reach the table in the order they were added.
  * Text is copied into the batch, so callers' buffers may change at once.
  */
@@ -28,14 +29,18 @@ struct fr_rowbatch_buf {
 struct fr_rowbatch {
 	sqlite3 *db;
 	char *table;
-	sqlite3_stmt *full, *one;    /* all rows per statement; one row (the tail) */
+	sqlite3_stmt *scan;	     /* INSERT ... SELECT of one buffer's rows */
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
-	uint32_t ncols, per_stmt, per_buf, col;
+	uint32_t ncols, per_buf, col;
 	int err; /* -ENOMEM while adding values, returned by end_row */
 };
 
-/* Prepare the INSERTs of `ncols` columns into `table`; with a writer, full
+/* Register the fr_rows virtual table on a connection, once, before
+ * fr_rowbatch__init. Return: 0 or -EIO. */
+int fr_rowbatch__register(sqlite3 *db);
+
+/* Prepare the INSERT of `ncols` (<= 32) columns into `table`; with a writer, full
  * batches are inserted on its thread. Return: 0, -errno. */
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
