@@ -112,6 +112,33 @@ int fr_db__prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *
 	return 0;
 }
 
+int fr_db__check_columns(sqlite3 *db, const char *table, const char **want, int nwant)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int i = 0, ok = 1;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+	if (fr_db__prepare(db, sql, &st, table))
+		return -EPROTO;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *col = (const char *)sqlite3_column_text(st, 1);
+
+		if (i >= nwant || strcmp(col, want[i]))
+			ok = 0;
+		i++;
+	}
+	sqlite3_finalize(st);
+	if (!ok || i != nwant) {
+		fprintf(stderr,
+			"flightrec: replay: table %s in queries/schema.sql does not match "
+			"format/kinds.c (column %d)\n",
+			table, i);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 static int user_version(sqlite3 *db, int *version)
 {
 	sqlite3_stmt *st;
@@ -166,6 +193,9 @@ int fr_db__create(const char *path, sqlite3 **out)
 	int err;
 
 	*out = NULL;
+	/* Memory statistics take a global mutex on every allocation; replay never
+	 * reads them. Only possible before SQLite initializes: ignore MISUSE. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	/* one thread per connection: no SQLite mutexes on the hot path */
 	if (sqlite3_open_v2(path, &db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,

@@ -34,6 +34,11 @@ int fr_db__exec_embedded(sqlite3 *db, const char *name);
 /* Prepare one statement; prints the SQLite message with `what`. */
 int fr_db__prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *what);
 
+/* Check that `table` has exactly the columns `want`, in order.
+ * Return: 0 or -EPROTO (printed: queries/schema.sql and format/kinds.c
+ * disagree). */
+int fr_db__check_columns(sqlite3 *db, const char *table, const char **want, int nwant);
+
 /* Accepts NULL. */
 void fr_db__close(sqlite3 *db);
 

@@ -8,12 +8,15 @@
  */
 #include "analyzer/loader.h"
 #include "analyzer/db.h"
+#include "analyzer/fieldtext.h"
 #include "analyzer/idmap.h"
 #include "analyzer/rollup.h"
+#include "analyzer/rowbatch.h"
+#include "analyzer/rowwriter.h"
 #include "analyzer/slab.h"
 #include "format/kinds.h"
 
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,7 +28,7 @@
 enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
 
 struct kind_ins {
-	sqlite3_stmt *st;
+	struct fr_rowbatch rows;
 	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
 	int8_t cid_field;   /* sock_id field index, -1: none */
 	uint8_t ncols_key;  /* number of key columns */
@@ -53,7 +56,9 @@ struct live_conn {
 struct fr_loader {
 	sqlite3 *db;
 	struct kind_ins ins[FR_KIND_MAX];
-	sqlite3_stmt *meta_ins, *marker_ins, *hubble_ins, *proc_ins, *conn_ins, *count_ins;
+	sqlite3_stmt *count_ins;
+	struct fr_rowwriter *writer;
+	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
@@ -64,15 +69,21 @@ struct fr_loader {
 	int64_t next_pk, next_cid;
 	struct fr_event ev;
 	int64_t ts_min, ts_max;
-	/* text bound with SQLITE_STATIC lives here until the row is stepped */
-	char addr_text[FR_EVENT_MAX_FIELDS][INET6_ADDRSTRLEN];
-	char hist_text[FR_HIST_BUCKETS * 21 + 3];
 };
 
 static int db_err(struct fr_loader *l, const char *what)
 {
 	fprintf(stderr, "flightrec: replay: %s: %s\n", what, sqlite3_errmsg(l->db));
 	return -EIO;
+}
+
+static int end_row(struct fr_loader *l, struct fr_rowbatch *b)
+{
+	const int err = fr_rowbatch__end_row(b);
+
+	if (!err)
+		l->rows++;
+	return err;
 }
 
 static int step_reset(struct fr_loader *l, sqlite3_stmt *st, const char *what)
@@ -94,41 +105,12 @@ static int field_of(const struct fr_kind_info *ki, const char *name)
 	return -1;
 }
 
-/* Check the table's columns are exactly the expected list. */
-static int check_columns(struct fr_loader *l, const char *table, const char **want, int nwant)
-{
-	char sql[160];
-	sqlite3_stmt *st;
-	int i = 0, ok = 1;
-
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
-	if (fr_db__prepare(l->db, sql, &st, table))
-		return -EPROTO;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *col = (const char *)sqlite3_column_text(st, 1);
-
-		if (i >= nwant || strcmp(col, want[i]))
-			ok = 0;
-		i++;
-	}
-	sqlite3_finalize(st);
-	if (!ok || i != nwant) {
-		fprintf(stderr,
-			"flightrec: replay: table %s in queries/schema.sql does not match "
-			"format/kinds.c (column %d)\n",
-			table, i);
-		return -EPROTO;
-	}
-	return 0;
-}
-
 static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
 	const char *cols[FR_EVENT_MAX_FIELDS + 5];
-	char table[96], sql[1024];
+	char table[96];
 	int n = 0, err;
-	size_t off;
 
 	k->pk_field[0] = k->pk_field[1] = -1;
 	cols[n++] = "ts";
@@ -164,14 +146,11 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	for (unsigned i = 0; i < ki->nfields; i++)
 		cols[n++] = ki->fields[i].name;
 	snprintf(table, sizeof(table), "ev_%s", ki->name);
-	err = check_columns(l, table, cols, n);
+	err = fr_db__check_columns(l->db, table, cols, n);
 	if (err)
 		return err;
-	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (?", table);
-	for (int i = 1; i < n; i++)
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",?");
-	snprintf(sql + off, sizeof(sql) - off, ")");
-	return fr_db__prepare(l->db, sql, &k->st, table) ? -EPROTO : 0;
+	err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
+	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
 
 int fr_loader__new(sqlite3 *db, struct fr_loader **out)
@@ -185,6 +164,9 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	l->db = db;
 	l->proc_slab.size = sizeof(struct live_proc);
 	l->conn_slab.size = sizeof(struct live_conn);
+	err = fr_rowbatch__register(db);
+	if (!err)
+		err = fr_rowwriter__new(&l->writer);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 
@@ -192,24 +174,23 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 			err = prepare_kind(l, ki);
 	}
 	if (!err)
-		err = fr_rollup__new(db, &l->rollup);
+		err = fr_rollup__new(db, l->writer, &l->rollup);
 	if (!err)
-		err = fr_db__prepare(db, "INSERT INTO meta_record VALUES (?,?,?,?,?,?)",
-				     &l->meta_ins, "meta_record") ||
-		      fr_db__prepare(db, "INSERT INTO marker VALUES (?,?,?)", &l->marker_ins,
-				     "marker") ||
-		      fr_db__prepare(db, "INSERT INTO hubble_flow VALUES (?,?,?,?)", &l->hubble_ins,
-				     "hubble_flow") ||
-		      fr_db__prepare(db, "INSERT INTO proc VALUES (?,?,?,?,?,?,?,?,?,?)",
-				     &l->proc_ins, "proc") ||
-		      fr_db__prepare(db,
-				     "INSERT INTO conn VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-				     &l->conn_ins, "conn") ||
-		      fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
+		err = fr_rowbatch__init(&l->conn_rows, db, l->writer, "conn", 16);
+	if (!err)
+		err = fr_rowbatch__init(&l->proc_rows, db, l->writer, "proc", 10);
+	if (!err)
+		err = fr_rowbatch__init(&l->meta_rows, db, l->writer, "meta_record", 6);
+	if (!err)
+		err = fr_rowbatch__init(&l->marker_rows, db, l->writer, "marker", 3);
+	if (!err)
+		err = fr_rowbatch__init(&l->hubble_rows, db, l->writer, "hubble_flow", 4);
+	if (!err)
+		err = fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
 				     "kind_counts");
 	if (err) {
 		fr_loader__free(l);
-		return -EPROTO;
+		return err == -ENOMEM ? err : -EPROTO;
 	}
 	*out = l;
 	return 0;
@@ -239,67 +220,58 @@ static void note_ts(struct fr_loader *l, int64_t ts)
 		l->ts_max = ts;
 }
 
-static void bind_opt(sqlite3_stmt *st, int col, int64_t v)
+/* Values an event may not have delivered: NULL when unseen. */
+static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
 {
-	if (v)
-		sqlite3_bind_int64(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
+	for (int i = 0; i < n; i++)
+		if (seen)
+			fr_rowbatch__int(b, v[i]);
+		else
+			fr_rowbatch__null(b);
 }
 
 static int write_proc(struct fr_loader *l, const struct live_proc *p)
 {
-	sqlite3_stmt *st = l->proc_ins;
+	struct fr_rowbatch *b = &l->proc_rows;
 
-	sqlite3_bind_int64(st, 1, p->pk);
-	sqlite3_bind_int64(st, 2, p->node);
-	sqlite3_bind_int64(st, 3, p->pid);
-	bind_opt(st, 4, p->parent_pk);
-	sqlite3_bind_int64(st, 5, p->start_ts);
-	sqlite3_bind_int64(st, 6, p->end_ts);
+	fr_rowbatch__int(b, p->pk);
+	fr_rowbatch__int(b, p->node);
+	fr_rowbatch__int(b, p->pid);
+	fr_rowbatch__int_or_null(b, p->parent_pk);
+	fr_rowbatch__int(b, p->start_ts);
+	fr_rowbatch__int(b, p->end_ts);
 	if (p->comm[0])
-		sqlite3_bind_text(st, 7, p->comm, -1, SQLITE_STATIC);
+		fr_rowbatch__text(b, p->comm, strlen(p->comm));
 	else
-		sqlite3_bind_null(st, 7);
+		fr_rowbatch__null(b);
 	if (p->exe)
-		sqlite3_bind_text(st, 8, p->exe, -1, SQLITE_STATIC);
+		fr_rowbatch__text(b, p->exe, strlen(p->exe));
 	else
-		sqlite3_bind_null(st, 8);
-	bind_opt(st, 9, p->cgroup_id);
-	if (p->has_exit)
-		sqlite3_bind_int64(st, 10, p->exit_code);
-	else
-		sqlite3_bind_null(st, 10);
-	return step_reset(l, st, "insert proc");
+		fr_rowbatch__null(b);
+	fr_rowbatch__int_or_null(b, p->cgroup_id);
+	add_known(b, p->has_exit, &p->exit_code, 1);
+	return end_row(l, b);
 }
 
 static int write_conn(struct fr_loader *l, const struct live_conn *c)
 {
-	sqlite3_stmt *st = l->conn_ins;
+	struct fr_rowbatch *b = &l->conn_rows;
 
-	sqlite3_bind_int64(st, 1, c->cid);
-	sqlite3_bind_int64(st, 2, c->node);
-	bind_opt(st, 3, c->pk);
-	sqlite3_bind_int64(st, 4, c->sock_id);
-	sqlite3_bind_int64(st, 5, c->active);
-	sqlite3_bind_int64(st, 6, c->open_ts);
-	sqlite3_bind_int64(st, 7, c->close_ts);
-	sqlite3_bind_text(st, 8, c->saddr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 9, c->sport);
-	sqlite3_bind_text(st, 10, c->daddr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, c->dport);
-	for (int i = 12; i <= 16; i++)
-		sqlite3_bind_null(st, i);
-	if (c->has_connect) {
-		sqlite3_bind_int64(st, 12, c->latency);
-		sqlite3_bind_int64(st, 13, c->err);
-	}
-	if (c->has_close) {
-		sqlite3_bind_int64(st, 14, c->bytes_acked);
-		sqlite3_bind_int64(st, 15, c->bytes_received);
-		sqlite3_bind_int64(st, 16, c->duration);
-	}
-	return step_reset(l, st, "insert conn");
+	fr_rowbatch__int(b, c->cid);
+	fr_rowbatch__int(b, c->node);
+	fr_rowbatch__int_or_null(b, c->pk);
+	fr_rowbatch__int(b, c->sock_id);
+	fr_rowbatch__int(b, c->active);
+	fr_rowbatch__int(b, c->open_ts);
+	fr_rowbatch__int(b, c->close_ts);
+	fr_rowbatch__text(b, c->saddr, strlen(c->saddr));
+	fr_rowbatch__int(b, c->sport);
+	fr_rowbatch__text(b, c->daddr, strlen(c->daddr));
+	fr_rowbatch__int(b, c->dport);
+	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
+	add_known(b, c->has_close,
+		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
+	return end_row(l, b);
 }
 
 static void copy_text(char *dst, size_t cap, const struct fr_value *v)
@@ -361,35 +333,6 @@ static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 	return err;
 }
 
-/* Decimal digits of v at dst; returns the end. */
-static char *put_u64(char *dst, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while (v /= 10);
-	while (n)
-		*dst++ = tmp[--n];
-	return dst;
-}
-
-/* Address text; IPv4 by hand because inet_ntop goes through printf. */
-static void fmt_addr(char *dst, const struct fr_value *v)
-{
-	if (v->len == 4) {
-		for (int i = 0; i < 4; i++) {
-			dst = put_u64(dst, v->p[i]);
-			*dst++ = i < 3 ? '.' : 0;
-		}
-	} else if (v->len == 16) {
-		inet_ntop(AF_INET6, v->p, dst, INET6_ADDRSTRLEN);
-	} else {
-		dst[0] = 0;
-	}
-}
-
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
 static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
@@ -422,8 +365,8 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 	c->active = -1;
 	c->open_ts = ts;
 	c->close_ts = OPEN_END;
-	fmt_addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
-	fmt_addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	fr_fieldtext__addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
+	fr_fieldtext__addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
 	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
 	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
 	*out = c;
@@ -538,44 +481,14 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	return 0;
 }
 
-static void bind_hist(struct fr_loader *l, sqlite3_stmt *st, int col, const struct fr_value *v)
-{
-	const uint64_t *b = (const uint64_t *)(const void *)v->p;
-	char *p = l->hist_text;
-
-	*p++ = '[';
-	for (uint32_t i = 0; i < v->len; i++) {
-		if (i)
-			*p++ = ',';
-		p = put_u64(p, b[i]);
-	}
-	*p++ = ']';
-	sqlite3_bind_text(st, col, l->hist_text, (int)(p - l->hist_text), SQLITE_STATIC);
-}
-
-/* Payload bytes stay valid until the next record is read, after the step. */
-static void bind_bytes(struct fr_loader *l, sqlite3_stmt *st, int col, int is_addr, unsigned field,
-		       const struct fr_value *v)
-{
-	uint32_t len = v->len;
-
-	if (is_addr && (len == 4 || len == 16)) {
-		fmt_addr(l->addr_text[field], v);
-		sqlite3_bind_text(st, col, l->addr_text[field], -1, SQLITE_STATIC);
-		return;
-	}
-	while (len && !v->p[len - 1]) /* C strings from BPF keep their NULs */
-		len--;
-	sqlite3_bind_text(st, col, len ? (const char *)v->p : "", (int)len, SQLITE_STATIC);
-}
-
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
-	const struct kind_ins *k = &l->ins[rec->kind];
+	struct kind_ins *k = &l->ins[rec->kind];
+	struct fr_rowbatch *b = &k->rows;
 	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
 	struct fr_event *ev = &l->ev;
 	int64_t ts, pks[2] = {0, 0}, cid = 0;
-	int col = 1, err;
+	int err;
 
 	ev->kind = rec->kind;
 	ev->ts_ns = rec->ts_ns;
@@ -592,29 +505,29 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
-	sqlite3_bind_int64(k->st, col++, ts);
-	sqlite3_bind_int64(k->st, col++, l->node);
+	fr_rowbatch__int(b, ts);
+	fr_rowbatch__int(b, l->node);
 	for (int i = 0; i < 2 && k->pk_field[i] >= 0; i++)
-		bind_opt(k->st, col++, pks[i]);
+		fr_rowbatch__int_or_null(b, pks[i]);
 	if (k->cid_field >= 0)
-		sqlite3_bind_int64(k->st, col++, cid);
-	for (unsigned i = 0; i < ki->nfields; i++, col++) {
+		fr_rowbatch__int(b, cid);
+	for (unsigned i = 0; i < ki->nfields; i++) {
 		const struct fr_value *v = &ev->f[i];
 
 		switch (ki->fields[i].type) {
 		case FR_FIELD_U64:
 		case FR_FIELD_S64:
-			sqlite3_bind_int64(k->st, col, (int64_t)v->u);
+			fr_rowbatch__int(b, (int64_t)v->u);
 			break;
 		case FR_FIELD_BYTES:
-			bind_bytes(l, k->st, col, (int)(k->addr_mask >> i & 1), i, v);
+			fr_fieldtext__add_bytes(b, (int)(k->addr_mask >> i & 1), v);
 			break;
 		case FR_FIELD_HIST:
-			bind_hist(l, k->st, col, v);
+			fr_fieldtext__add_hist(b, v);
 			break;
 		}
 	}
-	err = step_reset(l, k->st, ki->name);
+	err = end_row(l, b);
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
@@ -625,39 +538,38 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const char *name)
 {
 	const int64_t ts = wall_of(l, rec->ts_ns);
-	sqlite3_stmt *st;
+	struct fr_rowbatch *b;
 
 	note_ts(l, ts);
 	switch (rec->kind) {
 	case FR_KIND_META_SNAPSHOT:
 	case FR_KIND_META_CHANGE:
-		st = l->meta_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_int64(st, 3, l->segment);
-		sqlite3_bind_int64(st, 4, (int64_t)l->seq);
-		sqlite3_bind_text(st, 5, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, (const char *)rec->payload, (int)rec->len, SQLITE_STATIC);
+		b = &l->meta_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__int(b, l->segment);
+		fr_rowbatch__int(b, (int64_t)l->seq);
+		fr_rowbatch__text(b, name, strlen(name));
+		fr_rowbatch__text(b, rec->payload, rec->len);
 		break;
 	case FR_KIND_MARKER:
-		st = l->marker_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_text(st, 3, (const char *)rec->payload, (int)rec->len,
-				  SQLITE_TRANSIENT);
+		b = &l->marker_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__text(b, rec->payload, rec->len);
 		break;
 	case FR_KIND_HUBBLE_FLOW_PB:
 	case FR_KIND_HUBBLE_FLOW_JSON:
-		st = l->hubble_ins;
-		sqlite3_bind_int64(st, 1, ts);
-		sqlite3_bind_int64(st, 2, l->node);
-		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, rec->payload, (int)rec->len, SQLITE_TRANSIENT);
+		b = &l->hubble_rows;
+		fr_rowbatch__int(b, ts);
+		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__text(b, name, strlen(name));
+		fr_rowbatch__blob(b, rec->payload, rec->len);
 		break;
 	default:
 		return 0; /* an opaque kind this analyzer has no table for: counted only */
 	}
-	return step_reset(l, st, name);
+	return end_row(l, b);
 }
 
 int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
@@ -673,9 +585,30 @@ int fr_loader__record(struct fr_loader *l, const struct fr_record *rec)
 	return err;
 }
 
+/* Rows still buffered reach their tables before anything reads them. */
+static int flush_rows(struct fr_loader *l)
+{
+	int err = 0;
+
+	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
+				       &l->proc_rows, &l->conn_rows};
+
+	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
+		if (l->ins[k].rows.db)
+			err = fr_rowbatch__flush(&l->ins[k].rows);
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
+		err = fr_rowbatch__flush(other[i]);
+	return err ? err : fr_loader__sync(l);
+}
+
+int fr_loader__sync(struct fr_loader *l)
+{
+	return l->writer ? fr_rowwriter__sync(l->writer) : 0;
+}
+
 int fr_loader__end_segment(struct fr_loader *l)
 {
-	if (fr_rollup__flush(l->rollup))
+	if (fr_rollup__flush(l->rollup) || flush_rows(l))
 		return -EIO;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		const char *name = fr_kind__name(k);
@@ -717,7 +650,7 @@ int fr_loader__finish(struct fr_loader *l)
 		if (v && *v == i)
 			err = conn_end(l, i, OPEN_END);
 	}
-	return err;
+	return err ? err : flush_rows(l);
 }
 
 uint64_t fr_loader__rows(const struct fr_loader *l)
@@ -740,13 +673,14 @@ void fr_loader__free(struct fr_loader *l)
 {
 	if (!l)
 		return;
+	fr_rowwriter__free(l->writer); /* first: it may still use the batches */
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
-		sqlite3_finalize(l->ins[k].st);
-	sqlite3_finalize(l->meta_ins);
-	sqlite3_finalize(l->marker_ins);
-	sqlite3_finalize(l->hubble_ins);
-	sqlite3_finalize(l->proc_ins);
-	sqlite3_finalize(l->conn_ins);
+		fr_rowbatch__free(&l->ins[k].rows);
+	fr_rowbatch__free(&l->meta_rows);
+	fr_rowbatch__free(&l->marker_rows);
+	fr_rowbatch__free(&l->hubble_rows);
+	fr_rowbatch__free(&l->proc_rows);
+	fr_rowbatch__free(&l->conn_rows);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
 		struct live_proc *p = fr_slab__at(&l->proc_slab, i);

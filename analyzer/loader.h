@@ -28,6 +28,10 @@ void fr_loader__segment(struct fr_loader *l, uint32_t node, uint32_t segment,
  * (nothing inserted); -EIO for a database error (printed). */
 int fr_loader__record(struct fr_loader *l, const struct fr_record *rec);
 
+/* Wait until every row handed to the writer thread is in the database; the
+ * caller may then use the connection itself. Return: 0 or -EIO. */
+int fr_loader__sync(struct fr_loader *l);
+
 /* Records per kind in the current segment are written to kind_counts. */
 int fr_loader__end_segment(struct fr_loader *l);
 

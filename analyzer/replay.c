@@ -127,7 +127,9 @@ static int load_segment(struct replay *rp, struct fr_loader *l, uint32_t id, str
 		if (rc < 0) {
 			const struct fr_diag *d = fr_reader__diag(s->r);
 
-			err = problem(rp, s->path, d->offset, rc, d->msg);
+			err = fr_loader__sync(l); /* problem() writes on this thread */
+			if (!err)
+				err = problem(rp, s->path, d->offset, rc, d->msg);
 			if (err)
 				return err;
 			continue;
@@ -141,7 +143,9 @@ static int load_segment(struct replay *rp, struct fr_loader *l, uint32_t id, str
 				 "record of kind %s (%u) at ts %" PRIu64
 				 " does not decode (block offset)",
 				 kn ? kn : "?", rec.kind, rec.ts_ns);
-			err = problem(rp, s->path, rec.block_offset, err, msg);
+			err = fr_loader__sync(l);
+			if (!err)
+				err = problem(rp, s->path, rec.block_offset, -EBADMSG, msg);
 		}
 		if (err)
 			return err;

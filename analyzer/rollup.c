@@ -8,6 +8,7 @@
  */
 #include "analyzer/rollup.h"
 #include "analyzer/db.h"
+#include "analyzer/rowbatch.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -53,7 +54,7 @@ struct cell {
 
 struct fr_rollup {
 	sqlite3 *db;
-	sqlite3_stmt *ins[R_N];
+	struct fr_rowbatch rows[R_N];
 	struct cell cells[MAX_CELLS];
 	int32_t slot[SLOTS]; /* cell index + 1; 0: empty */
 	size_t n;
@@ -81,7 +82,7 @@ int fr_rollup__wants(unsigned kind)
 	return kind < FR_KIND_MAX && field_names[kind][0] != NULL;
 }
 
-int fr_rollup__new(sqlite3 *db, struct fr_rollup **out)
+int fr_rollup__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_rollup **out)
 {
 	struct fr_rollup *r = calloc(1, sizeof(*r));
 
@@ -104,16 +105,12 @@ int fr_rollup__new(sqlite3 *db, struct fr_rollup **out)
 		}
 	}
 	for (int t = 0; t < R_N; t++) {
-		char sql[160];
-		int off =
-			snprintf(sql, sizeof(sql), "INSERT INTO %s VALUES (?,?,?", tables[t].name);
+		const uint32_t ncols = 3u + tables[t].nkeys + tables[t].nvals;
+		const int err = fr_rowbatch__init(&r->rows[t], db, writer, tables[t].name, ncols);
 
-		for (int i = 0; i < tables[t].nkeys + tables[t].nvals; i++)
-			off += snprintf(sql + off, sizeof(sql) - (size_t)off, ",?");
-		snprintf(sql + off, sizeof(sql) - (size_t)off, ")");
-		if (fr_db__prepare(db, sql, &r->ins[t], tables[t].name)) {
+		if (err) {
 			fr_rollup__free(r);
-			return -EPROTO;
+			return err == -ENOMEM ? err : -EPROTO;
 		}
 	}
 	*out = r;
@@ -122,31 +119,20 @@ int fr_rollup__new(sqlite3 *db, struct fr_rollup **out)
 
 static int write_cell(struct fr_rollup *r, const struct cell *c)
 {
-	sqlite3_stmt *st = r->ins[c->table];
-	int col = 1, rc;
+	struct fr_rowbatch *b = &r->rows[c->table];
 
-	sqlite3_bind_int64(st, col++, c->minute);
-	sqlite3_bind_int64(st, col++, c->node);
-	if (c->pk)
-		sqlite3_bind_int64(st, col++, c->pk);
-	else
-		sqlite3_bind_null(st, col++);
-	for (int i = 0; i < tables[c->table].nkeys; i++, col++) {
+	fr_rowbatch__int(b, c->minute);
+	fr_rowbatch__int(b, c->node);
+	fr_rowbatch__int_or_null(b, c->pk);
+	for (int i = 0; i < tables[c->table].nkeys; i++) {
 		if (i == tables[c->table].bucket && c->k[i] == NO_BUCKET)
-			sqlite3_bind_null(st, col);
+			fr_rowbatch__null(b);
 		else
-			sqlite3_bind_int64(st, col, c->k[i]);
+			fr_rowbatch__int(b, c->k[i]);
 	}
 	for (int i = 0; i < tables[c->table].nvals; i++)
-		sqlite3_bind_int64(st, col++, c->v[i]);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "flightrec: replay: %s: %s\n", tables[c->table].name,
-			sqlite3_errmsg(r->db));
-		return -EIO;
-	}
-	return 0;
+		fr_rowbatch__int(b, c->v[i]);
+	return fr_rowbatch__end_row(b);
 }
 
 int fr_rollup__flush(struct fr_rollup *r)
@@ -155,6 +141,8 @@ int fr_rollup__flush(struct fr_rollup *r)
 
 	for (size_t i = 0; i < r->n && !err; i++)
 		err = write_cell(r, &r->cells[i]);
+	for (int t = 0; t < R_N && !err; t++)
+		err = fr_rowbatch__flush(&r->rows[t]);
 	r->n = 0;
 	memset(r->slot, 0, sizeof(r->slot));
 	return err;
@@ -293,6 +281,6 @@ void fr_rollup__free(struct fr_rollup *r)
 	if (!r)
 		return;
 	for (int t = 0; t < R_N; t++)
-		sqlite3_finalize(r->ins[t]);
+		fr_rowbatch__free(&r->rows[t]);
 	free(r);
 }

@@ -22,8 +22,11 @@
 
 struct fr_rollup;
 
-/* Prepare the roll_* INSERTs. Return: 0, -ENOMEM or -EPROTO (printed). */
-int fr_rollup__new(sqlite3 *db, struct fr_rollup **out);
+struct fr_rowwriter;
+
+/* Prepare the roll_* INSERTs, run by `writer` (NULL: by the caller).
+ * Return: 0, -ENOMEM or -EPROTO (printed). */
+int fr_rollup__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_rollup **out);
 
 /* Whether events of `kind` feed a rollup. */
 int fr_rollup__wants(unsigned kind);
