@@ -110,7 +110,8 @@ int fr_table__print(sqlite3_stmt *st, enum fr_table_format fmt, FILE *f)
 	}
 	for (int i = 0; i < n; i++) {
 		if (fmt == FR_TABLE_CSV)
-			fprintf(f, "%s", i ? "," : ""), fr_table__csv_cell(f, sqlite3_column_name(st, i));
+			fprintf(f, "%s", i ? "," : ""),
+				fr_table__csv_cell(f, sqlite3_column_name(st, i));
 		else
 			fprintf(f, "%s%-*s", i ? "  " : "", (int)width[i],
 				sqlite3_column_name(st, i));

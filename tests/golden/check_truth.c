@@ -52,8 +52,8 @@ static double num(json_t *v)
 /* Compare two histogram bucket arrays, ignoring trailing zeros. */
 static int same_buckets(json_t *a, json_t *b)
 {
-	const size_t n = json_array_size(a) > json_array_size(b) ? json_array_size(a)
-								 : json_array_size(b);
+	const size_t n =
+		json_array_size(a) > json_array_size(b) ? json_array_size(a) : json_array_size(b);
 
 	for (size_t i = 0; i < n; i++)
 		if (num(json_array_get(a, i)) != num(json_array_get(b, i)))
@@ -97,13 +97,13 @@ static int check_metrics(json_t *truth, json_t *out)
 	json_object_foreach(tf, name, fam)
 	{
 		json_t *afam = NULL, *amap = json_object(), *f;
-		const int hist = !strcmp(json_string_value(json_object_get(fam, "type")),
-					 "histogram");
+		const int hist =
+			!strcmp(json_string_value(json_object_get(fam, "type")), "histogram");
 		const double scale = strstr(name, "_seconds") ? 1e-9 : 1;
 
-		json_array_foreach(json_object_get(out, "families"), i, f)
-			if (!strcmp(json_string_value(json_object_get(f, "name")), name))
-				afam = f;
+		json_array_foreach(json_object_get(out, "families"), i,
+				   f) if (!strcmp(json_string_value(json_object_get(f, "name")),
+						  name)) afam = f;
 		if (!afam) {
 			fail("%s%s: family missing from the analyzer output\n", name, "", 0, 0);
 			json_decref(amap);
@@ -118,15 +118,15 @@ static int check_metrics(json_t *truth, json_t *out)
 		}
 		json_object_foreach(json_object_get(fam, "series"), k, s)
 			compare_series(name, k, s, json_object_get(amap, k), hist, scale);
-		json_object_foreach(amap, k, s)
-			if (!json_object_get(json_object_get(fam, "series"), k))
-				compare_series(name, k, NULL, s, hist, scale);
+		json_object_foreach(amap, k,
+				    s) if (!json_object_get(json_object_get(fam, "series"), k))
+			compare_series(name, k, NULL, s, hist, scale);
 		json_decref(amap);
 	}
 	return 0;
 }
 
-static const char *const edge_fields[] = {"connections", "bytes_sent", "bytes_received",
+static const char *const edge_fields[] = {"connections", "bytes_sent",	"bytes_received",
 					  "resets",	 "retransmits", "drops"};
 
 static int check_deps(json_t *truth, json_t *out, const char *level)
@@ -139,7 +139,8 @@ static int check_deps(json_t *truth, json_t *out, const char *level)
 
 	json_array_foreach(json_object_get(out, "edges"), i, e)
 	{
-		snprintf(key, sizeof(key), "%s|%s|%lld", json_string_value(json_object_get(e, "src")),
+		snprintf(key, sizeof(key), "%s|%s|%lld",
+			 json_string_value(json_object_get(e, "src")),
 			 json_string_value(json_object_get(e, "dst")),
 			 (long long)json_integer_value(json_object_get(e, "port")));
 		json_object_set(amap, key, e);
@@ -159,9 +160,8 @@ static int check_deps(json_t *truth, json_t *out, const char *level)
 				     num(json_object_get(e, edge_fields[f])),
 				     num(json_object_get(a, edge_fields[f])));
 	}
-	json_object_foreach(amap, k, e)
-		if (!json_object_get(te, k))
-			fail("edge %s%s in the analyzer output is not in the truth\n", k, "", 0, 0);
+	json_object_foreach(amap, k, e) if (!json_object_get(te, k))
+		fail("edge %s%s in the analyzer output is not in the truth\n", k, "", 0, 0);
 	json_decref(amap);
 	return 0;
 }
@@ -176,16 +176,13 @@ static int check_drops(json_t *truth, json_t *out, const char *by)
 
 	snprintf(section, sizeof(section), "by_%s", by);
 	t = json_object_get(json_object_get(truth, "drops"), section);
-	json_array_foreach(json_object_get(out, "rows"), i, r)
-		json_object_set(amap, json_string_value(json_object_get(r, "key")),
-				json_object_get(r, "drops"));
-	json_object_foreach(t, k, r)
-		if (num(r) != num(json_object_get(amap, k)))
-			fail("drops by %s %s: truth %.0f, analyzer %.0f\n", by, k, num(r),
-			     num(json_object_get(amap, k)));
-	json_object_foreach(amap, k, r)
-		if (num(r) && !json_object_get(t, k))
-			fail("drops by %s %s: not in the truth%.0f%.0f\n", by, k, 0, 0);
+	json_array_foreach(json_object_get(out, "rows"), i, r) json_object_set(
+		amap, json_string_value(json_object_get(r, "key")), json_object_get(r, "drops"));
+	json_object_foreach(t, k, r) if (num(r) != num(json_object_get(amap, k)))
+		fail("drops by %s %s: truth %.0f, analyzer %.0f\n", by, k, num(r),
+		     num(json_object_get(amap, k)));
+	json_object_foreach(amap, k, r) if (num(r) && !json_object_get(t, k))
+		fail("drops by %s %s: not in the truth%.0f%.0f\n", by, k, 0, 0);
 	/* retransmits and resets are totals in the truth */
 	r = json_object_get(json_object_get(truth, "drops"), "totals");
 	if (num(json_object_get(r, "retransmits")) !=
@@ -220,13 +217,14 @@ static int check_ipreuse(json_t *truth, json_t *out)
 		{
 			double got = 0;
 
-			json_array_foreach(out, i, e)
-				if (!strcmp(json_string_value(json_object_get(e, "pod")), pod) &&
-				    !strcmp(json_string_value(json_object_get(e, "ip")), ip))
-					got += num(json_object_get(e, "connections"));
+			json_array_foreach(
+				out, i,
+				e) if (!strcmp(json_string_value(json_object_get(e, "pod")), pod) &&
+				       !strcmp(json_string_value(json_object_get(e, "ip")), ip))
+				got += num(json_object_get(e, "connections"));
 			if (got != num(n))
-				fail("ip %s pod %s: truth %.0f connections, analyzer %.0f\n", ip, pod,
-				     num(n), got);
+				fail("ip %s pod %s: truth %.0f connections, analyzer %.0f\n", ip,
+				     pod, num(n), got);
 		}
 	}
 	if (!reused)
