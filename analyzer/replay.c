@@ -8,6 +8,7 @@
 #include "analyzer/db.h"
 #include "analyzer/loader.h"
 #include "analyzer/meta.h"
+#include "analyzer/podip.h"
 #include "analyzer/segset.h"
 #include "format/kinds.h"
 #include "format/reader.h"
@@ -202,6 +203,8 @@ static int load_all(struct replay *rp, struct seg *segs, size_t n)
 			rp->records);
 	if (!err)
 		err = fr_meta__build(rp->db, rp->ignore_errors);
+	if (!err)
+		err = fr_podip__register(rp->db);
 	if (!err)
 		err = fr_db__exec_embedded(rp->db, "post_load.sql");
 	if (!err)

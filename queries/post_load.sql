@@ -68,12 +68,9 @@ INSERT INTO conn_attr
 WITH c AS (
 	SELECT conn.*, CASE WHEN conn.active = 0 THEN 0 ELSE 1 END AS is_client,
 		pa.uid AS local_uid,
-		(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = conn.saddr
-			AND i.valid_from <= conn.open_ts AND i.valid_to > conn.open_ts
-			ORDER BY i.valid_from DESC LIMIT 1) AS saddr_uid,
-		(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = conn.daddr
-			AND i.valid_from <= conn.open_ts AND i.valid_to > conn.open_ts
-			ORDER BY i.valid_from DESC LIMIT 1) AS daddr_uid
+		-- the subquery of analyzer/podip.h, a fifth of its cost
+		pod_ip_at(conn.saddr, conn.open_ts) AS saddr_uid,
+		pod_ip_at(conn.daddr, conn.open_ts) AS daddr_uid
 	-- a join: a third of the cost of a scalar subquery per connection
 	FROM conn LEFT JOIN proc_attr pa ON pa.pk = conn.pk
 )
@@ -128,10 +125,7 @@ SELECT d.ts, d.node, d.pk, d.reason,
 	COALESCE((SELECT r.name FROM ev_drop_reason_name r WHERE r.node = d.node
 		AND r.reason = d.reason LIMIT 1), 'reason_' || d.reason) AS reason_name,
 	d.saddr, d.sport, d.daddr, d.dport,
-	(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = d.saddr AND i.valid_from <= d.ts
-		AND i.valid_to > d.ts ORDER BY i.valid_from DESC LIMIT 1) AS src_uid,
-	(SELECT i.uid FROM meta_pod_ip i WHERE i.ip = d.daddr AND i.valid_from <= d.ts
-		AND i.valid_to > d.ts ORDER BY i.valid_from DESC LIMIT 1) AS dst_uid
+	pod_ip_at(d.saddr, d.ts) AS src_uid, pod_ip_at(d.daddr, d.ts) AS dst_uid
 FROM ev_skb_drop d;
 
 -- Services selecting each pod (label selector match in the pod's namespace).

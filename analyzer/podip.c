@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/podip.h"
+#include "analyzer/db.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct podip_row {
+	char *ip, *uid;
+	int ip_len, uid_len;
+	sqlite3_int64 from, to;
+};
+
+struct podip {
+	struct podip_row *rows; /* ORDER BY ip, valid_from, rowid */
+	size_t n;
+	int exotic;	    /* a value not of its declared type: always ask SQL */
+	sqlite3_stmt *slow; /* the subquery itself, for the rare odd argument */
+};
+
+static const char slow_sql[] =
+	"SELECT i.uid FROM meta_pod_ip i WHERE i.ip = ?1 AND i.valid_from <= ?2"
+	" AND i.valid_to > ?2 ORDER BY i.valid_from DESC LIMIT 1";
+
+static void podip_free(void *p)
+{
+	struct podip *t = p;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->rows[i].ip);
+		free(t->rows[i].uid);
+	}
+	free(t->rows);
+	sqlite3_finalize(t->slow);
+	free(t);
+}
+
+/* SQLite's BINARY collation. */
+static int bincmp(const char *a, int na, const char *b, int nb)
+{
+	const int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+
+	return c ? c : (na > nb) - (na < nb);
+}
+
+static void slow_path(sqlite3_context *ctx, struct podip *t, sqlite3_value **argv)
+{
+	sqlite3 *db = sqlite3_context_db_handle(ctx);
+	int rc;
+
+	if (!t->slow && sqlite3_prepare_v2(db, slow_sql, -1, &t->slow, NULL) != SQLITE_OK) {
+		sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+		return;
+	}
+	sqlite3_bind_value(t->slow, 1, argv[0]);
+	sqlite3_bind_value(t->slow, 2, argv[1]);
+	rc = sqlite3_step(t->slow);
+	if (rc == SQLITE_ROW)
+		sqlite3_result_value(ctx, sqlite3_column_value(t->slow, 0));
+	else if (rc != SQLITE_DONE)
+		sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+	sqlite3_reset(t->slow);
+}
+
+static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct podip *t = sqlite3_user_data(ctx);
+	const char *ip;
+	sqlite3_int64 ts;
+	size_t lo = 0, hi;
+	int len;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return; /* = and <= with NULL match nothing */
+	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
+	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+		slow_path(ctx, t, argv);
+		return;
+	}
+	ip = (const char *)sqlite3_value_text(argv[0]);
+	len = sqlite3_value_bytes(argv[0]);
+	ts = sqlite3_value_int64(argv[1]);
+	/* hi: one past the last row with (ip, valid_from) <= (ip, ts) */
+	hi = t->n;
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+		const struct podip_row *r = &t->rows[mid];
+		const int c = bincmp(r->ip, r->ip_len, ip, len);
+
+		if (c < 0 || (c == 0 && r->from <= ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* The index scan backwards: valid_from DESC, then rowid DESC. */
+	while (lo > 0) {
+		const struct podip_row *r = &t->rows[--lo];
+
+		if (bincmp(r->ip, r->ip_len, ip, len) != 0)
+			break;
+		if (r->to > ts) {
+			sqlite3_result_text(ctx, r->uid, r->uid_len, SQLITE_STATIC);
+			return;
+		}
+	}
+}
+
+static char *dup_text(sqlite3_stmt *st, int col, int *len)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	char *d;
+
+	*len = sqlite3_column_bytes(st, col);
+	d = malloc((size_t)*len + 1);
+	if (d && s)
+		memcpy(d, s, (size_t)*len);
+	if (d)
+		d[*len] = 0;
+	return d;
+}
+
+static int load(sqlite3 *db, struct podip *t)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, err;
+
+	err = fr_db__prepare(db,
+			     "SELECT ip, uid, valid_from, valid_to FROM meta_pod_ip"
+			     " ORDER BY ip, valid_from, rowid",
+			     &st, "pod_ip_at");
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct podip_row *r;
+
+		if (t->n == cap) {
+			void *p = realloc(t->rows, (cap ? cap * 2 : 64) * sizeof(*t->rows));
+
+			if (!p) {
+				sqlite3_finalize(st);
+				return -ENOMEM;
+			}
+			t->rows = p;
+			cap = cap ? cap * 2 : 64;
+		}
+		if (sqlite3_column_type(st, 0) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 1) != SQLITE_TEXT ||
+		    sqlite3_column_type(st, 2) != SQLITE_INTEGER ||
+		    sqlite3_column_type(st, 3) != SQLITE_INTEGER)
+			t->exotic = 1;
+		r = &t->rows[t->n++];
+		*r = (struct podip_row){0};
+		r->ip = dup_text(st, 0, &r->ip_len);
+		r->uid = dup_text(st, 1, &r->uid_len);
+		r->from = sqlite3_column_int64(st, 2);
+		r->to = sqlite3_column_int64(st, 3);
+		if (!r->ip || !r->uid) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "flightrec: pod_ip_at: %s\n", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int fr_podip__register(sqlite3 *db)
+{
+	struct podip *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = load(db, t);
+	if (err) {
+		podip_free(t);
+		return err;
+	}
+	/* Not DETERMINISTIC: its answer depends on table content. */
+	if (sqlite3_create_function_v2(db, "pod_ip_at", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, t,
+				       pod_ip_at, NULL, NULL, podip_free) != SQLITE_OK) {
+		fprintf(stderr, "flightrec: pod_ip_at: %s\n", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	return 0;
+}
