@@ -175,9 +175,133 @@ static int load(sqlite3 *db, struct podip *t)
 	return 0;
 }
 
+/* proc_uid(pk): proc_attr.uid of `pk`, as LEFT JOIN proc_attr ON pk gives
+ * it. Loaded at the first call: proc_attr is built by post_load.sql itself. */
+struct procuid {
+	int loaded, exotic; /* exotic: a pk not an integer: always ask SQL */
+	size_t n;
+	sqlite3_int64 *pk; /* ascending */
+	char **uid;	   /* NULL for a NULL uid */
+	int *len;
+	sqlite3_stmt *slow;
+};
+
+static void procuid_free(void *p)
+{
+	struct procuid *t = p;
+
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		free(t->uid[i]);
+	free(t->pk);
+	free(t->uid);
+	free(t->len);
+	sqlite3_finalize(t->slow);
+	free(t);
+}
+
+static int procuid_load(sqlite3 *db, struct procuid *t)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT pk, uid FROM proc_attr ORDER BY pk", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return SQLITE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t->n == cap) {
+			const size_t nc = cap ? cap * 2 : 64;
+			void *a = realloc(t->pk, nc * sizeof(*t->pk));
+
+			if (a)
+				t->pk = a;
+			a = a ? realloc(t->uid, nc * sizeof(*t->uid)) : NULL;
+			if (a)
+				t->uid = a;
+			a = a ? realloc(t->len, nc * sizeof(*t->len)) : NULL;
+			if (!a) {
+				sqlite3_finalize(st);
+				return SQLITE_NOMEM;
+			}
+			t->len = a;
+			cap = nc;
+		}
+		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
+		    (sqlite3_column_type(st, 1) != SQLITE_TEXT &&
+		     sqlite3_column_type(st, 1) != SQLITE_NULL))
+			t->exotic = 1;
+		t->pk[t->n] = sqlite3_column_int64(st, 0);
+		t->uid[t->n] = NULL;
+		t->len[t->n] = 0;
+		if (sqlite3_column_type(st, 1) == SQLITE_TEXT) {
+			t->uid[t->n] = dup_text(st, 1, &t->len[t->n]);
+			if (!t->uid[t->n]) {
+				sqlite3_finalize(st);
+				return SQLITE_NOMEM;
+			}
+		}
+		t->n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static void proc_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct procuid *t = sqlite3_user_data(ctx);
+	sqlite3 *db = sqlite3_context_db_handle(ctx);
+	sqlite3_int64 pk;
+	size_t lo = 0, hi;
+
+	(void)argc;
+	if (!t->loaded) {
+		const int rc = procuid_load(db, t);
+
+		if (rc != SQLITE_OK) {
+			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+			return;
+		}
+		t->loaded = 1;
+	}
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
+		int rc;
+
+		if (!t->slow && sqlite3_prepare_v2(db, "SELECT uid FROM proc_attr WHERE pk = ?1",
+						   -1, &t->slow, NULL) != SQLITE_OK) {
+			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+			return;
+		}
+		sqlite3_bind_value(t->slow, 1, argv[0]);
+		rc = sqlite3_step(t->slow);
+		if (rc == SQLITE_ROW)
+			sqlite3_result_value(ctx, sqlite3_column_value(t->slow, 0));
+		else if (rc != SQLITE_DONE)
+			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
+		sqlite3_reset(t->slow);
+		return;
+	}
+	pk = sqlite3_value_int64(argv[0]);
+	hi = t->n;
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+
+		if (t->pk[mid] < pk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->n && t->pk[lo] == pk && t->uid[lo])
+		sqlite3_result_text(ctx, t->uid[lo], t->len[lo], SQLITE_STATIC);
+}
+
 int fr_podip__register(sqlite3 *db)
 {
 	struct podip *t = calloc(1, sizeof(*t));
+	struct procuid *pu;
 	int err;
 
 	if (!t)
@@ -191,6 +315,14 @@ int fr_podip__register(sqlite3 *db)
 	if (sqlite3_create_function_v2(db, "pod_ip_at", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, t,
 				       pod_ip_at, NULL, NULL, podip_free) != SQLITE_OK) {
 		fprintf(stderr, "flightrec: pod_ip_at: %s\n", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	pu = calloc(1, sizeof(*pu));
+	if (!pu)
+		return -ENOMEM;
+	if (sqlite3_create_function_v2(db, "proc_uid", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, pu,
+				       proc_uid, NULL, NULL, procuid_free) != SQLITE_OK) {
+		fprintf(stderr, "flightrec: proc_uid: %s\n", sqlite3_errmsg(db));
 		return -EIO;
 	}
 	return 0;
