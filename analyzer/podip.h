@@ -7,14 +7,16 @@
  * answers it through the index meta_pod_ip_by_ip (ip, valid_from): among
  * equal valid_from the highest rowid wins. A correlated subquery costs
  * ~0.7 us a row; this is a binary search in a copy of the (small) table.
+ * Also proc_uid(pk): proc_attr.uid of pk, as LEFT JOIN proc_attr ON pk gives
+ * it (copied at its first call, once post_load.sql has built proc_attr).
  */
 #ifndef FR_ANALYZER_PODIP_H
 #define FR_ANALYZER_PODIP_H
 
 #include <sqlite3.h>
 
-/* Snapshot meta_pod_ip (it must not change afterwards) and register the
- * function on `db`. Return: 0 or -errno (printed). */
+/* Snapshot meta_pod_ip (neither table may change after its copy) and
+ * register both functions on `db`. Return: 0 or -errno (printed). */
 int fr_podip__register(sqlite3 *db);
 
 #endif /* FR_ANALYZER_PODIP_H */
