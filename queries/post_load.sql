@@ -125,7 +125,9 @@ SELECT d.ts, d.node, d.pk, d.reason,
 	COALESCE((SELECT r.name FROM ev_drop_reason_name r WHERE r.node = d.node
 		AND r.reason = d.reason LIMIT 1), 'reason_' || d.reason) AS reason_name,
 	d.saddr, d.sport, d.daddr, d.dport,
-	pod_ip_at(d.saddr, d.ts) AS src_uid, pod_ip_at(d.daddr, d.ts) AS dst_uid
+	-- CAST: the TEXT column type the subquery of meta_pod_ip.uid gave
+	CAST(pod_ip_at(d.saddr, d.ts) AS TEXT) AS src_uid,
+	CAST(pod_ip_at(d.daddr, d.ts) AS TEXT) AS dst_uid
 FROM ev_skb_drop d;
 
 -- Services selecting each pod (label selector match in the pod's namespace).
