@@ -6,7 +6,7 @@
  *    AND i.valid_to > ts ORDER BY i.valid_from DESC LIMIT 1)
  * answers it through the index meta_pod_ip_by_ip (ip, valid_from): among
  * equal valid_from the highest rowid wins. A correlated subquery costs
- * ~0.7 us a row; this is a binary search in a copy of the (small) table.
+ * ~0.25 us a row; this is a binary search in a copy of the (small) table.
  * Also proc_uid(pk): proc_attr.uid of pk, as LEFT JOIN proc_attr ON pk gives
  * it (copied at its first call, once post_load.sql has built proc_attr).
  */

@@ -67,9 +67,9 @@ CREATE TABLE conn_attr (cid INTEGER PRIMARY KEY, node INT, pk INT, active INT, o
 INSERT INTO conn_attr
 WITH c AS (
 	SELECT conn.*, CASE WHEN conn.active = 0 THEN 0 ELSE 1 END AS is_client,
-		-- a lookup in a copy: a fifth of the cost of the join
+		-- a lookup in a copy of proc_attr: cheaper than the join
 		proc_uid(conn.pk) AS local_uid,
-		-- the subquery of analyzer/podip.h, a fifth of its cost
+		-- the subquery of analyzer/podip.h, at about a third of its cost
 		pod_ip_at(conn.saddr, conn.open_ts) AS saddr_uid,
 		pod_ip_at(conn.daddr, conn.open_ts) AS daddr_uid
 	FROM conn
