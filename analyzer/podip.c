@@ -17,8 +17,7 @@ struct podip_row {
 struct podip {
 	struct podip_row *rows; /* ORDER BY ip, valid_from, rowid */
 	size_t n;
-	int exotic;	    /* a value not of its declared type: always ask SQL */
-	sqlite3_stmt *slow; /* the subquery itself, for the rare odd argument */
+	int exotic; /* a value not of its declared type: always ask SQL */
 };
 
 static const char slow_sql[] =
@@ -36,7 +35,6 @@ static void podip_free(void *p)
 		free(t->rows[i].uid);
 	}
 	free(t->rows);
-	sqlite3_finalize(t->slow);
 	free(t);
 }
 
@@ -48,23 +46,30 @@ static int bincmp(const char *a, int na, const char *b, int nb)
 	return c ? c : (na > nb) - (na < nb);
 }
 
-static void slow_path(sqlite3_context *ctx, struct podip *t, sqlite3_value **argv)
+/*
+ * The SQL a lookup stands for, for arguments of unexpected types. Prepared
+ * per call on purpose: a statement cached in the function's user data would
+ * make sqlite3_close() fail with SQLITE_BUSY, so the connection (and the
+ * user data) would never be freed.
+ */
+static void run_slow(sqlite3_context *ctx, const char *sql, sqlite3_value **argv, int nargs)
 {
 	sqlite3 *db = sqlite3_context_db_handle(ctx);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!t->slow && sqlite3_prepare_v2(db, slow_sql, -1, &t->slow, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
 		return;
 	}
-	sqlite3_bind_value(t->slow, 1, argv[0]);
-	sqlite3_bind_value(t->slow, 2, argv[1]);
-	rc = sqlite3_step(t->slow);
+	for (int i = 0; i < nargs; i++)
+		sqlite3_bind_value(st, i + 1, argv[i]);
+	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		sqlite3_result_value(ctx, sqlite3_column_value(t->slow, 0));
+		sqlite3_result_value(ctx, sqlite3_column_value(st, 0));
 	else if (rc != SQLITE_DONE)
 		sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-	sqlite3_reset(t->slow);
+	sqlite3_finalize(st);
 }
 
 static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -81,7 +86,7 @@ static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return; /* = and <= with NULL match nothing */
 	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
 	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-		slow_path(ctx, t, argv);
+		run_slow(ctx, slow_sql, argv, 2);
 		return;
 	}
 	ip = (const char *)sqlite3_value_text(argv[0]);
@@ -183,7 +188,6 @@ struct procuid {
 	sqlite3_int64 *pk; /* ascending */
 	char **uid;	   /* NULL for a NULL uid */
 	int *len;
-	sqlite3_stmt *slow;
 };
 
 static void procuid_free(void *p)
@@ -197,7 +201,6 @@ static void procuid_free(void *p)
 	free(t->pk);
 	free(t->uid);
 	free(t->len);
-	sqlite3_finalize(t->slow);
 	free(t);
 }
 
@@ -268,20 +271,7 @@ static void proc_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 		return;
 	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
-		int rc;
-
-		if (!t->slow && sqlite3_prepare_v2(db, "SELECT uid FROM proc_attr WHERE pk = ?1",
-						   -1, &t->slow, NULL) != SQLITE_OK) {
-			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-			return;
-		}
-		sqlite3_bind_value(t->slow, 1, argv[0]);
-		rc = sqlite3_step(t->slow);
-		if (rc == SQLITE_ROW)
-			sqlite3_result_value(ctx, sqlite3_column_value(t->slow, 0));
-		else if (rc != SQLITE_DONE)
-			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-		sqlite3_reset(t->slow);
+		run_slow(ctx, "SELECT uid FROM proc_attr WHERE pk = ?1", argv, 1);
 		return;
 	}
 	pk = sqlite3_value_int64(argv[0]);
