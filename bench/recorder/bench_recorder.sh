@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Recorder overhead benchmark: a getppid loop and loopback iperf3, each with
 # the recorder off, on in its default modes, on in stream mode, and under
-# `perf record -e raw_syscalls:sys_enter -a` for comparison.
-# usage: bench_recorder.sh FLIGHTREC_RECORD SYSCALL_LOOP   (root; SECS=5 by default)
+# `perf record -e raw_syscalls:sys_enter -a` for comparison, and with empty
+# BPF programs on the syscall tracepoints: the floor of any per-call probe.
+# usage: bench_recorder.sh FLIGHTREC_RECORD SYSCALL_LOOP HOOK_FLOOR
+#        (root; SECS=5 per run, REPS=3 iperf3 runs per figure, median)
 # Needs: iperf3, perf (Debian: iperf3, linux-perf), python3.
 set -euo pipefail
 
 REC=${1:?flightrec-record binary}
 LOOP=${2:?syscall loop binary}
+FLOOR=${3:?hook floor binary}
 SECS=${SECS:-5}
+REPS=${REPS:-3}
 PORT=${PORT:-5299}
 TMP=$(mktemp -d /tmp/fr-bench-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -71,17 +75,23 @@ stop_perf() {
 
 loop_rate() { "$LOOP" "$SECS" | sed -n 's/.*rate=\([0-9]*\).*/\1/p'; }
 
+# iperf_gbps [PREFIX...]: median Gbit/s of REPS loopback runs; PREFIX wraps
+# the client (the hook floor). Loopback throughput swings ±15 % run to run.
 iperf_gbps() {
-	iperf3 -s -p "$PORT" -1 >/dev/null 2>&1 &
-	local srv=$!
-	sleep 0.3
-	iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -J >"$TMP/iperf.json"
-	wait "$srv" || true
-	python3 -c "import json; d = json.load(open('$TMP/iperf.json')); print(f\"{d['end']['sum_received']['bits_per_second'] / 1e9:.2f}\")"
+	local i srv runs=()
+	for ((i = 0; i < REPS; i++)); do
+		iperf3 -s -p "$PORT" -1 >/dev/null 2>&1 &
+		srv=$!
+		sleep 0.3
+		"$@" iperf3 -c 127.0.0.1 -p "$PORT" -t "$SECS" -J >"$TMP/iperf.json"
+		wait "$srv" || true
+		runs+=("$(python3 -c "import json; d = json.load(open('$TMP/iperf.json')); print(f\"{d['end']['sum_received']['bits_per_second'] / 1e9:.2f}\")")")
+	done
+	printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(((REPS + 1) / 2))p"
 }
 
-printf "%-34s %12s %9s %8s %10s %12s %9s %8s %8s\n" workload rate slowdown rec_cpu% events/s events lost B/rec rss_MiB
-row() { printf "%-34s %12s %9s %8s %10s %12s %9s %8s %8s\n" "$@"; }
+printf "%-46s %12s %9s %8s %10s %12s %9s %8s %8s\n" workload rate slowdown rec_cpu% events/s events lost B/rec rss_MiB
+row() { printf "%-46s %12s %9s %8s %10s %12s %9s %8s %8s\n" "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
 
 # scenario MEASURE LABEL BASE NAME ARGS...: MEASURE under the recorder with ARGS
@@ -102,9 +112,19 @@ under_perf() {
 	row "$2: perf record sys_enter -a" "$v" "$(ratio "$3" "$v")" - - - - "perf.data=$PERF_BYTES" -
 }
 
+# floor LABEL BASE HOOKS MEASURE...: MEASURE under empty programs on HOOKS
+floor() {
+	local v
+	v=$("${@:4}")
+	row "$1: floor, empty BPF on $3" "$v" "$(ratio "$2" "$v")" - - - - - -
+}
+floor_loop() { "$FLOOR" "$1" "$LOOP" "$SECS" | sed -n 's/.*rate=\([0-9]*\).*/\1/p'; }
+
 # --- (a) syscall loop ---
 base=$(loop_rate)
 row "loop: recorder off" "$base" 1.000 - - - - - -
+floor loop "$base" sys_enter floor_loop enter
+floor loop "$base" "sys_enter+exit" floor_loop both
 scenario loop_rate loop "$base" "default modes, all families"
 scenario loop_rate loop "$base" "syscalls stream only" --families syscalls --mode syscalls=stream
 scenario loop_rate loop "$base" "syscalls aggregate only" --families syscalls
@@ -114,9 +134,11 @@ under_perf loop_rate loop "$base"
 # --- (b) iperf3 on loopback ---
 base=$(iperf_gbps)
 row "iperf3 Gbit/s: recorder off" "$base" 1.000 - - - - - -
+floor "iperf3 Gbit/s" "$base" "sys_enter+exit" iperf_gbps "$FLOOR" both
 scenario iperf_gbps "iperf3 Gbit/s" "$base" "default modes, all families"
 scenario iperf_gbps "iperf3 Gbit/s" "$base" "all families, all stream" --mode syscalls=stream,file=stream,sched=stream
 under_perf iperf_gbps "iperf3 Gbit/s" "$base"
 echo "slowdown = rate off / rate on; events = seen by the recorder (drained records or"
 echo "aggregated counts); lost = ring full + aggregate map full + tracking map full;"
-echo "B/rec = segment bytes per record on disk (all kinds)."
+echo "B/rec = segment bytes per record on disk (all kinds); floor = the workload under"
+echo "empty programs on the tracepoints named: no probe that runs per call can be faster."
