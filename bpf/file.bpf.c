@@ -93,7 +93,7 @@ static __always_inline int on_exit(__u32 op, long ret)
 			fr_submit(e);
 		}
 	} else {
-		key.pid = bpf_get_current_pid_tgid() >> 32;
+		key.pid = fr_agg_tgid(bpf_get_current_pid_tgid() >> 32);
 		key.op = op;
 		v = fr_agg_slot(&file_agg, &key, &zero_val);
 		if (v) {

@@ -29,7 +29,7 @@ static const struct fr_mem_val zero_val;
 
 static __always_inline struct fr_mem_val *agg_slot(void)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = fr_agg_tgid(bpf_get_current_pid_tgid() >> 32);
 
 	return fr_agg_slot(&mem_agg, &tgid, &zero_val);
 }

@@ -112,6 +112,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		return 0;
 	}
 	if (prev_sel) {
+		prev_tgid = fr_agg_tgid(prev_tgid);
 		v = fr_agg_slot(&sched_agg, &prev_tgid, &zero_val);
 		if (v) {
 			__sync_fetch_and_add(&v->runtime_ns, runtime);
@@ -121,6 +122,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		}
 	}
 	if (next_sel && runq) {
+		next_tgid = fr_agg_tgid(next_tgid);
 		v = fr_agg_slot(&sched_agg, &next_tgid, &zero_val);
 		if (v) {
 			__sync_fetch_and_add(&v->runq_count, 1);

@@ -81,7 +81,7 @@ static __always_inline int handle_exit(long nr, long ret)
 		fr_submit(e);
 		return 0;
 	}
-	key.pid = id >> 32;
+	key.pid = fr_agg_tgid(id >> 32);
 	key.nr = nr;
 	v = fr_agg_slot(&syscall_agg, &key, &zero_val);
 	if (!v)

@@ -318,7 +318,7 @@ static int run_periodic(struct fr_pump *pump, struct fr_rotor *rotor, const stru
 
 	if (now >= *next_interval) {
 		*next_interval = now + cfg->interval_ns;
-		err = fr_pump__flush_aggregates(pump, now);
+		err = fr_pump__flush_aggregates(pump, now, false);
 		err = err ?: fr_pump__write_stats(pump, now);
 		if (err)
 			fprintf(stderr, "flightrec-record: failed to read kernel maps: %s\n",
@@ -402,7 +402,7 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	n = fr_pump__drain(pump);
 	now = fr_clock__boot_ns();
 	err = n < 0 ? n : 0;
-	err = fr_pump__flush_aggregates(pump, now) ?: err;
+	err = fr_pump__flush_aggregates(pump, now, true) ?: err;
 	err = fr_pump__write_stats(pump, now) ?: err;
 	/* a closing clock pair bounds drift for the whole segment */
 	err = fr_write_clock_sync(fr_rotor__writer(rotor)) ?: err;

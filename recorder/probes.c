@@ -6,10 +6,13 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "drop.skel.h"
@@ -205,25 +208,17 @@ static bool tracefs_event_exists(const char *tp)
  * variable's offset comes from the object's .rodata BTF section, so one
  * function serves every skeleton.
  */
-static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t sz)
+/* Offset of global `var` in the data section `sec` (".rodata", ".bss"). */
+static int datasec_offset(struct bpf_object *obj, const char *sec_name, const char *var, size_t sz,
+			  size_t *offset)
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	const struct btf_var_secinfo *vs;
 	const struct btf_type *sec;
-	struct bpf_map *map, *rodata = NULL;
-	const void *init;
-	size_t data_sz;
-	char *data;
-	int id, err = -ENOENT;
+	int id;
 
-	bpf_object__for_each_map (map, obj)
-		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), ".rodata"))
-			rodata = map;
-	if (!rodata || !btf)
-		return -ENOENT;
-	init = bpf_map__initial_value(rodata, &data_sz);
-	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
-	if (!init || id <= 0)
+	id = btf ? btf__find_by_name_kind(btf, sec_name, BTF_KIND_DATASEC) : -1;
+	if (id <= 0)
 		return -ENOENT;
 	sec = btf__type_by_id(btf, id);
 	vs = btf_var_secinfos(sec);
@@ -232,18 +227,79 @@ static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *v
 
 		if (strcmp(btf__name_by_offset(btf, v->name_off), var))
 			continue;
-		if (vs->size != sz || vs->offset + sz > data_sz)
+		if (vs->size != sz)
 			return -EINVAL;
-		data = malloc(data_sz);
-		if (!data)
-			return -ENOMEM;
-		memcpy(data, init, data_sz);
-		memcpy(data + vs->offset, val, sz);
-		err = bpf_map__set_initial_value(rodata, data, data_sz);
-		free(data);
-		break;
+		*offset = vs->offset;
+		return 0;
 	}
+	return -ENOENT;
+}
+
+/* The internal map holding section `sec_name` (libbpf prefixes its name). */
+static struct bpf_map *internal_map(struct bpf_object *obj, const char *sec_name)
+{
+	struct bpf_map *map, *found = NULL;
+
+	bpf_object__for_each_map (map, obj)
+		if (bpf_map__is_internal(map) && strstr(bpf_map__name(map), sec_name))
+			found = map;
+	return found;
+}
+
+static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t sz)
+{
+	struct bpf_map *rodata = internal_map(obj, ".rodata");
+	size_t data_sz, offset;
+	const void *init;
+	char *data;
+	int err;
+
+	if (!rodata)
+		return -ENOENT;
+	err = datasec_offset(obj, ".rodata", var, sz, &offset);
+	if (err)
+		return err;
+	init = bpf_map__initial_value(rodata, &data_sz);
+	if (!init || offset + sz > data_sz)
+		return -EINVAL;
+	data = malloc(data_sz);
+	if (!data)
+		return -ENOMEM;
+	memcpy(data, init, data_sz);
+	memcpy(data + offset, val, sz);
+	err = bpf_map__set_initial_value(rodata, data, data_sz);
+	free(data);
 	return err;
+}
+
+/*
+ * Map the loaded object's .bss to reach `agg_gen` while programs run.
+ * Mapped by hand: libbpf before 1.5 only remaps global data for skeleton
+ * loads, and we load through the bpf_object.
+ */
+static int map_agg_gen(struct fr_family_probe *f)
+{
+	struct bpf_map *bss = internal_map(f->obj, ".bss");
+	long page = sysconf(_SC_PAGESIZE);
+	size_t offset, len;
+	void *mem;
+	int err;
+
+	if (!bss || page <= 0)
+		return -ENOENT;
+	err = datasec_offset(f->obj, ".bss", "agg_gen", sizeof(uint32_t), &offset);
+	if (err)
+		return err;
+	len = ((size_t)bpf_map__value_size(bss) + (size_t)page - 1) & ~((size_t)page - 1);
+	if (offset + sizeof(uint32_t) > bpf_map__value_size(bss))
+		return -EINVAL;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(bss), 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	f->bss = mem;
+	f->bss_len = len;
+	f->agg_gen = (volatile uint32_t *)((char *)mem + offset);
+	return 0;
 }
 
 /* Arrays indexed by thread id need pid_max entries. */
@@ -433,6 +489,13 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 	f->ring_fd = bpf_object__find_map_fd_by_name(f->obj, "events");
 	f->lost_fd = bpf_object__find_map_fd_by_name(f->obj, "lost");
 	f->agg_fd = spec->agg_map ? bpf_object__find_map_fd_by_name(f->obj, spec->agg_map) : -1;
+	if (f->agg_fd >= 0) {
+		err = map_agg_gen(f);
+		if (err) {
+			note(f, "%s", "cannot map .bss to switch aggregate generations");
+			return err;
+		}
+	}
 	return 0;
 }
 
@@ -446,6 +509,10 @@ static void family_detach(struct fr_family_probe *f)
 static void family_stop(struct fr_family_probe *f)
 {
 	family_detach(f);
+	if (f->bss)
+		munmap(f->bss, f->bss_len);
+	f->bss = NULL;
+	f->agg_gen = NULL;
 	if (f->skel && f->destroy)
 		f->destroy(f->skel);
 	f->skel = NULL;
@@ -516,6 +583,25 @@ void fr_probes__stop(struct fr_probes *p)
 {
 	for (int i = 0; i < FR_FAM_COUNT; i++)
 		family_stop(&p->fam[i]);
+}
+
+uint32_t fr_probes__flip_aggregates(struct fr_probes *p)
+{
+	const uint32_t old = p->agg_gen, next = old ^ 1;
+
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		if (p->fam[i].agg_gen)
+			*p->fam[i].agg_gen = next;
+	p->agg_gen = next;
+	/*
+	 * Tracepoint programs run inside RCU read-side sections, so a grace
+	 * period ends every run that may have read the old generation.
+	 * MEMBARRIER_CMD_GLOBAL is synchronize_rcu() (it skips the wait on a
+	 * single CPU, where no other program can be in flight).
+	 */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(20000); /* nohz_full or seccomp: runs last microseconds, wait far longer */
+	return old;
 }
 
 int fr_probes__read_lost(const struct fr_family_probe *f, uint64_t lost[FR_LOSS_MAX])

@@ -9,6 +9,7 @@
 #define FR_RECORDER_PROBES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/types.h> /* fr_abi.h uses the kernel's __u* types */
@@ -36,10 +37,14 @@ struct fr_family_probe {
 	int ring_fd; /* -1 when none */
 	int lost_fd;
 	int agg_fd;
+	volatile uint32_t *agg_gen; /* the object's agg_gen in its mapped .bss */
+	void *bss;
+	size_t bss_len;
 };
 
 struct fr_probes {
 	struct fr_family_probe fam[FR_FAM_COUNT];
+	uint32_t agg_gen; /* generation the programs write (FR_AGG_GEN_BIT) */
 };
 
 /*
@@ -55,6 +60,13 @@ void fr_probes__detach(struct fr_probes *p);
 
 /* Detach and free everything. Safe on a partly started set. */
 void fr_probes__stop(struct fr_probes *p);
+
+/*
+ * Make every aggregating program write the other generation of its keys and
+ * wait until none still writes the old one. Return: the old generation (0
+ * or 1), which can now be drained without racing any update.
+ */
+uint32_t fr_probes__flip_aggregates(struct fr_probes *p);
 
 /* Sum a family's per-CPU loss counters (cumulative since load). */
 int fr_probes__read_lost(const struct fr_family_probe *f, uint64_t lost[FR_LOSS_MAX]);

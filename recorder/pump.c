@@ -417,28 +417,44 @@ static uint64_t mem_agg_encode(struct fr_pump *p, const void *key, const void *v
 	return a->user_faults + a->kernel_faults + a->allocs;
 }
 
+/* Generation bit of an aggregate key (its leading tgid word). */
+static uint32_t key_gen(const void *key)
+{
+	uint32_t tgid;
+
+	memcpy(&tgid, key, sizeof(tgid));
+	return tgid & FR_AGG_GEN_BIT ? 1 : 0;
+}
+
 /*
- * Collect the keys first: deleting while walking with get_next_key would
- * restart the walk. An update racing with the delete of its key is lost;
- * the window is one map operation per key per interval.
+ * Drain the keys of generation `gen` (-1: every key, once the programs are
+ * detached). Collect the keys first: deleting while walking with
+ * get_next_key would restart the walk.
  */
 static int flush_map(struct fr_pump *p, enum fr_family_id fam, size_t key_sz, size_t val_sz,
-		     agg_encode_fn encode, uint64_t now, uint64_t interval)
+		     agg_encode_fn encode, uint64_t now, uint64_t interval, int gen)
 {
 	const int fd = p->probes->fam[fam].agg_fd;
 	size_t n = 0, cap = 256;
-	char *keys, *val, *prev = NULL;
+	char *keys, *val, *cur, *next;
+	bool started = false;
+	uint32_t tgid;
 	int err = 0;
 
 	keys = malloc(cap * key_sz);
 	val = malloc(val_sz);
-	if (!keys || !val) {
+	cur = malloc(2 * key_sz);
+	if (!keys || !val || !cur) {
 		err = -ENOMEM;
 		goto out;
 	}
-	while (!bpf_map_get_next_key(fd, prev, keys + n * key_sz)) {
-		prev = keys + n * key_sz;
-		if (++n == cap) {
+	next = cur + key_sz;
+	while (!bpf_map_get_next_key(fd, started ? cur : NULL, next)) {
+		memcpy(cur, next, key_sz);
+		started = true;
+		if (gen >= 0 && key_gen(cur) != (uint32_t)gen)
+			continue; /* still being written */
+		if (n == cap) {
 			char *grown = realloc(keys, 2 * cap * key_sz);
 
 			if (!grown) {
@@ -447,21 +463,27 @@ static int flush_map(struct fr_pump *p, enum fr_family_id fam, size_t key_sz, si
 			}
 			keys = grown;
 			cap *= 2;
-			prev = keys + (n - 1) * key_sz;
 		}
+		memcpy(keys + n++ * key_sz, cur, key_sz);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (bpf_map_lookup_and_delete_elem(fd, keys + i * key_sz, val))
 			continue; /* gone meanwhile */
-		p->totals.fam[fam].seen += encode(p, keys + i * key_sz, val, now, interval);
+		/* records carry the plain tgid */
+		memcpy(cur, keys + i * key_sz, key_sz);
+		memcpy(&tgid, cur, sizeof(tgid));
+		tgid &= ~FR_AGG_GEN_BIT;
+		memcpy(cur, &tgid, sizeof(tgid));
+		p->totals.fam[fam].seen += encode(p, cur, val, now, interval);
 	}
 out:
 	free(keys);
 	free(val);
+	free(cur);
 	return err;
 }
 
-int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns)
+int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 {
 	static const struct {
 		enum fr_family_id fam;
@@ -476,9 +498,10 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns)
 		{FR_FAM_MEM, sizeof(__u32), sizeof(struct fr_mem_val), mem_agg_encode},
 	};
 	const uint64_t interval = now_ns - p->last_agg_ns;
-	int err = 0;
+	int err = 0, gen;
 
 	p->last_agg_ns = now_ns;
+	gen = detached ? -1 : (int)fr_probes__flip_aggregates(p->probes);
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
 
@@ -486,7 +509,7 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns)
 			continue;
 		err = err
 			      ?: flush_map(p, maps[i].fam, maps[i].key_sz, maps[i].val_sz,
-					   maps[i].encode, now_ns, interval);
+					   maps[i].encode, now_ns, interval, gen);
 	}
 	return err;
 }

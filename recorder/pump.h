@@ -42,8 +42,12 @@ int fr_pump__poll(struct fr_pump *p, int timeout_ms);
 /* Drain every ring without waiting. Return: records consumed or -errno. */
 int fr_pump__drain(struct fr_pump *p);
 
-/* Read and clear the aggregate maps into *_AGG records. Return: 0 or -errno. */
-int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns);
+/*
+ * Read and clear the aggregate maps into *_AGG records: the generation the
+ * programs stop writing, or every entry once they are detached.
+ * Return: 0 or -errno.
+ */
+int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached);
 
 /* Write RECORDER_STATS records for what happened since the last call. */
 int fr_pump__write_stats(struct fr_pump *p, uint64_t now_ns);

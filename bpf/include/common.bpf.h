@@ -135,6 +135,15 @@ static __always_inline __u32 fr_log2_slot(__u64 v)
 	return slot < FR_HIST_SLOTS ? slot : FR_HIST_SLOTS - 1;
 }
 
+/* Generation of the aggregate keys: .bss, flipped by the recorder at run time. */
+volatile __u32 agg_gen = 0;
+
+/* The leading key word of an aggregate entry for tgid (see FR_AGG_GEN_BIT). */
+static __always_inline __u32 fr_agg_tgid(__u32 tgid)
+{
+	return agg_gen ? tgid | FR_AGG_GEN_BIT : tgid;
+}
+
 /* Value slot for key in a hash map, created zeroed when missing. */
 static __always_inline void *fr_agg_slot(void *map, const void *key, const void *zero)
 {

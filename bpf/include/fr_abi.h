@@ -13,10 +13,18 @@
 #ifndef FR_BPF_FR_ABI_H
 #define FR_BPF_FR_ABI_H
 
-#define FR_COMM_LEN	 16
-#define FR_PATH_LEN	 256
-#define FR_HIST_SLOTS	 32 /* log2 buckets: [2^i, 2^(i+1)) ns, last one open */
-#define FR_AGG_ENTRIES	 16384
+#define FR_COMM_LEN    16
+#define FR_PATH_LEN    256
+#define FR_HIST_SLOTS  32 /* log2 buckets: [2^i, 2^(i+1)) ns, last one open */
+#define FR_AGG_ENTRIES 16384
+/*
+ * Aggregate maps are double-buffered: every aggregate key starts with a
+ * __u32 tgid whose top bit is the generation being written (tgids stay
+ * below 2^22). The recorder flips the generation, waits for programs in
+ * flight, then drains the old one: no update lands in an entry while it
+ * is read and cleared.
+ */
+#define FR_AGG_GEN_BIT	 0x80000000u
 #define FR_TRACK_ENTRIES 16384
 
 /* Record ops: explicit values, never reused. */

@@ -196,7 +196,7 @@ static void scenario_file(bool stream)
 
 struct syscall_ctx {
 	uint32_t self;
-	uint64_t calls, hist_total, agg_records, foreign;
+	uint64_t calls, hist_total, agg_records, foreign, torn;
 	struct stats_sum stats;
 };
 
@@ -219,34 +219,44 @@ static void syscall_visit(const struct fr_record *rec, const struct fr_event *ev
 		c->calls++;
 		return;
 	}
+	uint64_t in_hist = 0;
+
 	c->agg_records++;
 	c->calls += live_field(ev, "count");
 	for (int b = 0; b < FR_HIST_BUCKETS; b++)
-		c->hist_total += ev->hist[0][b];
+		in_hist += ev->hist[0][b];
+	c->hist_total += in_hist;
+	/* a record read while a program was still adding to it */
+	if (in_hist != live_field(ev, "count"))
+		c->torn++;
 }
 
 static void scenario_syscalls(const char *mode, bool filter)
 {
 	char pid_arg[32];
-	const char *args[8] = {"--families", "syscalls", "--mode", mode, NULL};
+	const char *args[9] = {"--families", "syscalls", "--mode", mode, NULL};
 	struct syscall_ctx c = {.self = (uint32_t)getpid(), .stats.source = "syscalls"};
 	const uint64_t n = 500000;
 	struct live_recorder r;
 
 	if (filter) {
+		/* flushes every 10 ms race the loop: none may lose or tear a count */
 		snprintf(pid_arg, sizeof(pid_arg), "%u", c.self);
 		args[4] = "--pid";
 		args[5] = pid_arg;
+		args[6] = "--interval";
+		args[7] = "10ms";
 	}
 	live_recorder__start(&r, recorder, args);
 	workload_getppid(n);
 	live_recorder__stop(&r);
 	live_read_dir(r.dir, syscall_visit, &c);
-	printf("syscalls (%s%s): made %llu getppid; recorded %llu, stats seen %llu lost %llu, "
-	       "foreign %llu\n",
-	       mode, filter ? ", --pid" : "", (unsigned long long)n, (unsigned long long)c.calls,
-	       (unsigned long long)c.stats.seen, (unsigned long long)c.stats.lost,
-	       (unsigned long long)c.foreign);
+	printf("syscalls (%s%s): made %llu getppid; recorded %llu in %llu aggregate records "
+	       "(%llu torn), stats seen %llu lost %llu, foreign %llu\n",
+	       mode, filter ? ", --pid, --interval 10ms" : "", (unsigned long long)n,
+	       (unsigned long long)c.calls, (unsigned long long)c.agg_records,
+	       (unsigned long long)c.torn, (unsigned long long)c.stats.seen,
+	       (unsigned long long)c.stats.lost, (unsigned long long)c.foreign);
 	CHECK(c.calls >= n, "recorded %llu < %llu", (unsigned long long)c.calls,
 	      (unsigned long long)n);
 	CHECK(c.stats.rows > 0, "no statistics records for syscalls");
@@ -255,9 +265,15 @@ static void scenario_syscalls(const char *mode, bool filter)
 	else
 		CHECK(c.hist_total == c.calls && c.agg_records > 0, "histogram total %llu",
 		      (unsigned long long)c.hist_total);
-	if (filter)
+	CHECK(c.torn == 0, "%llu aggregate records whose histogram disagrees with their count",
+	      (unsigned long long)c.torn);
+	if (filter) {
 		CHECK(c.foreign == 0, "%llu records of other processes",
 		      (unsigned long long)c.foreign);
+		/* only this thread's calls pass the filter: every one, once */
+		CHECK(c.calls == n, "recorded %llu getppid, made %llu", (unsigned long long)c.calls,
+		      (unsigned long long)n);
+	}
 }
 
 /* ---- kernel drops ---- */
