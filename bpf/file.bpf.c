@@ -10,11 +10,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "common.bpf.h"
-
-const struct fr_file_io *unused_fr_file_io __attribute__((unused));
-const struct fr_file_open *unused_fr_file_open __attribute__((unused));
-const struct fr_file_key *unused_fr_file_key __attribute__((unused));
-const struct fr_file_val *unused_fr_file_val __attribute__((unused));
+#include "file_acct.bpf.h"
 
 struct call_start {
 	__u64 ts_ns;
@@ -32,15 +28,6 @@ struct {
 	__type(value, struct call_start);
 } file_start SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FR_AGG_ENTRIES);
-	__type(key, struct fr_file_key);
-	__type(value, struct fr_file_val);
-} file_agg SEC(".maps");
-
-static const struct fr_file_val zero_val;
-
 static __always_inline int on_enter(__s32 fd, __u64 arg, __u32 flags)
 {
 	struct call_start s = {.fd = fd, .arg = arg, .flags = flags};
@@ -54,58 +41,19 @@ static __always_inline int on_enter(__s32 fd, __u64 arg, __u32 flags)
 	return 0;
 }
 
-static __always_inline int emit_open(const struct call_start *s, __u64 lat, long ret)
-{
-	struct fr_file_open *e = fr_reserve(sizeof(*e), FR_OP_FILE_OPEN);
-
-	if (!e)
-		return 0;
-	e->latency_ns = lat;
-	e->ret = ret;
-	e->flags = s->flags;
-	if (bpf_probe_read_user_str(e->filename, sizeof(e->filename), (void *)s->arg) < 0)
-		e->filename[0] = '\0';
-	fr_submit(e);
-	return 0;
-}
-
 static __always_inline int on_exit(__u32 op, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	__u32 tid = (__u32)id;
 	struct call_start *s = bpf_map_lookup_elem(&file_start, &tid);
-	struct fr_file_key key;
-	struct fr_file_val *v;
-	struct fr_file_io *e;
-	__u64 lat;
 
 	if (!s)
 		return 0;
-	lat = bpf_ktime_get_boot_ns() - s->ts_ns;
-	if (op == FR_FILE_OPENAT) {
-		emit_open(s, lat, ret);
-	} else if (targ_stream) {
-		e = fr_reserve(sizeof(*e), FR_OP_FILE_IO);
-		if (e) {
-			e->latency_ns = lat;
-			e->ret = ret;
-			e->op = op;
-			e->fd = s->fd;
-			fr_submit(e);
-		}
-	} else {
-		key.pid = fr_agg_tgid(bpf_get_current_pid_tgid() >> 32);
-		key.op = op;
-		v = fr_agg_slot(&file_agg, &key, &zero_val);
-		if (v) {
-			__sync_fetch_and_add(&v->count, 1);
-			if (ret >= 0)
-				__sync_fetch_and_add(&v->bytes, ret);
-			else
-				__sync_fetch_and_add(&v->errors, 1);
-			__sync_fetch_and_add(&v->total_ns, lat);
-			__sync_fetch_and_add(&v->hist[fr_log2_slot(lat)], 1);
-		}
-	}
+	now = bpf_ktime_get_boot_ns();
+	if (op == FR_FILE_OPENAT)
+		fr_file_open(id, now, now - s->ts_ns, ret, s->flags, (const void *)s->arg);
+	else
+		fr_file_io(id, now, op, s->fd, ret, now - s->ts_ns, targ_stream);
 	bpf_map_delete_elem(&file_start, &tid);
 	return 0;
 }

@@ -322,16 +322,33 @@ static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 {
 	const __u32 self = (__u32)getpid(), tgid = cfg->pid;
 	const bool stream = f->mode == FR_MODE_STREAM, cgroup = cfg->cgroup != NULL;
+	/* the syscalls programs account files too when both families run */
+	const bool host_file = f->id == FR_FAM_SYSCALLS && cfg->family_on[FR_FAM_FILE];
+	const bool file_stream = cfg->mode[FR_FAM_FILE] == FR_MODE_STREAM;
+	const bool file_agg_used = f->id == FR_FAM_FILE ? !stream : host_file && !file_stream;
 	/* aggregated syscalls stream nothing: a token ring instead of 16 MiB */
 	__u64 ring =
 		f->id == FR_FAM_SYSCALLS && !stream ? 64u << 10 : (__u64)cfg->ring_kib[f->id] << 10;
-	__u64 wakeup = ring / 4;
 	struct bpf_map *events = bpf_object__find_map_by_name(f->obj, "events");
+	struct bpf_map *file_agg = bpf_object__find_map_by_name(f->obj, "file_agg");
+	__u64 wakeup;
 	int err;
 
 	if (!events)
 		return -ENOENT;
+	if (host_file && ring < (__u64)cfg->ring_kib[FR_FAM_FILE] << 10)
+		ring = (__u64)cfg->ring_kib[FR_FAM_FILE] << 10; /* opens stream with their path */
+	wakeup = ring / 4;
 	err = bpf_map__set_max_entries(events, (__u32)ring);
+	/* a preallocated hash of 16 Ki file entries is 5 MiB of kernel memory */
+	if (!err && file_agg && !file_agg_used)
+		err = bpf_map__set_max_entries(file_agg, 1);
+	if (!err && f->id == FR_FAM_SYSCALLS) {
+		err = obj_set_rodata(f->obj, "targ_file", &host_file, sizeof(host_file));
+		err = err
+			      ?: obj_set_rodata(f->obj, "targ_file_stream", &file_stream,
+						sizeof(file_stream));
+	}
 	if (!err && f->id == FR_FAM_SYSCALLS)
 		err = size_by_pid_max(bpf_object__find_map_by_name(f->obj, "syscall_start"));
 	err = err ?: obj_set_rodata(f->obj, "filter_self_tgid", &self, sizeof(self));
@@ -499,6 +516,24 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 	return 0;
 }
 
+/*
+ * The file family runs inside the syscalls family's programs (configured
+ * with targ_file): it owns no object, only a view of the shared maps.
+ */
+static int family_host_file(struct fr_family_probe *f, const struct fr_family_probe *sys)
+{
+	f->agg_fd = f->mode == FR_MODE_AGGREGATE
+			    ? bpf_object__find_map_fd_by_name(sys->obj, "file_agg")
+			    : -1;
+	if (f->mode == FR_MODE_AGGREGATE && f->agg_fd < 0)
+		return -ENOENT;
+	f->agg_gen = sys->agg_gen;
+	snprintf(f->attach, sizeof(f->attach), "%.16s, in syscalls", sys->attach);
+	snprintf(f->detail, sizeof(f->detail),
+		 "accounted by the syscalls programs; its records and losses count there");
+	return 0;
+}
+
 static void family_detach(struct fr_family_probe *f)
 {
 	for (unsigned i = 0; i < f->nlinks; i++)
@@ -559,6 +594,14 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 
 		if (!cfg->family_on[i])
 			continue;
+		if (i == FR_FAM_FILE && p->fam[FR_FAM_SYSCALLS].on) {
+			err = family_host_file(f, &p->fam[FR_FAM_SYSCALLS]);
+			if (!err) {
+				f->on = true;
+				running++;
+				continue;
+			}
+		}
 		err = family_start(f, cfg, vmlinux);
 		if (err) {
 			f->err = err;

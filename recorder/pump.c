@@ -294,6 +294,7 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct pump_source *src = ctx;
 	struct fr_pump *p = src->pump;
+	enum fr_family_id fam = src->fam;
 	struct fr_hdr h;
 	int err;
 
@@ -302,13 +303,16 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	memcpy(&h, data, sizeof(h));
-	p->totals.fam[src->fam].seen++;
+	/* the syscalls ring also carries the file family's records */
+	if (h.op == FR_OP_FILE_IO || h.op == FR_OP_FILE_OPEN)
+		fam = FR_FAM_FILE;
+	p->totals.fam[fam].seen++;
 	if (h.op <= FR_OP_PROC_FORK)
-		err = encode_proc(p, src->fam, data, size);
+		err = encode_proc(p, fam, data, size);
 	else if ((h.op >= FR_OP_TCP_CONNECT && h.op <= FR_OP_SKB_DROP))
-		err = encode_net(p, src->fam, data, size);
+		err = encode_net(p, fam, data, size);
 	else
-		err = encode_other(p, src->fam, data, size);
+		err = encode_other(p, fam, data, size);
 	if (err)
 		p->totals.malformed++;
 	return 0;

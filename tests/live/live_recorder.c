@@ -159,24 +159,26 @@ static void file_visit(const struct fr_record *rec, const struct fr_event *ev, v
 		c->stream_written += live_field_s64(ev, "ret");
 }
 
-static void scenario_file(bool stream)
+/* hosted: with the syscalls family on, whose programs then account files */
+static void scenario_file(bool stream, bool hosted)
 {
-	const char *const agg_args[] = {"--families", "file", NULL};
-	const char *const stream_args[] = {"--families", "file", "--mode", "file=stream", NULL};
+	const char *const args[] = {"--families", hosted ? "syscalls,file" : "file", "--mode",
+				    stream ? "file=stream" : "file=aggregate", NULL};
 	struct file_ctx c = {.self = (uint32_t)getpid()};
 	struct live_recorder r;
 	struct file_result w;
 	char path[300];
 
-	live_recorder__start(&r, recorder, stream ? stream_args : agg_args);
+	live_recorder__start(&r, recorder, args);
 	snprintf(path, sizeof(path), "%s/workload.dat", r.dir);
 	CHECK(!workload_file(path, 64, 65536, &w), "file workload failed");
 	live_recorder__stop(&r);
 	c.path = path;
 	c.fd = w.fd;
 	live_read_dir(r.dir, file_visit, &c);
-	printf("file: wrote %llu, read %llu; recorded opens %u, written %llu (agg) %llu "
+	printf("file (%s%s): wrote %llu, read %llu; recorded opens %u, written %llu (agg) %llu "
 	       "(stream), read %llu\n",
+	       stream ? "stream" : "aggregate", hosted ? ", in the syscalls programs" : "",
 	       (unsigned long long)w.written, (unsigned long long)w.read, c.opens,
 	       (unsigned long long)c.agg_written, (unsigned long long)c.stream_written,
 	       (unsigned long long)c.agg_read);
@@ -418,9 +420,13 @@ int main(int argc, char **argv)
 	if (!strcmp(scenario, "tcp"))
 		scenario_tcp();
 	else if (!strcmp(scenario, "file"))
-		scenario_file(false);
+		scenario_file(false, false);
 	else if (!strcmp(scenario, "file_stream"))
-		scenario_file(true);
+		scenario_file(true, false);
+	else if (!strcmp(scenario, "file_hosted"))
+		scenario_file(false, true);
+	else if (!strcmp(scenario, "file_stream_hosted"))
+		scenario_file(true, true);
 	else if (!strcmp(scenario, "syscalls"))
 		scenario_syscalls("syscalls=aggregate", false);
 	else if (!strcmp(scenario, "syscalls_stream"))
