@@ -505,7 +505,14 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 	int err = 0, gen;
 
 	p->last_agg_ns = now_ns;
-	gen = detached ? -1 : (int)fr_probes__flip_aggregates(p->probes);
+	gen = -1;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]) && !detached && gen < 0; i++) {
+		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
+
+		/* the flip waits for an RCU grace period: only when it buys something */
+		if (f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0)
+			gen = (int)fr_probes__flip_aggregates(p->probes);
+	}
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
 
