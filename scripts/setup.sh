@@ -9,7 +9,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang llvm libclang-rt-14-dev
 	libzstd-dev zstd libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 libarchive-dev libjansson-dev libcmocka-dev
-	prometheus graphviz iperf3 linux-perf time python3
+	prometheus graphviz iperf3 linux-perf time python3 iproute2 iptables
 )
 
 if [ "${FR_SKIP_APT:-0}" != 1 ]; then

@@ -431,6 +431,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = scenario_cgroup(recorder);
 	else if (!strcmp(scenario, "retention"))
 		rc = scenario_retention(recorder);
+	else if (!strcmp(scenario, "loss"))
+		rc = live_scenario_loss(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

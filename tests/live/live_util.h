@@ -78,7 +78,10 @@ int64_t live_field_s64(const struct fr_event *ev, const char *name);
 /* Byte field as a NUL-terminated string in `buf`. */
 const char *live_field_str(const struct fr_event *ev, const char *name, char *buf, size_t cap);
 
-/* Scenarios in live_more.c: oom, all, rotate. Return the exit code. */
+/* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
+
+/* live_net.c: TCP under iptables-made loss in a private netns. Return 0. */
+int live_scenario_loss(const char *recorder);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */

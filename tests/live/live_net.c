@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Live test of TCP under loss: in a private network namespace, iptables
+ * drops every tenth packet arriving for one port (on INPUT: a drop on
+ * OUTPUT fails the send, and TCP sends again without counting a
+ * retransmit), and the recorder's
+ * retransmit, close, RTT and drop records are checked against what the
+ * kernel itself reports (TCP_INFO, the rule's packet counter).
+ */
+#define _GNU_SOURCE /* unshare */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live_util.h"
+
+#define LOSS_BYTES (4u << 20)
+
+struct loss_ctx {
+	uint16_t port, cport;
+	uint64_t nf_drop; /* NETFILTER_DROP in this kernel's reason table */
+	bool have_reason;
+	unsigned retransmits, closes, drops, rtts;
+	uint64_t close_retrans, srtt_us;
+};
+
+static void names_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	struct loss_ctx *c = arg;
+	char name[128];
+
+	if (ev && ev->kind == FR_KIND_DROP_REASON_NAME &&
+	    !strcmp(live_field_str(ev, "name", name, sizeof(name)), "NETFILTER_DROP")) {
+		c->nf_drop = live_field(ev, "reason");
+		c->have_reason = true;
+	}
+}
+
+/* Is this record about the client's connection, in direction `to_server`? */
+static bool ours(const struct loss_ctx *c, const struct fr_event *ev, bool to_server)
+{
+	uint64_t sport = live_field(ev, "sport"), dport = live_field(ev, "dport");
+
+	return to_server ? sport == c->cport && dport == c->port
+			 : sport == c->port && dport == c->cport;
+}
+
+static void loss_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	struct loss_ctx *c = arg;
+
+	if (!ev)
+		return;
+	switch (ev->kind) {
+	case FR_KIND_TCP_RETRANSMIT:
+		c->retransmits += ours(c, ev, true);
+		break;
+	case FR_KIND_TCP_CLOSE:
+		if (ours(c, ev, true) && live_field(ev, "active")) {
+			c->closes++;
+			c->close_retrans = live_field(ev, "total_retrans");
+		}
+		break;
+	case FR_KIND_SKB_DROP:
+		c->drops += live_field(ev, "reason") == c->nf_drop && ours(c, ev, true);
+		break;
+	case FR_KIND_TCP_RTT:
+		if (ours(c, ev, false) || ours(c, ev, true)) {
+			c->rtts++;
+			c->srtt_us = live_field(ev, "srtt_us");
+		}
+		break;
+	}
+}
+
+static void run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	CHECK(rc == 0, "`%s` exited %d", cmd, rc);
+}
+
+/* Packets the rule on INPUT has dropped so far. */
+static uint64_t rule_packets(void)
+{
+	FILE *f = popen("iptables-legacy -w -L INPUT -v -x -n", "r");
+	unsigned long long pkts = 0;
+	char line[512];
+	int n = 0;
+
+	CHECK(f != NULL, "popen iptables: %s", strerror(errno));
+	/* two header lines, then the one rule */
+	while (fgets(line, sizeof(line), f))
+		if (++n == 3)
+			CHECK(sscanf(line, "%llu", &pkts) == 1, "iptables output: %s", line);
+	CHECK(pclose(f) == 0 && n == 3, "iptables -L INPUT: %d lines", n);
+	return pkts;
+}
+
+/* Accept one connection, read LOSS_BYTES, answer one byte, wait for EOF. */
+static void serve(int lfd)
+{
+	static char buf[65536];
+	uint64_t got = 0;
+	int fd = accept(lfd, NULL, NULL);
+	ssize_t n;
+
+	if (fd < 0)
+		_exit(1);
+	while (got < LOSS_BYTES && (n = read(fd, buf, sizeof(buf))) > 0)
+		got += (uint64_t)n;
+	if (got != LOSS_BYTES || write(fd, "k", 1) != 1)
+		_exit(1);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	_exit(0);
+}
+
+int live_scenario_loss(const char *recorder)
+{
+	const char *const args[] = {"--families", "net,drop", NULL};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	struct loss_ctx c = {0};
+	struct live_recorder r;
+	struct tcp_info ti;
+	socklen_t tlen = sizeof(ti);
+	static char buf[65536];
+	uint64_t sent = 0, rule_drops;
+	char cmd[256];
+	int lfd, fd, status;
+	pid_t server;
+
+	live_recorder__start(&r, recorder, args);
+	/* a namespace of our own: the rule and its counter see only this test */
+	CHECK(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	run("ip link set lo up");
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0 &&
+		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
+	      "listen: %s", strerror(errno));
+	c.port = ntohs(a.sin_port);
+	snprintf(cmd, sizeof(cmd),
+		 "iptables-legacy -w -A INPUT -p tcp -d 127.0.0.1 --dport %u "
+		 "-m statistic --mode nth --every 10 --packet 5 -j DROP",
+		 c.port);
+	run(cmd);
+	server = fork();
+	CHECK(server >= 0, "fork: %s", strerror(errno));
+	if (server == 0)
+		serve(lfd);
+	close(lfd);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
+	      strerror(errno));
+	alen = sizeof(a);
+	CHECK(getsockname(fd, (struct sockaddr *)&a, &alen) == 0, "getsockname");
+	c.cport = ntohs(a.sin_port);
+	memset(buf, 'x', sizeof(buf));
+	while (sent < LOSS_BYTES) {
+		ssize_t n = write(fd, buf, sizeof(buf));
+
+		CHECK(n > 0, "write: %s", strerror(errno));
+		sent += (uint64_t)n;
+	}
+	/* the answer comes once every byte arrived: nothing left to retransmit */
+	CHECK(read(fd, buf, 1) == 1, "no answer from the server");
+	rule_drops = rule_packets();
+	run("iptables-legacy -w -F INPUT");
+	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) == 0, "TCP_INFO: %s",
+	      strerror(errno));
+	close(fd);
+	CHECK(waitpid(server, &status, 0) == server && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "server failed");
+	live_recorder__stop(&r);
+
+	live_read_dir(r.dir, names_visit, &c);
+	CHECK(c.have_reason, "no NETFILTER_DROP in the drop reason names");
+	live_read_dir(r.dir, loss_visit, &c);
+	printf("loss: port %u, rule dropped %llu packets, kernel total_retrans %u; recorded %u "
+	       "NETFILTER_DROP drops, %u retransmits, close total_retrans %llu (%u closes), "
+	       "%u rtt samples (last srtt %llu us)\n",
+	       c.port, (unsigned long long)rule_drops, ti.tcpi_total_retrans, c.drops,
+	       c.retransmits, (unsigned long long)c.close_retrans, c.closes, c.rtts,
+	       (unsigned long long)c.srtt_us);
+	CHECK(rule_drops > 0 && ti.tcpi_total_retrans > 0, "the rule caused no loss");
+	CHECK(c.drops == rule_drops, "recorded %u drops, the rule counted %llu", c.drops,
+	      (unsigned long long)rule_drops);
+	CHECK(c.closes == 1 && c.close_retrans == ti.tcpi_total_retrans,
+	      "close record total_retrans %llu, TCP_INFO %u", (unsigned long long)c.close_retrans,
+	      ti.tcpi_total_retrans);
+	/* one tracepoint hit per retransmitted skb, which may carry several segments */
+	CHECK(c.retransmits >= 1 && c.retransmits <= ti.tcpi_total_retrans,
+	      "recorded %u retransmits for %u retransmitted segments", c.retransmits,
+	      ti.tcpi_total_retrans);
+	CHECK(c.rtts >= 1 && c.srtt_us > 0, "rtt samples %u, srtt %llu", c.rtts,
+	      (unsigned long long)c.srtt_us);
+	return 0;
+}
