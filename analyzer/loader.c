@@ -27,13 +27,28 @@
 
 enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
 
+/*
+ * Kinds whose rows leave the socket tuple and sock_id to their connection
+ * (conn): the view ev_<kind> puts them back (queries/schema.sql). A row
+ * whose tuple is not its connection's adds a row to <table>_tuple.
+ */
+static const struct {
+	unsigned kind;
+	const char *table;
+} narrow_kinds[] = {
+	{FR_KIND_SOCK_MSG, "sock_msg"},
+};
+
 struct kind_ins {
 	struct fr_rowbatch rows;
-	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
-	int8_t cid_field;   /* sock_id field index, -1: none */
-	uint8_t ncols_key;  /* number of key columns */
-	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
-	uint32_t addr_mask; /* BYTES fields that hold an address */
+	struct fr_rowbatch tuples; /* narrow kinds: rows whose tuple is not conn's */
+	uint64_t nrows;		   /* narrow kinds: rows so far, the key of the last */
+	int8_t pk_field[2];	   /* field index feeding each pk column, -1: none */
+	int8_t cid_field;	   /* sock_id field index, -1: none */
+	uint8_t ncols_key;	   /* number of key columns */
+	int8_t tuple[T_N];	   /* socket kinds: field indexes of the tuple */
+	uint32_t addr_mask;	   /* BYTES fields that hold an address */
+	uint32_t conn_mask;	   /* fields the row leaves to conn */
 };
 
 struct live_proc {
@@ -51,6 +66,8 @@ struct live_conn {
 	uint32_t node;
 	int has_connect, has_close;
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	uint8_t sa[16], da[16]; /* the addresses as recorded, 4 or 16 bytes */
+	uint8_t salen, dalen;	/* 0: another length, not comparable */
 };
 
 struct fr_loader {
@@ -105,6 +122,54 @@ static int field_of(const struct fr_kind_info *ki, const char *name)
 	return -1;
 }
 
+static const char *narrow_table(unsigned kind)
+{
+	for (size_t i = 0; i < sizeof(narrow_kinds) / sizeof(narrow_kinds[0]); i++)
+		if (narrow_kinds[i].kind == kind)
+			return narrow_kinds[i].table;
+	return NULL;
+}
+
+/* Row and tuple batches of a narrow kind; `cols`: the columns of its view. */
+static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *table,
+			  const char **cols, int n)
+{
+	static const char *tcols[] = {"msg", "saddr", "daddr", "sport", "dport"};
+	const char *keep[FR_EVENT_MAX_FIELDS + 6];
+	char target[512], ttable[96];
+	size_t off;
+	int m = 0, err;
+
+	for (int t = 0; t < T_N; t++) {
+		if (k->tuple[t] < 0)
+			return -EPROTO;
+		k->conn_mask |= 1u << k->tuple[t];
+	}
+	keep[m++] = "msg"; /* the row's key, assigned by SQLite: not inserted */
+	off = (size_t)snprintf(target, sizeof(target), "%s (", table);
+	for (int i = 0; i < n && off < sizeof(target); i++) {
+		const int f = i - 2 - k->ncols_key; /* field index, < 0: ts, node, keys */
+
+		if (f >= 0 && k->conn_mask >> f & 1)
+			continue;
+		off += (size_t)snprintf(target + off, sizeof(target) - off, "%s%s",
+					m > 1 ? "," : "", cols[i]);
+		keep[m++] = cols[i];
+	}
+	if (off + 2 > sizeof(target))
+		return -EPROTO;
+	strcpy(target + off, ")");
+	snprintf(ttable, sizeof(ttable), "%s_tuple", table);
+	err = fr_db__check_columns(l->db, table, keep, m);
+	if (!err)
+		err = fr_db__check_columns(l->db, ttable, tcols, 5);
+	if (!err)
+		err = fr_rowbatch__init(&k->rows, l->db, l->writer, target, (uint32_t)m - 1);
+	if (!err)
+		err = fr_rowbatch__init(&k->tuples, l->db, l->writer, ttable, 5);
+	return err;
+}
+
 static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
@@ -149,7 +214,10 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	err = fr_db__check_columns(l->db, table, cols, n);
 	if (err)
 		return err;
-	err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
+	if (narrow_table(ki->kind) && k->cid_field >= 0)
+		err = prepare_narrow(l, k, narrow_table(ki->kind), cols, n);
+	else
+		err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
 	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
 
@@ -333,6 +401,25 @@ static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 	return err;
 }
 
+static void keep_addr(uint8_t *dst, uint8_t *len, const struct fr_value *v)
+{
+	*len = v->len == 4 || v->len == 16 ? (uint8_t)v->len : 0;
+	if (*len)
+		memcpy(dst, v->p, *len);
+}
+
+/* Whether the event's tuple is its connection's, the same text included. */
+static int same_tuple(const struct live_conn *c, const struct kind_ins *k,
+		      const struct fr_event *ev)
+{
+	const struct fr_value *s = &ev->f[k->tuple[T_SADDR]], *d = &ev->f[k->tuple[T_DADDR]];
+
+	return c->salen && c->dalen && s->len == c->salen && d->len == c->dalen &&
+	       !memcmp(s->p, c->sa, c->salen) && !memcmp(d->p, c->da, c->dalen) &&
+	       (int64_t)ev->f[k->tuple[T_SPORT]].u == c->sport &&
+	       (int64_t)ev->f[k->tuple[T_DPORT]].u == c->dport;
+}
+
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
 static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
@@ -367,6 +454,8 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 	c->close_ts = OPEN_END;
 	fr_fieldtext__addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
 	fr_fieldtext__addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	keep_addr(c->sa, &c->salen, &ev->f[k->tuple[T_SADDR]]);
+	keep_addr(c->da, &c->dalen, &ev->f[k->tuple[T_DADDR]]);
 	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
 	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
 	*out = c;
@@ -440,8 +529,9 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 	return 0;
 }
 
+/* Socket semantics; `same`: whether the event's tuple is the connection's. */
 static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
-			int64_t ts, int64_t pk, int64_t *cid)
+			int64_t ts, int64_t pk, int64_t *cid, int *same)
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
 	struct live_conn *c;
@@ -450,6 +540,7 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	if (err)
 		return err;
 	*cid = c->cid;
+	*same = same_tuple(c, k, ev);
 	if (!c->pk)
 		c->pk = pk;
 	switch (ev->kind) {
@@ -481,6 +572,19 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	return 0;
 }
 
+/* The tuple of the narrow row just added, which its connection does not hold. */
+static int add_tuple(struct fr_loader *l, struct kind_ins *k, const struct fr_event *ev)
+{
+	struct fr_rowbatch *b = &k->tuples;
+
+	fr_rowbatch__int(b, (int64_t)k->nrows);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_SADDR]]);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_DADDR]]);
+	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_SPORT]].u);
+	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_DPORT]].u);
+	return fr_rowbatch__end_row(b); /* part of the event's row: not counted */
+}
+
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
 	struct kind_ins *k = &l->ins[rec->kind];
@@ -488,7 +592,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
 	struct fr_event *ev = &l->ev;
 	int64_t ts, pks[2] = {0, 0}, cid = 0;
-	int err;
+	int err, same = 1;
 
 	ev->kind = rec->kind;
 	ev->ts_ns = rec->ts_ns;
@@ -502,7 +606,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	note_ts(l, ts);
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
-		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
+		err = resolve_conn(l, k, ev, ts, pks[0], &cid, &same);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
 	fr_rowbatch__int(b, ts);
@@ -514,6 +618,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	for (unsigned i = 0; i < ki->nfields; i++) {
 		const struct fr_value *v = &ev->f[i];
 
+		if (k->conn_mask >> i & 1)
+			continue;
 		switch (ki->fields[i].type) {
 		case FR_FIELD_U64:
 		case FR_FIELD_S64:
@@ -528,6 +634,11 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		}
 	}
 	err = end_row(l, b);
+	if (!err && k->conn_mask) {
+		k->nrows++;
+		if (!same)
+			err = add_tuple(l, k, ev);
+	}
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
@@ -593,9 +704,12 @@ static int flush_rows(struct fr_loader *l)
 	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
 				       &l->proc_rows, &l->conn_rows};
 
-	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
+	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++) {
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
+		if (!err && l->ins[k].tuples.db)
+			err = fr_rowbatch__flush(&l->ins[k].tuples);
+	}
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
 		err = fr_rowbatch__flush(other[i]);
 	return err ? err : fr_loader__sync(l);
@@ -674,8 +788,10 @@ void fr_loader__free(struct fr_loader *l)
 	if (!l)
 		return;
 	fr_rowwriter__free(l->writer); /* first: it may still use the batches */
-	for (unsigned k = 0; k < FR_KIND_MAX; k++)
+	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		fr_rowbatch__free(&l->ins[k].rows);
+		fr_rowbatch__free(&l->ins[k].tuples);
+	}
 	fr_rowbatch__free(&l->meta_rows);
 	fr_rowbatch__free(&l->marker_rows);
 	fr_rowbatch__free(&l->hubble_rows);

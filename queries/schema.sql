@@ -4,8 +4,9 @@
 -- host's CLOCK_BOOTTIME by replay. `node` is nodes.node. An interval that is
 -- still open at the end of the recording has valid_to = 9223372036854775807.
 --
--- ev_<kind> tables mirror format/kinds.c field for field, after ts, node and
--- the key columns (pk, cid); replay checks that they match at start-up.
+-- ev_<kind> tables (ev_sock_msg: a view) mirror format/kinds.c field for
+-- field, after ts, node and the key columns (pk, cid); replay checks that
+-- they match at start-up.
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
@@ -108,9 +109,23 @@ CREATE TABLE ev_tcp_reset (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pi
 CREATE TABLE ev_tcp_rtt (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
 	srtt_us INTEGER, rttvar_us INTEGER);
-CREATE TABLE ev_sock_msg (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	protocol INTEGER, received INTEGER, bytes INTEGER);
+-- The most numerous kind: its rows (sock_msg) leave the tuple and sock_id to
+-- their connection; a row whose tuple is not the connection's (say, a UDP
+-- socket sending to several peers) has it in sock_msg_tuple. Queries that
+-- need no tuple read sock_msg, which is much cheaper than the view.
+CREATE TABLE sock_msg (msg INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, protocol INTEGER, received INTEGER,
+	bytes INTEGER);
+CREATE TABLE sock_msg_tuple (msg INTEGER PRIMARY KEY, saddr TEXT, daddr TEXT, sport INTEGER,
+	dport INTEGER);
+CREATE VIEW ev_sock_msg AS
+SELECT m.ts, m.node, m.pk, m.cid, m.pid, m.family,
+	CASE WHEN t.msg IS NULL THEN c.saddr ELSE t.saddr END AS saddr,
+	CASE WHEN t.msg IS NULL THEN c.daddr ELSE t.daddr END AS daddr,
+	CASE WHEN t.msg IS NULL THEN c.sport ELSE t.sport END AS sport,
+	CASE WHEN t.msg IS NULL THEN c.dport ELSE t.dport END AS dport,
+	c.sock_id, m.protocol, m.received, m.bytes
+FROM sock_msg m LEFT JOIN conn c ON c.cid = m.cid LEFT JOIN sock_msg_tuple t ON t.msg = m.msg;
 CREATE TABLE ev_udp_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	received INTEGER, bytes INTEGER);

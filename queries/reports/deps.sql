@@ -12,7 +12,7 @@ WITH ref AS (
 ), msg AS (
 	SELECT cid, sum(CASE WHEN received = 0 THEN max(bytes, 0) ELSE 0 END) AS tx,
 		sum(CASE WHEN received <> 0 THEN max(bytes, 0) ELSE 0 END) AS rx
-	FROM ev_sock_msg GROUP BY cid
+	FROM sock_msg GROUP BY cid
 ), rst AS (
 	SELECT cid, count(*) AS n FROM ev_tcp_reset GROUP BY cid
 ), rtx AS (
