@@ -28,27 +28,20 @@
 enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
 
 /*
- * Kinds whose rows leave the socket tuple and sock_id to their connection
- * (conn): the view ev_<kind> puts them back (queries/schema.sql). A row
- * whose tuple is not its connection's adds a row to <table>_tuple.
+ * Kinds with a sock_id, the most numerous, are narrow: their rows (table
+ * <kind>) leave the socket tuple and sock_id to their connection (conn);
+ * the view ev_<kind>, made here, puts them back. A row whose tuple is not
+ * its connection's adds a row to sock_tuple.
  */
-static const struct {
-	unsigned kind;
-	const char *table;
-} narrow_kinds[] = {
-	{FR_KIND_SOCK_MSG, "sock_msg"},
-};
-
 struct kind_ins {
 	struct fr_rowbatch rows;
-	struct fr_rowbatch tuples; /* narrow kinds: rows whose tuple is not conn's */
-	uint64_t nrows;		   /* narrow kinds: rows so far, the key of the last */
-	int8_t pk_field[2];	   /* field index feeding each pk column, -1: none */
-	int8_t cid_field;	   /* sock_id field index, -1: none */
-	uint8_t ncols_key;	   /* number of key columns */
-	int8_t tuple[T_N];	   /* socket kinds: field indexes of the tuple */
-	uint32_t addr_mask;	   /* BYTES fields that hold an address */
-	uint32_t conn_mask;	   /* fields the row leaves to conn */
+	uint64_t nrows;	    /* narrow kinds: rows so far, the id of the last */
+	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
+	int8_t cid_field;   /* sock_id field index, -1: none */
+	uint8_t ncols_key;  /* number of key columns */
+	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
+	uint32_t addr_mask; /* BYTES fields that hold an address */
+	uint32_t conn_mask; /* fields the row leaves to conn */
 };
 
 struct live_proc {
@@ -75,7 +68,7 @@ struct fr_loader {
 	struct kind_ins ins[FR_KIND_MAX];
 	sqlite3_stmt *count_ins;
 	struct fr_rowwriter *writer;
-	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows;
+	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows, tuple_rows;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
@@ -122,22 +115,23 @@ static int field_of(const struct fr_kind_info *ki, const char *name)
 	return -1;
 }
 
-static const char *narrow_table(unsigned kind)
+/* Append to buf[*off] (cap bytes); a string too long fails at the end. */
+static void put_sql(char *buf, size_t cap, size_t *off, const char *fmt, const char *a)
 {
-	for (size_t i = 0; i < sizeof(narrow_kinds) / sizeof(narrow_kinds[0]); i++)
-		if (narrow_kinds[i].kind == kind)
-			return narrow_kinds[i].table;
-	return NULL;
+	if (*off < cap)
+		*off += (size_t)snprintf(buf + *off, cap - *off, fmt, a, a, a);
 }
 
-/* Row and tuple batches of a narrow kind; `cols`: the columns of its view. */
-static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *table,
+/*
+ * A narrow kind: its view ev_<kind> over the row, conn and sock_tuple, and
+ * the INSERT of the columns the row keeps. `cols`: the view's columns.
+ */
+static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *kind,
 			  const char **cols, int n)
 {
-	static const char *tcols[] = {"msg", "saddr", "daddr", "sport", "dport"};
 	const char *keep[FR_EVENT_MAX_FIELDS + 6];
-	char target[512], ttable[96];
-	size_t off;
+	char target[512], view[2048];
+	size_t toff = 0, voff = 0;
 	int m = 0, err;
 
 	for (int t = 0; t < T_N; t++) {
@@ -145,28 +139,37 @@ static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *t
 			return -EPROTO;
 		k->conn_mask |= 1u << k->tuple[t];
 	}
-	keep[m++] = "msg"; /* the row's key, assigned by SQLite: not inserted */
-	off = (size_t)snprintf(target, sizeof(target), "%s (", table);
-	for (int i = 0; i < n && off < sizeof(target); i++) {
+	keep[m++] = "id"; /* the row's key, assigned by SQLite: not inserted */
+	put_sql(target, sizeof(target), &toff, "%s (", kind);
+	put_sql(view, sizeof(view), &voff, "CREATE VIEW ev_%s AS SELECT ", kind);
+	for (int i = 0; i < n; i++) {
 		const int f = i - 2 - k->ncols_key; /* field index, < 0: ts, node, keys */
 
-		if (f >= 0 && k->conn_mask >> f & 1)
-			continue;
-		off += (size_t)snprintf(target + off, sizeof(target) - off, "%s%s",
-					m > 1 ? "," : "", cols[i]);
-		keep[m++] = cols[i];
+		if (i)
+			put_sql(view, sizeof(view), &voff, "%s", ", ");
+		if (f == k->tuple[T_SOCK]) {
+			put_sql(view, sizeof(view), &voff, "%s", "c.sock_id");
+		} else if (f >= 0 && k->conn_mask >> f & 1) {
+			put_sql(view, sizeof(view), &voff,
+				"CASE WHEN t.id IS NULL THEN c.%s ELSE t.%s END AS %s", cols[i]);
+		} else {
+			put_sql(view, sizeof(view), &voff, "m.%s", cols[i]);
+			put_sql(target, sizeof(target), &toff, m > 1 ? ",%s" : "%s", cols[i]);
+			keep[m++] = cols[i];
+		}
 	}
-	if (off + 2 > sizeof(target))
+	put_sql(target, sizeof(target), &toff, "%s", ")");
+	put_sql(view, sizeof(view), &voff,
+		" FROM %s m LEFT JOIN conn c ON c.cid = m.cid LEFT JOIN sock_tuple t"
+		" ON t.kind = '%s' AND t.id = m.id",
+		kind);
+	if (toff >= sizeof(target) || voff >= sizeof(view))
 		return -EPROTO;
-	strcpy(target + off, ")");
-	snprintf(ttable, sizeof(ttable), "%s_tuple", table);
-	err = fr_db__check_columns(l->db, table, keep, m);
+	err = fr_db__check_columns(l->db, kind, keep, m);
 	if (!err)
-		err = fr_db__check_columns(l->db, ttable, tcols, 5);
+		err = fr_db__exec(l->db, view, kind);
 	if (!err)
 		err = fr_rowbatch__init(&k->rows, l->db, l->writer, target, (uint32_t)m - 1);
-	if (!err)
-		err = fr_rowbatch__init(&k->tuples, l->db, l->writer, ttable, 5);
 	return err;
 }
 
@@ -211,12 +214,10 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	for (unsigned i = 0; i < ki->nfields; i++)
 		cols[n++] = ki->fields[i].name;
 	snprintf(table, sizeof(table), "ev_%s", ki->name);
-	err = fr_db__check_columns(l->db, table, cols, n);
-	if (err)
-		return err;
-	if (narrow_table(ki->kind) && k->cid_field >= 0)
-		err = prepare_narrow(l, k, narrow_table(ki->kind), cols, n);
-	else
+	err = k->cid_field >= 0 ? prepare_narrow(l, k, ki->name, cols, n) : 0;
+	if (!err)
+		err = fr_db__check_columns(l->db, table, cols, n);
+	if (!err && !k->conn_mask)
 		err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
 	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
@@ -235,6 +236,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	err = fr_rowbatch__register(db);
 	if (!err)
 		err = fr_rowwriter__new(&l->writer);
+	if (!err)
+		err = fr_rowbatch__init(&l->tuple_rows, db, l->writer, "sock_tuple", 6);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 
@@ -573,10 +576,12 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 }
 
 /* The tuple of the narrow row just added, which its connection does not hold. */
-static int add_tuple(struct fr_loader *l, struct kind_ins *k, const struct fr_event *ev)
+static int add_tuple(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev)
 {
-	struct fr_rowbatch *b = &k->tuples;
+	const char *kind_name = fr_kind__name(ev->kind);
+	struct fr_rowbatch *b = &l->tuple_rows;
 
+	fr_rowbatch__text(b, kind_name, strlen(kind_name));
 	fr_rowbatch__int(b, (int64_t)k->nrows);
 	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_SADDR]]);
 	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_DADDR]]);
@@ -702,14 +707,11 @@ static int flush_rows(struct fr_loader *l)
 	int err = 0;
 
 	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
-				       &l->proc_rows, &l->conn_rows};
+				       &l->proc_rows, &l->conn_rows,   &l->tuple_rows};
 
-	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++) {
+	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
-		if (!err && l->ins[k].tuples.db)
-			err = fr_rowbatch__flush(&l->ins[k].tuples);
-	}
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
 		err = fr_rowbatch__flush(other[i]);
 	return err ? err : fr_loader__sync(l);
@@ -788,15 +790,14 @@ void fr_loader__free(struct fr_loader *l)
 	if (!l)
 		return;
 	fr_rowwriter__free(l->writer); /* first: it may still use the batches */
-	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
+	for (unsigned k = 0; k < FR_KIND_MAX; k++)
 		fr_rowbatch__free(&l->ins[k].rows);
-		fr_rowbatch__free(&l->ins[k].tuples);
-	}
 	fr_rowbatch__free(&l->meta_rows);
 	fr_rowbatch__free(&l->marker_rows);
 	fr_rowbatch__free(&l->hubble_rows);
 	fr_rowbatch__free(&l->proc_rows);
 	fr_rowbatch__free(&l->conn_rows);
+	fr_rowbatch__free(&l->tuple_rows);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
 		struct live_proc *p = fr_slab__at(&l->proc_slab, i);

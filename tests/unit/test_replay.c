@@ -156,7 +156,14 @@ static void test_replay_semantics(void **state)
 	assert_int_equal(one(db, "SELECT count(*) FROM ev_sock_msg WHERE daddr = '10.0.0.3' AND "
 				 "dport = 53 AND ts = " WALL_S " + 86 + 5000"),
 			 1);
-	assert_int_equal(one(db, "SELECT count(*) FROM sock_msg_tuple"), 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM sock_tuple WHERE kind = 'sock_msg'"), 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_tcp_connect WHERE sock_id = 9 AND "
+				 "saddr = '10.0.0.1' AND daddr = '10.0.0.2' AND dport = 80"),
+			 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_tcp_close WHERE sock_id = 9 AND "
+				 "sport = 4000 AND bytes_acked = 5 AND cid = 1"),
+			 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM sock_tuple WHERE kind <> 'sock_msg'"), 0);
 	/* the pod was deleted: its interval closes at the change's time */
 	assert_true(one(db, "SELECT valid_to FROM meta_pod WHERE uid = 'u1'") ==
 		    (int64_t)(WALL + 90 + SHIFT));
