@@ -27,13 +27,21 @@
 
 enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
 
+/*
+ * Kinds with a sock_id, the most numerous, are narrow: their rows (table
+ * <kind>) leave the socket tuple and sock_id to their connection (conn);
+ * the view ev_<kind>, made here, puts them back. A row whose tuple is not
+ * its connection's adds a row to sock_tuple.
+ */
 struct kind_ins {
 	struct fr_rowbatch rows;
+	uint64_t nrows;	    /* narrow kinds: rows so far, the id of the last */
 	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
 	int8_t cid_field;   /* sock_id field index, -1: none */
 	uint8_t ncols_key;  /* number of key columns */
 	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
 	uint32_t addr_mask; /* BYTES fields that hold an address */
+	uint32_t conn_mask; /* fields the row leaves to conn */
 };
 
 struct live_proc {
@@ -51,6 +59,8 @@ struct live_conn {
 	uint32_t node;
 	int has_connect, has_close;
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	uint8_t sa[16], da[16]; /* the addresses as recorded, 4 or 16 bytes */
+	uint8_t salen, dalen;	/* 0: another length, not comparable */
 };
 
 struct fr_loader {
@@ -58,7 +68,7 @@ struct fr_loader {
 	struct kind_ins ins[FR_KIND_MAX];
 	sqlite3_stmt *count_ins;
 	struct fr_rowwriter *writer;
-	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows;
+	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows, tuple_rows;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
@@ -105,6 +115,64 @@ static int field_of(const struct fr_kind_info *ki, const char *name)
 	return -1;
 }
 
+/* Append to buf[*off] (cap bytes); a string too long fails at the end. */
+static void put_sql(char *buf, size_t cap, size_t *off, const char *fmt, const char *a)
+{
+	if (*off < cap)
+		*off += (size_t)snprintf(buf + *off, cap - *off, fmt, a, a, a);
+}
+
+/*
+ * A narrow kind: its view ev_<kind> over the row, conn and sock_tuple, and
+ * the INSERT of the columns the row keeps. `cols`: the view's columns.
+ */
+static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *kind,
+			  const char **cols, int n)
+{
+	const char *keep[FR_EVENT_MAX_FIELDS + 6];
+	char target[512], view[2048];
+	size_t toff = 0, voff = 0;
+	int m = 0, err;
+
+	for (int t = 0; t < T_N; t++) {
+		if (k->tuple[t] < 0)
+			return -EPROTO;
+		k->conn_mask |= 1u << k->tuple[t];
+	}
+	keep[m++] = "id"; /* the row's key, assigned by SQLite: not inserted */
+	put_sql(target, sizeof(target), &toff, "%s (", kind);
+	put_sql(view, sizeof(view), &voff, "CREATE VIEW ev_%s AS SELECT ", kind);
+	for (int i = 0; i < n; i++) {
+		const int f = i - 2 - k->ncols_key; /* field index, < 0: ts, node, keys */
+
+		if (i)
+			put_sql(view, sizeof(view), &voff, "%s", ", ");
+		if (f == k->tuple[T_SOCK]) {
+			put_sql(view, sizeof(view), &voff, "%s", "c.sock_id");
+		} else if (f >= 0 && k->conn_mask >> f & 1) {
+			put_sql(view, sizeof(view), &voff,
+				"CASE WHEN t.id IS NULL THEN c.%s ELSE t.%s END AS %s", cols[i]);
+		} else {
+			put_sql(view, sizeof(view), &voff, "m.%s", cols[i]);
+			put_sql(target, sizeof(target), &toff, m > 1 ? ",%s" : "%s", cols[i]);
+			keep[m++] = cols[i];
+		}
+	}
+	put_sql(target, sizeof(target), &toff, "%s", ")");
+	put_sql(view, sizeof(view), &voff,
+		" FROM %s m LEFT JOIN conn c ON c.cid = m.cid LEFT JOIN sock_tuple t"
+		" ON t.kind = '%s' AND t.id = m.id",
+		kind);
+	if (toff >= sizeof(target) || voff >= sizeof(view))
+		return -EPROTO;
+	err = fr_db__check_columns(l->db, kind, keep, m);
+	if (!err)
+		err = fr_db__exec(l->db, view, kind);
+	if (!err)
+		err = fr_rowbatch__init(&k->rows, l->db, l->writer, target, (uint32_t)m - 1);
+	return err;
+}
+
 static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
@@ -146,10 +214,11 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	for (unsigned i = 0; i < ki->nfields; i++)
 		cols[n++] = ki->fields[i].name;
 	snprintf(table, sizeof(table), "ev_%s", ki->name);
-	err = fr_db__check_columns(l->db, table, cols, n);
-	if (err)
-		return err;
-	err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
+	err = k->cid_field >= 0 ? prepare_narrow(l, k, ki->name, cols, n) : 0;
+	if (!err)
+		err = fr_db__check_columns(l->db, table, cols, n);
+	if (!err && !k->conn_mask)
+		err = fr_rowbatch__init(&k->rows, l->db, l->writer, table, (uint32_t)n);
 	return err == -ENOMEM ? err : err ? -EPROTO : 0;
 }
 
@@ -167,6 +236,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	err = fr_rowbatch__register(db);
 	if (!err)
 		err = fr_rowwriter__new(&l->writer);
+	if (!err)
+		err = fr_rowbatch__init(&l->tuple_rows, db, l->writer, "sock_tuple", 6);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 
@@ -333,6 +404,25 @@ static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
 	return err;
 }
 
+static void keep_addr(uint8_t *dst, uint8_t *len, const struct fr_value *v)
+{
+	*len = v->len == 4 || v->len == 16 ? (uint8_t)v->len : 0;
+	if (*len)
+		memcpy(dst, v->p, *len);
+}
+
+/* Whether the event's tuple is its connection's, the same text included. */
+static int same_tuple(const struct live_conn *c, const struct kind_ins *k,
+		      const struct fr_event *ev)
+{
+	const struct fr_value *s = &ev->f[k->tuple[T_SADDR]], *d = &ev->f[k->tuple[T_DADDR]];
+
+	return c->salen && c->dalen && s->len == c->salen && d->len == c->dalen &&
+	       !memcmp(s->p, c->sa, c->salen) && !memcmp(d->p, c->da, c->dalen) &&
+	       (int64_t)ev->f[k->tuple[T_SPORT]].u == c->sport &&
+	       (int64_t)ev->f[k->tuple[T_DPORT]].u == c->dport;
+}
+
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
 static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
@@ -367,6 +457,8 @@ static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct 
 	c->close_ts = OPEN_END;
 	fr_fieldtext__addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
 	fr_fieldtext__addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
+	keep_addr(c->sa, &c->salen, &ev->f[k->tuple[T_SADDR]]);
+	keep_addr(c->da, &c->dalen, &ev->f[k->tuple[T_DADDR]]);
 	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
 	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
 	*out = c;
@@ -440,8 +532,9 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 	return 0;
 }
 
+/* Socket semantics; `same`: whether the event's tuple is the connection's. */
 static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
-			int64_t ts, int64_t pk, int64_t *cid)
+			int64_t ts, int64_t pk, int64_t *cid, int *same)
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
 	struct live_conn *c;
@@ -450,6 +543,7 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	if (err)
 		return err;
 	*cid = c->cid;
+	*same = same_tuple(c, k, ev);
 	if (!c->pk)
 		c->pk = pk;
 	switch (ev->kind) {
@@ -481,6 +575,21 @@ static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const str
 	return 0;
 }
 
+/* The tuple of the narrow row just added, which its connection does not hold. */
+static int add_tuple(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev)
+{
+	const char *kind_name = fr_kind__name(ev->kind);
+	struct fr_rowbatch *b = &l->tuple_rows;
+
+	fr_rowbatch__text(b, kind_name, strlen(kind_name));
+	fr_rowbatch__int(b, (int64_t)k->nrows);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_SADDR]]);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_DADDR]]);
+	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_SPORT]].u);
+	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_DPORT]].u);
+	return fr_rowbatch__end_row(b); /* part of the event's row: not counted */
+}
+
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
 	struct kind_ins *k = &l->ins[rec->kind];
@@ -488,7 +597,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	const struct fr_kind_info *ki = fr_kind__info(rec->kind);
 	struct fr_event *ev = &l->ev;
 	int64_t ts, pks[2] = {0, 0}, cid = 0;
-	int err;
+	int err, same = 1;
 
 	ev->kind = rec->kind;
 	ev->ts_ns = rec->ts_ns;
@@ -502,7 +611,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	note_ts(l, ts);
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
-		err = resolve_conn(l, k, ev, ts, pks[0], &cid);
+		err = resolve_conn(l, k, ev, ts, pks[0], &cid, &same);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
 	fr_rowbatch__int(b, ts);
@@ -514,6 +623,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	for (unsigned i = 0; i < ki->nfields; i++) {
 		const struct fr_value *v = &ev->f[i];
 
+		if (k->conn_mask >> i & 1)
+			continue;
 		switch (ki->fields[i].type) {
 		case FR_FIELD_U64:
 		case FR_FIELD_S64:
@@ -528,6 +639,11 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		}
 	}
 	err = end_row(l, b);
+	if (!err && k->conn_mask) {
+		k->nrows++;
+		if (!same)
+			err = add_tuple(l, k, ev);
+	}
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
 	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
@@ -591,7 +707,7 @@ static int flush_rows(struct fr_loader *l)
 	int err = 0;
 
 	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
-				       &l->proc_rows, &l->conn_rows};
+				       &l->proc_rows, &l->conn_rows,   &l->tuple_rows};
 
 	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
@@ -681,6 +797,7 @@ void fr_loader__free(struct fr_loader *l)
 	fr_rowbatch__free(&l->hubble_rows);
 	fr_rowbatch__free(&l->proc_rows);
 	fr_rowbatch__free(&l->conn_rows);
+	fr_rowbatch__free(&l->tuple_rows);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
 		struct live_proc *p = fr_slab__at(&l->proc_slab, i);

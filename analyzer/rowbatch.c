@@ -14,12 +14,6 @@
 
 enum { V_NULL, V_INT, V_TEXT, V_BLOB };
 
-struct fr_rowbatch_val {
-	int64_t i; /* V_TEXT: offset in the text arena */
-	uint32_t len;
-	uint8_t type;
-};
-
 /*
  * fr_rows: an eponymous virtual table whose rows are one buffer, passed as
  * a pointer: "INSERT INTO t SELECT c0, ... FROM fr_rows WHERE buf = ?"
@@ -31,7 +25,9 @@ struct fr_rowbatch_val {
 struct vt_cursor {
 	sqlite3_vtab_cursor base;
 	const struct fr_rowbatch_buf *f;
-	uint32_t row;
+	const int64_t *vals; /* of the current row */
+	const uint8_t *types;
+	uint32_t row, ncols;
 };
 
 static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
@@ -104,12 +100,21 @@ static int vt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int
 	(void)idx, (void)idx_str;
 	c->f = argc ? sqlite3_value_pointer(argv[0], VT_PTR) : NULL;
 	c->row = 0;
+	if (c->f) {
+		c->ncols = c->f->owner->ncols;
+		c->vals = c->f->vals;
+		c->types = c->f->types;
+	}
 	return SQLITE_OK;
 }
 
 static int vt_next(sqlite3_vtab_cursor *cur)
 {
-	((struct vt_cursor *)cur)->row++;
+	struct vt_cursor *c = (struct vt_cursor *)cur;
+
+	c->row++;
+	c->vals += c->ncols;
+	c->types += c->ncols;
 	return SQLITE_OK;
 }
 
@@ -123,21 +128,22 @@ static int vt_eof(sqlite3_vtab_cursor *cur)
 static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 {
 	const struct vt_cursor *c = (const struct vt_cursor *)cur;
-	const struct fr_rowbatch_buf *f = c->f;
-	const struct fr_rowbatch_val *x;
+	int64_t v;
 
-	if ((uint32_t)col >= f->owner->ncols)
+	if ((uint32_t)col >= c->ncols)
 		return SQLITE_OK; /* NULL */
-	x = &f->vals[(size_t)c->row * f->owner->ncols + (uint32_t)col];
-	switch (x->type) {
+	v = c->vals[col];
+	switch (c->types[col]) {
 	case V_INT:
-		sqlite3_result_int64(ctx, x->i);
+		sqlite3_result_int64(ctx, v);
 		break;
 	case V_TEXT:
-		sqlite3_result_text(ctx, f->text + x->i, (int)x->len, SQLITE_STATIC);
+		sqlite3_result_text(ctx, c->f->text + ((uint64_t)v >> 32), (int)(uint32_t)v,
+				    SQLITE_STATIC);
 		break;
 	case V_BLOB:
-		sqlite3_result_blob(ctx, f->text + x->i, (int)x->len, SQLITE_STATIC);
+		sqlite3_result_blob(ctx, c->f->text + ((uint64_t)v >> 32), (int)(uint32_t)v,
+				    SQLITE_STATIC);
 		break;
 	default:
 		break;
@@ -197,29 +203,30 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 	for (int i = 0; i < 2; i++) {
 		b->buf[i].owner = b;
 		b->buf[i].vals = calloc((size_t)ncols * b->per_buf, sizeof(*b->buf[i].vals));
-		if (!b->buf[i].vals)
+		b->buf[i].types = calloc((size_t)ncols * b->per_buf, sizeof(*b->buf[i].types));
+		if (!b->buf[i].vals || !b->buf[i].types)
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
 	return prepare_select(b);
 }
 
-static struct fr_rowbatch_val *next_val(struct fr_rowbatch *b)
+static void put(struct fr_rowbatch *b, uint8_t type, int64_t v)
 {
-	return &b->cur->vals[(size_t)b->cur->nrows * b->ncols + b->col++];
+	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
+
+	b->cur->types[i] = type;
+	b->cur->vals[i] = v;
 }
 
 void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
 {
-	struct fr_rowbatch_val *x = next_val(b);
-
-	x->type = V_INT;
-	x->i = v;
+	put(b, V_INT, v);
 }
 
 void fr_rowbatch__null(struct fr_rowbatch *b)
 {
-	next_val(b)->type = V_NULL;
+	put(b, V_NULL, 0);
 }
 
 void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v)
@@ -234,6 +241,10 @@ char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
 {
 	struct fr_rowbatch_buf *f = b->cur;
 
+	if (f->text_len + max > UINT32_MAX) { /* offsets are 32-bit */
+		b->err = -E2BIG;
+		return NULL;
+	}
 	if (!f->text || f->text_len + max > f->text_cap) {
 		size_t cap = f->text_cap ? f->text_cap : 4096;
 		char *t;
@@ -253,11 +264,7 @@ char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
 
 void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len)
 {
-	struct fr_rowbatch_val *x = next_val(b);
-
-	x->type = V_TEXT;
-	x->i = (int64_t)b->cur->text_len;
-	x->len = (uint32_t)len;
+	put(b, V_TEXT, (int64_t)((uint64_t)b->cur->text_len << 32 | (uint32_t)len));
 	b->cur->text_len += len;
 }
 
@@ -278,7 +285,7 @@ void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
 {
 	fr_rowbatch__text(b, p, len);
 	if (!b->err)
-		b->cur->vals[(size_t)b->cur->nrows * b->ncols + b->col - 1].type = V_BLOB;
+		b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
 }
 
 /* Insert every row of a buffer; a job of the writer thread. */
@@ -338,6 +345,7 @@ void fr_rowbatch__free(struct fr_rowbatch *b)
 	sqlite3_finalize(b->scan);
 	for (int i = 0; i < 2; i++) {
 		free(b->buf[i].vals);
+		free(b->buf[i].types);
 		free(b->buf[i].text);
 	}
 	free(b->table);

@@ -13,13 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct fr_rowbatch_val;
 struct fr_rowwriter;
 
-/* Rows being filled, or inserted by the writer thread while `busy`. */
+/* Rows being filled, or inserted by the writer thread while `busy`. Values
+ * are 9 bytes, not a 16-byte struct: the writer thread reads every one from
+ * the other core's cache, and that transfer was most of its xColumn cost. */
 struct fr_rowbatch_buf {
 	struct fr_rowbatch *owner;
-	struct fr_rowbatch_val *vals;
+	int64_t *vals;	/* integer, or text offset << 32 | length */
+	uint8_t *types; /* one per value */
 	char *text;
 	size_t text_len, text_cap;
 	uint32_t nrows;
@@ -33,7 +35,7 @@ struct fr_rowbatch {
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
 	uint32_t ncols, per_buf, col;
-	int err; /* -ENOMEM while adding values, returned by end_row */
+	int err; /* -ENOMEM or -E2BIG while adding values, returned by end_row */
 };
 
 /* Register the fr_rows virtual table on a connection, once, before
@@ -56,13 +58,13 @@ void fr_rowbatch__text(struct fr_rowbatch *b, const void *p, size_t len);
 
 void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len);
 
-/* Room for `max` bytes of text formatted in place (NULL: no memory, the
- * row fails); commit the used length. */
+/* Room for `max` bytes of text formatted in place (NULL: no memory, or
+ * 4 GiB of text in the buffer; the row fails); commit the used length. */
 char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max);
 void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len);
 
 /* End the row (every column given); inserts when the batch is full.
- * Return: 0, -ENOMEM or -EIO (printed, maybe of an earlier batch). */
+ * Return: 0, -ENOMEM, -E2BIG or -EIO (printed, maybe of an earlier batch). */
 int fr_rowbatch__end_row(struct fr_rowbatch *b);
 
 /* Insert the rows buffered so far (with a writer: queue them; sync it

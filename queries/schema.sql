@@ -4,8 +4,9 @@
 -- host's CLOCK_BOOTTIME by replay. `node` is nodes.node. An interval that is
 -- still open at the end of the recording has valid_to = 9223372036854775807.
 --
--- ev_<kind> tables mirror format/kinds.c field for field, after ts, node and
--- the key columns (pk, cid); replay checks that they match at start-up.
+-- ev_<kind> tables (views for the socket kinds below) mirror format/kinds.c
+-- field for field, after ts, node and the key columns (pk, cid); replay
+-- checks that they match at start-up.
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
@@ -90,27 +91,30 @@ CREATE TABLE ev_syscall (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid 
 	nr INTEGER, latency_ns INTEGER, ret INTEGER);
 CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, nr INTEGER,
 	count INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER, latency_hist TEXT);
-CREATE TABLE ev_tcp_connect (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	latency_ns INTEGER, err INTEGER);
-CREATE TABLE ev_tcp_accept (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER);
-CREATE TABLE ev_tcp_close (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	duration_ns INTEGER, bytes_acked INTEGER, bytes_received INTEGER, segs_out INTEGER,
-	segs_in INTEGER, srtt_us INTEGER, total_retrans INTEGER, active INTEGER);
-CREATE TABLE ev_tcp_retransmit (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	state INTEGER);
-CREATE TABLE ev_tcp_reset (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	received INTEGER);
-CREATE TABLE ev_tcp_rtt (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	srtt_us INTEGER, rttvar_us INTEGER);
-CREATE TABLE ev_sock_msg (ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER, pid INTEGER,
-	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER, sock_id INTEGER,
-	protocol INTEGER, received INTEGER, bytes INTEGER);
+-- Socket kinds of a connection (tcp_*, sock_msg), the most numerous: their
+-- rows (table <kind>) leave the tuple and sock_id to their connection
+-- (conn); a row whose tuple is not the connection's (say, a UDP socket
+-- sending to several peers) has it in sock_tuple. Replay creates the views
+-- ev_<kind> with every column from format/kinds.c (analyzer/loader.c).
+-- Queries that need no tuple read <kind>, much cheaper than the view.
+CREATE TABLE sock_tuple (kind TEXT NOT NULL, id INTEGER NOT NULL, saddr TEXT, daddr TEXT,
+	sport INTEGER, dport INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID;
+CREATE TABLE tcp_connect (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, latency_ns INTEGER, err INTEGER);
+CREATE TABLE tcp_accept (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER);
+CREATE TABLE tcp_close (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, duration_ns INTEGER, bytes_acked INTEGER,
+	bytes_received INTEGER, segs_out INTEGER, segs_in INTEGER, srtt_us INTEGER,
+	total_retrans INTEGER, active INTEGER);
+CREATE TABLE tcp_retransmit (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, state INTEGER);
+CREATE TABLE tcp_reset (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, received INTEGER);
+CREATE TABLE tcp_rtt (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER,
+	pid INTEGER, family INTEGER, srtt_us INTEGER, rttvar_us INTEGER);
+CREATE TABLE sock_msg (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
+	cid INTEGER, pid INTEGER, family INTEGER, protocol INTEGER, received INTEGER, bytes INTEGER);
 CREATE TABLE ev_udp_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	received INTEGER, bytes INTEGER);

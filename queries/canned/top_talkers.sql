@@ -4,5 +4,5 @@
 SELECT COALESCE(NULLIF(a.namespace || '/' || a.workload, '/'), '(host) ' || a.comm) AS workload,
 	sum(CASE WHEN m.received = 0 THEN m.bytes ELSE 0 END) AS bytes_sent,
 	sum(CASE WHEN m.received <> 0 THEN m.bytes ELSE 0 END) AS bytes_received
-FROM ev_sock_msg m LEFT JOIN proc_attr a ON a.pk = m.pk
+FROM sock_msg m LEFT JOIN proc_attr a ON a.pk = m.pk
 GROUP BY 1 ORDER BY bytes_sent + bytes_received DESC, 1 LIMIT 20;

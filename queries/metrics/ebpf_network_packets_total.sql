@@ -9,7 +9,7 @@ SELECT step_end(minute * 60000000000) AS t, node, pk, CASE protocol WHEN 6 THEN 
 FROM roll_net WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
 UNION ALL
 SELECT step_end(ts), node, pk, CASE protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' ELSE 'proto_' || protocol END, CASE WHEN received THEN 'rx' ELSE 'tx' END, count(*)
-FROM ev_sock_msg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4, 5
+FROM sock_msg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4, 5
 UNION ALL
 SELECT step_end(ts), node, pk, 'udp', CASE WHEN received THEN 'rx' ELSE 'tx' END, count(*)
 FROM ev_udp_msg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4, 5

@@ -4,4 +4,4 @@
 -- help: TCP connect latency in nanoseconds (log2 buckets), failed attempts included.
 -- attribution: process
 SELECT step_end(ts) AS t, node, pk AS pk, log2_bucket(latency_ns) AS b, count(*) AS cnt, sum(latency_ns) AS sum
-FROM ev_tcp_connect WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3, 4;
+FROM tcp_connect WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3, 4;

@@ -4,4 +4,4 @@
 -- help: TCP segments retransmitted.
 -- attribution: process
 SELECT step_end(ts) AS t, node, pk AS pk, count(*) AS value
-FROM ev_tcp_retransmit WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3;
+FROM tcp_retransmit WHERE ts >= :from AND ts < :to GROUP BY 1, 2, 3;

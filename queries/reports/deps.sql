@@ -12,11 +12,11 @@ WITH ref AS (
 ), msg AS (
 	SELECT cid, sum(CASE WHEN received = 0 THEN max(bytes, 0) ELSE 0 END) AS tx,
 		sum(CASE WHEN received <> 0 THEN max(bytes, 0) ELSE 0 END) AS rx
-	FROM ev_sock_msg GROUP BY cid
+	FROM sock_msg GROUP BY cid
 ), rst AS (
-	SELECT cid, count(*) AS n FROM ev_tcp_reset GROUP BY cid
+	SELECT cid, count(*) AS n FROM tcp_reset GROUP BY cid
 ), rtx AS (
-	SELECT cid, count(*) AS n FROM ev_tcp_retransmit GROUP BY cid
+	SELECT cid, count(*) AS n FROM tcp_retransmit GROUP BY cid
 ), conns AS (
 	SELECT COALESCE(rs.r, c.client_ip) AS src, COALESCE(rd.r, c.server_ip) AS dst,
 		c.server_port AS port, c.cid, COALESCE(c.err, 0) AS err, c.connect_latency_ns

@@ -11,9 +11,9 @@ WITH d AS (
 			'(unattributed)') AS workload
 	FROM skb_drop_attr d
 ), tcp AS (
-	SELECT e.ts, e.node, 'retransmit' AS what, e.pk FROM ev_tcp_retransmit e
+	SELECT e.ts, e.node, 'retransmit' AS what, e.pk FROM tcp_retransmit e
 	UNION ALL
-	SELECT e.ts, e.node, 'reset', e.pk FROM ev_tcp_reset e
+	SELECT e.ts, e.node, 'reset', e.pk FROM tcp_reset e
 ), tcp_attr AS (
 	SELECT tcp.ts, tcp.node, tcp.what,
 		COALESCE(NULLIF(a.namespace || '/' || a.workload, '/'), '(host)') AS workload

@@ -2,7 +2,8 @@
 /*
  * `flightrec replay` on a hand-written segment: clock conversion through
  * CLOCK_SYNC, process incarnations across pid reuse, socket incarnations
- * across sock_id reuse, metadata intervals.
+ * across sock_id reuse, socket messages with and without their connection's
+ * tuple, metadata intervals.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,9 +18,10 @@
 #include "format/writer.h"
 #include "seg_helpers.h"
 
-#define BOOT  1000000000ull
-#define WALL  1768478400000000000ull
-#define SHIFT 5000ull /* the second clock sync moves wall time by this */
+#define BOOT   1000000000ull
+#define WALL   1768478400000000000ull
+#define WALL_S "1768478400000000000"
+#define SHIFT  5000ull /* the second clock sync moves wall time by this */
 
 static struct fr_value u(uint64_t x)
 {
@@ -39,7 +41,7 @@ static void write_segment(const char *path)
 					 .boot_ns = BOOT,
 					 .wall_ns = WALL,
 					 .fsync_ms = -1};
-	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2};
+	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2}, a3[4] = {10, 0, 0, 3};
 	static const char snap[] =
 		"{\"source\":\"host\",\"node\":\"n1\",\"processes\":[{\"pid\":100,"
 		"\"comm\":\"app\",\"container_id\":\"containerd://c1\"}]}";
@@ -93,6 +95,15 @@ static void write_segment(const char *path)
 						 10),
 					 0);
 	}
+	/* messages on sock 9: the connection's tuple, then another peer */
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(fr_writer__append_event(
+					 w, FR_KIND_SOCK_MSG, BOOT + 85 + (uint64_t)i,
+					 (struct fr_value[]){
+						 u(100), u(2), b(a1, 4), b(i ? a3 : a2, 4), u(4000),
+						 u(i ? 53 : 80), u(9), u(6), u(0), u(100)},
+					 10),
+				 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_CHANGE, BOOT + 90, del, strlen(del)), 0);
 	assert_int_equal(fr_writer__seal(w), 0);
 	fr_writer__free(w);
@@ -135,6 +146,24 @@ static void test_replay_semantics(void **state)
 	assert_int_equal(one(db, "SELECT count(*) FROM conn WHERE sock_id = 9"), 2);
 	assert_int_equal(one(db, "SELECT count(*) FROM conn WHERE bytes_acked = 5"), 1);
 	assert_int_equal(one(db, "SELECT count(*) FROM conn_attr WHERE server_uid = 'u1'"), 2);
+	/* a message keeps its own tuple where it is not its connection's */
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_sock_msg WHERE sock_id = 9 AND "
+				 "saddr = '10.0.0.1' AND sport = 4000 AND cid = 2 AND bytes = 100"),
+			 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_sock_msg WHERE daddr = '10.0.0.2' AND "
+				 "dport = 80 AND ts = " WALL_S " + 85 + 5000"),
+			 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_sock_msg WHERE daddr = '10.0.0.3' AND "
+				 "dport = 53 AND ts = " WALL_S " + 86 + 5000"),
+			 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM sock_tuple WHERE kind = 'sock_msg'"), 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_tcp_connect WHERE sock_id = 9 AND "
+				 "saddr = '10.0.0.1' AND daddr = '10.0.0.2' AND dport = 80"),
+			 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_tcp_close WHERE sock_id = 9 AND "
+				 "sport = 4000 AND bytes_acked = 5 AND cid = 1"),
+			 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM sock_tuple WHERE kind <> 'sock_msg'"), 0);
 	/* the pod was deleted: its interval closes at the change's time */
 	assert_true(one(db, "SELECT valid_to FROM meta_pod WHERE uid = 'u1'") ==
 		    (int64_t)(WALL + 90 + SHIFT));
