@@ -104,6 +104,44 @@ static uint64_t rule_packets(void)
 	return pkts;
 }
 
+/*
+ * Replay the recording with the analyzer (FR_ANALYZER) and ask its database
+ * for this connection's drops, retransmits and close counter.
+ */
+static void replayed_counts(const struct loss_ctx *c, const char *dir, uint64_t out[3])
+{
+	const char *fr = getenv("FR_ANALYZER");
+	char cmd[2048], db[300], line[1024];
+	unsigned long long v[3];
+	FILE *f;
+	int n = 0;
+
+	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
+	snprintf(db, sizeof(db), "%s/replay.db", dir);
+	snprintf(cmd, sizeof(cmd), "'%s' replay -o '%s' '%s'/*.frseg >/dev/null", fr, db, dir);
+	run(cmd);
+	snprintf(
+		cmd, sizeof(cmd),
+		"'%s' query '%s' --format csv \"SELECT "
+		"(SELECT count(*) FROM ev_skb_drop WHERE sport = %u AND dport = %u AND reason IN "
+		"(SELECT reason FROM ev_drop_reason_name WHERE name = 'NETFILTER_DROP')) AS drops, "
+		"(SELECT count(*) FROM ev_tcp_retransmit WHERE sport = %u AND dport = %u) AS "
+		"retransmits, "
+		"(SELECT total_retrans FROM ev_tcp_close WHERE sport = %u AND dport = %u AND "
+		"active)\"",
+		fr, db, c->cport, c->port, c->cport, c->port, c->cport, c->port);
+	f = popen(cmd, "r");
+	CHECK(f != NULL, "popen: %s", strerror(errno));
+	/* a header line, then one row */
+	while (fgets(line, sizeof(line), f))
+		if (++n == 2)
+			CHECK(sscanf(line, "%llu,%llu,%llu", &v[0], &v[1], &v[2]) == 3,
+			      "query output: %s", line);
+	CHECK(pclose(f) == 0 && n == 2, "flightrec query: %d lines", n);
+	for (int i = 0; i < 3; i++)
+		out[i] = v[i];
+}
+
 /* Accept one connection, read LOSS_BYTES, answer one byte, wait for EOF. */
 static void serve(int lfd)
 {
@@ -134,7 +172,7 @@ int live_scenario_loss(const char *recorder)
 	struct tcp_info ti;
 	socklen_t tlen = sizeof(ti);
 	static char buf[65536];
-	uint64_t sent = 0, rule_drops;
+	uint64_t sent = 0, rule_drops, db[3];
 	char cmd[256];
 	int lfd, fd, status;
 	pid_t server;
@@ -203,5 +241,13 @@ int live_scenario_loss(const char *recorder)
 	      ti.tcpi_total_retrans);
 	CHECK(c.rtts >= 1 && c.srtt_us > 0, "rtt samples %u, srtt %llu", c.rtts,
 	      (unsigned long long)c.srtt_us);
+
+	/* the same figures after replay: what an analyst will query */
+	replayed_counts(&c, r.dir, db);
+	printf("loss: replayed: %llu NETFILTER_DROP drops, %llu retransmits, close total_retrans "
+	       "%llu\n",
+	       (unsigned long long)db[0], (unsigned long long)db[1], (unsigned long long)db[2]);
+	CHECK(db[0] == c.drops && db[1] == c.retransmits && db[2] == c.close_retrans,
+	      "the replayed database disagrees with the segments");
 	return 0;
 }

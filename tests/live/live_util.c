@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
+#define _GNU_SOURCE /* nftw */
 #include "live_util.h"
 
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,8 +27,32 @@ static void dump_recorder_stderr(void)
 		fwrite(buf, 1, (size_t)n, stderr);
 }
 
+/* Directories made by live_mkdtemp: removed at a passing exit, kept for a look when failing. */
+static char made_dirs[16][64];
+static unsigned n_made;
+static pid_t made_by;
+static bool failing;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) ? -1 : 0;
+}
+
+static void remove_made_dirs(void)
+{
+	/* forked workload children exit through here too: only the test cleans */
+	if (failing || getpid() != made_by)
+		return;
+	for (unsigned i = 0; i < n_made; i++)
+		nftw(made_dirs[i], remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 void live_fail(void)
 {
+	failing = true;
 	if (current && current->pid > 0) {
 		kill(current->pid, SIGINT);
 		waitpid(current->pid, NULL, 0);
@@ -56,6 +83,12 @@ void live_mkdtemp(char *out, size_t cap)
 {
 	snprintf(out, cap, "/tmp/fr-live-XXXXXX");
 	CHECK(mkdtemp(out) != NULL, "mkdtemp: %s", strerror(errno));
+	if (!n_made) {
+		made_by = getpid();
+		atexit(remove_made_dirs);
+	}
+	if (n_made < sizeof(made_dirs) / sizeof(made_dirs[0]))
+		snprintf(made_dirs[n_made++], sizeof(made_dirs[0]), "%s", out);
 }
 
 void live_recorder__start(struct live_recorder *r, const char *recorder, const char *const *args)
