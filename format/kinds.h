@@ -84,6 +84,22 @@ enum fr_kind {
 	FR_KIND_MAX = 256 /* kinds are < FR_KIND_MAX */
 };
 
+/*
+ * Values of the `op` field of file_io and file_io_agg: the call that moved
+ * the bytes. Part of the format: the recorder writes them (its BPF side
+ * keeps the same numbers in enum fr_file_op, checked at build time) and the
+ * analyzer's file metrics read them.
+ */
+enum fr_file_op_code {
+	FR_FILE_OP_READ = 1,
+	FR_FILE_OP_WRITE = 2,
+	FR_FILE_OP_PREAD64 = 3,
+	FR_FILE_OP_PWRITE64 = 4,
+	FR_FILE_OP_READV = 5,
+	FR_FILE_OP_WRITEV = 6,
+	FR_FILE_OP_OPENAT = 7, /* only in the BPF side's accounting; opens are file_open */
+};
+
 enum fr_field_type {
 	FR_FIELD_U64 = 1,   /* unsigned varint */
 	FR_FIELD_S64 = 2,   /* zigzag varint */

@@ -11,6 +11,16 @@
 #include "format/host.h"
 #include "proctable.h"
 
+/* The BPF side's file op numbers go to disk as they are: they are the format's. */
+#define SAME_OP(abi, code) ((int)(abi) == (int)(code))
+_Static_assert(SAME_OP(FR_FILE_READ, FR_FILE_OP_READ) && SAME_OP(FR_FILE_WRITE, FR_FILE_OP_WRITE) &&
+		       SAME_OP(FR_FILE_PREAD, FR_FILE_OP_PREAD64) &&
+		       SAME_OP(FR_FILE_PWRITE, FR_FILE_OP_PWRITE64) &&
+		       SAME_OP(FR_FILE_READV, FR_FILE_OP_READV) &&
+		       SAME_OP(FR_FILE_WRITEV, FR_FILE_OP_WRITEV) &&
+		       SAME_OP(FR_FILE_OPENAT, FR_FILE_OP_OPENAT),
+	       "enum fr_file_op (bpf/include/fr_abi.h) and enum fr_file_op_code (format/kinds.h)");
+
 #define FR_IPPROTO_UDP 17
 #define AF_INET_       2
 #define AF_INET6_      10

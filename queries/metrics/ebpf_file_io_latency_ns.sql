@@ -8,7 +8,7 @@
 WITH agg AS (
 	SELECT step_end(ts) AS t, node, pk, op, hist_sum(latency_hist) AS hs, sum(total_ns) AS tot
 	FROM ev_file_io_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4)
-SELECT t, node, pk, CASE op WHEN 0 THEN 'read' WHEN 1 THEN 'write' ELSE 'op_' || op END AS op, b, cnt, sum FROM (
+SELECT t, node, pk, CASE op WHEN 1 THEN 'read' WHEN 2 THEN 'write' WHEN 3 THEN 'pread64' WHEN 4 THEN 'pwrite64' WHEN 5 THEN 'readv' WHEN 6 THEN 'writev' ELSE 'op_' || op END AS op, b, cnt, sum FROM (
 	SELECT step_end(minute * 60000000000) AS t, node, pk, op, b, sum(obs) AS cnt, sum(sum_ns) AS sum
 	FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
 	UNION ALL
