@@ -433,6 +433,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = scenario_retention(recorder);
 	else if (!strcmp(scenario, "loss"))
 		rc = live_scenario_loss(recorder);
+	else if (!strcmp(scenario, "e2e"))
+		rc = live_scenario_e2e(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

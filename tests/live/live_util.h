@@ -84,4 +84,7 @@ int live_scenario_more(const char *recorder, const char *scenario);
 /* live_net.c: TCP under iptables-made loss in a private netns. Return 0. */
 int live_scenario_loss(const char *recorder);
 
+/* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
+int live_scenario_e2e(const char *recorder);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */
