@@ -23,6 +23,8 @@ static __always_inline int handle_kfree_skb(struct sk_buff *skb, void *location,
 	e = fr_reserve(sizeof(*e), FR_OP_SKB_DROP);
 	if (!e)
 		return 0;
+	/* the task a softirq interrupted did not drop anything: no owner */
+	e->hdr.pid = e->hdr.tid = 0;
 	fr_tuple_from_skb(skb, &t);
 	e->tuple = t;
 	e->location = (__u64)location;

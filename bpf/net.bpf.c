@@ -48,8 +48,9 @@ static __always_inline struct fr_tcp *tcp_reserve(const struct sock *sk, __u16 o
 	__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
 	fr_tuple_from_sock(sk, &e->tuple);
 	e->sock_id = (__u64)sk;
-	if (pid)
-		e->hdr.pid = e->hdr.tid = pid;
+	/* state changes, retransmits and resets mostly run in softirq or timers:
+	 * the current task is a bystander, so the owner or 0 (unknown) */
+	e->hdr.pid = e->hdr.tid = pid;
 	return e;
 }
 
@@ -192,6 +193,7 @@ static __always_inline int handle_reset(const struct sock *sk, const struct sk_b
 		if (!e)
 			return 0;
 		__builtin_memset((char *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+		e->hdr.pid = e->hdr.tid = 0; /* no socket, no owner */
 		fr_tuple_from_skb(skb, &t);
 		e->tuple = t;
 		__builtin_memcpy(e->tuple.saddr, t.daddr, 16);
@@ -235,6 +237,14 @@ static __always_inline int handle_length(struct sock *sk, int ret, bool received
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != FR_AF_INET && family != FR_AF_INET6)
 		return 0;
+	/* an accepted socket's owner shows itself here, in its own context */
+	if (BPF_CORE_READ(sk, sk_protocol) == FR_IPPROTO_TCP) {
+		__u64 key = (__u64)sk;
+		struct sock_info *info = bpf_map_lookup_elem(&socks, &key);
+
+		if (info && !info->pid)
+			info->pid = bpf_get_current_pid_tgid() >> 32;
+	}
 	e = fr_reserve(sizeof(*e), FR_OP_SOCK_MSG);
 	if (!e)
 		return 0;

@@ -27,8 +27,8 @@ struct loss_ctx {
 	uint16_t port, cport;
 	uint64_t nf_drop; /* NETFILTER_DROP in this kernel's reason table */
 	bool have_reason;
-	unsigned retransmits, closes, drops, rtts;
-	uint64_t close_retrans, srtt_us;
+	unsigned retransmits, closes, drops, rtts, accepts, passive_closes;
+	uint64_t close_retrans, srtt_us, accept_pid, passive_close_pid;
 };
 
 static void names_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
@@ -62,10 +62,19 @@ static void loss_visit(const struct fr_record *rec, const struct fr_event *ev, v
 	case FR_KIND_TCP_RETRANSMIT:
 		c->retransmits += ours(c, ev, true);
 		break;
+	case FR_KIND_TCP_ACCEPT:
+		if (ours(c, ev, false)) {
+			c->accepts++;
+			c->accept_pid = live_field(ev, "pid");
+		}
+		break;
 	case FR_KIND_TCP_CLOSE:
 		if (ours(c, ev, true) && live_field(ev, "active")) {
 			c->closes++;
 			c->close_retrans = live_field(ev, "total_retrans");
+		} else if (ours(c, ev, false) && !live_field(ev, "active")) {
+			c->passive_closes++;
+			c->passive_close_pid = live_field(ev, "pid");
 		}
 		break;
 	case FR_KIND_SKB_DROP:
@@ -241,6 +250,13 @@ int live_scenario_loss(const char *recorder)
 	      ti.tcpi_total_retrans);
 	CHECK(c.rtts >= 1 && c.srtt_us > 0, "rtt samples %u, srtt %llu", c.rtts,
 	      (unsigned long long)c.srtt_us);
+	/* the accept completes in softirq, before accept(2): owner not known yet,
+	 * and never the bystander task the softirq interrupted */
+	CHECK(c.accepts == 1 && c.accept_pid == 0, "accepts %u, pid %llu", c.accepts,
+	      (unsigned long long)c.accept_pid);
+	CHECK(c.passive_closes == 1 && c.passive_close_pid == (uint64_t)server,
+	      "server close pid %llu, server %d", (unsigned long long)c.passive_close_pid,
+	      (int)server);
 
 	/* the same figures after replay: what an analyst will query */
 	replayed_counts(&c, r.dir, db);
