@@ -102,11 +102,12 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		e = fr_reserve(sizeof(*e), FR_OP_SCHED_SWITCH);
 		if (!e)
 			return 0;
-		e->hdr.pid = next_tgid;
-		e->hdr.tid = next_tid;
-		e->runq_latency_ns = runq;
+		/* process ids, as everywhere in the format; 0: a task not recorded */
+		e->hdr.pid = next_sel ? next_tgid : 0;
+		e->hdr.tid = next_sel ? next_tid : 0;
+		e->runq_latency_ns = next_sel ? runq : 0;
 		e->prev_runtime_ns = prev_sel ? runtime : 0;
-		e->prev_pid = prev_tid;
+		e->prev_pid = prev_sel ? prev_tgid : 0;
 		e->prev_state = prev_state;
 		fr_submit(e);
 		return 0;

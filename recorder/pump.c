@@ -260,7 +260,7 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 			const struct fr_sched_switch *e = data;
 			const struct fr_value v[] = {
 				VU(h->cpu), VU(e->prev_pid),	    VU(e->prev_state),
-				VU(h->tid), VU(e->runq_latency_ns), VU(e->prev_runtime_ns)};
+				VU(h->pid), VU(e->runq_latency_ns), VU(e->prev_runtime_ns)};
 
 			return append(p, fam, FR_KIND_SCHED_SWITCH, h->ts_ns, v, NVALS(v));
 		}

@@ -196,10 +196,10 @@ struct fr_file_open {
 _Static_assert(sizeof(struct fr_file_open) == 296, "fr_file_open layout");
 
 struct fr_sched_switch {
-	struct fr_hdr hdr;     /* pid/tid: next task */
+	struct fr_hdr hdr;     /* pid/tid: next task, 0 when not recorded */
 	__u64 runq_latency_ns; /* next task: wakeup to run, 0 when unknown */
 	__u64 prev_runtime_ns; /* prev task: this stint on the CPU */
-	__u32 prev_pid;	       /* tid */
+	__u32 prev_pid;	       /* process id (tgid), 0 when not recorded */
 	__u32 prev_state;
 };
 _Static_assert(sizeof(struct fr_sched_switch) == 48, "fr_sched_switch layout");
