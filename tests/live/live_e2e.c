@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "live_util.h"
@@ -23,6 +24,7 @@
 
 struct e2e_metrics {
 	uint64_t write_bytes, read_bytes, opens, getppid, getppid_hist, close_errors;
+	uint64_t sleep_le_2e32, sleep_le_2e33; /* cumulative nanosleep buckets */
 };
 
 static void run(const char *cmd)
@@ -63,6 +65,12 @@ static void take_row(struct e2e_metrics *m, char *line)
 	else if (!strcmp(family, "ebpf_syscall_latency_ns") && strstr(labels, "syscall=getppid") &&
 		 !strcmp(le, "+Inf"))
 		m->getppid_hist += v;
+	else if (!strcmp(family, "ebpf_syscall_latency_ns") &&
+		 strstr(labels, "syscall=clock_nanosleep") && !strcmp(le, "4294967295"))
+		m->sleep_le_2e32 += v;
+	else if (!strcmp(family, "ebpf_syscall_latency_ns") &&
+		 strstr(labels, "syscall=clock_nanosleep") && !strcmp(le, "8589934591"))
+		m->sleep_le_2e33 += v;
 }
 
 static void read_metrics(const char *fr, const char *db, struct e2e_metrics *m)
@@ -108,6 +116,9 @@ int live_scenario_e2e(const char *recorder)
 	workload_getppid(E2E_GETPPID);
 	for (int i = 0; i < E2E_BAD_CLOSES; i++)
 		CHECK(syscall(SYS_close, -1) == -1 && errno == EBADF, "close(-1) did not fail");
+	/* one call longer than 2^32 ns: lands in [2^32, 2^33), not in a clamped last bucket */
+	CHECK(nanosleep(&(struct timespec){.tv_sec = 4, .tv_nsec = 500000000}, NULL) == 0,
+	      "nanosleep");
 	live_recorder__stop(&r);
 
 	snprintf(db, sizeof(db), "%s/replay.db", r.dir);
@@ -137,5 +148,9 @@ int live_scenario_e2e(const char *recorder)
 	      "read bytes %llu, read %llu", (unsigned long long)m.read_bytes,
 	      (unsigned long long)(w.read + again));
 	CHECK(m.opens >= 3, "opens %llu", (unsigned long long)m.opens);
+	CHECK(m.sleep_le_2e33 == m.sleep_le_2e32 + 1,
+	      "nanosleep of 4.5 s: %llu calls <= 2^32 ns, "
+	      "%llu <= 2^33 ns",
+	      (unsigned long long)m.sleep_le_2e32, (unsigned long long)m.sleep_le_2e33);
 	return 0;
 }
