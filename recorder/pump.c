@@ -69,12 +69,28 @@ static unsigned addr_len(uint16_t family)
 	return family == AF_INET_ ? 4 : family == AF_INET6_ ? 16 : 0;
 }
 
-/* The five tuple fields every network kind has, in schema order. */
+static bool v4_mapped(const uint8_t a[16])
+{
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	return !memcmp(a, prefix, sizeof(prefix));
+}
+
+/*
+ * The five tuple fields every network kind has, in schema order. A
+ * dual-stack socket talking IPv4 (::ffff:a.b.c.d on both ends) is written
+ * as IPv4: pod and node addresses are IPv4 text, and the same peer must
+ * look the same whichever kind of socket reached it.
+ */
 static void put_tuple(struct fr_value *v, const struct fr_tuple *t)
 {
-	v[0] = VU(t->family);
-	v[1] = VB(t->saddr, addr_len(t->family));
-	v[2] = VB(t->daddr, addr_len(t->family));
+	const bool mapped = t->family == AF_INET6_ && v4_mapped(t->saddr) && v4_mapped(t->daddr);
+	const uint16_t family = mapped ? AF_INET_ : t->family;
+	const unsigned skip = mapped ? 12 : 0;
+
+	v[0] = VU(family);
+	v[1] = VB(t->saddr + skip, addr_len(family));
+	v[2] = VB(t->daddr + skip, addr_len(family));
 	v[3] = VU(t->sport);
 	v[4] = VU(t->dport);
 }

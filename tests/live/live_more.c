@@ -435,6 +435,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_loss(recorder);
 	else if (!strcmp(scenario, "e2e"))
 		rc = live_scenario_e2e(recorder);
+	else if (!strcmp(scenario, "dualstack"))
+		rc = live_scenario_dualstack(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -267,3 +267,57 @@ int live_scenario_loss(const char *recorder)
 	      "the replayed database disagrees with the segments");
 	return 0;
 }
+
+/* ---- a dual-stack listener accepting IPv4 ---- */
+
+struct dual_ctx {
+	uint16_t port;
+	unsigned accepts, v4;
+};
+
+static void dual_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	struct dual_ctx *c = arg;
+	char addr[64];
+
+	if (!ev || ev->kind != FR_KIND_TCP_ACCEPT || live_field(ev, "sport") != c->port)
+		return;
+	c->accepts++;
+	live_field_str(ev, "saddr", addr, sizeof(addr));
+	c->v4 += live_field(ev, "family") == AF_INET && !memcmp(addr, "\x7f\0\0\x01", 4);
+}
+
+int live_scenario_dualstack(const char *recorder)
+{
+	const char *const args[] = {"--families", "net", NULL};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT};
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a6);
+	struct dual_ctx c = {0};
+	struct live_recorder r;
+	int lfd, cfd, sfd, off = 0;
+
+	live_recorder__start(&r, recorder, args);
+	lfd = socket(AF_INET6, SOCK_STREAM, 0);
+	CHECK(lfd >= 0 && setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) == 0 &&
+		      bind(lfd, (struct sockaddr *)&a6, sizeof(a6)) == 0 && listen(lfd, 1) == 0 &&
+		      getsockname(lfd, (struct sockaddr *)&a6, &alen) == 0,
+	      "listen on [::]: %s", strerror(errno));
+	c.port = ntohs(a6.sin6_port);
+	a4.sin_port = a6.sin6_port;
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(cfd >= 0 && connect(cfd, (struct sockaddr *)&a4, sizeof(a4)) == 0, "connect: %s",
+	      strerror(errno));
+	sfd = accept(lfd, NULL, NULL);
+	CHECK(sfd >= 0, "accept: %s", strerror(errno));
+	CHECK(write(cfd, "x", 1) == 1 && read(sfd, &off, 1) == 1, "exchange");
+	close(cfd);
+	close(sfd);
+	close(lfd);
+	live_recorder__stop(&r);
+	live_read_dir(r.dir, dual_visit, &c);
+	printf("dualstack: %u accepts on [::]:%u, %u written as IPv4 127.0.0.1\n", c.accepts,
+	       c.port, c.v4);
+	CHECK(c.accepts == 1 && c.v4 == 1, "the v4-mapped accept was not written as IPv4");
+	return 0;
+}

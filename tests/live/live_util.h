@@ -84,6 +84,9 @@ int live_scenario_more(const char *recorder, const char *scenario);
 /* live_net.c: TCP under iptables-made loss in a private netns. Return 0. */
 int live_scenario_loss(const char *recorder);
 
+/* live_net.c: an IPv4 client of a dual-stack listener is written as IPv4. Return 0. */
+int live_scenario_dualstack(const char *recorder);
+
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
