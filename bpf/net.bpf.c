@@ -138,7 +138,7 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 		goto forget;
 	fill_tcp_counters(e, sk);
 	e->latency_ns = info && info->established_ns ? now - info->established_ns : 0;
-	e->flags = info && info->active ? FR_TCP_F_ACTIVE : 0;
+	e->flags = !info ? FR_TCP_F_ORIGIN_UNKNOWN : info->active ? FR_TCP_F_ACTIVE : 0;
 	fr_submit(e);
 forget:
 	bpf_map_delete_elem(&socks, &key);

@@ -100,6 +100,17 @@ enum fr_file_op_code {
 	FR_FILE_OP_OPENAT = 7, /* only in the BPF side's accounting; opens are file_open */
 };
 
+/*
+ * tcp_close.active: who opened the connection, seen from this socket.
+ * FR_TCP_ORIGIN_UNKNOWN: it was open before the recording started (or the
+ * recorder's table of open sockets had to forget it).
+ */
+enum fr_tcp_origin {
+	FR_TCP_ORIGIN_ACCEPTED = 0,
+	FR_TCP_ORIGIN_CONNECTED = 1,
+	FR_TCP_ORIGIN_UNKNOWN = 2,
+};
+
 enum fr_field_type {
 	FR_FIELD_U64 = 1,   /* unsigned varint */
 	FR_FIELD_S64 = 2,   /* zigzag varint */

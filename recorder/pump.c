@@ -182,7 +182,9 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 		v[n++] = VU(e->segs_in);
 		v[n++] = VU(e->srtt_us);
 		v[n++] = VU(e->total_retrans);
-		v[n++] = VU(!!(e->flags & FR_TCP_F_ACTIVE));
+		/* format/kinds.h: 1 connected, 0 accepted, 2 not known */
+		v[n++] = VU(e->flags & FR_TCP_F_ORIGIN_UNKNOWN ? FR_TCP_ORIGIN_UNKNOWN
+							       : !!(e->flags & FR_TCP_F_ACTIVE));
 		break;
 	case FR_OP_TCP_RETRANSMIT:
 		kind = FR_KIND_TCP_RETRANSMIT;

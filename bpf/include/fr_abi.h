@@ -13,8 +13,8 @@
 #ifndef FR_BPF_FR_ABI_H
 #define FR_BPF_FR_ABI_H
 
-#define FR_COMM_LEN    16
-#define FR_PATH_LEN    256
+#define FR_COMM_LEN 16
+#define FR_PATH_LEN 256
 /* log2 buckets [2^i, 2^(i+1)) ns (0 and 1 in slot 0): 64 cover every __u64, so no
  * bucket is open-ended and the analyzer's le bounds hold (32 clamped calls over 2.1 s) */
 #define FR_HIST_SLOTS  64
@@ -155,8 +155,9 @@ struct fr_tcp {
 };
 _Static_assert(sizeof(struct fr_tcp) == 128, "fr_tcp layout");
 
-#define FR_TCP_F_ACTIVE	  1u /* close: this side opened the connection */
-#define FR_TCP_F_RECEIVED 2u /* reset: received (else sent) */
+#define FR_TCP_F_ACTIVE		1u /* close: this side opened the connection */
+#define FR_TCP_F_RECEIVED	2u /* reset: received (else sent) */
+#define FR_TCP_F_ORIGIN_UNKNOWN 4u /* close: opened before we attached, or forgotten */
 
 /* One send or receive through sock_sendmsg/sock_recvmsg. */
 struct fr_sock_msg {

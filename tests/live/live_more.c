@@ -437,6 +437,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_e2e(recorder);
 	else if (!strcmp(scenario, "dualstack"))
 		rc = live_scenario_dualstack(recorder);
+	else if (!strcmp(scenario, "preexisting"))
+		rc = live_scenario_preexisting(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -87,6 +87,9 @@ int live_scenario_loss(const char *recorder);
 /* live_net.c: an IPv4 client of a dual-stack listener is written as IPv4. Return 0. */
 int live_scenario_dualstack(const char *recorder);
 
+/* live_net.c: closes of a connection older than the recording say so. Return 0. */
+int live_scenario_preexisting(const char *recorder);
+
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
