@@ -7,6 +7,7 @@
  * histograms a JSON array of bucket counts.
  */
 #include "analyzer/loader.h"
+#include "analyzer/loader_conn.h"
 #include "analyzer/db.h"
 #include "analyzer/fieldtext.h"
 #include "analyzer/idmap.h"
@@ -16,32 +17,26 @@
 #include "analyzer/slab.h"
 #include "format/kinds.h"
 
-#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define OPEN_END INT64_MAX
-
-enum { T_SOCK, T_SADDR, T_DADDR, T_SPORT, T_DPORT, T_N };
-
 /*
  * Kinds with a sock_id, the most numerous, are narrow: their rows (table
- * <kind>) leave the socket tuple and sock_id to their connection (conn);
- * the view ev_<kind>, made here, puts them back. A row whose tuple is not
- * its connection's adds a row to sock_tuple.
+ * <kind>) leave the socket tuple and sock_id to their connection (conn,
+ * analyzer/loader_conn.h); the view ev_<kind>, made here, puts them back.
  */
 struct kind_ins {
 	struct fr_rowbatch rows;
-	uint64_t nrows;	    /* narrow kinds: rows so far, the id of the last */
-	int8_t pk_field[2]; /* field index feeding each pk column, -1: none */
-	int8_t cid_field;   /* sock_id field index, -1: none */
-	uint8_t ncols_key;  /* number of key columns */
-	int8_t tuple[T_N];  /* socket kinds: field indexes of the tuple */
-	uint32_t addr_mask; /* BYTES fields that hold an address */
-	uint32_t conn_mask; /* fields the row leaves to conn */
+	uint64_t nrows;		  /* narrow kinds: rows so far, the id of the last */
+	int8_t pk_field[2];	  /* field index feeding each pk column, -1: none */
+	int8_t cid_field;	  /* sock_id field index, -1: none */
+	uint8_t ncols_key;	  /* number of key columns */
+	int8_t tuple[FR_TUPLE_N]; /* socket kinds: field indexes of the tuple */
+	uint32_t addr_mask;	  /* BYTES fields that hold an address */
+	uint32_t conn_mask;	  /* fields the row leaves to conn */
 };
 
 struct live_proc {
@@ -52,31 +47,21 @@ struct live_proc {
 	char *exe;
 };
 
-struct live_conn {
-	int64_t cid, pk, sock_id, active, open_ts, close_ts, latency, err;
-	int64_t bytes_acked, bytes_received, duration;
-	int64_t sport, dport;
-	uint32_t node;
-	int has_connect, has_close;
-	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
-	uint8_t sa[16], da[16]; /* the addresses as recorded, 4 or 16 bytes */
-	uint8_t salen, dalen;	/* 0: another length, not comparable */
-};
-
 struct fr_loader {
 	sqlite3 *db;
 	struct kind_ins ins[FR_KIND_MAX];
 	sqlite3_stmt *count_ins;
 	struct fr_rowwriter *writer;
-	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows, conn_rows, tuple_rows;
+	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows;
+	struct fr_loader_conn conns;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
 	uint64_t seq, rows;
 	uint64_t kind_counts[FR_KIND_MAX];
-	struct fr_idmap procs, conns;
-	struct fr_slab proc_slab, conn_slab;
+	struct fr_idmap procs;
+	struct fr_slab proc_slab;
 	struct fr_rollup *rollup;
-	int64_t next_pk, next_cid;
+	int64_t next_pk;
 	struct fr_event ev;
 	int64_t ts_min, ts_max;
 };
@@ -134,7 +119,7 @@ static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *k
 	size_t toff = 0, voff = 0;
 	int m = 0, err;
 
-	for (int t = 0; t < T_N; t++) {
+	for (int t = 0; t < FR_TUPLE_N; t++) {
 		if (k->tuple[t] < 0)
 			return -EPROTO;
 		k->conn_mask |= 1u << k->tuple[t];
@@ -147,7 +132,7 @@ static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *k
 
 		if (i)
 			put_sql(view, sizeof(view), &voff, "%s", ", ");
-		if (f == k->tuple[T_SOCK]) {
+		if (f == k->tuple[FR_TUPLE_SOCK]) {
 			put_sql(view, sizeof(view), &voff, "%s", "c.sock_id");
 		} else if (f >= 0 && k->conn_mask >> f & 1) {
 			put_sql(view, sizeof(view), &voff,
@@ -196,11 +181,11 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 		cols[n++] = "pk";
 	}
 	k->cid_field = (int8_t)field_of(ki, "sock_id");
-	k->tuple[T_SOCK] = k->cid_field;
-	k->tuple[T_SADDR] = (int8_t)field_of(ki, "saddr");
-	k->tuple[T_DADDR] = (int8_t)field_of(ki, "daddr");
-	k->tuple[T_SPORT] = (int8_t)field_of(ki, "sport");
-	k->tuple[T_DPORT] = (int8_t)field_of(ki, "dport");
+	k->tuple[FR_TUPLE_SOCK] = k->cid_field;
+	k->tuple[FR_TUPLE_SADDR] = (int8_t)field_of(ki, "saddr");
+	k->tuple[FR_TUPLE_DADDR] = (int8_t)field_of(ki, "daddr");
+	k->tuple[FR_TUPLE_SPORT] = (int8_t)field_of(ki, "sport");
+	k->tuple[FR_TUPLE_DPORT] = (int8_t)field_of(ki, "dport");
 	for (unsigned i = 0; i < ki->nfields; i++) {
 		const size_t nl = strlen(ki->fields[i].name);
 
@@ -232,12 +217,11 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 		return -ENOMEM;
 	l->db = db;
 	l->proc_slab.size = sizeof(struct live_proc);
-	l->conn_slab.size = sizeof(struct live_conn);
 	err = fr_rowbatch__register(db);
 	if (!err)
 		err = fr_rowwriter__new(&l->writer);
 	if (!err)
-		err = fr_rowbatch__init(&l->tuple_rows, db, l->writer, "sock_tuple", 6);
+		err = fr_loader_conn__init(&l->conns, db, l->writer, &l->rows);
 	for (unsigned k = 1; k < FR_KIND_MAX && !err; k++) {
 		const struct fr_kind_info *ki = fr_kind__info(k);
 
@@ -246,8 +230,6 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	}
 	if (!err)
 		err = fr_rollup__new(db, l->writer, &l->rollup);
-	if (!err)
-		err = fr_rowbatch__init(&l->conn_rows, db, l->writer, "conn", 16);
 	if (!err)
 		err = fr_rowbatch__init(&l->proc_rows, db, l->writer, "proc", 10);
 	if (!err)
@@ -291,16 +273,6 @@ static void note_ts(struct fr_loader *l, int64_t ts)
 		l->ts_max = ts;
 }
 
-/* Values an event may not have delivered: NULL when unseen. */
-static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (seen)
-			fr_rowbatch__int(b, v[i]);
-		else
-			fr_rowbatch__null(b);
-}
-
 static int write_proc(struct fr_loader *l, const struct live_proc *p)
 {
 	struct fr_rowbatch *b = &l->proc_rows;
@@ -320,28 +292,10 @@ static int write_proc(struct fr_loader *l, const struct live_proc *p)
 	else
 		fr_rowbatch__null(b);
 	fr_rowbatch__int_or_null(b, p->cgroup_id);
-	add_known(b, p->has_exit, &p->exit_code, 1);
-	return end_row(l, b);
-}
-
-static int write_conn(struct fr_loader *l, const struct live_conn *c)
-{
-	struct fr_rowbatch *b = &l->conn_rows;
-
-	fr_rowbatch__int(b, c->cid);
-	fr_rowbatch__int(b, c->node);
-	fr_rowbatch__int_or_null(b, c->pk);
-	fr_rowbatch__int(b, c->sock_id);
-	fr_rowbatch__int(b, c->active);
-	fr_rowbatch__int(b, c->open_ts);
-	fr_rowbatch__int(b, c->close_ts);
-	fr_rowbatch__text(b, c->saddr, strlen(c->saddr));
-	fr_rowbatch__int(b, c->sport);
-	fr_rowbatch__text(b, c->daddr, strlen(c->daddr));
-	fr_rowbatch__int(b, c->dport);
-	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
-	add_known(b, c->has_close,
-		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
+	if (p->has_exit)
+		fr_rowbatch__int(b, p->exit_code);
+	else
+		fr_rowbatch__null(b); /* exit unseen */
 	return end_row(l, b);
 }
 
@@ -388,80 +342,7 @@ static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_p
 	(*out)->node = l->node;
 	(*out)->pid = pid;
 	(*out)->start_ts = ts;
-	(*out)->end_ts = OPEN_END;
-	return 0;
-}
-
-static int conn_end(struct fr_loader *l, size_t idx, int64_t ts)
-{
-	struct live_conn *c = fr_slab__at(&l->conn_slab, idx);
-	int err;
-
-	c->close_ts = ts;
-	err = write_conn(l, c);
-	fr_idmap__del(&l->conns, c->node, (uint64_t)c->sock_id);
-	fr_slab__release(&l->conn_slab, idx);
-	return err;
-}
-
-static void keep_addr(uint8_t *dst, uint8_t *len, const struct fr_value *v)
-{
-	*len = v->len == 4 || v->len == 16 ? (uint8_t)v->len : 0;
-	if (*len)
-		memcpy(dst, v->p, *len);
-}
-
-/* Whether the event's tuple is its connection's, the same text included. */
-static int same_tuple(const struct live_conn *c, const struct kind_ins *k,
-		      const struct fr_event *ev)
-{
-	const struct fr_value *s = &ev->f[k->tuple[T_SADDR]], *d = &ev->f[k->tuple[T_DADDR]];
-
-	return c->salen && c->dalen && s->len == c->salen && d->len == c->dalen &&
-	       !memcmp(s->p, c->sa, c->salen) && !memcmp(d->p, c->da, c->dalen) &&
-	       (int64_t)ev->f[k->tuple[T_SPORT]].u == c->sport &&
-	       (int64_t)ev->f[k->tuple[T_DPORT]].u == c->dport;
-}
-
-/* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
-static int conn_get(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
-		    int64_t ts, int64_t pk, int fresh, struct live_conn **out)
-{
-	const uint64_t sock = ev->f[k->tuple[T_SOCK]].u;
-	uint64_t *v = fr_idmap__get(&l->conns, l->node, sock);
-	size_t idx;
-	int err;
-
-	if (v && !fresh) {
-		*out = fr_slab__at(&l->conn_slab, (size_t)*v);
-		return 0;
-	}
-	if (v) {
-		err = conn_end(l, (size_t)*v, ts); /* socket reused without a close */
-		if (err)
-			return err;
-	}
-	err = fr_slab__alloc(&l->conn_slab, &idx);
-	if (!err)
-		err = fr_idmap__put(&l->conns, l->node, sock, idx);
-	if (err)
-		return err;
-	struct live_conn *c = fr_slab__at(&l->conn_slab, idx);
-
-	c->cid = ++l->next_cid;
-	c->node = l->node;
-	c->pk = pk;
-	c->sock_id = (int64_t)sock;
-	c->active = -1;
-	c->open_ts = ts;
-	c->close_ts = OPEN_END;
-	fr_fieldtext__addr(c->saddr, &ev->f[k->tuple[T_SADDR]]);
-	fr_fieldtext__addr(c->daddr, &ev->f[k->tuple[T_DADDR]]);
-	keep_addr(c->sa, &c->salen, &ev->f[k->tuple[T_SADDR]]);
-	keep_addr(c->da, &c->dalen, &ev->f[k->tuple[T_DADDR]]);
-	c->sport = (int64_t)ev->f[k->tuple[T_SPORT]].u;
-	c->dport = (int64_t)ev->f[k->tuple[T_DPORT]].u;
-	*out = c;
+	(*out)->end_ts = FR_LOADER_OPEN_END;
 	return 0;
 }
 
@@ -532,64 +413,6 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 	return 0;
 }
 
-/* Socket semantics; `same`: whether the event's tuple is the connection's. */
-static int resolve_conn(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
-			int64_t ts, int64_t pk, int64_t *cid, int *same)
-{
-	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
-	struct live_conn *c;
-	int err = conn_get(l, k, ev, ts, pk, opens, &c);
-
-	if (err)
-		return err;
-	*cid = c->cid;
-	*same = same_tuple(c, k, ev);
-	if (!c->pk)
-		c->pk = pk;
-	switch (ev->kind) {
-	case FR_KIND_TCP_CONNECT:
-		c->active = 1;
-		c->has_connect = 1;
-		c->latency = (int64_t)fv(ev, "latency_ns");
-		c->err = fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "err")]);
-		if (c->err) /* failed: the incarnation ends here */
-			return conn_end(
-				l, (size_t)*fr_idmap__get(&l->conns, l->node, (uint64_t)c->sock_id),
-				ts);
-		break;
-	case FR_KIND_TCP_ACCEPT:
-		c->active = 0;
-		break;
-	case FR_KIND_TCP_CLOSE:
-		c->has_close = 1;
-		c->bytes_acked = (int64_t)fv(ev, "bytes_acked");
-		c->bytes_received = (int64_t)fv(ev, "bytes_received");
-		c->duration = (int64_t)fv(ev, "duration_ns");
-		if (c->active < 0)
-			c->active = fv(ev, "active") ? 1 : 0;
-		return conn_end(l, (size_t)*fr_idmap__get(&l->conns, l->node, (uint64_t)c->sock_id),
-				ts);
-	default:
-		break;
-	}
-	return 0;
-}
-
-/* The tuple of the narrow row just added, which its connection does not hold. */
-static int add_tuple(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev)
-{
-	const char *kind_name = fr_kind__name(ev->kind);
-	struct fr_rowbatch *b = &l->tuple_rows;
-
-	fr_rowbatch__text(b, kind_name, strlen(kind_name));
-	fr_rowbatch__int(b, (int64_t)k->nrows);
-	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_SADDR]]);
-	fr_fieldtext__add_bytes(b, 1, &ev->f[k->tuple[T_DADDR]]);
-	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_SPORT]].u);
-	fr_rowbatch__int(b, (int64_t)ev->f[k->tuple[T_DPORT]].u);
-	return fr_rowbatch__end_row(b); /* part of the event's row: not counted */
-}
-
 static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 {
 	struct kind_ins *k = &l->ins[rec->kind];
@@ -611,7 +434,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	note_ts(l, ts);
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
-		err = resolve_conn(l, k, ev, ts, pks[0], &cid, &same);
+		err = fr_loader_conn__event(&l->conns, k->tuple, ev, l->node, ts, pks[0], &cid,
+					    &same);
 	if (err)
 		return err == -ENOMEM ? err : -EIO;
 	fr_rowbatch__int(b, ts);
@@ -642,7 +466,7 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	if (!err && k->conn_mask) {
 		k->nrows++;
 		if (!same)
-			err = add_tuple(l, k, ev);
+			err = fr_loader_conn__add_tuple(&l->conns, k->tuple, ev, k->nrows);
 	}
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
@@ -707,13 +531,15 @@ static int flush_rows(struct fr_loader *l)
 	int err = 0;
 
 	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
-				       &l->proc_rows, &l->conn_rows,   &l->tuple_rows};
+				       &l->proc_rows};
 
 	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
 		err = fr_rowbatch__flush(other[i]);
+	if (!err)
+		err = fr_loader_conn__flush(&l->conns);
 	return err ? err : fr_loader__sync(l);
 }
 
@@ -756,16 +582,10 @@ int fr_loader__finish(struct fr_loader *l)
 		uint64_t *v = p->pk ? fr_idmap__get(&l->procs, p->node, p->pid) : NULL;
 
 		if (v && *v == i)
-			err = proc_end(l, i, OPEN_END);
+			err = proc_end(l, i, FR_LOADER_OPEN_END);
 	}
-	for (size_t i = 0; i < l->conn_slab.n && !err; i++) {
-		struct live_conn *c = fr_slab__at(&l->conn_slab, i);
-		uint64_t *v =
-			c->cid ? fr_idmap__get(&l->conns, c->node, (uint64_t)c->sock_id) : NULL;
-
-		if (v && *v == i)
-			err = conn_end(l, i, OPEN_END);
-	}
+	if (!err)
+		err = fr_loader_conn__finish(&l->conns);
 	return err ? err : flush_rows(l);
 }
 
@@ -796,8 +616,7 @@ void fr_loader__free(struct fr_loader *l)
 	fr_rowbatch__free(&l->marker_rows);
 	fr_rowbatch__free(&l->hubble_rows);
 	fr_rowbatch__free(&l->proc_rows);
-	fr_rowbatch__free(&l->conn_rows);
-	fr_rowbatch__free(&l->tuple_rows);
+	fr_loader_conn__free(&l->conns);
 	sqlite3_finalize(l->count_ins);
 	for (size_t i = 0; i < l->proc_slab.n; i++) {
 		struct live_proc *p = fr_slab__at(&l->proc_slab, i);
@@ -807,9 +626,7 @@ void fr_loader__free(struct fr_loader *l)
 			free(p->exe);
 	}
 	fr_idmap__free(&l->procs);
-	fr_idmap__free(&l->conns);
 	fr_slab__free(&l->proc_slab);
-	fr_slab__free(&l->conn_slab);
 	fr_rollup__free(l->rollup);
 	free(l);
 }

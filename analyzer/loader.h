@@ -14,6 +14,9 @@
 
 #include "format/reader.h"
 
+/* End of an incarnation still alive when the recording ends. */
+#define FR_LOADER_OPEN_END INT64_MAX
+
 struct fr_loader;
 
 /* Prepare every INSERT and check the ev_* tables against format/kinds.c.

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/loader_conn.h"
+#include "analyzer/fieldtext.h"
+#include "analyzer/loader.h"
+
+#include <netinet/in.h>
+#include <errno.h>
+#include <string.h>
+
+struct live_conn {
+	int64_t cid, pk, sock_id, active, open_ts, close_ts, latency, err;
+	int64_t bytes_acked, bytes_received, duration;
+	int64_t sport, dport;
+	uint32_t node;
+	int has_connect, has_close;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
+	uint8_t sa[16], da[16]; /* the addresses as recorded, 4 or 16 bytes */
+	uint8_t salen, dalen;	/* 0: another length, not comparable */
+};
+
+int fr_loader_conn__init(struct fr_loader_conn *c, sqlite3 *db, struct fr_rowwriter *writer,
+			 uint64_t *rows)
+{
+	int err;
+
+	c->slab.size = sizeof(struct live_conn);
+	c->rows = rows;
+	err = fr_rowbatch__init(&c->tuple_rows, db, writer, "sock_tuple", 6);
+	if (!err)
+		err = fr_rowbatch__init(&c->conn_rows, db, writer, "conn", 16);
+	return err;
+}
+
+/* Values an event may not have delivered: NULL when unseen. */
+static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (seen)
+			fr_rowbatch__int(b, v[i]);
+		else
+			fr_rowbatch__null(b);
+}
+
+static int write_conn(struct fr_loader_conn *lc, const struct live_conn *c)
+{
+	struct fr_rowbatch *b = &lc->conn_rows;
+	int err;
+
+	fr_rowbatch__int(b, c->cid);
+	fr_rowbatch__int(b, c->node);
+	fr_rowbatch__int_or_null(b, c->pk);
+	fr_rowbatch__int(b, c->sock_id);
+	fr_rowbatch__int(b, c->active);
+	fr_rowbatch__int(b, c->open_ts);
+	fr_rowbatch__int(b, c->close_ts);
+	fr_rowbatch__text(b, c->saddr, strlen(c->saddr));
+	fr_rowbatch__int(b, c->sport);
+	fr_rowbatch__text(b, c->daddr, strlen(c->daddr));
+	fr_rowbatch__int(b, c->dport);
+	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
+	add_known(b, c->has_close,
+		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
+	err = fr_rowbatch__end_row(b);
+	if (!err)
+		(*lc->rows)++;
+	return err;
+}
+
+static int conn_end(struct fr_loader_conn *lc, size_t idx, int64_t ts)
+{
+	struct live_conn *c = fr_slab__at(&lc->slab, idx);
+	int err;
+
+	c->close_ts = ts;
+	err = write_conn(lc, c);
+	fr_idmap__del(&lc->live, c->node, (uint64_t)c->sock_id);
+	fr_slab__release(&lc->slab, idx);
+	return err;
+}
+
+static void keep_addr(uint8_t *dst, uint8_t *len, const struct fr_value *v)
+{
+	*len = v->len == 4 || v->len == 16 ? (uint8_t)v->len : 0;
+	if (*len)
+		memcpy(dst, v->p, *len);
+}
+
+/* Whether the event's tuple is its connection's, the same text included. */
+static int same_tuple(const struct live_conn *c, const int8_t *tuple, const struct fr_event *ev)
+{
+	const struct fr_value *s = &ev->f[tuple[FR_TUPLE_SADDR]];
+	const struct fr_value *d = &ev->f[tuple[FR_TUPLE_DADDR]];
+
+	return c->salen && c->dalen && s->len == c->salen && d->len == c->dalen &&
+	       !memcmp(s->p, c->sa, c->salen) && !memcmp(d->p, c->da, c->dalen) &&
+	       (int64_t)ev->f[tuple[FR_TUPLE_SPORT]].u == c->sport &&
+	       (int64_t)ev->f[tuple[FR_TUPLE_DPORT]].u == c->dport;
+}
+
+/* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
+static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct fr_event *ev,
+		    uint32_t node, int64_t ts, int64_t pk, int fresh, struct live_conn **out)
+{
+	const uint64_t sock = ev->f[tuple[FR_TUPLE_SOCK]].u;
+	uint64_t *v = fr_idmap__get(&lc->live, node, sock);
+	size_t idx;
+	int err;
+
+	if (v && !fresh) {
+		*out = fr_slab__at(&lc->slab, (size_t)*v);
+		return 0;
+	}
+	if (v) {
+		err = conn_end(lc, (size_t)*v, ts); /* socket reused without a close */
+		if (err)
+			return err;
+	}
+	err = fr_slab__alloc(&lc->slab, &idx);
+	if (!err)
+		err = fr_idmap__put(&lc->live, node, sock, idx);
+	if (err)
+		return err;
+	struct live_conn *c = fr_slab__at(&lc->slab, idx);
+
+	c->cid = ++lc->next_cid;
+	c->node = node;
+	c->pk = pk;
+	c->sock_id = (int64_t)sock;
+	c->active = -1;
+	c->open_ts = ts;
+	c->close_ts = FR_LOADER_OPEN_END;
+	fr_fieldtext__addr(c->saddr, &ev->f[tuple[FR_TUPLE_SADDR]]);
+	fr_fieldtext__addr(c->daddr, &ev->f[tuple[FR_TUPLE_DADDR]]);
+	keep_addr(c->sa, &c->salen, &ev->f[tuple[FR_TUPLE_SADDR]]);
+	keep_addr(c->da, &c->dalen, &ev->f[tuple[FR_TUPLE_DADDR]]);
+	c->sport = (int64_t)ev->f[tuple[FR_TUPLE_SPORT]].u;
+	c->dport = (int64_t)ev->f[tuple[FR_TUPLE_DPORT]].u;
+	*out = c;
+	return 0;
+}
+
+static uint64_t fv(const struct fr_event *ev, const char *name)
+{
+	const int i = fr_kind__field_index(ev->kind, name);
+
+	return i >= 0 ? ev->f[i].u : 0;
+}
+
+int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE_N],
+			  const struct fr_event *ev, uint32_t node, int64_t ts, int64_t pk,
+			  int64_t *cid, int *same)
+{
+	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
+	struct live_conn *c;
+	int err = conn_get(lc, tuple, ev, node, ts, pk, opens, &c);
+
+	if (err)
+		return err;
+	*cid = c->cid;
+	*same = same_tuple(c, tuple, ev);
+	if (!c->pk)
+		c->pk = pk;
+	switch (ev->kind) {
+	case FR_KIND_TCP_CONNECT:
+		c->active = 1;
+		c->has_connect = 1;
+		c->latency = (int64_t)fv(ev, "latency_ns");
+		c->err = fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "err")]);
+		if (c->err) /* failed: the incarnation ends here */
+			return conn_end(
+				lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
+				ts);
+		break;
+	case FR_KIND_TCP_ACCEPT:
+		c->active = 0;
+		break;
+	case FR_KIND_TCP_CLOSE:
+		c->has_close = 1;
+		c->bytes_acked = (int64_t)fv(ev, "bytes_acked");
+		c->bytes_received = (int64_t)fv(ev, "bytes_received");
+		c->duration = (int64_t)fv(ev, "duration_ns");
+		if (c->active < 0)
+			c->active = fv(ev, "active") ? 1 : 0;
+		return conn_end(lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
+				ts);
+	default:
+		break;
+	}
+	return 0;
+}
+
+int fr_loader_conn__add_tuple(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE_N],
+			      const struct fr_event *ev, uint64_t id)
+{
+	const char *kind_name = fr_kind__name(ev->kind);
+	struct fr_rowbatch *b = &lc->tuple_rows;
+
+	fr_rowbatch__text(b, kind_name, strlen(kind_name));
+	fr_rowbatch__int(b, (int64_t)id);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[tuple[FR_TUPLE_SADDR]]);
+	fr_fieldtext__add_bytes(b, 1, &ev->f[tuple[FR_TUPLE_DADDR]]);
+	fr_rowbatch__int(b, (int64_t)ev->f[tuple[FR_TUPLE_SPORT]].u);
+	fr_rowbatch__int(b, (int64_t)ev->f[tuple[FR_TUPLE_DPORT]].u);
+	return fr_rowbatch__end_row(b); /* part of the event's row: not counted */
+}
+
+int fr_loader_conn__finish(struct fr_loader_conn *lc)
+{
+	int err = 0;
+
+	/* slab order is deterministic for a given input, so rows are too */
+	for (size_t i = 0; i < lc->slab.n && !err; i++) {
+		struct live_conn *c = fr_slab__at(&lc->slab, i);
+		uint64_t *v =
+			c->cid ? fr_idmap__get(&lc->live, c->node, (uint64_t)c->sock_id) : NULL;
+
+		if (v && *v == i)
+			err = conn_end(lc, i, FR_LOADER_OPEN_END);
+	}
+	return err;
+}
+
+int fr_loader_conn__flush(struct fr_loader_conn *lc)
+{
+	const int err = fr_rowbatch__flush(&lc->conn_rows);
+
+	return err ? err : fr_rowbatch__flush(&lc->tuple_rows);
+}
+
+void fr_loader_conn__free(struct fr_loader_conn *lc)
+{
+	fr_rowbatch__free(&lc->conn_rows);
+	fr_rowbatch__free(&lc->tuple_rows);
+	fr_idmap__free(&lc->live);
+	fr_slab__free(&lc->slab);
+}
