@@ -152,8 +152,15 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
 	struct live_conn *c;
-	int err = conn_get(lc, tuple, ev, node, ts, pk, opens, &c);
+	int err;
 
+	/* sock_id 0: no socket (a reset answering a packet nobody wanted) */
+	if (!ev->f[tuple[FR_TUPLE_SOCK]].u) {
+		*cid = 0;
+		*same = 0;
+		return 0;
+	}
+	err = conn_get(lc, tuple, ev, node, ts, pk, opens, &c);
 	if (err)
 		return err;
 	*cid = c->cid;
@@ -179,8 +186,13 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 		c->bytes_acked = (int64_t)fv(ev, "bytes_acked");
 		c->bytes_received = (int64_t)fv(ev, "bytes_received");
 		c->duration = (int64_t)fv(ev, "duration_ns");
-		if (c->active < 0)
-			c->active = fv(ev, "active") ? 1 : 0;
+		if (c->active < 0) { /* no open seen: the recorder may still know */
+			const uint64_t origin = fv(ev, "active");
+
+			c->active = origin == FR_TCP_ORIGIN_CONNECTED  ? 1
+				    : origin == FR_TCP_ORIGIN_ACCEPTED ? 0
+								       : -1;
+		}
 		return conn_end(lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
 				ts);
 	default:

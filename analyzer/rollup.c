@@ -235,9 +235,12 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 		ADD(R_SYSCALL, I(1), NO_BUCKET, I(2), I(3), 0, I(4));
 		return add_hist(r, R_SYSCALL, minute, node, pk, I(1), &ev->f[f[5]], 2);
 	case FR_KIND_SCHED_SWITCH:
-		ADD(R_SCHED_OUT, 0, 0, 1, I(0));
+		/* pid 0 (no pk): a side the recorder did not select; runq 0: unknown */
+		if (pks[0])
+			ADD(R_SCHED_OUT, 0, 0, 1, I(0));
 		pk = pks[1];
-		ADD(R_RUNQ, log2_bucket(I(1)), 0, 1, I(1));
+		if (pk && I(1) > 0)
+			ADD(R_RUNQ, log2_bucket(I(1)), 0, 1, I(1));
 		break;
 	case FR_KIND_SCHED_AGG:
 		ADD(R_SCHED_OUT, 0, 0, I(2), I(1));

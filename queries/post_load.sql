@@ -61,12 +61,16 @@ CREATE UNIQUE INDEX proc_attr_by_pk ON proc_attr (pk);
 -- held each address when the connection opened (IPs are reused). Declared
 -- types are those CREATE TABLE AS would give; cid keys the rows, so no
 -- index is built after.
-CREATE TABLE conn_attr (cid INTEGER PRIMARY KEY, node INT, pk INT, active INT, open_ts INT,
+CREATE TABLE conn_attr (cid INTEGER PRIMARY KEY, node INT, pk INT, active INT, is_client INT,
+	open_ts INT,
 	close_ts INT, connect_latency_ns INT, err INT, bytes_acked INT, bytes_received INT,
 	duration_ns INT, client_ip, server_ip, server_port, client_uid, server_uid);
 INSERT INTO conn_attr
 WITH c AS (
-	SELECT conn.*, CASE WHEN conn.active = 0 THEN 0 ELSE 1 END AS is_client,
+	-- origin unknown (open before the recording): the side with the higher
+	-- port, the ephemeral one, is taken for the client
+	SELECT conn.*, CASE conn.active WHEN 0 THEN 0 WHEN 1 THEN 1
+		ELSE conn.sport > conn.dport END AS is_client,
 		-- a lookup in a copy of proc_attr: cheaper than the join
 		proc_uid(conn.pk) AS local_uid,
 		-- the subquery of analyzer/podip.h, at about a third of its cost
@@ -74,7 +78,7 @@ WITH c AS (
 		pod_ip_at(conn.daddr, conn.open_ts) AS daddr_uid
 	FROM conn
 )
-SELECT cid, node, pk, active, open_ts, close_ts, connect_latency_ns, err,
+SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, err,
 	bytes_acked, bytes_received, duration_ns,
 	CASE WHEN is_client THEN saddr ELSE daddr END AS client_ip,
 	CASE WHEN is_client THEN daddr ELSE saddr END AS server_ip,
@@ -124,7 +128,7 @@ CREATE TABLE skb_drop_attr AS
 SELECT d.ts, d.node, d.pk, d.reason,
 	COALESCE((SELECT r.name FROM ev_drop_reason_name r WHERE r.node = d.node
 		AND r.reason = d.reason LIMIT 1), 'reason_' || d.reason) AS reason_name,
-	d.saddr, d.sport, d.daddr, d.dport,
+	d.protocol, d.saddr, d.sport, d.daddr, d.dport,
 	-- CAST: the TEXT column type the subquery of meta_pod_ip.uid gave
 	CAST(pod_ip_at(d.saddr, d.ts) AS TEXT) AS src_uid,
 	CAST(pod_ip_at(d.daddr, d.ts) AS TEXT) AS dst_uid

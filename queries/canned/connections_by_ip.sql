@@ -4,5 +4,5 @@
 SELECT c.server_ip AS ip, COALESCE(p.namespace || '/' || p.name, '') AS pod,
 	count(*) AS connections
 FROM conn_attr c LEFT JOIN pod_latest p ON p.uid = c.server_uid
-WHERE c.active <> 0 AND COALESCE(c.err, 0) = 0
+WHERE c.is_client AND COALESCE(c.err, 0) = 0
 GROUP BY 1, 2 ORDER BY 1, 2;

@@ -12,7 +12,8 @@ SELECT step_end(minute * 60000000000) AS t, node, pk, b, sum(obs) AS cnt, sum(su
 FROM roll_runq WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4
 UNION ALL
 SELECT step_end(ts), node, next_pk, log2_bucket(runq_latency_ns), count(*), sum(runq_latency_ns)
-FROM ev_sched_switch WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4
+FROM ev_sched_switch WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND next_pk IS NOT NULL
+	AND runq_latency_ns > 0 GROUP BY 1, 2, 3, 4
 UNION ALL
 SELECT t, node, pk, CAST(h.key AS INTEGER), h.value, 0
 FROM agg, json_each(agg.hs) h WHERE h.value > 0

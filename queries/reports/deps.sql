@@ -22,7 +22,7 @@ WITH ref AS (
 		c.server_port AS port, c.cid, COALESCE(c.err, 0) AS err, c.connect_latency_ns
 	FROM conn_attr c LEFT JOIN ref rs ON rs.uid = c.client_uid
 		LEFT JOIN ref rd ON rd.uid = c.server_uid
-	WHERE c.active <> 0
+	WHERE c.is_client
 ), by_conn AS (
 	SELECT src, dst, port, sum(err = 0) AS connections, sum(err <> 0) AS failed,
 		sum(COALESCE(m.tx, 0)) AS bytes_sent, sum(COALESCE(m.rx, 0)) AS bytes_received,
@@ -45,7 +45,8 @@ WITH ref AS (
 		count(*) AS drops
 	FROM skb_drop_attr d LEFT JOIN ref rs ON rs.uid = d.src_uid
 		LEFT JOIN ref rd ON rd.uid = d.dst_uid
-	WHERE d.saddr IS NOT NULL AND d.daddr IS NOT NULL
+	-- a TCP graph: TCP packets with addresses (non-IP drops have none)
+	WHERE d.protocol = 6 AND d.saddr <> '' AND d.daddr <> ''
 	GROUP BY 1, 2, 3
 ), keys AS (
 	SELECT src, dst, port FROM by_conn UNION SELECT src, dst, port FROM drops

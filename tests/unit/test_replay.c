@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyzer/replay.h"
 #include "format/writer.h"
@@ -172,9 +173,88 @@ static void test_replay_semantics(void **state)
 	test_rmdir(dir);
 }
 
+/* Conventions of the recorder's records that the fixture generator never writes. */
+static void write_recorder_segment(const char *path)
+{
+	const struct fr_writer_opts o = {.host = "n1",
+					 .boot_id = "b",
+					 .kernel = "k",
+					 .boot_ns = BOOT,
+					 .wall_ns = WALL,
+					 .fsync_ms = -1};
+	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2};
+	struct fr_writer *w;
+
+	assert_int_equal(fr_writer__open(path, &o, &w), 0);
+	/* closes of sockets opened before the recording: origin unknown (2), and
+	 * accepted (0); the first is the server side by its ports */
+	for (uint64_t i = 0; i < 2; i++)
+		assert_int_equal(
+			fr_writer__append_event(
+				w, FR_KIND_TCP_CLOSE, BOOT + 10 + i,
+				(struct fr_value[]){
+					u(100), u(2), b(a1, 4), b(a2, 4), u(80), u(51000 + i),
+					u(20 + i), u(1), u(2), u(3), u(4), u(5), u(6), u(0),
+					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN)},
+				15),
+			0);
+	/* a reset answering a packet no socket wanted: sock_id 0, pid 0 */
+	assert_int_equal(fr_writer__append_event(w, FR_KIND_TCP_RESET, BOOT + 20,
+						 (struct fr_value[]){u(0), u(2), b(a1, 4), b(a2, 4),
+								     u(7777), u(45000), u(0), u(0)},
+						 8),
+			 0);
+	/* switches with an unrecorded side (pid 0) and an unknown run-queue wait */
+	assert_int_equal(fr_writer__append_event(
+				 w, FR_KIND_SCHED_SWITCH, BOOT + 30,
+				 (struct fr_value[]){u(0), u(0), u(0), u(100), u(0), u(0)}, 6),
+			 0);
+	assert_int_equal(fr_writer__append_event(
+				 w, FR_KIND_SCHED_SWITCH, BOOT + 40,
+				 (struct fr_value[]){u(0), u(100), u(1), u(0), u(0), u(500)}, 6),
+			 0);
+	assert_int_equal(fr_writer__seal(w), 0);
+	fr_writer__free(w);
+}
+
+static void test_replay_recorder_conventions(void **state)
+{
+	char *dir = test_tmpdir(), seg[512], db_path[512];
+	char *argv[] = {"replay", "-o", db_path, seg, NULL};
+	sqlite3 *db;
+
+	snprintf(seg, sizeof(seg), "%s/n1-0.frseg", dir);
+	snprintf(db_path, sizeof(db_path), "%s/out.db", dir);
+	write_recorder_segment(seg);
+	optind = 0; /* getopt state left by the other test's command: start over */
+	assert_int_equal(fr_cmd_replay(4, argv), 0);
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	/* unknown origin stays unknown; the ephemeral port names the client */
+	assert_int_equal(one(db, "SELECT active FROM conn WHERE sock_id = 20"), -1);
+	assert_int_equal(one(db, "SELECT is_client FROM conn_attr WHERE cid = "
+				 "(SELECT cid FROM conn WHERE sock_id = 20)"),
+			 0);
+	assert_int_equal(one(db, "SELECT server_port FROM conn_attr WHERE cid = "
+				 "(SELECT cid FROM conn WHERE sock_id = 20)"),
+			 80);
+	assert_int_equal(one(db, "SELECT active FROM conn WHERE sock_id = 21"), 0);
+	/* no socket, no connection: the reset keeps its own tuple */
+	assert_int_equal(one(db, "SELECT count(*) FROM conn"), 2);
+	assert_int_equal(one(db, "SELECT count(*) FROM ev_tcp_reset WHERE sock_id IS NULL AND "
+				 "sport = 7777 AND dport = 45000"),
+			 1);
+	/* only the recorded side counts: one switch out of pid 100, no run-queue wait */
+	assert_int_equal(one(db, "SELECT sum(switches) FROM roll_sched_out"), 1);
+	assert_int_equal(one(db, "SELECT sum(runtime_ns) FROM roll_sched_out"), 500);
+	assert_int_equal(one(db, "SELECT count(*) FROM roll_runq"), 0);
+	sqlite3_close(db);
+	test_rmdir(dir);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_replay_semantics)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_replay_semantics),
+					   cmocka_unit_test(test_replay_recorder_conventions)};
 
 	return cmocka_run_group_tests_name("replay", tests, NULL, NULL);
 }
