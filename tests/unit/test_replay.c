@@ -122,17 +122,26 @@ static int64_t one(sqlite3 *db, const char *sql)
 	return v;
 }
 
-static void test_replay_semantics(void **state)
+/* Write a segment with `write`, replay it, open the database. Return: the temp dir. */
+static char *replay_segment(void (*write)(const char *path), sqlite3 **db)
 {
 	char *dir = test_tmpdir(), seg[512], db_path[512];
 	char *argv[] = {"replay", "-o", db_path, seg, NULL};
-	sqlite3 *db;
 
 	snprintf(seg, sizeof(seg), "%s/n1-0.frseg", dir);
 	snprintf(db_path, sizeof(db_path), "%s/out.db", dir);
-	write_segment(seg);
+	write(seg);
+	optind = 0; /* each test runs the command anew: fresh getopt state */
 	assert_int_equal(fr_cmd_replay(4, argv), 0);
-	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(db_path, db), SQLITE_OK);
+	return dir;
+}
+
+static void test_replay_semantics(void **state)
+{
+	sqlite3 *db;
+	char *dir = replay_segment(write_segment, &db);
+
 	/* wall = boot - BOOT + WALL, then shifted by the second clock sync */
 	assert_true(one(db, "SELECT min(ts) FROM ev_syscall") == (int64_t)(WALL + 20));
 	assert_true(one(db, "SELECT max(ts) FROM ev_syscall") == (int64_t)(WALL + 50 + SHIFT));
@@ -219,16 +228,9 @@ static void write_recorder_segment(const char *path)
 
 static void test_replay_recorder_conventions(void **state)
 {
-	char *dir = test_tmpdir(), seg[512], db_path[512];
-	char *argv[] = {"replay", "-o", db_path, seg, NULL};
 	sqlite3 *db;
+	char *dir = replay_segment(write_recorder_segment, &db);
 
-	snprintf(seg, sizeof(seg), "%s/n1-0.frseg", dir);
-	snprintf(db_path, sizeof(db_path), "%s/out.db", dir);
-	write_recorder_segment(seg);
-	optind = 0; /* getopt state left by the other test's command: start over */
-	assert_int_equal(fr_cmd_replay(4, argv), 0);
-	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
 	/* unknown origin stays unknown; the ephemeral port names the client */
 	assert_int_equal(one(db, "SELECT active FROM conn WHERE sock_id = 20"), -1);
 	assert_int_equal(one(db, "SELECT is_client FROM conn_attr WHERE cid = "
