@@ -229,7 +229,8 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 #define I(n) ((int64_t)ev->f[f[n]].u)
 	switch (ev->kind) {
 	case FR_KIND_SYSCALL:
-		ADD(R_SYSCALL, I(1), log2_bucket(I(2)), 1, I(3) < 0, 1, I(2));
+		/* errors: errno values only, as the aggregating BPF side counts them */
+		ADD(R_SYSCALL, I(1), log2_bucket(I(2)), 1, I(3) < 0 && I(3) >= -4095, 1, I(2));
 		break;
 	case FR_KIND_SYSCALL_AGG:
 		ADD(R_SYSCALL, I(1), NO_BUCKET, I(2), I(3), 0, I(4));

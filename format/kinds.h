@@ -111,6 +111,12 @@ enum fr_tcp_origin {
 	FR_TCP_ORIGIN_UNKNOWN = 2,
 };
 
+/* mem_alloc.source: which allocator. */
+enum fr_alloc_source_code {
+	FR_ALLOC_SOURCE_KMALLOC = 1,
+	FR_ALLOC_SOURCE_PAGE = 2,
+};
+
 enum fr_field_type {
 	FR_FIELD_U64 = 1,   /* unsigned varint */
 	FR_FIELD_S64 = 2,   /* zigzag varint */

@@ -20,6 +20,9 @@ _Static_assert(SAME_OP(FR_FILE_READ, FR_FILE_OP_READ) && SAME_OP(FR_FILE_WRITE, 
 		       SAME_OP(FR_FILE_WRITEV, FR_FILE_OP_WRITEV) &&
 		       SAME_OP(FR_FILE_OPENAT, FR_FILE_OP_OPENAT),
 	       "enum fr_file_op (bpf/include/fr_abi.h) and enum fr_file_op_code (format/kinds.h)");
+_Static_assert(SAME_OP(FR_ALLOC_KMALLOC, FR_ALLOC_SOURCE_KMALLOC) &&
+		       SAME_OP(FR_ALLOC_PAGE, FR_ALLOC_SOURCE_PAGE),
+	       "enum fr_alloc_source (bpf/include/fr_abi.h) and fr_alloc_source_code (kinds.h)");
 
 #define FR_IPPROTO_UDP 17
 #define AF_INET_       2
