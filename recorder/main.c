@@ -399,6 +399,8 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	}
 	/* stop the producers, then take everything they left in the rings */
 	fr_probes__detach(probes);
+	/* detached programs may still be running: let them finish first */
+	fr_probes__quiesce(probes);
 	n = fr_pump__drain(pump);
 	now = fr_clock__boot_ns();
 	err = n < 0 ? n : 0;

@@ -6,13 +6,11 @@
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "drop.skel.h"
@@ -561,6 +559,7 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 	int first_err = 0, running = 0, err;
 
 	memset(p, 0, sizeof(*p));
+	p->rcu_outer_fd = p->rcu_inner_fd = -1;
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
 		struct fr_family_probe *f = &p->fam[i];
 
@@ -626,25 +625,70 @@ void fr_probes__stop(struct fr_probes *p)
 {
 	for (int i = 0; i < FR_FAM_COUNT; i++)
 		family_stop(&p->fam[i]);
+	if (p->rcu_outer_fd >= 0)
+		close(p->rcu_outer_fd);
+	if (p->rcu_inner_fd >= 0)
+		close(p->rcu_inner_fd);
+	p->rcu_outer_fd = p->rcu_inner_fd = -1;
 }
 
-uint32_t fr_probes__flip_aggregates(struct fr_probes *p)
+/*
+ * Wait until every BPF program run that started before has finished.
+ * Tracepoint programs run with preemption disabled inside an RCU read-side
+ * section, and the kernel updates a map-in-map from bpf(2) only after
+ * synchronize_rcu(): such an update is the wait. Unlike
+ * membarrier(MEMBARRIER_CMD_GLOBAL) it works on nohz_full kernels and
+ * wherever bpf(2) itself is allowed.
+ */
+static int wait_for_programs(struct fr_probes *p)
+{
+	const __u32 key = 0;
+
+	if (p->rcu_outer_fd < 0) {
+		LIBBPF_OPTS(bpf_map_create_opts, o);
+
+		p->rcu_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fr_rcu_in", 4, 4, 1, NULL);
+		if (p->rcu_inner_fd < 0)
+			return -errno;
+		o.inner_map_fd = p->rcu_inner_fd;
+		p->rcu_outer_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "fr_rcu", 4, 4, 1, &o);
+		if (p->rcu_outer_fd < 0)
+			return -errno;
+	}
+	return bpf_map_update_elem(p->rcu_outer_fd, &key, &p->rcu_inner_fd, BPF_ANY) ? -errno : 0;
+}
+
+int fr_probes__flip_aggregates(struct fr_probes *p, uint32_t *old_gen)
 {
 	const uint32_t old = p->agg_gen, next = old ^ 1;
+	int err;
 
 	for (int i = 0; i < FR_FAM_COUNT; i++)
 		if (p->fam[i].agg_gen)
 			*p->fam[i].agg_gen = next;
 	p->agg_gen = next;
+	*old_gen = old;
+	err = wait_for_programs(p);
+	if (err)
+		fprintf(stderr,
+			"flightrec-record: cannot wait for BPF programs (%s): aggregates read now "
+			"may miss updates in flight\n",
+			strerror(-err));
+	return err;
+}
+
+int fr_probes__quiesce(struct fr_probes *p)
+{
+	int err = wait_for_programs(p);
+
 	/*
-	 * Tracepoint programs run inside RCU read-side sections, so a grace
-	 * period ends every run that may have read the old generation.
-	 * MEMBARRIER_CMD_GLOBAL is synchronize_rcu() (it skips the wait on a
-	 * single CPU, where no other program can be in flight).
+	 * Syscall tracepoints are faultable since 6.13: a task can hold the
+	 * probe list (tasks-trace RCU) a little longer than the grace period
+	 * covers before it enters the program. No bpf(2) call waits for that
+	 * flavour; a short sleep covers a preempted task in practice.
 	 */
-	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
-		usleep(20000); /* nohz_full or seccomp: runs last microseconds, wait far longer */
-	return old;
+	usleep(20000);
+	return err;
 }
 
 int fr_probes__read_lost(const struct fr_family_probe *f, uint64_t lost[FR_LOSS_MAX])

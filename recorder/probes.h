@@ -45,6 +45,8 @@ struct fr_family_probe {
 struct fr_probes {
 	struct fr_family_probe fam[FR_FAM_COUNT];
 	uint32_t agg_gen; /* generation the programs write (FR_AGG_GEN_BIT) */
+	int rcu_outer_fd; /* a map-in-map whose update waits for an RCU grace period */
+	int rcu_inner_fd;
 };
 
 /*
@@ -63,10 +65,14 @@ void fr_probes__stop(struct fr_probes *p);
 
 /*
  * Make every aggregating program write the other generation of its keys and
- * wait until none still writes the old one. Return: the old generation (0
- * or 1), which can now be drained without racing any update.
+ * wait until none still writes the old one. *old_gen: the generation (0 or
+ * 1) that can now be drained without racing any update. Return: 0, or
+ * -errno when the wait failed (reported; the drain may then race).
  */
-uint32_t fr_probes__flip_aggregates(struct fr_probes *p);
+int fr_probes__flip_aggregates(struct fr_probes *p, uint32_t *old_gen);
+
+/* After fr_probes__detach(): wait for program runs still in flight. Return 0 or -errno. */
+int fr_probes__quiesce(struct fr_probes *p);
 
 /* Sum a family's per-CPU loss counters (cumulative since load). */
 int fr_probes__read_lost(const struct fr_family_probe *f, uint64_t lost[FR_LOSS_MAX]);

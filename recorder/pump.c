@@ -541,8 +541,12 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
 
 		/* the flip waits for an RCU grace period: only when it buys something */
-		if (f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0)
-			gen = (int)fr_probes__flip_aggregates(p->probes);
+		if (f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0) {
+			uint32_t old;
+
+			fr_probes__flip_aggregates(p->probes, &old); /* a failed wait is reported */
+			gen = (int)old;
+		}
 	}
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
