@@ -101,6 +101,21 @@ static __always_inline int handle_enter(void)
 }
 
 /*
+ * A 32-bit syscall (x86 TS_COMPAT) has other numbers and argument registers:
+ * read 19 is lseek there. Only asked for calls whose number is a file call.
+ */
+static __always_inline bool compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	const struct task_struct *t = (const struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, thread_info.status) & 0x0002 /* TS_COMPAT */;
+#else
+	return false; /* arm64 AArch32 tasks: not handled */
+#endif
+}
+
+/*
  * regs: the caller's saved registers, still holding the arguments at exit
  * (x86: di, si, dx; arm64: orig_x0, x1, x2). btf: regs is a BTF pointer
  * that can be read directly (tp_btf), else it needs probe reads (raw_tp).
@@ -123,7 +138,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 	*start = 0;
 	if (nr < 0)
 		return 0;
-	if (targ_file && (op = file_op(nr)) > 0) {
+	if (targ_file && (op = file_op(nr)) > 0 && !compat_syscall()) {
 #if defined(__TARGET_ARCH_arm64)
 		__u64 a0 = btf ? regs->orig_x0 : BPF_CORE_READ(regs, orig_x0);
 		__u64 a1 = btf ? regs->regs[1] : BPF_CORE_READ(regs, regs[1]);
