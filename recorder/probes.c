@@ -201,11 +201,6 @@ static bool tracefs_event_exists(const char *tp)
 	return !access(path, F_OK);
 }
 
-/*
- * Set a `const volatile` global of the object before load, by name: the
- * variable's offset comes from the object's .rodata BTF section, so one
- * function serves every skeleton.
- */
 /* Offset of global `var` in the data section `sec` (".rodata", ".bss"). */
 static int datasec_offset(struct bpf_object *obj, const char *sec_name, const char *var, size_t sz,
 			  size_t *offset)
@@ -244,6 +239,11 @@ static struct bpf_map *internal_map(struct bpf_object *obj, const char *sec_name
 	return found;
 }
 
+/*
+ * Set a `const volatile` global of the object before load, by name: the
+ * variable's offset comes from the object's .rodata BTF section, so one
+ * function serves every skeleton.
+ */
 static int obj_set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t sz)
 {
 	struct bpf_map *rodata = internal_map(obj, ".rodata");
@@ -594,12 +594,18 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 		if (!cfg->family_on[i])
 			continue;
 		if (i == FR_FAM_FILE && p->fam[FR_FAM_SYSCALLS].on) {
+			/* the syscalls programs account files already: a second,
+			 * standalone file family would count every call twice */
 			err = family_host_file(f, &p->fam[FR_FAM_SYSCALLS]);
-			if (!err) {
-				f->on = true;
-				running++;
+			if (err) {
+				f->err = err;
+				note(f, "%s", "cannot read the syscalls family's file map");
+				first_err = first_err ?: err;
 				continue;
 			}
+			f->on = true;
+			running++;
+			continue;
 		}
 		err = family_start(f, cfg, vmlinux);
 		if (err) {
