@@ -12,16 +12,17 @@
 #include "proctable.h"
 
 /* The BPF side's file op numbers go to disk as they are: they are the format's. */
-#define SAME_OP(abi, code) ((int)(abi) == (int)(code))
-_Static_assert(SAME_OP(FR_FILE_READ, FR_FILE_OP_READ) && SAME_OP(FR_FILE_WRITE, FR_FILE_OP_WRITE) &&
-		       SAME_OP(FR_FILE_PREAD, FR_FILE_OP_PREAD64) &&
-		       SAME_OP(FR_FILE_PWRITE, FR_FILE_OP_PWRITE64) &&
-		       SAME_OP(FR_FILE_READV, FR_FILE_OP_READV) &&
-		       SAME_OP(FR_FILE_WRITEV, FR_FILE_OP_WRITEV) &&
-		       SAME_OP(FR_FILE_OPENAT, FR_FILE_OP_OPENAT),
+#define SAME_CODE(abi, code) ((int)(abi) == (int)(code))
+_Static_assert(SAME_CODE(FR_FILE_READ, FR_FILE_OP_READ) &&
+		       SAME_CODE(FR_FILE_WRITE, FR_FILE_OP_WRITE) &&
+		       SAME_CODE(FR_FILE_PREAD, FR_FILE_OP_PREAD64) &&
+		       SAME_CODE(FR_FILE_PWRITE, FR_FILE_OP_PWRITE64) &&
+		       SAME_CODE(FR_FILE_READV, FR_FILE_OP_READV) &&
+		       SAME_CODE(FR_FILE_WRITEV, FR_FILE_OP_WRITEV) &&
+		       SAME_CODE(FR_FILE_OPENAT, FR_FILE_OP_OPENAT),
 	       "enum fr_file_op (bpf/include/fr_abi.h) and enum fr_file_op_code (format/kinds.h)");
-_Static_assert(SAME_OP(FR_ALLOC_KMALLOC, FR_ALLOC_SOURCE_KMALLOC) &&
-		       SAME_OP(FR_ALLOC_PAGE, FR_ALLOC_SOURCE_PAGE),
+_Static_assert(SAME_CODE(FR_ALLOC_KMALLOC, FR_ALLOC_SOURCE_KMALLOC) &&
+		       SAME_CODE(FR_ALLOC_PAGE, FR_ALLOC_SOURCE_PAGE),
 	       "enum fr_alloc_source (bpf/include/fr_abi.h) and fr_alloc_source_code (kinds.h)");
 
 #define FR_IPPROTO_UDP 17
@@ -319,6 +320,29 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 	return -EBADMSG;
 }
 
+/* The family each BPF record op belongs to (FR_FAM_COUNT: none). */
+static const enum fr_family_id op_family[FR_OP_MAX] = {
+	[0] = FR_FAM_COUNT,
+	[FR_OP_PROC_EXEC] = FR_FAM_PROC,
+	[FR_OP_PROC_EXIT] = FR_FAM_PROC,
+	[FR_OP_PROC_FORK] = FR_FAM_PROC,
+	[FR_OP_SYSCALL] = FR_FAM_SYSCALLS,
+	[FR_OP_TCP_CONNECT] = FR_FAM_NET,
+	[FR_OP_TCP_ACCEPT] = FR_FAM_NET,
+	[FR_OP_TCP_CLOSE] = FR_FAM_NET,
+	[FR_OP_TCP_RETRANSMIT] = FR_FAM_NET,
+	[FR_OP_TCP_RESET] = FR_FAM_NET,
+	[FR_OP_TCP_RTT] = FR_FAM_NET,
+	[FR_OP_SOCK_MSG] = FR_FAM_NET,
+	[FR_OP_SKB_DROP] = FR_FAM_DROP,
+	[FR_OP_FILE_IO] = FR_FAM_FILE,
+	[FR_OP_FILE_OPEN] = FR_FAM_FILE,
+	[FR_OP_SCHED_SWITCH] = FR_FAM_SCHED,
+	[FR_OP_PAGE_FAULT] = FR_FAM_MEM,
+	[FR_OP_MEM_ALLOC] = FR_FAM_MEM,
+	[FR_OP_OOM_KILL] = FR_FAM_MEM,
+};
+
 /* ring_buffer callback: a negative return would stop the drain, so bad
  * records are counted, never returned. */
 static int on_record(void *ctx, void *data, size_t size)
@@ -334,9 +358,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	memcpy(&h, data, sizeof(h));
-	/* the syscalls ring also carries the file family's records */
-	if (h.op == FR_OP_FILE_IO || h.op == FR_OP_FILE_OPEN)
-		fam = FR_FAM_FILE;
+	/* by what the record is, not which ring brought it (the syscalls ring
+	 * also carries the file family's records) */
+	if (h.op < FR_OP_MAX && op_family[h.op] != FR_FAM_COUNT)
+		fam = op_family[h.op];
 	p->totals.fam[fam].seen++;
 	if (h.op <= FR_OP_PROC_FORK)
 		err = encode_proc(p, fam, data, size);
@@ -518,6 +543,11 @@ out:
 	return err;
 }
 
+static bool aggregates(const struct fr_family_probe *f)
+{
+	return f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0;
+}
+
 int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 {
 	static const struct {
@@ -533,29 +563,28 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 		{FR_FAM_MEM, sizeof(__u32), sizeof(struct fr_mem_val), mem_agg_encode},
 	};
 	const uint64_t interval = now_ns - p->last_agg_ns;
-	int err = 0, gen;
+	const size_t nmaps = sizeof(maps) / sizeof(maps[0]);
+	bool any = false;
+	uint32_t old;
+	int err = 0, gen = -1;
 
 	p->last_agg_ns = now_ns;
-	gen = -1;
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]) && !detached && gen < 0; i++) {
-		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
-
-		/* the flip waits for an RCU grace period: only when it buys something */
-		if (f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0) {
-			uint32_t old;
-
-			fr_probes__flip_aggregates(p->probes, &old); /* a failed wait is reported */
-			gen = (int)old;
-		}
+	for (size_t i = 0; i < nmaps; i++)
+		any |= aggregates(&p->probes->fam[maps[i].fam]);
+	/* the flip waits for an RCU grace period: only when it buys something */
+	if (any && !detached) {
+		fr_probes__flip_aggregates(p->probes, &old); /* a failed wait is reported */
+		gen = (int)old;
 	}
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		const struct fr_family_probe *f = &p->probes->fam[maps[i].fam];
+	/* every map, even after a failure: an undrained generation would mix intervals */
+	for (size_t i = 0; i < nmaps; i++) {
+		int e;
 
-		if (!f->on || f->mode != FR_MODE_AGGREGATE || f->agg_fd < 0)
+		if (!aggregates(&p->probes->fam[maps[i].fam]))
 			continue;
-		err = err
-			      ?: flush_map(p, maps[i].fam, maps[i].key_sz, maps[i].val_sz,
-					   maps[i].encode, now_ns, interval, gen);
+		e = flush_map(p, maps[i].fam, maps[i].key_sz, maps[i].val_sz, maps[i].encode,
+			      now_ns, interval, gen);
+		err = err ?: e;
 	}
 	return err;
 }

@@ -27,13 +27,6 @@ struct e2e_metrics {
 	uint64_t sleep_le_2e32, sleep_le_2e33; /* cumulative nanosleep buckets */
 };
 
-static void run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	CHECK(rc == 0, "`%s` exited %d", cmd, rc);
-}
-
 /* One CSV row of `flightrec metrics --format csv`: family,type,time_ns,labels,le,value. */
 static void take_row(struct e2e_metrics *m, char *line)
 {
@@ -92,8 +85,7 @@ static void read_metrics(const char *fr, const char *db, struct e2e_metrics *m)
 
 int live_scenario_e2e(const char *recorder)
 {
-	const char *fr = getenv("FR_ANALYZER");
-	char pid_arg[16], path[300], cmd[1024], db[300], buf[E2E_BLOCK];
+	char pid_arg[16], path[300], db[300], buf[E2E_BLOCK];
 	const char *const args[] = {"--pid", pid_arg, "--families", "syscalls,file", NULL};
 	struct e2e_metrics m = {0};
 	struct live_recorder r;
@@ -102,7 +94,6 @@ int live_scenario_e2e(const char *recorder)
 	ssize_t n;
 	int fd;
 
-	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)getpid());
 	live_recorder__start(&r, recorder, args);
 	/* nothing printed until the recorder stops: our own writes count */
@@ -130,10 +121,7 @@ int live_scenario_e2e(const char *recorder)
 	      "nanosleep");
 	live_recorder__stop(&r);
 
-	snprintf(db, sizeof(db), "%s/replay.db", r.dir);
-	snprintf(cmd, sizeof(cmd), "'%s' replay -o '%s' '%s'/*.frseg >/dev/null", fr, db, r.dir);
-	run(cmd);
-	read_metrics(fr, db, &m);
+	read_metrics(live_replay(r.dir, db, sizeof(db)), db, &m);
 	printf("e2e: did %llu getppid, %d failing close, wrote %llu, read %llu + %llu; metrics: "
 	       "getppid %llu (histogram %llu), close errors %llu, write bytes %llu, read bytes "
 	       "%llu, opens %llu\n",

@@ -90,13 +90,6 @@ static void loss_visit(const struct fr_record *rec, const struct fr_event *ev, v
 	}
 }
 
-static void run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	CHECK(rc == 0, "`%s` exited %d", cmd, rc);
-}
-
 /* Packets the rule on INPUT has dropped so far. */
 static uint64_t rule_packets(void)
 {
@@ -120,16 +113,12 @@ static uint64_t rule_packets(void)
  */
 static void replayed_counts(const struct loss_ctx *c, const char *dir, uint64_t out[3])
 {
-	const char *fr = getenv("FR_ANALYZER");
 	char cmd[2048], db[300], line[1024];
+	const char *fr = live_replay(dir, db, sizeof(db));
 	unsigned long long v[3];
 	FILE *f;
 	int n = 0;
 
-	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
-	snprintf(db, sizeof(db), "%s/replay.db", dir);
-	snprintf(cmd, sizeof(cmd), "'%s' replay -o '%s' '%s'/*.frseg >/dev/null", fr, db, dir);
-	run(cmd);
 	snprintf(
 		cmd, sizeof(cmd),
 		"'%s' query '%s' --format csv \"SELECT "
@@ -190,7 +179,7 @@ int live_scenario_loss(const char *recorder)
 	live_recorder__start(&r, recorder, args);
 	/* a namespace of our own: the rule and its counter see only this test */
 	CHECK(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
-	run("ip link set lo up");
+	live_run("ip link set lo up");
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0 &&
 		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
@@ -201,7 +190,7 @@ int live_scenario_loss(const char *recorder)
 		 "-m length --length 1000:65535 -m statistic --mode nth --every 10 --packet 5 "
 		 "-j DROP",
 		 c.port);
-	run(cmd);
+	live_run(cmd);
 	server = fork();
 	CHECK(server >= 0, "fork: %s", strerror(errno));
 	if (server == 0)
@@ -223,7 +212,7 @@ int live_scenario_loss(const char *recorder)
 	/* the answer comes once every byte arrived: nothing left to retransmit */
 	CHECK(read(fd, buf, 1) == 1, "no answer from the server");
 	rule_drops = rule_packets();
-	run("iptables-legacy -w -F INPUT");
+	live_run("iptables-legacy -w -F INPUT");
 	CHECK(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen) == 0, "TCP_INFO: %s",
 	      strerror(errno));
 	close(fd);

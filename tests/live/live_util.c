@@ -271,3 +271,22 @@ const char *live_field_str(const struct fr_event *ev, const char *name, char *bu
 	buf[n] = '\0';
 	return buf;
 }
+
+void live_run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	CHECK(rc == 0, "`%s` exited %d", cmd, rc);
+}
+
+const char *live_replay(const char *dir, char *db, size_t cap)
+{
+	const char *fr = getenv("FR_ANALYZER");
+	char cmd[1024];
+
+	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
+	snprintf(db, cap, "%s/replay.db", dir);
+	snprintf(cmd, sizeof(cmd), "'%s' replay -o '%s' '%s'/*.frseg >/dev/null", fr, db, dir);
+	live_run(cmd);
+	return fr;
+}

@@ -78,6 +78,15 @@ int64_t live_field_s64(const struct fr_event *ev, const char *name);
 /* Byte field as a NUL-terminated string in `buf`. */
 const char *live_field_str(const struct fr_event *ev, const char *name, char *buf, size_t cap);
 
+/* Run a shell command; fail the test unless it exits 0. */
+void live_run(const char *cmd);
+
+/*
+ * Replay the segments of `dir` into `dir`/replay.db (path in `db`) with the
+ * analyzer named by FR_ANALYZER (set by CMake). Return: the analyzer's path.
+ */
+const char *live_replay(const char *dir, char *db, size_t cap);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 

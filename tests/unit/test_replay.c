@@ -34,14 +34,16 @@ static struct fr_value b(const void *p, uint32_t len)
 	return (struct fr_value){.p = p, .len = len};
 }
 
+/* Node n1's writer: its boot clock at BOOT is WALL on the wall clock. */
+static const struct fr_writer_opts writer_opts = {.host = "n1",
+						  .boot_id = "b",
+						  .kernel = "k",
+						  .boot_ns = BOOT,
+						  .wall_ns = WALL,
+						  .fsync_ms = -1};
+
 static void write_segment(const char *path)
 {
-	const struct fr_writer_opts o = {.host = "n1",
-					 .boot_id = "b",
-					 .kernel = "k",
-					 .boot_ns = BOOT,
-					 .wall_ns = WALL,
-					 .fsync_ms = -1};
 	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2}, a3[4] = {10, 0, 0, 3};
 	static const char snap[] =
 		"{\"source\":\"host\",\"node\":\"n1\",\"processes\":[{\"pid\":100,"
@@ -54,7 +56,7 @@ static void write_segment(const char *path)
 		"{\"op\":\"delete\",\"type\":\"pod\",\"object\":{\"uid\":\"u1\"}}";
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &o, &w), 0);
+	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, snap, strlen(snap)), 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, pods, strlen(pods)), 0);
 	/* pid 100: fork, syscall, exit; then the pid is reused */
@@ -185,16 +187,10 @@ static void test_replay_semantics(void **state)
 /* Conventions of the recorder's records that the fixture generator never writes. */
 static void write_recorder_segment(const char *path)
 {
-	const struct fr_writer_opts o = {.host = "n1",
-					 .boot_id = "b",
-					 .kernel = "k",
-					 .boot_ns = BOOT,
-					 .wall_ns = WALL,
-					 .fsync_ms = -1};
 	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2};
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &o, &w), 0);
+	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
 	/* closes of sockets opened before the recording: origin unknown (2), and
 	 * accepted (0); the first is the server side by its ports */
 	for (uint64_t i = 0; i < 2; i++)
