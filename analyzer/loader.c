@@ -589,6 +589,14 @@ int fr_loader__finish(struct fr_loader *l)
 	return err ? err : flush_rows(l);
 }
 
+int fr_loader__attribute_conns(struct fr_loader *l)
+{
+	const int err = fr_loader_conn__attribute(&l->conns);
+	const int werr = fr_loader__sync(l);
+
+	return err ? err : werr;
+}
+
 uint64_t fr_loader__rows(const struct fr_loader *l)
 {
 	return l->rows;

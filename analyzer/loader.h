@@ -43,6 +43,11 @@ int fr_loader__finish(struct fr_loader *l);
 
 uint64_t fr_loader__rows(const struct fr_loader *l);
 
+/* Write the connections with their pods (conn, kube_pair, conn_pair:
+ * analyzer/connattr.h) once post_load.sql has built proc_attr and
+ * pod_latest, and wait for the rows. Return: 0 or -errno (printed). */
+int fr_loader__attribute_conns(struct fr_loader *l);
+
 /* Record the loaded time range and row count in replay_info. */
 int fr_loader__write_info(struct fr_loader *l);
 

@@ -7,72 +7,28 @@
 #include <errno.h>
 #include <string.h>
 
-struct live_conn {
-	int64_t cid, pk, sock_id, active, open_ts, close_ts, latency, err;
-	int64_t bytes_acked, bytes_received, duration;
-	int64_t sport, dport;
-	uint32_t node;
-	int has_connect, has_close;
-	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
-	uint8_t sa[16], da[16]; /* the addresses as recorded, 4 or 16 bytes */
-	uint8_t salen, dalen;	/* 0: another length, not comparable */
-};
-
 int fr_loader_conn__init(struct fr_loader_conn *c, sqlite3 *db, struct fr_rowwriter *writer,
 			 uint64_t *rows)
 {
 	int err;
 
-	c->slab.size = sizeof(struct live_conn);
+	c->slab.size = sizeof(struct fr_conn);
 	c->rows = rows;
 	err = fr_rowbatch__init(&c->tuple_rows, db, writer, "sock_tuple", 6);
 	if (!err)
-		err = fr_rowbatch__init(&c->conn_rows, db, writer, "conn", 16);
-	return err;
-}
-
-/* Values an event may not have delivered: NULL when unseen. */
-static void add_known(struct fr_rowbatch *b, int seen, const int64_t *v, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (seen)
-			fr_rowbatch__int(b, v[i]);
-		else
-			fr_rowbatch__null(b);
-}
-
-static int write_conn(struct fr_loader_conn *lc, const struct live_conn *c)
-{
-	struct fr_rowbatch *b = &lc->conn_rows;
-	int err;
-
-	fr_rowbatch__int(b, c->cid);
-	fr_rowbatch__int(b, c->node);
-	fr_rowbatch__int_or_null(b, c->pk);
-	fr_rowbatch__int(b, c->sock_id);
-	fr_rowbatch__int(b, c->active);
-	fr_rowbatch__int(b, c->open_ts);
-	fr_rowbatch__int(b, c->close_ts);
-	fr_rowbatch__text(b, c->saddr, strlen(c->saddr));
-	fr_rowbatch__int(b, c->sport);
-	fr_rowbatch__text(b, c->daddr, strlen(c->daddr));
-	fr_rowbatch__int(b, c->dport);
-	add_known(b, c->has_connect, (const int64_t[]){c->latency, c->err}, 2);
-	add_known(b, c->has_close,
-		  (const int64_t[]){c->bytes_acked, c->bytes_received, c->duration}, 3);
-	err = fr_rowbatch__end_row(b);
-	if (!err)
-		(*lc->rows)++;
+		err = fr_connattr__new(db, writer, &c->ended);
 	return err;
 }
 
 static int conn_end(struct fr_loader_conn *lc, size_t idx, int64_t ts)
 {
-	struct live_conn *c = fr_slab__at(&lc->slab, idx);
+	struct fr_conn *c = fr_slab__at(&lc->slab, idx);
 	int err;
 
 	c->close_ts = ts;
-	err = write_conn(lc, c);
+	err = fr_connattr__add(lc->ended, c);
+	if (!err)
+		(*lc->rows)++;
 	fr_idmap__del(&lc->live, c->node, (uint64_t)c->sock_id);
 	fr_slab__release(&lc->slab, idx);
 	return err;
@@ -86,7 +42,7 @@ static void keep_addr(uint8_t *dst, uint8_t *len, const struct fr_value *v)
 }
 
 /* Whether the event's tuple is its connection's, the same text included. */
-static int same_tuple(const struct live_conn *c, const int8_t *tuple, const struct fr_event *ev)
+static int same_tuple(const struct fr_conn *c, const int8_t *tuple, const struct fr_event *ev)
 {
 	const struct fr_value *s = &ev->f[tuple[FR_TUPLE_SADDR]];
 	const struct fr_value *d = &ev->f[tuple[FR_TUPLE_DADDR]];
@@ -99,7 +55,7 @@ static int same_tuple(const struct live_conn *c, const int8_t *tuple, const stru
 
 /* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
 static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct fr_event *ev,
-		    uint32_t node, int64_t ts, int64_t pk, int fresh, struct live_conn **out)
+		    uint32_t node, int64_t ts, int64_t pk, int fresh, struct fr_conn **out)
 {
 	const uint64_t sock = ev->f[tuple[FR_TUPLE_SOCK]].u;
 	uint64_t *v = fr_idmap__get(&lc->live, node, sock);
@@ -120,7 +76,7 @@ static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct
 		err = fr_idmap__put(&lc->live, node, sock, idx);
 	if (err)
 		return err;
-	struct live_conn *c = fr_slab__at(&lc->slab, idx);
+	struct fr_conn *c = fr_slab__at(&lc->slab, idx);
 
 	c->cid = ++lc->next_cid;
 	c->node = node;
@@ -129,8 +85,6 @@ static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct
 	c->active = -1;
 	c->open_ts = ts;
 	c->close_ts = FR_LOADER_OPEN_END;
-	fr_fieldtext__addr(c->saddr, &ev->f[tuple[FR_TUPLE_SADDR]]);
-	fr_fieldtext__addr(c->daddr, &ev->f[tuple[FR_TUPLE_DADDR]]);
 	keep_addr(c->sa, &c->salen, &ev->f[tuple[FR_TUPLE_SADDR]]);
 	keep_addr(c->da, &c->dalen, &ev->f[tuple[FR_TUPLE_DADDR]]);
 	c->sport = (int64_t)ev->f[tuple[FR_TUPLE_SPORT]].u;
@@ -151,7 +105,7 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 			  int64_t *cid, int *same)
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
-	struct live_conn *c;
+	struct fr_conn *c;
 	int err;
 
 	/* sock_id 0: no socket (a reset answering a packet nobody wanted) */
@@ -222,7 +176,7 @@ int fr_loader_conn__finish(struct fr_loader_conn *lc)
 
 	/* slab order is deterministic for a given input, so rows are too */
 	for (size_t i = 0; i < lc->slab.n && !err; i++) {
-		struct live_conn *c = fr_slab__at(&lc->slab, i);
+		const struct fr_conn *c = fr_slab__at(&lc->slab, i);
 		uint64_t *v =
 			c->cid ? fr_idmap__get(&lc->live, c->node, (uint64_t)c->sock_id) : NULL;
 
@@ -234,14 +188,17 @@ int fr_loader_conn__finish(struct fr_loader_conn *lc)
 
 int fr_loader_conn__flush(struct fr_loader_conn *lc)
 {
-	const int err = fr_rowbatch__flush(&lc->conn_rows);
+	return fr_rowbatch__flush(&lc->tuple_rows);
+}
 
-	return err ? err : fr_rowbatch__flush(&lc->tuple_rows);
+int fr_loader_conn__attribute(struct fr_loader_conn *lc)
+{
+	return fr_connattr__build(lc->ended);
 }
 
 void fr_loader_conn__free(struct fr_loader_conn *lc)
 {
-	fr_rowbatch__free(&lc->conn_rows);
+	fr_connattr__free(lc->ended);
 	fr_rowbatch__free(&lc->tuple_rows);
 	fr_idmap__free(&lc->live);
 	fr_slab__free(&lc->slab);

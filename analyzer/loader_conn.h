@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Socket incarnations of the loader (analyzer/loader.c): the live sockets
- * of every node, keyed by sock_id, each a row of conn (cid) once it ends.
+ * of every node, keyed by sock_id, each a row of conn (cid) once it ends
+ * and is attributed (analyzer/connattr.h).
  * Socket kinds are narrow: their rows leave the tuple to the connection,
  * and only a tuple that is not the connection's adds a row to sock_tuple.
  */
@@ -11,6 +12,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "analyzer/connattr.h"
 #include "analyzer/idmap.h"
 #include "analyzer/rowbatch.h"
 #include "analyzer/slab.h"
@@ -22,7 +24,8 @@ enum { FR_TUPLE_SOCK, FR_TUPLE_SADDR, FR_TUPLE_DADDR, FR_TUPLE_SPORT, FR_TUPLE_D
 struct fr_loader_conn {
 	struct fr_idmap live; /* (node, sock_id) -> slab index */
 	struct fr_slab slab;
-	struct fr_rowbatch conn_rows, tuple_rows;
+	struct fr_rowbatch tuple_rows;
+	struct fr_connattr *ended; /* connections that ended, to attribute */
 	int64_t next_cid;
 	uint64_t *rows; /* the loader's row count: conn rows add to it */
 };
@@ -47,6 +50,10 @@ int fr_loader_conn__finish(struct fr_loader_conn *c);
 
 /* Hand the buffered rows to the writer. */
 int fr_loader_conn__flush(struct fr_loader_conn *c);
+
+/* Write conn, kube_pair and conn_pair (analyzer/connattr.h) once
+ * post_load.sql has run; the writer must be idle. */
+int fr_loader_conn__attribute(struct fr_loader_conn *c);
 
 /* After the row writer is freed. */
 void fr_loader_conn__free(struct fr_loader_conn *c);

@@ -14,7 +14,7 @@ struct podip_row {
 	sqlite3_int64 from, to;
 };
 
-struct podip {
+struct fr_podip {
 	struct podip_row *rows; /* ORDER BY ip, valid_from, rowid */
 	size_t n;
 	int exotic; /* a value not of its declared type: always ask SQL */
@@ -24,10 +24,8 @@ static const char slow_sql[] =
 	"SELECT i.uid FROM meta_pod_ip i WHERE i.ip = ?1 AND i.valid_from <= ?2"
 	" AND i.valid_to > ?2 ORDER BY i.valid_from DESC LIMIT 1";
 
-static void podip_free(void *p)
+void fr_podip__free(struct fr_podip *t)
 {
-	struct podip *t = p;
-
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
@@ -72,28 +70,12 @@ static void run_slow(sqlite3_context *ctx, const char *sql, sqlite3_value **argv
 	sqlite3_finalize(st);
 }
 
-static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+const char *fr_podip__at(const struct fr_podip *t, const char *ip, int len, int64_t ts,
+			 int *uid_len)
 {
-	struct podip *t = sqlite3_user_data(ctx);
-	const char *ip;
-	sqlite3_int64 ts;
-	size_t lo = 0, hi;
-	int len;
+	size_t lo = 0, hi = t->n;
 
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
-	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
-		return; /* = and <= with NULL match nothing */
-	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
-	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
-		run_slow(ctx, slow_sql, argv, 2);
-		return;
-	}
-	ip = (const char *)sqlite3_value_text(argv[0]);
-	len = sqlite3_value_bytes(argv[0]);
-	ts = sqlite3_value_int64(argv[1]);
 	/* hi: one past the last row with (ip, valid_from) <= (ip, ts) */
-	hi = t->n;
 	while (lo < hi) {
 		const size_t mid = lo + (hi - lo) / 2;
 		const struct podip_row *r = &t->rows[mid];
@@ -111,10 +93,32 @@ static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		if (bincmp(r->ip, r->ip_len, ip, len) != 0)
 			break;
 		if (r->to > ts) {
-			sqlite3_result_text(ctx, r->uid, r->uid_len, SQLITE_STATIC);
-			return;
+			*uid_len = r->uid_len;
+			return r->uid;
 		}
 	}
+	return NULL;
+}
+
+static void pod_ip_at(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct fr_podip *t = sqlite3_user_data(ctx);
+	const char *uid;
+	int len;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return; /* = and <= with NULL match nothing */
+	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
+	    sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+		run_slow(ctx, slow_sql, argv, 2);
+		return;
+	}
+	uid = fr_podip__at(t, (const char *)sqlite3_value_text(argv[0]),
+			   sqlite3_value_bytes(argv[0]), sqlite3_value_int64(argv[1]), &len);
+	if (uid)
+		sqlite3_result_text(ctx, uid, len, SQLITE_STATIC);
 }
 
 static char *dup_text(sqlite3_stmt *st, int col, int *len)
@@ -131,7 +135,7 @@ static char *dup_text(sqlite3_stmt *st, int col, int *len)
 	return d;
 }
 
-static int load(sqlite3 *db, struct podip *t)
+static int load(sqlite3 *db, struct fr_podip *t)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -180,20 +184,36 @@ static int load(sqlite3 *db, struct podip *t)
 	return 0;
 }
 
-/* proc_uid(pk): proc_attr.uid of `pk`, as LEFT JOIN proc_attr ON pk gives
- * it. Loaded at the first call: proc_attr is built by post_load.sql itself. */
-struct procuid {
-	int loaded, exotic; /* exotic: a pk not an integer: always ask SQL */
+int fr_podip__load(sqlite3 *db, int strict, struct fr_podip **out)
+{
+	struct fr_podip *t = calloc(1, sizeof(*t));
+	int err;
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	err = load(db, t);
+	if (!err && strict && t->exotic) {
+		fprintf(stderr, "flightrec: meta_pod_ip holds a value of an unexpected type\n");
+		err = -EPROTO;
+	}
+	if (err) {
+		fr_podip__free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+struct fr_procuid {
 	size_t n;
-	sqlite3_int64 *pk; /* ascending */
-	char **uid;	   /* NULL for a NULL uid */
+	int64_t *pk; /* ascending */
+	char **uid;  /* NULL for a NULL uid */
 	int *len;
 };
 
-static void procuid_free(void *p)
+void fr_procuid__free(struct fr_procuid *t)
 {
-	struct procuid *t = p;
-
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n; i++)
@@ -204,78 +224,84 @@ static void procuid_free(void *p)
 	free(t);
 }
 
-static int procuid_load(sqlite3 *db, struct procuid *t)
+static int procuid_grow(struct fr_procuid *t, size_t *cap)
+{
+	const size_t nc = *cap ? *cap * 2 : 64;
+	void *a = realloc(t->pk, nc * sizeof(*t->pk));
+
+	if (a)
+		t->pk = a;
+	a = a ? realloc(t->uid, nc * sizeof(*t->uid)) : NULL;
+	if (a)
+		t->uid = a;
+	a = a ? realloc(t->len, nc * sizeof(*t->len)) : NULL;
+	if (!a)
+		return -ENOMEM;
+	t->len = a;
+	*cap = nc;
+	return 0;
+}
+
+static int procuid_load(sqlite3 *db, struct fr_procuid *t)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	int rc;
+	int rc, err;
 
-	if (sqlite3_prepare_v2(db, "SELECT pk, uid FROM proc_attr ORDER BY pk", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return SQLITE_ERROR;
+	err = fr_db__prepare(db, "SELECT pk, uid FROM proc_attr ORDER BY pk", &st, "proc_attr");
+	if (err)
+		return err;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (t->n == cap) {
-			const size_t nc = cap ? cap * 2 : 64;
-			void *a = realloc(t->pk, nc * sizeof(*t->pk));
-
-			if (a)
-				t->pk = a;
-			a = a ? realloc(t->uid, nc * sizeof(*t->uid)) : NULL;
-			if (a)
-				t->uid = a;
-			a = a ? realloc(t->len, nc * sizeof(*t->len)) : NULL;
-			if (!a) {
-				sqlite3_finalize(st);
-				return SQLITE_NOMEM;
-			}
-			t->len = a;
-			cap = nc;
-		}
+		if (t->n == cap && (err = procuid_grow(t, &cap)))
+			break;
 		if (sqlite3_column_type(st, 0) != SQLITE_INTEGER ||
 		    (sqlite3_column_type(st, 1) != SQLITE_TEXT &&
-		     sqlite3_column_type(st, 1) != SQLITE_NULL))
-			t->exotic = 1;
+		     sqlite3_column_type(st, 1) != SQLITE_NULL) ||
+		    (t->n && sqlite3_column_int64(st, 0) == t->pk[t->n - 1])) {
+			fprintf(stderr, "flightrec: proc_attr holds a pk or uid of an unexpected "
+					"type, or a pk twice\n");
+			err = -EPROTO;
+			break;
+		}
 		t->pk[t->n] = sqlite3_column_int64(st, 0);
 		t->uid[t->n] = NULL;
 		t->len[t->n] = 0;
-		if (sqlite3_column_type(st, 1) == SQLITE_TEXT) {
-			t->uid[t->n] = dup_text(st, 1, &t->len[t->n]);
-			if (!t->uid[t->n]) {
-				sqlite3_finalize(st);
-				return SQLITE_NOMEM;
-			}
-		}
 		t->n++;
+		if (sqlite3_column_type(st, 1) == SQLITE_TEXT &&
+		    !(t->uid[t->n - 1] = dup_text(st, 1, &t->len[t->n - 1]))) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE) {
+		fprintf(stderr, "flightrec: proc_attr: %s\n", sqlite3_errmsg(db));
+		err = -EIO;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return err;
 }
 
-static void proc_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+int fr_procuid__load(sqlite3 *db, struct fr_procuid **out)
 {
-	struct procuid *t = sqlite3_user_data(ctx);
-	sqlite3 *db = sqlite3_context_db_handle(ctx);
-	sqlite3_int64 pk;
-	size_t lo = 0, hi;
+	struct fr_procuid *t = calloc(1, sizeof(*t));
+	int err;
 
-	(void)argc;
-	if (!t->loaded) {
-		const int rc = procuid_load(db, t);
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	err = procuid_load(db, t);
+	if (err) {
+		fr_procuid__free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
 
-		if (rc != SQLITE_OK) {
-			sqlite3_result_error(ctx, sqlite3_errmsg(db), -1);
-			return;
-		}
-		t->loaded = 1;
-	}
-	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-		return;
-	if (t->exotic || sqlite3_value_type(argv[0]) != SQLITE_INTEGER) {
-		run_slow(ctx, "SELECT uid FROM proc_attr WHERE pk = ?1", argv, 1);
-		return;
-	}
-	pk = sqlite3_value_int64(argv[0]);
-	hi = t->n;
+const char *fr_procuid__get(const struct fr_procuid *t, int64_t pk, int *len)
+{
+	size_t lo = 0, hi = t->n;
+
 	while (lo < hi) {
 		const size_t mid = lo + (hi - lo) / 2;
 
@@ -284,35 +310,30 @@ static void proc_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		else
 			hi = mid;
 	}
-	if (lo < t->n && t->pk[lo] == pk && t->uid[lo])
-		sqlite3_result_text(ctx, t->uid[lo], t->len[lo], SQLITE_STATIC);
+	if (lo < t->n && t->pk[lo] == pk && t->uid[lo]) {
+		*len = t->len[lo];
+		return t->uid[lo];
+	}
+	return NULL;
+}
+
+static void podip_destroy(void *p)
+{
+	fr_podip__free(p);
 }
 
 int fr_podip__register(sqlite3 *db)
 {
-	struct podip *t = calloc(1, sizeof(*t));
-	struct procuid *pu;
-	int err;
+	struct fr_podip *t;
+	int err = fr_podip__load(db, 0, &t);
 
-	if (!t)
-		return -ENOMEM;
-	err = load(db, t);
-	if (err) {
-		podip_free(t);
+	if (err)
 		return err;
-	}
-	/* Not DETERMINISTIC: its answer depends on table content. */
+	/* Not DETERMINISTIC: its answer depends on table content. On failure
+	 * SQLite frees the user data itself. */
 	if (sqlite3_create_function_v2(db, "pod_ip_at", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, t,
-				       pod_ip_at, NULL, NULL, podip_free) != SQLITE_OK) {
+				       pod_ip_at, NULL, NULL, podip_destroy) != SQLITE_OK) {
 		fprintf(stderr, "flightrec: pod_ip_at: %s\n", sqlite3_errmsg(db));
-		return -EIO;
-	}
-	pu = calloc(1, sizeof(*pu));
-	if (!pu)
-		return -ENOMEM;
-	if (sqlite3_create_function_v2(db, "proc_uid", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, pu,
-				       proc_uid, NULL, NULL, procuid_free) != SQLITE_OK) {
-		fprintf(stderr, "flightrec: proc_uid: %s\n", sqlite3_errmsg(db));
 		return -EIO;
 	}
 	return 0;

@@ -204,9 +204,13 @@ static int load_all(struct replay *rp, struct seg *segs, size_t n)
 	if (!err)
 		err = fr_meta__build(rp->db, rp->ignore_errors);
 	if (!err)
+		err = fr_db__exec_embedded(rp->db, "post_load.sql");
+	if (!err)
+		err = fr_loader__attribute_conns(l);
+	if (!err)
 		err = fr_podip__register(rp->db);
 	if (!err)
-		err = fr_db__exec_embedded(rp->db, "post_load.sql");
+		err = fr_db__exec_embedded(rp->db, "post_attr.sql");
 	if (!err)
 		err = fr_db__exec(rp->db, "COMMIT", "commit");
 	fr_loader__free(l);

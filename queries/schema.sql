@@ -33,13 +33,38 @@ CREATE TABLE proc (
 	parent_pk INTEGER, start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL,
 	comm TEXT, exe TEXT, cgroup_id INTEGER, exit_code INTEGER);
 
--- Socket incarnations (connect/accept to close) seen in the kernel stream.
+-- Socket incarnations (connect/accept to close) seen in the kernel stream,
+-- with their ends resolved to the pods that held each address when the
+-- connection opened (IPs are reused), written by replay after post_load.sql
+-- (analyzer/connattr.h).
 -- active: 1 connect, 0 accept, -1 opened before the recording.
+-- is_client: whether saddr is the client's end: active, or for -1 the side
+-- with the higher (ephemeral) port.
+-- client_uid, server_uid: the local end's pod is its process's
+-- (proc_attr.uid), else the one holding saddr; the remote end's the one
+-- holding daddr.
 CREATE TABLE conn (
 	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pk INTEGER, sock_id INTEGER,
-	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL,
-	saddr TEXT, sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
-	err INTEGER, bytes_acked INTEGER, bytes_received INTEGER, duration_ns INTEGER);
+	active INTEGER NOT NULL, is_client INTEGER NOT NULL, open_ts INTEGER NOT NULL,
+	close_ts INTEGER NOT NULL, saddr TEXT, sport INTEGER, daddr TEXT, dport INTEGER,
+	connect_latency_ns INTEGER, err INTEGER, bytes_acked INTEGER, bytes_received INTEGER,
+	duration_ns INTEGER, client_uid TEXT, server_uid TEXT);
+-- Every TCP socket seen as client and server ends.
+CREATE VIEW conn_attr AS
+SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, err,
+	bytes_acked, bytes_received, duration_ns,
+	CASE WHEN is_client THEN saddr ELSE daddr END AS client_ip,
+	CASE WHEN is_client THEN daddr ELSE saddr END AS server_ip,
+	CASE WHEN is_client THEN dport ELSE sport END AS server_port, client_uid, server_uid
+FROM conn;
+-- Pod-to-pod pairs (client pod, server pod, server port) of the connections
+-- whose both ends are pods of pod_latest, numbered in order of their first
+-- connection, so that the kube_ebpf_* families group by one integer and
+-- name the pair afterwards; conn_pair has those connections.
+CREATE TABLE kube_pair (pair INTEGER PRIMARY KEY, client_uid TEXT, server_uid TEXT,
+	server_port INTEGER);
+CREATE TABLE conn_pair (cid INTEGER PRIMARY KEY, node INTEGER, pair INTEGER, active INTEGER,
+	err INTEGER, open_ts INTEGER, close_ts INTEGER, bytes_acked INTEGER, duration_ns INTEGER);
 
 -- Opaque records kept as received, in stream order.
 CREATE TABLE meta_record (
