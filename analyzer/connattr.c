@@ -18,6 +18,13 @@
  * ends after its window was written is written alone. */
 #define WINDOW 8192
 
+/* cid is left to SQLite: rows come in cid order from 1 without a gap, so
+ * the next rowid is the cid, and the append costs no search for the key. */
+#define CONN_COLUMNS                                                                               \
+	"conn (node, pk, sock_id, active, is_client, open_ts, close_ts, saddr, sport, daddr,"      \
+	" dport, connect_latency_ns, err, bytes_acked, bytes_received, duration_ns,"               \
+	" client_uid, server_uid)"
+
 /* A kube_pair key: pod indexes in struct pods, and the server port. */
 struct pair_key {
 	uint32_t client, server;
@@ -95,7 +102,7 @@ int fr_connattr__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_connatt
 	a->win = calloc(WINDOW, sizeof(*a->win));
 	err = a->win ? open_spool(db, &a->fd) : -ENOMEM;
 	if (!err)
-		err = fr_rowbatch__init(&a->conn_rows, db, writer, "conn", 19);
+		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 18);
 	if (!err)
 		err = fr_rowbatch__init(&a->pair_rows, db, writer, "conn_pair", 9);
 	if (!err)
@@ -376,7 +383,6 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	server = is_client ? remote : local;
 	server_len = is_client ? remote_len : local_len;
 
-	fr_rowbatch__int(b, c->cid);
 	fr_rowbatch__int(b, c->node);
 	fr_rowbatch__int_or_null(b, c->pk);
 	fr_rowbatch__int(b, c->sock_id);
@@ -498,6 +504,26 @@ int fr_connattr__build(struct fr_connattr *a)
 	free(x.pairs.keys);
 	free(x.pairs.slot);
 	return err;
+}
+
+int fr_connattr__verify(struct fr_connattr *a)
+{
+	sqlite3_stmt *st;
+	int64_t max = -1;
+
+	if (fr_db__prepare(a->db, "SELECT COALESCE(max(cid), 0) FROM conn", &st, "conn"))
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (max != a->max_cid || (uint64_t)max != a->n) {
+		fprintf(stderr,
+			"flightrec: replay: conn ends at cid %" PRId64 " after %" PRIu64
+			" connections\n",
+			max, a->n);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 void fr_connattr__free(struct fr_connattr *a)

@@ -56,6 +56,10 @@ int fr_connattr__add(struct fr_connattr *a, const struct fr_conn *c);
  * Return: 0, -EPROTO for a table of unexpected content, -errno (printed). */
 int fr_connattr__build(struct fr_connattr *a);
 
+/* Once the writer has inserted the rows: conn holds cids 1..n, each the
+ * connection spooled with it. Return: 0 or -EPROTO (printed). */
+int fr_connattr__verify(struct fr_connattr *a);
+
 /* After the row writer is freed. */
 void fr_connattr__free(struct fr_connattr *a);
 

@@ -594,7 +594,9 @@ int fr_loader__attribute_conns(struct fr_loader *l)
 	const int err = fr_loader_conn__attribute(&l->conns);
 	const int werr = fr_loader__sync(l);
 
-	return err ? err : werr;
+	if (err || werr)
+		return err ? err : werr;
+	return fr_loader_conn__verify(&l->conns);
 }
 
 uint64_t fr_loader__rows(const struct fr_loader *l)

@@ -196,6 +196,11 @@ int fr_loader_conn__attribute(struct fr_loader_conn *lc)
 	return fr_connattr__build(lc->ended);
 }
 
+int fr_loader_conn__verify(struct fr_loader_conn *lc)
+{
+	return fr_connattr__verify(lc->ended);
+}
+
 void fr_loader_conn__free(struct fr_loader_conn *lc)
 {
 	fr_connattr__free(lc->ended);

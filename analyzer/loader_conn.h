@@ -55,6 +55,9 @@ int fr_loader_conn__flush(struct fr_loader_conn *c);
  * post_load.sql has run; the writer must be idle. */
 int fr_loader_conn__attribute(struct fr_loader_conn *c);
 
+/* After the writer has inserted them (analyzer/connattr.h). */
+int fr_loader_conn__verify(struct fr_loader_conn *c);
+
 /* After the row writer is freed. */
 void fr_loader_conn__free(struct fr_loader_conn *c);
 

@@ -157,6 +157,7 @@ static void test_same_as_sql(void **state)
 	}
 	assert_int_equal(fr_connattr__build(f.a), 0);
 	assert_int_equal(fr_rowwriter__sync(f.w), 0);
+	assert_int_equal(fr_connattr__verify(f.a), 0);
 	assert_int_equal(one(f.db, "SELECT count(*) FROM conn"), CONNS);
 	assert_int_equal(one(f.db, "SELECT max(cid) FROM conn"), CONNS);
 	for (size_t i = 0; i < sizeof(oracle_sql) / sizeof(oracle_sql[0]); i++)
@@ -190,10 +191,35 @@ static void test_bad_spool(void **state)
 	close_fixture(&f);
 }
 
+/* conn must hold exactly what was spooled: a row already there shifts the
+ * cids SQLite assigns, and verify says so. */
+static void test_verify_catches_shifted_cids(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	open_fixture(&f);
+	assert_int_equal(fr_db__exec(f.db,
+				     "INSERT INTO conn (cid, node, active, is_client, open_ts, "
+				     "close_ts) VALUES (100, 1, 1, 1, 0, 0)",
+				     "conn"),
+			 0);
+	for (int64_t cid = 1; cid <= 3; cid++) {
+		const struct fr_conn c = conn_of(cid);
+
+		assert_int_equal(fr_connattr__add(f.a, &c), 0);
+	}
+	assert_int_equal(fr_connattr__build(f.a), 0);
+	assert_int_equal(fr_rowwriter__sync(f.w), 0);
+	assert_int_equal(fr_connattr__verify(f.a), -EPROTO);
+	close_fixture(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_same_as_sql),
-					   cmocka_unit_test(test_bad_spool)};
+					   cmocka_unit_test(test_bad_spool),
+					   cmocka_unit_test(test_verify_catches_shifted_cids)};
 
 	return cmocka_run_group_tests_name("connattr", tests, NULL, NULL);
 }
