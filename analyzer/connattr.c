@@ -419,7 +419,7 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	fr_rowbatch__int(b, c->cid);
 	fr_rowbatch__int(b, c->node);
 	fr_rowbatch__int(b, pair);
-	fr_rowbatch__int(b, c->active);
+	fr_rowbatch__int(b, is_client);
 	add_known(b, c->has_connect, c->err);
 	fr_rowbatch__int(b, c->open_ts);
 	fr_rowbatch__int(b, c->close_ts);

@@ -60,11 +60,14 @@ FROM conn;
 -- Pod-to-pod pairs (client pod, server pod, server port) of the connections
 -- whose both ends are pods of pod_latest, numbered in order of their first
 -- connection, so that the kube_ebpf_* families group by one integer and
--- name the pair afterwards; conn_pair has those connections.
+-- name the pair afterwards; conn_pair has those connections (is_client:
+-- the socket is the client's end, as in conn, so a connection whose origin
+-- the recording does not know counts as in deps).
 CREATE TABLE kube_pair (pair INTEGER PRIMARY KEY, client_uid TEXT, server_uid TEXT,
 	server_port INTEGER);
-CREATE TABLE conn_pair (cid INTEGER PRIMARY KEY, node INTEGER, pair INTEGER, active INTEGER,
-	err INTEGER, open_ts INTEGER, close_ts INTEGER, bytes_acked INTEGER, duration_ns INTEGER);
+CREATE TABLE conn_pair (cid INTEGER PRIMARY KEY, node INTEGER, pair INTEGER,
+	is_client INTEGER, err INTEGER, open_ts INTEGER, close_ts INTEGER, bytes_acked INTEGER,
+	duration_ns INTEGER);
 
 -- Opaque records kept as received, in stream order.
 CREATE TABLE meta_record (

@@ -52,7 +52,7 @@ static const char *const oracle_sql[] = {
 	" + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM want))"
 	" + (SELECT count(*) - count(DISTINCT client_uid || '/' || server_uid || '/'"
 	"  || server_port) FROM kube_pair)",
-	"WITH want AS (SELECT c.cid, c.node, p.pair, c.active, c.err, c.open_ts, c.close_ts,"
+	"WITH want AS (SELECT c.cid, c.node, p.pair, c.is_client, c.err, c.open_ts, c.close_ts,"
 	" c.bytes_acked, c.duration_ns FROM conn_attr c JOIN kube_pair p"
 	" ON p.client_uid = c.client_uid AND p.server_uid = c.server_uid"
 	" AND p.server_port IS c.server_port)"
