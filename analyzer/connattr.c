@@ -21,8 +21,8 @@
 /* cid is left to SQLite: rows come in cid order from 1 without a gap, so
  * the next rowid is the cid, and the append costs no search for the key. */
 #define CONN_COLUMNS                                                                               \
-	"conn (node, pk, sock_id, active, is_client, open_ts, close_ts, saddr, sport, daddr,"      \
-	" dport, connect_latency_ns, err, bytes_acked, bytes_received, duration_ns,"               \
+	"conn (node, pair, is_client, open_ts, close_ts, err, bytes_acked, duration_ns, pk,"       \
+	" sock_id, active, saddr, sport, daddr, dport, connect_latency_ns, bytes_received,"        \
 	" client_uid, server_uid)"
 
 /* A kube_pair key: pod indexes in struct pods, and the server port. */
@@ -38,7 +38,7 @@ struct fr_connattr {
 	int64_t base, win_hi; /* win_hi: highest used index + 1 */
 	uint64_t n;	      /* records spooled */
 	int64_t max_cid;
-	struct fr_rowbatch conn_rows, pair_rows, kube_rows;
+	struct fr_rowbatch conn_rows, kube_rows;
 };
 
 /* The uids of pod_latest in BINARY order. */
@@ -102,9 +102,7 @@ int fr_connattr__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_connatt
 	a->win = calloc(WINDOW, sizeof(*a->win));
 	err = a->win ? open_spool(db, &a->fd) : -ENOMEM;
 	if (!err)
-		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 18);
-	if (!err)
-		err = fr_rowbatch__init(&a->pair_rows, db, writer, "conn_pair", 9);
+		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 19);
 	if (!err)
 		err = fr_rowbatch__init(&a->kube_rows, db, writer, "kube_pair", 4);
 	if (err) {
@@ -383,48 +381,38 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	server = is_client ? remote : local;
 	server_len = is_client ? remote_len : local_len;
 
+	const int64_t ci = pods_find(&x->pods, client, client_len);
+	const int64_t si = pods_find(&x->pods, server, server_len);
+	uint32_t pair = 0;
+
+	if (ci >= 0 && si >= 0) {
+		err = pairs_get(&x->pairs,
+				&(struct pair_key){(uint32_t)ci, (uint32_t)si,
+						   is_client ? c->dport : c->sport},
+				&pair);
+		if (err)
+			return err;
+	}
+	/* in the order of CONN_COLUMNS */
 	fr_rowbatch__int(b, c->node);
-	fr_rowbatch__int_or_null(b, c->pk);
-	fr_rowbatch__int(b, c->sock_id);
-	fr_rowbatch__int(b, c->active);
+	fr_rowbatch__int_or_null(b, pair);
 	fr_rowbatch__int(b, is_client);
 	fr_rowbatch__int(b, c->open_ts);
 	fr_rowbatch__int(b, c->close_ts);
+	add_known(b, c->has_connect, c->err);
+	add_known(b, c->has_close, c->bytes_acked);
+	add_known(b, c->has_close, c->duration);
+	fr_rowbatch__int_or_null(b, c->pk);
+	fr_rowbatch__int(b, c->sock_id);
+	fr_rowbatch__int(b, c->active);
 	fr_rowbatch__text(b, saddr, strlen(saddr));
 	fr_rowbatch__int(b, c->sport);
 	fr_rowbatch__text(b, daddr, strlen(daddr));
 	fr_rowbatch__int(b, c->dport);
 	add_known(b, c->has_connect, c->latency);
-	add_known(b, c->has_connect, c->err);
-	add_known(b, c->has_close, c->bytes_acked);
 	add_known(b, c->has_close, c->bytes_received);
-	add_known(b, c->has_close, c->duration);
 	add_text_or_null(b, client, client_len);
 	add_text_or_null(b, server, server_len);
-	err = fr_rowbatch__end_row(b);
-
-	const int64_t ci = pods_find(&x->pods, client, client_len);
-	const int64_t si = pods_find(&x->pods, server, server_len);
-	uint32_t pair;
-
-	if (err || ci < 0 || si < 0)
-		return err;
-	err = pairs_get(
-		&x->pairs,
-		&(struct pair_key){(uint32_t)ci, (uint32_t)si, is_client ? c->dport : c->sport},
-		&pair);
-	if (err)
-		return err;
-	b = &a->pair_rows;
-	fr_rowbatch__int(b, c->cid);
-	fr_rowbatch__int(b, c->node);
-	fr_rowbatch__int(b, pair);
-	fr_rowbatch__int(b, is_client);
-	add_known(b, c->has_connect, c->err);
-	fr_rowbatch__int(b, c->open_ts);
-	fr_rowbatch__int(b, c->close_ts);
-	add_known(b, c->has_close, c->bytes_acked);
-	add_known(b, c->has_close, c->duration);
 	return fr_rowbatch__end_row(b);
 }
 
@@ -495,8 +483,6 @@ int fr_connattr__build(struct fr_connattr *a)
 	if (!err)
 		err = fr_rowbatch__flush(&a->conn_rows);
 	if (!err)
-		err = fr_rowbatch__flush(&a->pair_rows);
-	if (!err)
 		err = fr_rowbatch__flush(&a->kube_rows);
 	fr_podip__free(x.podip);
 	fr_procuid__free(x.procuid);
@@ -531,7 +517,6 @@ void fr_connattr__free(struct fr_connattr *a)
 	if (!a)
 		return;
 	fr_rowbatch__free(&a->conn_rows);
-	fr_rowbatch__free(&a->pair_rows);
 	fr_rowbatch__free(&a->kube_rows);
 	if (a->fd >= 0)
 		close(a->fd);

@@ -7,7 +7,7 @@
  * rows are appended to the tables, not inserted in the middle, which costs
  * SQLite page splits. Once post_load.sql has built proc_attr and
  * pod_latest, one pass over the spool writes the tables conn (with the
- * client and server ends and their pods), kube_pair and conn_pair, which
+ * client and server ends, their pods and pair) and kube_pair, which
  * SQL used to derive after the load:
  *  - is_client: 1 connect, 0 accept; origin unknown (-1): the side with the
  *    higher, ephemeral port is taken for the client;
@@ -16,7 +16,7 @@
  *    end's pod: the pod that held the remote address then (IPs are reused);
  *  - kube_pair numbers (client pod, server pod, server port) of connections
  *    whose both ends are pods of pod_latest, in order of first connection;
- *    conn_pair has those connections with their pair.
+ *    conn.pair is that number (the view conn_pair lists those connections).
  * Rows go through the row writer: its thread inserts while this one reads
  * and resolves.
  */
@@ -50,7 +50,7 @@ int fr_connattr__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_connatt
  * Return: 0, -EINVAL for a cid out of range, -EIO (printed). */
 int fr_connattr__add(struct fr_connattr *a, const struct fr_conn *c);
 
-/* Write conn, kube_pair and conn_pair from the spool. Reads proc_attr,
+/* Write conn and kube_pair from the spool. Reads proc_attr,
  * pod_latest and meta_pod_ip first; the writer must be idle until then.
  * Rows are queued: sync the writer before reading the tables.
  * Return: 0, -EPROTO for a table of unexpected content, -errno (printed). */

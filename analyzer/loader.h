@@ -43,7 +43,7 @@ int fr_loader__finish(struct fr_loader *l);
 
 uint64_t fr_loader__rows(const struct fr_loader *l);
 
-/* Write the connections with their pods (conn, kube_pair, conn_pair:
+/* Write the connections with their pods and pairs (conn, kube_pair:
  * analyzer/connattr.h) once post_load.sql has built proc_attr and
  * pod_latest, and wait for the rows. Return: 0 or -errno (printed). */
 int fr_loader__attribute_conns(struct fr_loader *l);

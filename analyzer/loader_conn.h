@@ -51,7 +51,7 @@ int fr_loader_conn__finish(struct fr_loader_conn *c);
 /* Hand the buffered rows to the writer. */
 int fr_loader_conn__flush(struct fr_loader_conn *c);
 
-/* Write conn, kube_pair and conn_pair (analyzer/connattr.h) once
+/* Write conn and kube_pair (analyzer/connattr.h) once
  * post_load.sql has run; the writer must be idle. */
 int fr_loader_conn__attribute(struct fr_loader_conn *c);
 
