@@ -9,6 +9,8 @@ fr=$1 gen=$2 work=$3 scale=${4:-4}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 "$gen" -o fx --no-truth --seed 3 --duration 2h --tick 1s --scale "$scale" 2> gen.txt
 events=$(sed -n 's/^fr-gen-fixture: \([0-9]*\) records.*/\1/p' gen.txt)
+# the fixture's writeback would otherwise compete with the first replay
+sync
 
 run() { # name, command...: prints wall seconds and peak RSS
 	name=$1; shift
