@@ -58,6 +58,7 @@ struct fr_rollup {
 	struct cell cells[MAX_CELLS];
 	int32_t slot[SLOTS]; /* cell index + 1; 0: empty */
 	size_t n;
+	int64_t last_minute; /* the latest minute of an event so far */
 	/* field indexes, looked up once */
 	int8_t f[FR_KIND_MAX][8];
 };
@@ -90,6 +91,7 @@ int fr_rollup__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_rollup **
 	if (!r)
 		return -ENOMEM;
 	r->db = db;
+	r->last_minute = INT64_MIN;
 	for (unsigned k = 0; k < FR_KIND_MAX; k++) {
 		for (int i = 0; i < 8 && field_names[k][i]; i++) {
 			const int idx = fr_kind__field_index(k, field_names[k][i]);
@@ -135,19 +137,6 @@ static int write_cell(struct fr_rollup *r, const struct cell *c)
 	return fr_rowbatch__end_row(b);
 }
 
-int fr_rollup__flush(struct fr_rollup *r)
-{
-	int err = 0;
-
-	for (size_t i = 0; i < r->n && !err; i++)
-		err = write_cell(r, &r->cells[i]);
-	for (int t = 0; t < R_N && !err; t++)
-		err = fr_rowbatch__flush(&r->rows[t]);
-	r->n = 0;
-	memset(r->slot, 0, sizeof(r->slot));
-	return err;
-}
-
 static uint64_t cell_hash(const struct cell *c)
 {
 	uint64_t h = (uint64_t)c->minute * 0x9E3779B97F4A7C15ull;
@@ -155,6 +144,36 @@ static uint64_t cell_hash(const struct cell *c)
 	h ^= ((uint64_t)c->pk + ((uint64_t)c->node << 40)) * 0xC2B2AE3D27D4EB4Full;
 	h ^= ((uint64_t)c->k[0] * 0x165667B19E3779F9ull) ^ ((uint64_t)c->k[1] << 17) ^ c->table;
 	return h ^ (h >> 29);
+}
+
+/* Cells to rows; with the rows go the cells' slots, cleared one by one: a
+ * table of a few live cells then stays in the cache. */
+static int write_cells(struct fr_rollup *r)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < r->n && !err; i++)
+		err = write_cell(r, &r->cells[i]);
+	for (size_t i = 0; i < r->n; i++) {
+		size_t s = cell_hash(&r->cells[i]) & (SLOTS - 1);
+
+		while (r->slot[s] != (int32_t)i + 1)
+			s = (s + 1) & (SLOTS - 1);
+		r->slot[s] = 0;
+	}
+	r->n = 0;
+	return err;
+}
+
+int fr_rollup__flush(struct fr_rollup *r)
+{
+	int err = write_cells(r);
+
+	r->last_minute = INT64_MIN; /* the next segment may start earlier */
+
+	for (int t = 0; t < R_N && !err; t++)
+		err = fr_rowbatch__flush(&r->rows[t]);
+	return err;
 }
 
 /* The values of cell (table, minute, node, pk, k0, k1), created at zero. */
@@ -225,6 +244,15 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 	const int64_t minute = fr_rollup__minute(ts);
 	int64_t pk = pks[0];
 	int err = 0;
+
+	/* A segment's events come about in time order: once a later minute
+	 * starts, the cells so far are (nearly) complete. A late event only
+	 * adds a row to a cell. */
+	if (minute > r->last_minute) {
+		if (r->n && (err = write_cells(r)))
+			return err;
+		r->last_minute = minute;
+	}
 
 #define I(n) ((int64_t)ev->f[f[n]].u)
 	switch (ev->kind) {
