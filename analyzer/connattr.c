@@ -21,9 +21,9 @@
 /* cid is left to SQLite: rows come in cid order from 1 without a gap, so
  * the next rowid is the cid, and the append costs no search for the key. */
 #define CONN_COLUMNS                                                                               \
-	"conn (node, pair, is_client, open_ts, close_ts, err, bytes_acked, duration_ns, pk,"       \
-	" sock_id, active, saddr, sport, daddr, dport, connect_latency_ns, bytes_received,"        \
-	" client_uid, server_uid)"
+	"conn (node, pair, is_client, active, open_ts, close_ts, err, bytes_acked,"                \
+	" duration_ns, pk, sock_id, saddr, sport, daddr, dport, connect_latency_ns,"               \
+	" bytes_received, client_uid, server_uid)"
 
 /* A kube_pair key: pod indexes in struct pods, and the server port. */
 struct pair_key {
@@ -81,6 +81,8 @@ static int open_spool(sqlite3 *db, int *out)
 		if (n >= (int)sizeof(path))
 			return spool_error(path, -ENAMETOOLONG);
 		fd = mkstemp(path);
+		if (fd >= 0)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	if (fd < 0)
 		return spool_error(path, -errno);
@@ -100,7 +102,7 @@ int fr_connattr__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_connatt
 	a->db = db;
 	a->fd = -1;
 	a->win = calloc(WINDOW, sizeof(*a->win));
-	err = a->win ? open_spool(db, &a->fd) : -ENOMEM;
+	err = a->win ? open_spool(db, &a->fd) : spool_error("window", -ENOMEM);
 	if (!err)
 		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 19);
 	if (!err)
@@ -147,14 +149,18 @@ int fr_connattr__add(struct fr_connattr *a, const struct fr_conn *c)
 {
 	int err;
 
-	if (c->cid < 1 || c->cid > INT64_MAX / (int64_t)sizeof(*c) - WINDOW)
+	if (c->cid < 1 || c->cid > INT64_MAX / (int64_t)sizeof(*c) - WINDOW) {
+		fprintf(stderr, "flightrec: replay: connection id %" PRId64 " out of range\n",
+			c->cid);
 		return -EINVAL;
+	}
 	if (c->cid <= a->base) {
 		err = write_at(a->fd, c, sizeof(*c), c->cid);
 	} else {
-		err = 0;
-		while (!err && c->cid > a->base + WINDOW)
-			err = flush_window(a);
+		err = c->cid > a->base + WINDOW ? flush_window(a) : 0;
+		/* far ahead: skip the windows between, their cids come late */
+		if (!err && c->cid > a->base + WINDOW)
+			a->base = c->cid - 1;
 		if (!err) {
 			const int64_t i = c->cid - a->base - 1;
 
@@ -390,13 +396,16 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 				&(struct pair_key){(uint32_t)ci, (uint32_t)si,
 						   is_client ? c->dport : c->sport},
 				&pair);
-		if (err)
+		if (err) {
+			fprintf(stderr, "flightrec: replay: kube_pair: %s\n", strerror(-err));
 			return err;
+		}
 	}
 	/* in the order of CONN_COLUMNS */
 	fr_rowbatch__int(b, c->node);
 	fr_rowbatch__int_or_null(b, pair);
 	fr_rowbatch__int(b, is_client);
+	fr_rowbatch__int(b, c->active);
 	fr_rowbatch__int(b, c->open_ts);
 	fr_rowbatch__int(b, c->close_ts);
 	add_known(b, c->has_connect, c->err);
@@ -404,7 +413,6 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	add_known(b, c->has_close, c->duration);
 	fr_rowbatch__int_or_null(b, c->pk);
 	fr_rowbatch__int(b, c->sock_id);
-	fr_rowbatch__int(b, c->active);
 	fr_rowbatch__text(b, saddr, strlen(saddr));
 	fr_rowbatch__int(b, c->sport);
 	fr_rowbatch__text(b, daddr, strlen(daddr));
@@ -495,12 +503,16 @@ int fr_connattr__build(struct fr_connattr *a)
 int fr_connattr__verify(struct fr_connattr *a)
 {
 	sqlite3_stmt *st;
-	int64_t max = -1;
+	int64_t max;
 
 	if (fr_db__prepare(a->db, "SELECT COALESCE(max(cid), 0) FROM conn", &st, "conn"))
 		return -EIO;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		max = sqlite3_column_int64(st, 0);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		fprintf(stderr, "flightrec: replay: conn: %s\n", sqlite3_errmsg(a->db));
+		sqlite3_finalize(st);
+		return -EIO;
+	}
+	max = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	if (max != a->max_cid || (uint64_t)max != a->n) {
 		fprintf(stderr,

@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#define FR_DB_SCHEMA_VERSION 1
+#define FR_DB_SCHEMA_VERSION 2
 
 /*
  * Open an existing replay database read-only. Prints "flightrec: PATH: why"

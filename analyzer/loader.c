@@ -591,7 +591,9 @@ int fr_loader__finish(struct fr_loader *l)
 
 int fr_loader__attribute_conns(struct fr_loader *l)
 {
-	const int err = fr_loader_conn__attribute(&l->conns);
+	/* the attribution reads tables on this thread first */
+	const int serr = fr_loader__sync(l);
+	const int err = serr ? serr : fr_loader_conn__attribute(&l->conns);
 	const int werr = fr_loader__sync(l);
 
 	if (err || werr)

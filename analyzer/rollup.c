@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Cells live in a small open-addressing table, in insertion order, and are
- * written when it fills and at the end of every segment: memory stays
- * bounded whatever the input, and the row order depends on the input only.
+ * written when a later minute starts, when the table fills and at the end
+ * of every segment: memory stays bounded whatever the input, the live cells
+ * stay in the cache, and the row order depends on the input only.
  * Values follow SQLite's view of the ev_ columns (U64 fields as int64), so
  * that sums and log2 buckets match the raw-row SQL exactly.
  */
@@ -191,7 +192,7 @@ static int64_t *cell_values(struct fr_rollup *r, int table, int64_t minute, uint
 			return c->v;
 	}
 	if (r->n == MAX_CELLS) {
-		*err = fr_rollup__flush(r);
+		*err = write_cells(r);
 		if (*err)
 			return NULL;
 		s = cell_hash(&key) & (SLOTS - 1);

@@ -10,7 +10,7 @@
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -45,8 +45,8 @@ CREATE TABLE proc (
 -- holding daddr. pair: kube_pair.pair when both are pods of pod_latest.
 CREATE TABLE conn (
 	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pair INTEGER, is_client INTEGER NOT NULL,
-	open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL, err INTEGER, bytes_acked INTEGER,
-	duration_ns INTEGER, pk INTEGER, sock_id INTEGER, active INTEGER NOT NULL, saddr TEXT,
+	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL, err INTEGER,
+	bytes_acked INTEGER, duration_ns INTEGER, pk INTEGER, sock_id INTEGER, saddr TEXT,
 	sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
 	bytes_received INTEGER, client_uid TEXT, server_uid TEXT);
 -- Every TCP socket seen as client and server ends.
@@ -61,13 +61,15 @@ FROM conn;
 -- whose both ends are pods of pod_latest, numbered in order of their first
 -- connection, so that the kube_ebpf_* families group by one integer and
 -- name the pair afterwards (conn.pair); the view conn_pair has those
--- connections (is_client: the socket is the client's end, as in deps, so a
--- connection whose origin the recording does not know counts too). conn
--- puts the columns conn_pair reads first: a scan decodes less of each row.
+-- connections. Families of closed connections and bytes take the client's
+-- end by is_client, as deps does, so a connection whose origin the
+-- recording does not know counts too; families of opens (requests_sent,
+-- requests_received) need a seen open: active. conn puts the columns
+-- conn_pair reads first: a scan decodes less of each row.
 CREATE TABLE kube_pair (pair INTEGER PRIMARY KEY, client_uid TEXT, server_uid TEXT,
 	server_port INTEGER);
 CREATE VIEW conn_pair AS
-SELECT cid, node, pair, is_client, err, open_ts, close_ts, bytes_acked, duration_ns
+SELECT cid, node, pair, is_client, active, err, open_ts, close_ts, bytes_acked, duration_ns
 FROM conn WHERE pair IS NOT NULL;
 
 -- Opaque records kept as received, in stream order.

@@ -8,6 +8,6 @@
 -- Grouped by pair number first (conn_pair: analyzer/connattr.h), named after.
 SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
 	SELECT step_end(open_ts) AS t, node, pair, count(*) AS value
-	FROM conn_pair WHERE open_ts >= :from AND open_ts < :to AND is_client = 0
+	FROM conn_pair WHERE open_ts >= :from AND open_ts < :to AND active = 0
 	GROUP BY 1, 2, 3) g
 JOIN kube_pair p ON p.pair = g.pair JOIN pod_latest sp ON sp.uid = p.client_uid JOIN pod_latest dp ON dp.uid = p.server_uid;

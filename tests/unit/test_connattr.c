@@ -2,7 +2,8 @@
 /* Connection attribution (analyzer/connattr.h) against the SQL that defined
  * it before it moved to C: conn ends and pods, kube_pair and conn_pair, with
  * connections spooled out of order, some long after their window was
- * written, and a reused IP; a spool with a gap is an error. */
+ * written, the last first; a reused IP; a process whose pod is not its
+ * address's; a spool with a gap is an error. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,7 +26,8 @@ static const char tables_sql[] =
 	"CREATE TABLE pod_latest (uid TEXT);"
 	"INSERT INTO pod_latest VALUES ('pod-a'), ('pod-b'), ('pod-c');"
 	"CREATE TABLE proc_attr (pk INTEGER, uid TEXT);"
-	"INSERT INTO proc_attr VALUES (1, 'pod-a'), (2, NULL);"
+	/* the process's pod wins over its address's (10.0.0.1: pod-a) */
+	"INSERT INTO proc_attr VALUES (1, 'pod-c'), (2, NULL);"
 	/* 10.0.0.2 is pod-b, then pod-c; 10.0.0.9 a pod that is gone */
 	"INSERT INTO meta_pod_ip VALUES ('10.0.0.1', 'pod-a', 0, 5000),"
 	" ('10.0.0.2', 'pod-b', 0, 1000), ('10.0.0.2', 'pod-c', 1000, 5000),"
@@ -52,8 +54,8 @@ static const char *const oracle_sql[] = {
 	" + (SELECT count(*) FROM (SELECT * FROM got EXCEPT SELECT * FROM want))"
 	" + (SELECT count(*) - count(DISTINCT client_uid || '/' || server_uid || '/'"
 	"  || server_port) FROM kube_pair)",
-	"WITH want AS (SELECT c.cid, c.node, p.pair, c.is_client, c.err, c.open_ts, c.close_ts,"
-	" c.bytes_acked, c.duration_ns FROM conn_attr c JOIN kube_pair p"
+	"WITH want AS (SELECT c.cid, c.node, p.pair, c.is_client, c.active, c.err, c.open_ts,"
+	" c.close_ts, c.bytes_acked, c.duration_ns FROM conn_attr c JOIN kube_pair p"
 	" ON p.client_uid = c.client_uid AND p.server_uid = c.server_uid"
 	" AND p.server_port IS c.server_port)"
 	" SELECT (SELECT count(*) FROM (SELECT * FROM want EXCEPT SELECT * FROM conn_pair))"
@@ -115,11 +117,16 @@ struct fixture {
 	struct fr_connattr *a;
 };
 
-static void open_fixture(struct fixture *f)
+/* A database file in a temp dir, or in memory (the spool goes to TMPDIR). */
+static void open_fixture(struct fixture *f, int in_memory)
 {
-	snprintf(f->dir, sizeof(f->dir), "/tmp/fr-connattr-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	f->dir[0] = 0;
+	snprintf(f->path, sizeof(f->path), ":memory:");
+	if (!in_memory) {
+		snprintf(f->dir, sizeof(f->dir), "/tmp/fr-connattr-XXXXXX");
+		assert_non_null(mkdtemp(f->dir));
+		snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	}
 	assert_int_equal(fr_db__create(f->path, &f->db), 0);
 	assert_int_equal(fr_db__exec(f->db, tables_sql, "tables"), 0);
 	assert_int_equal(fr_rowbatch__register(f->db), 0);
@@ -132,9 +139,38 @@ static void close_fixture(struct fixture *f)
 	fr_rowwriter__free(f->w);
 	fr_connattr__free(f->a);
 	fr_db__close(f->db);
-	/* the spool was unlinked at once: only the database is left */
-	assert_int_equal(unlink(f->path), 0);
-	assert_int_equal(rmdir(f->dir), 0);
+	if (f->dir[0]) { /* the spool was unlinked at once: only the database is left */
+		assert_int_equal(unlink(f->path), 0);
+		assert_int_equal(rmdir(f->dir), 0);
+	}
+}
+
+static void add(struct fixture *f, int64_t cid)
+{
+	const struct fr_conn c = conn_of(cid);
+
+	assert_int_equal(fr_connattr__add(f->a, &c), 0);
+}
+
+/* Build, then conn against the SQL definition, and the cases happen. */
+static void build_and_check(struct fixture *f, int64_t n)
+{
+	assert_int_equal(fr_connattr__build(f->a), 0);
+	assert_int_equal(fr_rowwriter__sync(f->w), 0);
+	assert_int_equal(fr_connattr__verify(f->a), 0);
+	assert_int_equal(one(f->db, "SELECT count(*) FROM conn"), n);
+	assert_int_equal(one(f->db, "SELECT max(cid) FROM conn"), n);
+	for (size_t i = 0; i < sizeof(oracle_sql) / sizeof(oracle_sql[0]); i++)
+		assert_int_equal(one(f->db, oracle_sql[i]), 0);
+	/* both pods of the reused IP, the process's pod, pairs, unresolved ends */
+	assert_true(one(f->db, "SELECT count(*) FROM conn WHERE server_uid = 'pod-b'") > n / 100);
+	assert_true(one(f->db, "SELECT count(*) FROM conn WHERE server_uid = 'pod-c' AND "
+			       "is_client") > n / 100);
+	assert_true(one(f->db, "SELECT count(*) FROM conn WHERE client_uid = 'pod-c' AND pk = 1 "
+			       "AND is_client") > n / 100);
+	assert_true(one(f->db, "SELECT count(*) FROM conn WHERE client_uid = 'gone'") > n / 100);
+	assert_true(one(f->db, "SELECT count(*) FROM conn_pair") > n / 2);
+	assert_true(one(f->db, "SELECT count(*) FROM kube_pair") >= 4);
 }
 
 static void test_same_as_sql(void **state)
@@ -142,32 +178,29 @@ static void test_same_as_sql(void **state)
 	struct fixture f;
 
 	(void)state;
-	open_fixture(&f);
+	open_fixture(&f, 0);
 	/* ends out of order: every 997th long after its window was written */
-	for (int64_t cid = 1; cid <= CONNS; cid++) {
-		const struct fr_conn c = conn_of(cid);
-
+	for (int64_t cid = 1; cid <= CONNS; cid++)
 		if (cid % 997)
-			assert_int_equal(fr_connattr__add(f.a, &c), 0);
-	}
-	for (int64_t cid = 997; cid <= CONNS; cid += 997) {
-		const struct fr_conn c = conn_of(cid);
+			add(&f, cid);
+	for (int64_t cid = 997; cid <= CONNS; cid += 997)
+		add(&f, cid);
+	build_and_check(&f, CONNS);
+	close_fixture(&f);
+}
 
-		assert_int_equal(fr_connattr__add(f.a, &c), 0);
-	}
-	assert_int_equal(fr_connattr__build(f.a), 0);
-	assert_int_equal(fr_rowwriter__sync(f.w), 0);
-	assert_int_equal(fr_connattr__verify(f.a), 0);
-	assert_int_equal(one(f.db, "SELECT count(*) FROM conn"), CONNS);
-	assert_int_equal(one(f.db, "SELECT max(cid) FROM conn"), CONNS);
-	for (size_t i = 0; i < sizeof(oracle_sql) / sizeof(oracle_sql[0]); i++)
-		assert_int_equal(one(f.db, oracle_sql[i]), 0);
-	/* the cases happen: both pods of the reused IP, pairs, unresolved ends */
-	assert_true(one(f.db, "SELECT count(*) FROM conn WHERE server_uid = 'pod-b'") > 100);
-	assert_true(one(f.db, "SELECT count(*) FROM conn WHERE server_uid = 'pod-c'") > 100);
-	assert_true(one(f.db, "SELECT count(*) FROM conn WHERE client_uid = 'gone'") > 100);
-	assert_true(one(f.db, "SELECT count(*) FROM conn_pair") > CONNS / 2);
-	assert_true(one(f.db, "SELECT count(*) FROM kube_pair") >= 4);
+/* The last connection ends first (windows skipped), the spool of a
+ * database in memory. */
+static void test_far_ahead_in_memory(void **state)
+{
+	struct fixture f;
+
+	(void)state;
+	open_fixture(&f, 1);
+	add(&f, CONNS);
+	for (int64_t cid = 1; cid < CONNS; cid++)
+		add(&f, cid);
+	build_and_check(&f, CONNS);
 	close_fixture(&f);
 }
 
@@ -177,16 +210,23 @@ static void test_bad_spool(void **state)
 	struct fr_conn c = conn_of(0);
 
 	(void)state;
-	open_fixture(&f);
+	open_fixture(&f, 0);
 	assert_int_equal(fr_connattr__add(f.a, &c), -EINVAL);
 	c.cid = INT64_MAX;
 	assert_int_equal(fr_connattr__add(f.a, &c), -EINVAL);
-	for (int64_t cid = 1; cid <= 4; cid++) {
-		c = conn_of(cid);
-		if (cid != 3)
-			assert_int_equal(fr_connattr__add(f.a, &c), 0);
-	}
+	add(&f, 1);
+	add(&f, 2);
+	add(&f, 4);
 	assert_int_equal(fr_connattr__build(f.a), -EIO); /* 3 never ended */
+	assert_int_equal(fr_rowwriter__sync(f.w), 0);
+	close_fixture(&f);
+	/* as many records as ids, but one twice and one missing */
+	open_fixture(&f, 0);
+	add(&f, 1);
+	add(&f, 2);
+	add(&f, 2);
+	add(&f, 4);
+	assert_int_equal(fr_connattr__build(f.a), -EIO);
 	assert_int_equal(fr_rowwriter__sync(f.w), 0);
 	close_fixture(&f);
 }
@@ -198,17 +238,14 @@ static void test_verify_catches_shifted_cids(void **state)
 	struct fixture f;
 
 	(void)state;
-	open_fixture(&f);
+	open_fixture(&f, 0);
 	assert_int_equal(fr_db__exec(f.db,
 				     "INSERT INTO conn (cid, node, active, is_client, open_ts, "
 				     "close_ts) VALUES (100, 1, 1, 1, 0, 0)",
 				     "conn"),
 			 0);
-	for (int64_t cid = 1; cid <= 3; cid++) {
-		const struct fr_conn c = conn_of(cid);
-
-		assert_int_equal(fr_connattr__add(f.a, &c), 0);
-	}
+	for (int64_t cid = 1; cid <= 3; cid++)
+		add(&f, cid);
 	assert_int_equal(fr_connattr__build(f.a), 0);
 	assert_int_equal(fr_rowwriter__sync(f.w), 0);
 	assert_int_equal(fr_connattr__verify(f.a), -EPROTO);
@@ -218,6 +255,7 @@ static void test_verify_catches_shifted_cids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_same_as_sql),
+					   cmocka_unit_test(test_far_ahead_in_memory),
 					   cmocka_unit_test(test_bad_spool),
 					   cmocka_unit_test(test_verify_catches_shifted_cids)};
 
