@@ -25,7 +25,7 @@
 	" duration_ns, pk, sock_id, saddr, sport, daddr, dport, connect_latency_ns,"               \
 	" bytes_received, client_uid, server_uid)"
 
-/* A kube_pair key: pod indexes in struct pods, and the server port. */
+/* A kube_pair key: pod indexes in fr_pods, and the server port. */
 struct pair_key {
 	uint32_t client, server;
 	int64_t port;
@@ -39,13 +39,6 @@ struct fr_connattr {
 	uint64_t n;	      /* records spooled */
 	int64_t max_cid;
 	struct fr_rowbatch conn_rows, kube_rows;
-};
-
-/* The uids of pod_latest in BINARY order. */
-struct pods {
-	char **uid;
-	int *len;
-	size_t n;
 };
 
 /* Pair numbers (index + 1) by key, open addressing. */
@@ -199,90 +192,6 @@ static int64_t read_at(int fd, struct fr_conn *buf, int64_t n, int64_t first)
 	return (int64_t)(got / sizeof(*buf));
 }
 
-/* SQLite's BINARY collation. */
-static int bincmp(const char *a, int na, const char *b, int nb)
-{
-	const int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
-
-	return c ? c : (na > nb) - (na < nb);
-}
-
-static void pods_free(struct pods *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->uid[i]);
-	free(p->uid);
-	free(p->len);
-}
-
-static int pods_load(sqlite3 *db, struct pods *p)
-{
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc, err;
-
-	err = fr_db__prepare(db, "SELECT uid FROM pod_latest ORDER BY uid", &st, "pod_latest");
-	while (!err && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const int len = sqlite3_column_bytes(st, 0);
-		const char *uid = (const char *)sqlite3_column_text(st, 0);
-
-		if (sqlite3_column_type(st, 0) != SQLITE_TEXT) {
-			fprintf(stderr, "flightrec: pod_latest holds a uid that is not text\n");
-			err = -EPROTO;
-			break;
-		}
-		if (p->n == cap) {
-			const size_t nc = cap ? cap * 2 : 64;
-			char **u = realloc(p->uid, nc * sizeof(*u));
-			int *l = u ? realloc(p->len, nc * sizeof(*l)) : NULL;
-
-			if (u)
-				p->uid = u;
-			if (!l) {
-				err = -ENOMEM;
-				break;
-			}
-			p->len = l;
-			cap = nc;
-		}
-		p->uid[p->n] = malloc((size_t)len + 1);
-		if (!p->uid[p->n]) {
-			err = -ENOMEM;
-			break;
-		}
-		memcpy(p->uid[p->n], uid, (size_t)len);
-		p->uid[p->n][len] = 0;
-		p->len[p->n++] = len;
-	}
-	if (!err && rc != SQLITE_DONE) {
-		fprintf(stderr, "flightrec: pod_latest: %s\n", sqlite3_errmsg(db));
-		err = -EIO;
-	}
-	sqlite3_finalize(st);
-	return err;
-}
-
-/* Index of `uid` in pod_latest, or -1. */
-static int64_t pods_find(const struct pods *p, const char *uid, int len)
-{
-	size_t lo = 0, hi = p->n;
-
-	if (!uid)
-		return -1;
-	while (lo < hi) {
-		const size_t mid = lo + (hi - lo) / 2;
-		const int c = bincmp(p->uid[mid], p->len[mid], uid, len);
-
-		if (!c)
-			return (int64_t)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 static size_t pair_hash(const struct pair_key *k)
 {
 	uint64_t h = ((uint64_t)k->client << 32 | k->server) * 0x9e3779b97f4a7c15ull;
@@ -347,7 +256,7 @@ static int pairs_get(struct pairs *t, const struct pair_key *k, uint32_t *pair)
 struct attr_ctx {
 	struct fr_podip *podip;
 	struct fr_procuid *procuid;
-	struct pods pods;
+	struct fr_pods *pods;
 	struct pairs pairs;
 };
 
@@ -387,8 +296,8 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	server = is_client ? remote : local;
 	server_len = is_client ? remote_len : local_len;
 
-	const int64_t ci = pods_find(&x->pods, client, client_len);
-	const int64_t si = pods_find(&x->pods, server, server_len);
+	const int64_t ci = fr_pods__find(x->pods, client, client_len);
+	const int64_t si = fr_pods__find(x->pods, server, server_len);
 	uint32_t pair = 0;
 
 	if (ci >= 0 && si >= 0) {
@@ -431,10 +340,13 @@ static int write_pairs(struct fr_connattr *a, const struct attr_ctx *x)
 
 	for (size_t i = 0; i < x->pairs.n && !err; i++) {
 		const struct pair_key *k = &x->pairs.keys[i];
+		int len;
+		const char *uid = fr_pods__uid(x->pods, k->client, &len);
 
 		fr_rowbatch__int(b, (int64_t)i + 1);
-		fr_rowbatch__text(b, x->pods.uid[k->client], (size_t)x->pods.len[k->client]);
-		fr_rowbatch__text(b, x->pods.uid[k->server], (size_t)x->pods.len[k->server]);
+		fr_rowbatch__text(b, uid, (size_t)len);
+		uid = fr_pods__uid(x->pods, k->server, &len);
+		fr_rowbatch__text(b, uid, (size_t)len);
 		fr_rowbatch__int(b, k->port);
 		err = fr_rowbatch__end_row(b);
 	}
@@ -483,7 +395,7 @@ int fr_connattr__build(struct fr_connattr *a)
 	if (!err)
 		err = fr_procuid__load(a->db, &x.procuid);
 	if (!err)
-		err = pods_load(a->db, &x.pods);
+		err = fr_pods__load(a->db, &x.pods);
 	if (!err)
 		err = attribute_all(a, &x);
 	if (!err)
@@ -494,7 +406,7 @@ int fr_connattr__build(struct fr_connattr *a)
 		err = fr_rowbatch__flush(&a->kube_rows);
 	fr_podip__free(x.podip);
 	fr_procuid__free(x.procuid);
-	pods_free(&x.pods);
+	fr_pods__free(x.pods);
 	free(x.pairs.keys);
 	free(x.pairs.slot);
 	return err;

@@ -338,3 +338,107 @@ int fr_podip__register(sqlite3 *db)
 	}
 	return 0;
 }
+
+struct fr_pods {
+	char **uid; /* BINARY order */
+	int *len;
+	size_t n;
+};
+
+void fr_pods__free(struct fr_pods *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->uid[i]);
+	free(p->uid);
+	free(p->len);
+	free(p);
+}
+
+static int pods_load(sqlite3 *db, struct fr_pods *p)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, err;
+
+	err = fr_db__prepare(db, "SELECT uid FROM pod_latest ORDER BY uid", &st, "pod_latest");
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) != SQLITE_TEXT) {
+			fprintf(stderr, "flightrec: pod_latest holds a uid that is not text\n");
+			err = -EPROTO;
+			break;
+		}
+		if (p->n == cap) {
+			const size_t nc = cap ? cap * 2 : 64;
+			char **u = realloc(p->uid, nc * sizeof(*u));
+			int *l = u ? realloc(p->len, nc * sizeof(*l)) : NULL;
+
+			if (u)
+				p->uid = u;
+			if (!l) {
+				err = -ENOMEM;
+				break;
+			}
+			p->len = l;
+			cap = nc;
+		}
+		p->uid[p->n] = dup_text(st, 0, &p->len[p->n]);
+		if (!p->uid[p->n]) {
+			err = -ENOMEM;
+			break;
+		}
+		p->n++;
+	}
+	if (!err && rc != SQLITE_DONE) {
+		fprintf(stderr, "flightrec: pod_latest: %s\n", sqlite3_errmsg(db));
+		err = -EIO;
+	}
+	sqlite3_finalize(st);
+	return err;
+}
+
+int fr_pods__load(sqlite3 *db, struct fr_pods **out)
+{
+	struct fr_pods *p = calloc(1, sizeof(*p));
+	int err;
+
+	*out = NULL;
+	if (!p)
+		return -ENOMEM;
+	err = pods_load(db, p);
+	if (err) {
+		fr_pods__free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+int64_t fr_pods__find(const struct fr_pods *p, const char *uid, int len)
+{
+	size_t lo = 0, hi = p->n;
+
+	if (!uid)
+		return -1;
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+		const int c = bincmp(p->uid[mid], p->len[mid], uid, len);
+
+		if (!c)
+			return (int64_t)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+const char *fr_pods__uid(const struct fr_pods *p, int64_t i, int *len)
+{
+	*len = p->len[i];
+	return p->uid[i];
+}

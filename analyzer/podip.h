@@ -11,6 +11,7 @@
  *   a row, this a binary search.
  * - fr_procuid__get(pk): proc_attr.uid of pk, as LEFT JOIN proc_attr ON pk
  *   gives it.
+ * - fr_pods__find(uid): whether uid is a pod of pod_latest (its index).
  * Neither table may change after its copy is loaded.
  */
 #ifndef FR_ANALYZER_PODIP_H
@@ -46,5 +47,19 @@ int fr_procuid__load(sqlite3 *db, struct fr_procuid **out);
 const char *fr_procuid__get(const struct fr_procuid *t, int64_t pk, int *len);
 
 void fr_procuid__free(struct fr_procuid *t);
+
+struct fr_pods;
+
+/* Copy the uids of pod_latest. Return: 0, -EPROTO for a uid not text, or
+ * -errno (printed). */
+int fr_pods__load(sqlite3 *db, struct fr_pods **out);
+
+/* Index of `uid` (NULL: none) among the pods in BINARY order, or -1. */
+int64_t fr_pods__find(const struct fr_pods *p, const char *uid, int len);
+
+/* The uid at an index fr_pods__find gave (valid while `p` is). */
+const char *fr_pods__uid(const struct fr_pods *p, int64_t i, int *len);
+
+void fr_pods__free(struct fr_pods *p);
 
 #endif /* FR_ANALYZER_PODIP_H */
