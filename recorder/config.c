@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,59 @@ void fr_config__init(struct fr_config *cfg)
 	cfg->drain_ms = 20;
 	/* a starved reader loses events: drain ahead of ordinary work */
 	cfg->nice = -5;
+}
+
+void fr_config__free(struct fr_config *cfg)
+{
+	free(cfg->dir);
+	free(cfg->cgroup);
+	cfg->dir = NULL;
+	cfg->cgroup = NULL;
+}
+
+static void print_duration(FILE *f, const char *name, uint64_t ns)
+{
+	if (!ns)
+		fprintf(f, "%s = 0\n", name);
+	else if (ns % 1000000000ull == 0)
+		fprintf(f, "%s = %llus\n", name, (unsigned long long)(ns / 1000000000ull));
+	else
+		fprintf(f, "%s = %lluns\n", name, (unsigned long long)ns);
+}
+
+void fr_config__print(const struct fr_config *cfg, FILE *f)
+{
+	const char *sep = "";
+
+	fprintf(f, "dir = %s\nfamilies = ", cfg->dir ? cfg->dir : "");
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		if (cfg->family_on[i]) {
+			fprintf(f, "%s%s", sep, family_names[i]);
+			sep = ",";
+		}
+	fputs("\nmode = ", f);
+	sep = "";
+	for (int i = 0; i < FR_FAM_COUNT; i++) {
+		fprintf(f, "%s%s=%s", sep, family_names[i],
+			cfg->mode[i] == FR_MODE_STREAM ? "stream" : "aggregate");
+		sep = ",";
+	}
+	fputs("\nring-size = ", f);
+	sep = "";
+	for (int i = 0; i < FR_FAM_COUNT; i++) {
+		fprintf(f, "%s%s=%uK", sep, family_names[i], cfg->ring_kib[i]);
+		sep = ",";
+	}
+	fprintf(f, "\npid = %u\ncgroup = %s\n", cfg->pid, cfg->cgroup ? cfg->cgroup : "");
+	print_duration(f, "duration", cfg->duration_ns);
+	fprintf(f, "max-segment-size = %llu\n", (unsigned long long)cfg->max_segment_bytes);
+	print_duration(f, "max-segment-age", cfg->max_segment_age_ns);
+	fprintf(f, "max-size = %llu\n", (unsigned long long)cfg->max_size);
+	print_duration(f, "max-age", cfg->max_age_ns);
+	print_duration(f, "interval", cfg->interval_ns);
+	fprintf(f, "drain = %ums\nnice = %d\nattach = %s\nstats = %s\nverbose = %s\n",
+		cfg->drain_ms, cfg->nice, cfg->attach == FR_ATTACH_RAW_TP ? "raw_tp" : "auto",
+		cfg->stats ? "true" : "false", cfg->verbose ? "true" : "false");
 }
 
 const char *fr_family__name(enum fr_family_id id)
@@ -163,6 +215,9 @@ int fr_config__parse_families(struct fr_config *cfg, const char *list)
 		on[id] = true;
 	}
 	free(copy);
+	/* "" or "," names nothing: recording nothing is never what was meant */
+	if (!err && !memchr(on, true, sizeof(on)))
+		err = -EINVAL;
 	if (!err)
 		memcpy(cfg->family_on, on, sizeof(on));
 	return err;
@@ -170,8 +225,11 @@ int fr_config__parse_families(struct fr_config *cfg, const char *list)
 
 int fr_config__parse_modes(struct fr_config *cfg, const char *list)
 {
+	enum fr_mode mode[FR_FAM_COUNT];
 	char *copy, *tok, *save = NULL;
-	int err = 0;
+	int err = 0, n = 0;
+
+	memcpy(mode, cfg->mode, sizeof(mode));
 
 	copy = strdup(list);
 	if (!copy)
@@ -189,111 +247,18 @@ int fr_config__parse_modes(struct fr_config *cfg, const char *list)
 		if (id < 0)
 			err = -EINVAL;
 		else if (!strcmp(eq + 1, "stream"))
-			cfg->mode[id] = FR_MODE_STREAM;
+			mode[id] = FR_MODE_STREAM;
 		else if (!strcmp(eq + 1, "aggregate") && fr_family__has_aggregate(id))
-			cfg->mode[id] = FR_MODE_AGGREGATE;
+			mode[id] = FR_MODE_AGGREGATE;
 		else
 			err = -EINVAL;
+		n++;
 	}
 	free(copy);
+	if (!err && !n)
+		err = -EINVAL;
+	/* all or nothing: a rejected list leaves the modes as they were */
+	if (!err)
+		memcpy(cfg->mode, mode, sizeof(mode));
 	return err;
-}
-
-/* Make room for two more slots (an argument and the NULL). */
-static int reserve_args(char ***args, int n, int *cap)
-{
-	char **grown;
-
-	if (n + 2 <= *cap)
-		return 0;
-	grown = realloc(*args, (size_t)(*cap + 16) * sizeof(**args));
-	if (!grown)
-		return -ENOMEM;
-	*args = grown;
-	*cap += 16;
-	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-void fr_config_args__free(char **argv, int argc)
-{
-	for (int i = 0; argv && i < argc; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-int fr_config_file__to_args(const char *path, const char *argv0, char ***argv, int *argc,
-			    int *bad_line)
-{
-	char line[1024], **args = NULL;
-	int n = 0, cap = 0, lineno = 0, err = 0;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -errno;
-	*bad_line = 0;
-	while (!err && fgets(line, sizeof(line), f)) {
-		char *name, *value, *eq, *arg;
-		size_t len;
-
-		lineno++;
-		line[strcspn(line, "#\n")] = '\0';
-		name = trim(line);
-		if (!*name)
-			continue;
-		eq = strchr(name, '=');
-		value = eq ? trim(eq + 1) : NULL;
-		if (eq)
-			*eq = '\0';
-		name = trim(name);
-		if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz-") != strlen(name) ||
-		    (value && !*value)) {
-			err = -EINVAL;
-			*bad_line = lineno;
-			break;
-		}
-		if (!n) {
-			err = reserve_args(&args, n, &cap);
-			if (err || !(args[n] = strdup(argv0)))
-				break;
-			n++;
-		}
-		len = strlen(name) + (value ? strlen(value) + 1 : 0) + 3;
-		arg = malloc(len);
-		err = arg ? reserve_args(&args, n, &cap) : -ENOMEM;
-		if (err) {
-			free(arg);
-			break;
-		}
-		snprintf(arg, len, "--%s%s%s", name, value ? "=" : "", value ? value : "");
-		args[n++] = arg;
-	}
-	fclose(f);
-	if (!err && !n) {
-		err = reserve_args(&args, n, &cap);
-		if (!err && !(args[n] = strdup(argv0)))
-			err = -ENOMEM;
-		n += !err;
-	}
-	if (!err && n && !args[0])
-		err = -ENOMEM;
-	if (err) {
-		fr_config_args__free(args, n);
-		return err;
-	}
-	args[n] = NULL;
-	*argv = args;
-	*argc = n;
-	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum fr_family_id {
 	FR_FAM_PROC = 0,
@@ -32,11 +33,11 @@ enum fr_attach_pref {
 };
 
 struct fr_config {
-	const char *dir;
+	char *dir; /* owned (fr_config__free) */
 	bool family_on[FR_FAM_COUNT];
 	enum fr_mode mode[FR_FAM_COUNT];
 	uint32_t pid;		    /* 0: all processes */
-	const char *cgroup;	    /* cgroup v2 directory, NULL: all */
+	char *cgroup;		    /* cgroup v2 directory, NULL: all; owned */
 	uint64_t duration_ns;	    /* 0: until a signal */
 	uint64_t max_segment_bytes; /* rotate past this size */
 	uint64_t max_segment_age_ns;
@@ -50,10 +51,17 @@ struct fr_config {
 	int nice;     /* scheduling priority of the drain loop */
 	bool stats;   /* print statistics to stderr at the end */
 	bool verbose; /* libbpf debug output */
+	bool check;   /* --check-config: print the settings and exit */
 };
 
 /* Defaults: every family on, modes as documented in recorder/README.md. */
 void fr_config__init(struct fr_config *cfg);
+
+/* Free the strings cfg owns. */
+void fr_config__free(struct fr_config *cfg);
+
+/* The effective settings, in config-file syntax (--check-config). */
+void fr_config__print(const struct fr_config *cfg, FILE *f);
 
 const char *fr_family__name(enum fr_family_id id);
 
@@ -66,22 +74,13 @@ int fr_parse_duration(const char *s, uint64_t *ns);
 /* "512", "64K", "16M", "2G" (powers of 1024). */
 int fr_parse_size(const char *s, uint64_t *bytes);
 
-/* "proc,syscalls,net" or "all": sets family_on. */
+/* "proc,syscalls,net" or "all": sets family_on; a list naming nothing is
+ * -EINVAL. */
 int fr_config__parse_families(struct fr_config *cfg, const char *list);
 
-/* "syscalls=stream,sched=aggregate". Rejects modes a family lacks. */
+/* "syscalls=stream,sched=aggregate". Rejects modes a family lacks; on
+ * -EINVAL nothing is changed. */
 int fr_config__parse_modes(struct fr_config *cfg, const char *list);
-
-/*
- * Read a config file (one "name = value" or bare "name" per line, '#'
- * comments; names are the long options) into an argv of "--name=value"
- * strings, argv[0] = `argv0`. On a malformed line returns -EINVAL with
- * *bad_line set. Return: 0 and a malloc'ed argv (free with
- * fr_config_args__free), or -errno.
- */
-int fr_config_file__to_args(const char *path, const char *argv0, char ***argv, int *argc,
-			    int *bad_line);
-void fr_config_args__free(char **argv, int argc);
 
 /* Does the family have an aggregate mode at all? */
 bool fr_family__has_aggregate(enum fr_family_id id);

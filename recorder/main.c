@@ -4,7 +4,6 @@
  * a short timer, and writes segments into a recording directory until
  * SIGINT/SIGTERM or --duration; SIGHUP starts a new segment.
  */
-#include <argp.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "options.h"
 #include "format/host.h"
 #include "probes.h"
 #include "pump.h"
@@ -24,213 +24,6 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t rotate_requested;
-
-const char *argp_program_version = "flightrec-record 0.1.0";
-static const char doc[] =
-	"Record what the kernel sees into compressed segment files.\n\n"
-	"Families: proc, syscalls, net, drop, file, sched, mem (default: all).\n"
-	"Modes: syscalls, file, sched and mem are aggregated in the kernel by default;\n"
-	"--mode syscalls=stream records one event per call.\n\n"
-	"EXAMPLES:\n"
-	"  flightrec-record --dir /var/lib/flightrec --duration 10s --stats\n"
-	"  flightrec-record --dir d --families syscalls,proc --mode syscalls=stream\n"
-	"  flightrec-record --dir d --cgroup /sys/fs/cgroup/unified/my.slice";
-
-enum {
-	OPT_MAX_SEG_SIZE = 256,
-	OPT_MAX_SEG_AGE,
-	OPT_INTERVAL,
-	OPT_DRAIN,
-	OPT_RING_SIZE,
-	OPT_ATTACH,
-	OPT_STATS,
-	OPT_CONFIG,
-	OPT_MAX_SIZE,
-	OPT_MAX_AGE,
-	OPT_NICE,
-};
-
-static const struct argp_option options[] = {
-	{"config", OPT_CONFIG, "FILE", 0,
-	 "Options from FILE, one \"name = value\" per line; later flags override it", 0},
-	{"dir", 'd', "DIR", 0, "Recording directory (created if missing; required)", 0},
-	{"families", 'f', "LIST", 0, "Comma-separated families to record, or \"all\"", 0},
-	{"mode", 'm', "FAM=MODE,...", 0, "stream or aggregate per family", 0},
-	{"pid", 'p', "PID", 0, "Only this process (tgid)", 0},
-	{"cgroup", 'c', "DIR", 0, "Only tasks under this cgroup v2 directory", 0},
-	{"duration", 't', "DUR", 0, "Stop after DUR (10s, 5m, 1h); default: until a signal", 0},
-	{"max-size", OPT_MAX_SIZE, "SIZE", 0, "Keep the directory within SIZE (deletes oldest)", 0},
-	{"max-age", OPT_MAX_AGE, "DUR", 0, "Delete sealed segments older than DUR", 0},
-	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0, "Rotate past SIZE (default 256M)", 0},
-	{"max-segment-age", OPT_MAX_SEG_AGE, "DUR", 0, "Rotate after DUR (default 1h)", 0},
-	{"interval", OPT_INTERVAL, "DUR", 0, "Aggregate flush and statistics period (1s)", 0},
-	{"drain", OPT_DRAIN, "DUR", 0, "Ring drain timer (default 20ms)", 0},
-	{"ring-size", OPT_RING_SIZE, "FAM=SIZE,...", 0, "Ring buffer size per family", 0},
-	{"nice", OPT_NICE, "N", 0, "Scheduling priority, -20..19 (default -5: drain on time)", 0},
-	{"attach", OPT_ATTACH, "auto|raw_tp", 0, "Force the raw_tp fallback (testing)", 0},
-	{"stats", OPT_STATS, NULL, 0, "Print statistics to stderr at the end", 0},
-	{"verbose", 'v', NULL, 0, "libbpf debug output", 0},
-	{},
-};
-
-static int parse_ring_sizes(struct fr_config *cfg, char *arg)
-{
-	char *tok, *save = NULL;
-
-	for (tok = strtok_r(arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		uint64_t bytes;
-		int id;
-
-		if (!eq)
-			return -EINVAL;
-		*eq = '\0';
-		id = fr_family__from_name(tok);
-		/* libbpf wants a power of two multiple of the page size */
-		if (id < 0 || fr_parse_size(eq + 1, &bytes) || bytes < 4096 || bytes > (1u << 30) ||
-		    (bytes & (bytes - 1)))
-			return -EINVAL;
-		cfg->ring_kib[id] = (uint32_t)(bytes >> 10);
-	}
-	return 0;
-}
-
-static int parse_config_file(struct fr_config *cfg, const char *path, struct argp_state *state);
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct fr_config *cfg = state->input;
-	uint64_t v;
-	char *end;
-
-	switch (key) {
-	case 'd':
-		cfg->dir = arg;
-		break;
-	case 'f':
-		if (fr_config__parse_families(cfg, arg))
-			argp_error(state,
-				   "bad --families '%s' (proc,syscalls,net,drop,file,sched,mem)",
-				   arg);
-		break;
-	case 'm':
-		if (fr_config__parse_modes(cfg, arg))
-			argp_error(state,
-				   "bad --mode '%s' (e.g. syscalls=stream; proc, net and drop "
-				   "are stream only)",
-				   arg);
-		break;
-	case 'p':
-		errno = 0;
-		v = strtoull(arg, &end, 10);
-		if (errno || *end || !v || v > 0x7fffffff)
-			argp_error(state, "bad --pid '%s'", arg);
-		cfg->pid = (uint32_t)v;
-		break;
-	case 'c':
-		if (access(arg, R_OK))
-			argp_error(state, "--cgroup '%s': %s", arg, strerror(errno));
-		cfg->cgroup = arg;
-		break;
-	case 't':
-		if (fr_parse_duration(arg, &cfg->duration_ns) || !cfg->duration_ns)
-			argp_error(state, "bad --duration '%s' (e.g. 10s, 500ms, 5m)", arg);
-		break;
-	case OPT_MAX_SEG_SIZE:
-		if (fr_parse_size(arg, &cfg->max_segment_bytes) || cfg->max_segment_bytes < 4096)
-			argp_error(state, "bad --max-segment-size '%s' (e.g. 64M, at least 4K)",
-				   arg);
-		break;
-	case OPT_MAX_SIZE:
-		if (fr_parse_size(arg, &cfg->max_size) || cfg->max_size < (1u << 20))
-			argp_error(state, "bad --max-size '%s' (e.g. 2G, at least 1M)", arg);
-		break;
-	case OPT_MAX_AGE:
-		if (fr_parse_duration(arg, &cfg->max_age_ns) || !cfg->max_age_ns)
-			argp_error(state, "bad --max-age '%s' (e.g. 24h)", arg);
-		break;
-	case OPT_MAX_SEG_AGE:
-		if (fr_parse_duration(arg, &cfg->max_segment_age_ns) || !cfg->max_segment_age_ns)
-			argp_error(state, "bad --max-segment-age '%s'", arg);
-		break;
-	case OPT_INTERVAL:
-		if (fr_parse_duration(arg, &cfg->interval_ns) || cfg->interval_ns < 10000000ull)
-			argp_error(state, "bad --interval '%s' (at least 10ms)", arg);
-		break;
-	case OPT_DRAIN:
-		if (fr_parse_duration(arg, &v) || v < 1000000ull || v > 1000000000ull)
-			argp_error(state, "bad --drain '%s' (1ms to 1s)", arg);
-		cfg->drain_ms = (uint32_t)(v / 1000000ull);
-		break;
-	case OPT_RING_SIZE:
-		if (parse_ring_sizes(cfg, arg))
-			argp_error(state,
-				   "bad --ring-size (FAM=SIZE, a power of two from 4K to 1G)");
-		break;
-	case OPT_ATTACH:
-		if (!strcmp(arg, "auto"))
-			cfg->attach = FR_ATTACH_AUTO;
-		else if (!strcmp(arg, "raw_tp"))
-			cfg->attach = FR_ATTACH_RAW_TP;
-		else
-			argp_error(state, "bad --attach '%s' (auto or raw_tp)", arg);
-		break;
-	case OPT_NICE:
-		errno = 0;
-		v = (uint64_t)strtol(arg, &end, 10);
-		if (errno || *end || (long)v < -20 || (long)v > 19)
-			argp_error(state, "bad --nice '%s' (-20..19)", arg);
-		cfg->nice = (int)(long)v;
-		break;
-	case OPT_STATS:
-		cfg->stats = true;
-		break;
-	case 'v':
-		cfg->verbose = true;
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	case OPT_CONFIG:
-		if (parse_config_file(cfg, arg, state))
-			argp_error(state, "cannot use --config '%s'", arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
-
-/* The file's options are parsed where --config stands on the command line. */
-static int parse_config_file(struct fr_config *cfg, const char *path, struct argp_state *state)
-{
-	static int depth;
-	char **args = NULL, argv0[512];
-	int argc, bad_line, err;
-
-	if (depth) {
-		fprintf(stderr, "flightrec-record: %s: config files do not nest\n", path);
-		return -ELOOP;
-	}
-	/* argp prefixes its messages with argv[0]: make it name the file */
-	snprintf(argv0, sizeof(argv0), "flightrec-record: %s", path);
-	err = fr_config_file__to_args(path, argv0, &args, &argc, &bad_line);
-	if (err == -EINVAL)
-		fprintf(stderr, "flightrec-record: %s:%d: expected \"name = value\" or \"name\"\n",
-			path, bad_line);
-	else if (err)
-		fprintf(stderr, "flightrec-record: %s: %s\n", path, strerror(-err));
-	if (err)
-		return err;
-	depth++;
-	err = argp_parse(&argp, argc, args, ARGP_NO_HELP | ARGP_PARSE_ARGV0 | ARGP_NO_EXIT, NULL,
-			 cfg);
-	depth--;
-	fr_config_args__free(args, argc);
-	return err ? -EINVAL : 0;
-}
 
 static bool verbose;
 
@@ -433,12 +226,12 @@ int main(int argc, char **argv)
 	int err;
 
 	fr_config__init(&cfg);
-	err = argp_parse(&argp, argc, argv, 0, NULL, &cfg);
-	if (err)
-		return 2;
-	if (!cfg.dir) {
-		fprintf(stderr, "flightrec-record: --dir is required (or dir = ... in --config)\n");
-		return 2;
+	err = fr_options__parse(argc, argv, &cfg);
+	if (err || cfg.check) {
+		if (!err)
+			fr_config__print(&cfg, stdout);
+		fr_config__free(&cfg);
+		return err;
 	}
 	verbose = cfg.verbose;
 	libbpf_set_print(libbpf_print);
@@ -446,6 +239,7 @@ int main(int argc, char **argv)
 	if (err) {
 		fprintf(stderr, "flightrec-record: failed to install signal handlers: %s\n",
 			strerror(-err));
+		fr_config__free(&cfg);
 		return 1;
 	}
 	/* best effort: without CAP_SYS_NICE the recorder runs at its given priority */
@@ -462,9 +256,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "flightrec-record: no family could start: %s\n",
 				strerror(-err));
 		fr_probes__stop(&probes);
+		fr_config__free(&cfg);
 		return 1;
 	}
 	err = record(&cfg, &probes);
 	fr_probes__stop(&probes);
+	fr_config__free(&cfg);
 	return err ? 1 : 0;
 }

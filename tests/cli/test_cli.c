@@ -10,50 +10,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "format/kinds.h"
 #include "format/layout.h"
 #include "format/writer.h"
+#include "run_cmd.h"
 #include "seg_helpers.h"
 
 static const char *flightrec;
 static char *dir;
 static char seg[512];
-static char out[1 << 16], err[1 << 14];
+static struct cmd_result res;
+static const char *const out = res.out, *const err = res.err;
 
 /* Run flightrec with args; capture stdout/stderr; return the exit code. */
 static int run(const char *a1, const char *a2, const char *a3, const char *a4)
 {
-	char ofile[600], efile[600];
 	const char *argv[6] = {flightrec, a1, a2, a3, a4, NULL};
-	pid_t pid;
-	int status;
-	FILE *f;
-	size_t n;
 
-	snprintf(ofile, sizeof(ofile), "%s/stdout", dir);
-	snprintf(efile, sizeof(efile), "%s/stderr", dir);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (!freopen(ofile, "w", stdout) || !freopen(efile, "w", stderr))
-			_exit(127);
-		execv(flightrec, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	f = fopen(ofile, "r");
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	fclose(f);
-	f = fopen(efile, "r");
-	n = fread(err, 1, sizeof(err) - 1, f);
-	err[n] = '\0';
-	fclose(f);
-	return WEXITSTATUS(status);
+	cmd_run(argv, &res);
+	return res.status;
 }
 
 /* 3 syscall events, 2 markers, 1 unknown kind; clock pair at a known UTC. */

@@ -73,38 +73,6 @@ static void test_families_and_modes(void **state)
 	assert_int_equal(fr_config__parse_modes(&cfg, "syscalls=fast"), -EINVAL);
 }
 
-static void test_config_file(void **state)
-{
-	char path[] = "/tmp/fr-config-XXXXXX", **argv;
-	int fd = mkstemp(path), argc, bad;
-	FILE *f;
-
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs("# comment\n\ndir = /var/lib/flightrec  \nmode=syscalls=stream # trailing\nstats\n",
-	      f);
-	fclose(f);
-	assert_int_equal(fr_config_file__to_args(path, "prog", &argv, &argc, &bad), 0);
-	assert_int_equal(argc, 4);
-	assert_string_equal(argv[0], "prog");
-	assert_string_equal(argv[1], "--dir=/var/lib/flightrec");
-	assert_string_equal(argv[2], "--mode=syscalls=stream");
-	assert_string_equal(argv[3], "--stats");
-	assert_null(argv[4]);
-	fr_config_args__free(argv, argc);
-	f = fopen(path, "w");
-	fputs("dir = /x\nBad Name = 1\n", f);
-	fclose(f);
-	assert_int_equal(fr_config_file__to_args(path, "prog", &argv, &argc, &bad), -EINVAL);
-	assert_int_equal(bad, 2);
-	f = fopen(path, "w");
-	fputs("dir =\n", f);
-	fclose(f);
-	assert_int_equal(fr_config_file__to_args(path, "prog", &argv, &argc, &bad), -EINVAL);
-	unlink(path);
-	assert_int_equal(fr_config_file__to_args(path, "prog", &argv, &argc, &bad), -ENOENT);
-}
-
 static void test_container_ids(void **state)
 {
 	static const char *const with_id[] = {
@@ -194,7 +162,7 @@ int main(void)
 		cmocka_unit_test(test_durations),	   cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_families_and_modes), cmocka_unit_test(test_container_ids),
 		cmocka_unit_test(test_process_read),	   cmocka_unit_test(test_snapshot_json),
-		cmocka_unit_test(test_syscall_names),	   cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_syscall_names),
 	};
 
 	return cmocka_run_group_tests_name("recorder", tests, NULL, NULL);

@@ -1,0 +1,452 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "options.h"
+
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *argp_program_version = "flightrec-record 0.1.0";
+static const char doc[] =
+	"Record what the kernel sees into compressed segment files.\n\n"
+	"Families: proc, syscalls, net, drop, file, sched, mem (default: all).\n"
+	"Modes: syscalls, file, sched and mem are aggregated in the kernel by default;\n"
+	"--mode syscalls=stream records one event per call.\n\n"
+	"EXAMPLES:\n"
+	"  flightrec-record --dir /var/lib/flightrec --duration 10s --stats\n"
+	"  flightrec-record --dir d --families syscalls,proc --mode syscalls=stream\n"
+	"  flightrec-record --dir d --cgroup /sys/fs/cgroup/unified/my.slice\n"
+	"  flightrec-record --config /etc/flightrec/record.conf --check-config";
+
+enum {
+	OPT_MAX_SEG_SIZE = 256,
+	OPT_MAX_SEG_AGE,
+	OPT_INTERVAL,
+	OPT_DRAIN,
+	OPT_RING_SIZE,
+	OPT_ATTACH,
+	OPT_STATS,
+	OPT_CONFIG,
+	OPT_MAX_SIZE,
+	OPT_MAX_AGE,
+	OPT_NICE,
+	OPT_CHECK,
+};
+
+static const struct argp_option options[] = {
+	{"config", OPT_CONFIG, "FILE", 0,
+	 "Options from FILE, one \"name = value\" per line; later flags override it", 0},
+	{"check-config", OPT_CHECK, NULL, 0,
+	 "Print the settings the options and config file give, then exit", 0},
+	{"dir", 'd', "DIR", 0, "Recording directory (created 0750 if missing; required)", 0},
+	{"families", 'f', "LIST", 0, "Comma-separated families to record, or \"all\"", 0},
+	{"mode", 'm', "FAM=MODE,...", 0, "stream or aggregate per family", 0},
+	{"pid", 'p', "PID", 0, "Only this process (tgid)", 0},
+	{"cgroup", 'c', "DIR", 0, "Only tasks under this cgroup v2 directory", 0},
+	{"duration", 't', "DUR", 0, "Stop after DUR (10s, 5m, 1h); default: until a signal", 0},
+	{"max-size", OPT_MAX_SIZE, "SIZE", 0, "Keep the directory within SIZE (deletes oldest)", 0},
+	{"max-age", OPT_MAX_AGE, "DUR", 0, "Delete sealed segments older than DUR", 0},
+	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0, "Rotate past SIZE (default 256M)", 0},
+	{"max-segment-age", OPT_MAX_SEG_AGE, "DUR", 0, "Rotate after DUR (default 1h)", 0},
+	{"interval", OPT_INTERVAL, "DUR", 0, "Aggregate flush and statistics period (1s)", 0},
+	{"drain", OPT_DRAIN, "DUR", 0, "Ring drain timer (default 20ms)", 0},
+	{"ring-size", OPT_RING_SIZE, "FAM=SIZE,...", 0, "Ring buffer size per family", 0},
+	{"nice", OPT_NICE, "N", 0, "Scheduling priority, -20..19 (default -5: drain on time)", 0},
+	{"attach", OPT_ATTACH, "auto|raw_tp", 0, "Force the raw_tp fallback (testing)", 0},
+	{"stats", OPT_STATS, NULL, 0, "Print statistics to stderr at the end", 0},
+	{"verbose", 'v', NULL, 0, "libbpf debug output", 0},
+	{},
+};
+
+static int bad(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int bad(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int replace_string(char **slot, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static int parse_ring_sizes(uint32_t kib[FR_FAM_COUNT], const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int err = 0, n = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ",", &save); tok && !err; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		uint64_t bytes;
+		int id;
+
+		if (!eq) {
+			err = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		id = fr_family__from_name(tok);
+		/* libbpf wants a power of two multiple of the page size */
+		if (id < 0 || fr_parse_size(eq + 1, &bytes) || bytes < 4096 || bytes > (1u << 30) ||
+		    (bytes & (bytes - 1)))
+			err = -EINVAL;
+		else
+			kib[id] = (uint32_t)(bytes >> 10);
+		n++;
+	}
+	free(copy);
+	return err ? err : n ? 0 : -EINVAL;
+}
+
+static int parse_pid(const char *arg, uint32_t *pid, char *msg, size_t len)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || !v || v > 0x7fffffff)
+		return bad(msg, len, "bad --pid '%s'", arg);
+	/* a pid that does not exist would record nothing, silently */
+	if (kill((pid_t)v, 0) < 0 && errno == ESRCH)
+		return bad(msg, len, "--pid %llu: no such process", v);
+	*pid = (uint32_t)v;
+	return 0;
+}
+
+/* One option by key; the value is validated whole before cfg changes. */
+static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg, size_t len)
+{
+	uint32_t kib[FR_FAM_COUNT];
+	struct stat sb;
+	uint64_t v;
+	long n;
+	char *end;
+	int err;
+
+	switch (key) {
+	case 'd':
+		if (!*arg)
+			return bad(msg, len, "bad --dir '': a directory is needed");
+		return replace_string(&cfg->dir, arg);
+	case 'f':
+		err = fr_config__parse_families(cfg, arg);
+		if (err == -EINVAL)
+			return bad(msg, len,
+				   "bad --families '%s' (proc,syscalls,net,drop,file,sched,mem "
+				   "or all)",
+				   arg);
+		return err;
+	case 'm':
+		err = fr_config__parse_modes(cfg, arg);
+		if (err == -EINVAL)
+			return bad(msg, len,
+				   "bad --mode '%s' (e.g. syscalls=stream; proc, net and drop "
+				   "are stream only)",
+				   arg);
+		return err;
+	case 'p':
+		return parse_pid(arg, &cfg->pid, msg, len);
+	case 'c':
+		if (stat(arg, &sb) < 0 || access(arg, R_OK) < 0)
+			return bad(msg, len, "--cgroup '%s': %s", arg, strerror(errno));
+		if (!S_ISDIR(sb.st_mode))
+			return bad(msg, len, "--cgroup '%s': not a directory", arg);
+		return replace_string(&cfg->cgroup, arg);
+	case 't':
+		if (fr_parse_duration(arg, &v) || !v)
+			return bad(msg, len, "bad --duration '%s' (e.g. 10s, 500ms, 5m)", arg);
+		cfg->duration_ns = v;
+		return 0;
+	case OPT_MAX_SEG_SIZE:
+		if (fr_parse_size(arg, &v) || v < 4096)
+			return bad(msg, len, "bad --max-segment-size '%s' (e.g. 64M, at least 4K)",
+				   arg);
+		cfg->max_segment_bytes = v;
+		return 0;
+	case OPT_MAX_SIZE:
+		if (fr_parse_size(arg, &v) || v < (1u << 20))
+			return bad(msg, len, "bad --max-size '%s' (e.g. 2G, at least 1M)", arg);
+		cfg->max_size = v;
+		return 0;
+	case OPT_MAX_AGE:
+		if (fr_parse_duration(arg, &v) || !v)
+			return bad(msg, len, "bad --max-age '%s' (e.g. 24h)", arg);
+		cfg->max_age_ns = v;
+		return 0;
+	case OPT_MAX_SEG_AGE:
+		if (fr_parse_duration(arg, &v) || v < 1000000000ull)
+			return bad(msg, len, "bad --max-segment-age '%s' (e.g. 1h, at least 1s)",
+				   arg);
+		cfg->max_segment_age_ns = v;
+		return 0;
+	case OPT_INTERVAL:
+		if (fr_parse_duration(arg, &v) || v < 10000000ull)
+			return bad(msg, len, "bad --interval '%s' (at least 10ms)", arg);
+		cfg->interval_ns = v;
+		return 0;
+	case OPT_DRAIN:
+		if (fr_parse_duration(arg, &v) || v < 1000000ull || v > 1000000000ull)
+			return bad(msg, len, "bad --drain '%s' (1ms to 1s)", arg);
+		cfg->drain_ms = (uint32_t)(v / 1000000ull);
+		return 0;
+	case OPT_RING_SIZE:
+		memcpy(kib, cfg->ring_kib, sizeof(kib));
+		err = parse_ring_sizes(kib, arg);
+		if (err == -EINVAL)
+			return bad(msg, len,
+				   "bad --ring-size '%s' (FAM=SIZE, a power of two from 4K to 1G)",
+				   arg);
+		if (!err)
+			memcpy(cfg->ring_kib, kib, sizeof(kib));
+		return err;
+	case OPT_ATTACH:
+		if (!strcmp(arg, "auto"))
+			cfg->attach = FR_ATTACH_AUTO;
+		else if (!strcmp(arg, "raw_tp"))
+			cfg->attach = FR_ATTACH_RAW_TP;
+		else
+			return bad(msg, len, "bad --attach '%s' (auto or raw_tp)", arg);
+		return 0;
+	case OPT_NICE:
+		errno = 0;
+		n = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || n < -20 || n > 19)
+			return bad(msg, len, "bad --nice '%s' (-20..19)", arg);
+		cfg->nice = (int)n;
+		return 0;
+	case OPT_STATS:
+		cfg->stats = true;
+		return 0;
+	case 'v':
+		cfg->verbose = true;
+		return 0;
+	case OPT_CHECK:
+		cfg->check = true;
+		return 0;
+	}
+	return bad(msg, len, "option %d is not known", key);
+}
+
+static const struct argp_option *find_option(const char *name)
+{
+	for (const struct argp_option *o = options; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static const struct argp_option *option_by_key(int key)
+{
+	for (const struct argp_option *o = options; o->name; o++)
+		if (o->key == key)
+			return o;
+	return NULL;
+}
+
+static bool *flag_slot(struct fr_config *cfg, int key)
+{
+	switch (key) {
+	case OPT_STATS:
+		return &cfg->stats;
+	case 'v':
+		return &cfg->verbose;
+	case OPT_CHECK:
+		return &cfg->check;
+	}
+	return NULL;
+}
+
+int fr_options__apply(struct fr_config *cfg, const char *name, const char *value, char *msg,
+		      size_t msg_len)
+{
+	const struct argp_option *o = find_option(name);
+
+	if (!o)
+		return bad(msg, msg_len, "unknown option '%s' (see flightrec-record --help)", name);
+	if (o->key == OPT_CONFIG)
+		return bad(msg, msg_len, "config files do not nest (config = ...)");
+	if (!o->arg) {
+		bool *slot = flag_slot(cfg, o->key);
+
+		/* a flag: bare, or true/false so a ConfigMap can turn it off */
+		if (!value || !strcmp(value, "true"))
+			*slot = true;
+		else if (!strcmp(value, "false"))
+			*slot = false;
+		else
+			return bad(msg, msg_len, "bad %s = '%s': a flag is bare, true or false",
+				   name, value);
+		return 0;
+	}
+	if (!value)
+		return bad(msg, msg_len, "option --%s needs a value (%s = %s)", name, name, o->arg);
+	return apply_key(cfg, o->key, value, msg, msg_len);
+}
+
+static char *trim(char *s)
+{
+	char *end = s + strlen(s);
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* One line, NUL-terminated and without its newline. */
+static int apply_line(struct fr_config *cfg, char *line, char *msg, size_t len)
+{
+	char *name, *value = NULL, *eq;
+
+	line[strcspn(line, "#")] = '\0';
+	eq = strchr(line, '=');
+	if (eq) {
+		*eq = '\0';
+		value = trim(eq + 1);
+	}
+	name = trim(line);
+	if (!*name && !eq)
+		return 0;
+	if (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz-") != strlen(name))
+		return bad(msg, len, "expected \"name = value\" or \"name\", not '%s%s%s'", name,
+			   eq ? " = " : "", value ? value : "");
+	if (value && !*value)
+		return bad(msg, len, "'%s =' without a value", name);
+	return fr_options__apply(cfg, name, value, msg, len);
+}
+
+#define LINE_MAX_BYTES 4096
+
+int fr_options__apply_text(struct fr_config *cfg, const char *path, const char *text, size_t len,
+			   char *msg, size_t msg_len)
+{
+	char line[LINE_MAX_BYTES + 1], why[512];
+	size_t pos = 0;
+	int lineno = 0, err = 0;
+
+	while (pos < len && !err) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		const size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		lineno++;
+		if (n > LINE_MAX_BYTES)
+			err = bad(why, sizeof(why), "line longer than %d bytes", LINE_MAX_BYTES);
+		else if (memchr(text + pos, '\0', n))
+			err = bad(why, sizeof(why), "NUL byte: not a text file");
+		else {
+			memcpy(line, text + pos, n);
+			line[n] = '\0';
+			err = apply_line(cfg, line, why, sizeof(why));
+		}
+		pos += n + (nl != NULL);
+	}
+	if (err == -ENOMEM)
+		snprintf(why, sizeof(why), "%s", strerror(ENOMEM));
+	if (err)
+		snprintf(msg, msg_len, "%s:%d: %s", path, lineno, why);
+	return err;
+}
+
+int fr_options__apply_file(struct fr_config *cfg, const char *path, char *msg, size_t msg_len)
+{
+	struct stat sb;
+	char *text = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, msg_len, "%s: %s", path, strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &sb) < 0)
+		err = -errno;
+	else if (!S_ISREG(sb.st_mode))
+		err = S_ISDIR(sb.st_mode) ? -EISDIR : -EINVAL;
+	else if (!(text = malloc(FR_CONFIG_FILE_MAX + 1)))
+		err = -ENOMEM;
+	/* read one byte past the bound to tell a file that grew past it */
+	while (!err && len <= FR_CONFIG_FILE_MAX &&
+	       (n = read(fd, text + len, FR_CONFIG_FILE_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (err == -EINVAL)
+		snprintf(msg, msg_len, "%s: not a regular file", path);
+	else if (err)
+		snprintf(msg, msg_len, "%s: %s", path, strerror(-err));
+	else if (len > FR_CONFIG_FILE_MAX)
+		err = bad(msg, msg_len, "%s: larger than %u bytes: not a config file", path,
+			  FR_CONFIG_FILE_MAX);
+	else
+		err = fr_options__apply_text(cfg, path, text, len, msg, msg_len);
+	free(text);
+	return err;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct fr_config *cfg = state->input;
+	char msg[1024];
+	int err;
+
+	switch (key) {
+	case OPT_CONFIG:
+		/* the file's options take effect where --config stands */
+		err = fr_options__apply_file(cfg, arg, msg, sizeof(msg));
+		if (err) {
+			fprintf(stderr, "%s: %s\n", state->name, msg);
+			return EINVAL;
+		}
+		return 0;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		return EINVAL;
+	case ARGP_KEY_END:
+		if (!cfg->dir)
+			argp_error(state, "--dir is required (or dir = ... in --config)");
+		return 0;
+	default:
+		if (!option_by_key(key))
+			return ARGP_ERR_UNKNOWN;
+		err = apply_key(cfg, key, arg, msg, sizeof(msg));
+		if (err == -EINVAL)
+			argp_error(state, "%s", msg);
+		else if (err)
+			argp_failure(state, 1, -err, "cannot keep an option");
+		return err ? EINVAL : 0;
+	}
+}
+
+static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL, NULL};
+
+int fr_options__parse(int argc, char **argv, struct fr_config *cfg)
+{
+	return argp_parse(&argp, argc, argv, 0, NULL, cfg) ? FR_EXIT_USAGE : 0;
+}
