@@ -36,6 +36,10 @@ static const struct {
 	{"container", "COALESCE(a.container, '')"},
 };
 
+/* Points per series at most, as Prometheus bounds a range query (11 000):
+ * past that a step prints without bound and no reader can use it. */
+#define MAX_STEPS 11000
+
 struct window {
 	int64_t from, to, step;
 };
@@ -57,8 +61,11 @@ static void step_end(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_int64(ctx, w->to);
 		return;
 	}
-	end = w->from + ((ts - w->from) / w->step + 1) * w->step;
-	sqlite3_result_int64(ctx, end < w->to ? end : w->to);
+	/* steps are bounded (MAX_STEPS), but a step may still exceed the window */
+	if (__builtin_mul_overflow((ts - w->from) / w->step + 1, w->step, &end) ||
+	    __builtin_add_overflow(end, w->from, &end) || end > w->to)
+		end = w->to;
+	sqlite3_result_int64(ctx, end);
 }
 
 /* Whether every ns of rollup minute `minute` is inside the window and in one
@@ -337,7 +344,7 @@ int fr_cmd_metrics(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	struct run r = {.w = {FR_TIME_OPEN_FROM, FR_TIME_OPEN_TO, 0}};
 	enum fr_metric_format fmt = FR_FMT_PROM;
-	const char *families = NULL;
+	const char *families = NULL, *step_arg = NULL;
 	int64_t rec_from, rec_to;
 	int c, err = 0;
 
@@ -356,6 +363,7 @@ int fr_cmd_metrics(int argc, char **argv)
 			}
 			break;
 		case 's':
+			step_arg = optarg;
 			if (fr_duration__parse(optarg, &r.w.step)) {
 				fprintf(stderr,
 					"flightrec metrics: bad --step '%s': expected a positive "
@@ -417,6 +425,13 @@ int fr_cmd_metrics(int argc, char **argv)
 		    sqlite3_create_function(r.db, "raw_ts", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 					    &r.w, raw_ts, NULL, NULL) != SQLITE_OK)
 			err = -EIO;
+	}
+	if (!err && r.w.step > 0 && (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
+		fprintf(stderr,
+			"flightrec metrics: --step %s gives more than %d points per series over "
+			"the %.0f s window; choose a larger --step or a shorter --window\n",
+			step_arg, MAX_STEPS, (double)(r.w.to - r.w.from) / 1e9);
+		err = -E2BIG;
 	}
 	if (!err) {
 		r.out = fr_metric_out__new(fmt, stdout, r.w.step > 0, r.w.from, r.w.to, r.w.step);

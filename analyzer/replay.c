@@ -19,13 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: flightrec replay [--ignore-errors] -o OUT.db INPUT...\n"
+	"usage: flightrec replay [--ignore-errors] [--force] -o OUT.db INPUT...\n"
 	"  INPUT is a segment file or a ring directory of *.frseg files.\n"
 	"  --ignore-errors  keep what is readable; what was skipped is printed and\n"
-	"                   recorded in the replay_errors table\n";
+	"                   recorded in the replay_errors table\n"
+	"  --force          replace OUT.db even when it is not a SQLite database\n"
+	"  OUT.db is written under a temporary name and renamed when complete; it\n"
+	"  is as private as the inputs (0600, or 0640 when they are group-readable).\n";
 
 struct seg {
 	const char *path;
@@ -240,10 +244,85 @@ static int open_inputs(struct replay *rp, const struct fr_segset *set, struct se
 	return 0;
 }
 
+static int is_sqlite_file(const char *path)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	FILE *f = fopen(path, "rbe");
+	size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+
+	if (f)
+		fclose(f);
+	return n == sizeof(head) && !memcmp(head, magic, sizeof(head));
+}
+
+/*
+ * What may be replaced: nothing that is an input, a directory, or an
+ * existing file that is not a database (unless forced). Also the mode of
+ * the new database: no wider than any input's, never world-readable.
+ */
+static int check_output(const char *out, const struct fr_segset *set, int force, mode_t *mode)
+{
+	struct stat ob, ib;
+	int exists = !stat(out, &ob);
+
+	*mode = 0640;
+	for (size_t i = 0; i < set->n; i++) {
+		if (stat(set->paths[i], &ib) < 0)
+			continue; /* reported when it is opened */
+		if (exists && ib.st_dev == ob.st_dev && ib.st_ino == ob.st_ino) {
+			fprintf(stderr, "flightrec: replay: -o %s is one of the inputs\n", out);
+			return -EINVAL;
+		}
+		*mode &= ib.st_mode | 0600;
+	}
+	if (!exists)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISDIR(ob.st_mode)) {
+		fprintf(stderr, "flightrec: replay: -o %s is a directory\n", out);
+		return -EISDIR;
+	}
+	if (!force && (!S_ISREG(ob.st_mode) || (ob.st_size && !is_sqlite_file(out)))) {
+		fprintf(stderr,
+			"flightrec: replay: -o %s exists and is not a SQLite database; "
+			"--force replaces it\n",
+			out);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* An empty file of `mode` next to `out`, under a name nobody else uses:
+ * SQLite then keeps that mode, and rename() makes the result appear whole. */
+static int create_tmp(const char *out, mode_t mode, char *tmp, size_t cap)
+{
+	const char *slash = strrchr(out, '/');
+	const int dirlen = slash ? (int)(slash - out + 1) : 0;
+	int fd;
+
+	if (snprintf(tmp, cap, "%.*s.flightrec-replay-XXXXXX", dirlen, out) >= (int)cap)
+		return -ENAMETOOLONG;
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, mode) < 0) {
+		const int err = -errno;
+
+		fprintf(stderr, "flightrec: replay: cannot create the output next to %s: %s\n",
+			out, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
 int fr_cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
 					     {"ignore-errors", no_argument, NULL, 'i'},
+					     {"force", no_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct replay rp = {0};
@@ -252,7 +331,8 @@ int fr_cmd_replay(int argc, char **argv)
 	const char *out = NULL;
 	char tmp[4096];
 	size_t nsegs = 0;
-	int c, err, created = 0;
+	int c, err, created = 0, force = 0;
+	mode_t mode = 0600;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -261,6 +341,9 @@ int fr_cmd_replay(int argc, char **argv)
 			break;
 		case 'i':
 			rp.ignore_errors = 1;
+			break;
+		case 'f':
+			force = 1;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -285,13 +368,14 @@ int fr_cmd_replay(int argc, char **argv)
 	segs = err ? NULL : calloc(set.n, sizeof(*segs));
 	if (!err && !segs)
 		err = -ENOMEM;
-	if (!err && snprintf(tmp, sizeof(tmp), "%s.tmp", out) >= (int)sizeof(tmp))
-		err = -ENAMETOOLONG;
+	if (!err)
+		err = check_output(out, &set, force, &mode);
 	if (!err) {
-		unlink(tmp);
-		err = fr_db__create(tmp, &rp.db);
+		err = create_tmp(out, mode, tmp, sizeof(tmp));
 		created = !err;
 	}
+	if (!err)
+		err = fr_db__create(tmp, &rp.db);
 	/* the database exists first so that skipped inputs can be recorded */
 	if (!err)
 		err = fr_db__exec(rp.db, "BEGIN", "begin");

@@ -58,7 +58,8 @@ static int add_dir(struct fr_segset *set, const char *dir)
 		free(ents[i]);
 	}
 	free(ents);
-	qsort(set->paths + first, set->n - first, sizeof(char *), cmp_str);
+	if (set->n > first) /* an empty directory has no array to sort */
+		qsort(set->paths + first, set->n - first, sizeof(char *), cmp_str);
 	return err;
 }
 

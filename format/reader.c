@@ -30,6 +30,15 @@
  * counted in fr_reader_stats.unordered. */
 #define MAX_OPEN 32
 
+/* Buffer bytes the open blocks may hold together (one block is always
+ * opened whatever its size): 32 blocks declaring 32 MiB each would
+ * otherwise take 2 GiB from a file of a few KiB. Blocks of the default
+ * 256 KiB never reach it. docs/FORMAT.md, "Reader limits". */
+#define OPEN_BYTES_MAX (64u << 20)
+
+/* A recycled cursor keeps its buffers only up to this size. */
+#define SPARE_BYTES_MAX (8u << 20)
+
 struct fr_reader {
 	int fd;
 	uint64_t file_size;
@@ -50,6 +59,7 @@ struct fr_reader {
 
 	struct fr_block_cursor *open[MAX_OPEN];
 	size_t nopen;
+	uint64_t open_bytes; /* block_bytes() of the open cursors */
 	struct fr_block_cursor *spare; /* one recycled cursor keeps its buffers */
 	uint64_t next_seq;
 	uint64_t last_ts;
@@ -363,6 +373,19 @@ static int ensure_table(struct fr_reader *r)
 	return err;
 }
 
+/* Buffer bytes a loaded block holds: payload, and rows (and columns). */
+static uint64_t block_bytes(const struct fr_block_hdr *b)
+{
+	return (uint64_t)b->comp_len +
+	       (uint64_t)b->raw_len * ((b->flags & FR_BLOCK_COLUMNS) ? 2 : 1);
+}
+
+/* Whether another block fits beside the open ones. */
+static int may_open(const struct fr_reader *r, const struct fr_block_hdr *b)
+{
+	return !r->nopen || r->open_bytes + block_bytes(b) <= OPEN_BYTES_MAX;
+}
+
 static struct fr_block_cursor *cursor_new(struct fr_reader *r)
 {
 	struct fr_block_cursor *c = r->spare;
@@ -373,7 +396,7 @@ static struct fr_block_cursor *cursor_new(struct fr_reader *r)
 
 static void cursor_put(struct fr_reader *r, struct fr_block_cursor *c)
 {
-	if (!r->spare)
+	if (!r->spare && c->comp_cap + c->cols_cap + c->rows_cap <= SPARE_BYTES_MAX)
 		r->spare = c;
 	else
 		fr_block__free(c);
@@ -395,6 +418,7 @@ static int open_block(struct fr_reader *r, const struct fr_block_hdr *b)
 	}
 	c->seq = r->next_seq++;
 	r->open[r->nopen++] = c;
+	r->open_bytes += block_bytes(&c->hdr);
 	r->st.blocks_ok++;
 	r->st.raw_bytes += b->raw_len;
 	r->st.comp_bytes += b->comp_len;
@@ -516,6 +540,7 @@ static size_t min_open(const struct fr_reader *r)
 
 static void close_open(struct fr_reader *r, size_t i)
 {
+	r->open_bytes -= block_bytes(&r->open[i]->hdr);
 	cursor_put(r, r->open[i]);
 	r->open[i] = r->open[--r->nopen];
 }
@@ -535,6 +560,7 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 	for (;;) {
 		/* open every block that may hold a record before the current head */
 		while (r->table_pos < r->ntable && r->nopen < MAX_OPEN &&
+		       may_open(r, &r->table[r->table_pos]) &&
 		       (!r->nopen ||
 			r->suffix_min[r->table_pos] <= r->open[min_open(r)]->head.ts_ns)) {
 			err = table_block(r);
@@ -567,6 +593,7 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec)
 			if (r->spare)
 				fr_block__free(r->spare);
 			r->spare = c;
+			r->open_bytes -= block_bytes(&c->hdr);
 			r->open[i] = r->open[--r->nopen];
 		}
 		if (r->seeking && rec->ts_ns < r->seek_ts) {

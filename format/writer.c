@@ -198,7 +198,7 @@ fail:
 
 int fr_writer__open(const char *path, const struct fr_writer_opts *opts, struct fr_writer **out)
 {
-	const int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	const int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FR_SEGMENT_MODE);
 	int err;
 
 	*out = NULL;

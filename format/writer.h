@@ -58,9 +58,14 @@ struct fr_writer_stats {
 };
 
 /*
- * Create `path` (O_EXCL: never overwrites) and write the segment header.
+ * Create `path` (O_EXCL: never overwrites) with mode FR_SEGMENT_MODE and
+ * write the segment header.
  * Return: 0 and *out, or -errno (EEXIST, EINVAL for bad opts, ...).
  */
+/* Segments hold command lines, IPs and pod names: the owner and the
+ * directory's group read them, nobody else (umask can only narrow it). */
+#define FR_SEGMENT_MODE 0640
+
 int fr_writer__open(const char *path, const struct fr_writer_opts *opts, struct fr_writer **out);
 
 /* Same on an open, empty, writable descriptor that the writer then owns. */

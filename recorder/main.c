@@ -153,8 +153,28 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 	struct fr_pump *pump = NULL;
 	struct fr_host_info hi;
 	uint64_t start = 0, now, next_interval, next_sync;
+	bool others_read;
 	int err, n;
 
+	err = fr_rotor__prepare_dir(cfg->dir, &others_read);
+	if (err == -EPERM) {
+		fprintf(stderr,
+			"flightrec-record: %s is writable by its group or by every user, who "
+			"could delete or replace recordings: chmod go-w it, or choose another "
+			"--dir\n",
+			cfg->dir);
+		return err;
+	}
+	if (err) {
+		fprintf(stderr, "flightrec-record: cannot use --dir %s: %s\n", cfg->dir,
+			strerror(-err));
+		return err;
+	}
+	if (others_read)
+		fprintf(stderr,
+			"flightrec-record: warning: every user can list %s (segments are 0%o, "
+			"unreadable to them): chmod o-rx it to hide their names\n",
+			cfg->dir, FR_SEGMENT_MODE);
 	fr_host_info__read(&hi);
 	snprintf(segstart.host, sizeof(segstart.host), "%s", hi.host);
 	err = fr_drop_reasons__load(&segstart.drops);

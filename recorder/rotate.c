@@ -80,15 +80,35 @@ static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out
 	return 0;
 }
 
+int fr_rotor__prepare_dir(const char *dir, bool *others_read)
+{
+	struct stat sb;
+
+	*others_read = false;
+	if (!dir || !*dir)
+		return -EINVAL;
+	if (mkdir(dir, FR_RING_DIR_MODE) < 0 && errno != EEXIST)
+		return -errno;
+	if (stat(dir, &sb) < 0)
+		return -errno;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	/* whoever may write here may delete, swap or plant segments */
+	if (sb.st_mode & (S_IWGRP | S_IWOTH))
+		return -EPERM;
+	*others_read = (sb.st_mode & (S_IROTH | S_IXOTH)) != 0;
+	return 0;
+}
+
 int fr_rotor__open(const struct fr_rotor_opts *opts, struct fr_rotor **out)
 {
 	struct fr_rotor *r;
+	bool others_read;
 	int err;
 
-	if (!opts->dir || !*opts->dir)
-		return -EINVAL;
-	if (mkdir(opts->dir, 0750) < 0 && errno != EEXIST)
-		return -errno;
+	err = fr_rotor__prepare_dir(opts->dir, &others_read);
+	if (err)
+		return err;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;

@@ -14,6 +14,7 @@
 #ifndef FR_RECORDER_ROTATE_H
 #define FR_RECORDER_ROTATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "format/writer.h"
@@ -42,7 +43,18 @@ struct fr_rotor_stats {
 	uint64_t bytes_deleted;
 };
 
-/* Create the directory if needed and open the first segment. Return: 0 or -errno. */
+/* A ring directory made by the recorder: owner and group only. */
+#define FR_RING_DIR_MODE 0750
+
+/*
+ * Create `dir` (FR_RING_DIR_MODE) if missing and check it: -ENOTDIR for
+ * a file, -EPERM when its group or others may write into it (they could
+ * delete or replace segments). *others_read tells that every user may
+ * list it (segments are still FR_SEGMENT_MODE). Return: 0 or -errno.
+ */
+int fr_rotor__prepare_dir(const char *dir, bool *others_read);
+
+/* fr_rotor__prepare_dir(), then open the first segment. Return: 0 or -errno. */
 int fr_rotor__open(const struct fr_rotor_opts *opts, struct fr_rotor **out);
 
 /* The active writer (changes on rotation: do not keep it). */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "format/layout.h"
@@ -246,6 +247,71 @@ static void test_write_failure_closed_fd(void **state)
 	test_recs__free(&in);
 }
 
+/*
+ * 32 blocks of one 16 MiB record each, all at the same time, compress to
+ * a few KiB, and a merging reader would open them all at once. The
+ * kernel's RSS of a child that reads them must stay near the reader's
+ * bound (64 MiB of open blocks), not reach 32 x 16 MiB.
+ */
+static void test_declared_sizes_bound_memory(void **state)
+{
+	const size_t big = FR_RECORD_MAX - 64;
+	const struct fr_writer_opts o = {.block_size = FR_WRITER_MAX_BLOCK,
+					 .host = "h",
+					 .boot_id = "b",
+					 .kernel = "k",
+					 .boot_ns = 1,
+					 .wall_ns = 1,
+					 .fsync_ms = -1};
+	uint8_t *zeros = calloc(1, big);
+	struct fr_writer *w;
+	int status, pipefd[2];
+	long grown_kib = -1;
+	pid_t pid;
+
+	assert_non_null(zeros);
+	assert_int_equal(fr_writer__open(full, &o, &w), 0);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(fr_writer__append(w, FR_KIND_MARKER, 1000, zeros, (uint32_t)big),
+				 0);
+	assert_int_equal(fr_writer__seal(w), 0);
+	fr_writer__free(w);
+	free(zeros);
+	assert_true(test_file_size(full) < (1u << 20));
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rusage before, after;
+		struct fr_diag d;
+		struct fr_record rec;
+		struct fr_reader *r;
+		long n = 0, grown;
+		int rc;
+
+		getrusage(RUSAGE_SELF, &before);
+		if (fr_reader__open(full, &r, &d))
+			_exit(2);
+		while ((rc = fr_reader__next(r, &rec)) == 1)
+			n++;
+		fr_reader__close(r);
+		getrusage(RUSAGE_SELF, &after);
+		grown = rc == 0 && n == 32 ? after.ru_maxrss - before.ru_maxrss : -1;
+		_exit(write(pipefd[1], &grown, sizeof(grown)) == sizeof(grown) ? 0 : 3);
+	}
+	close(pipefd[1]);
+	assert_int_equal(read(pipefd[0], &grown_kib, sizeof(grown_kib)), sizeof(grown_kib));
+	close(pipefd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(grown_kib >= 0); /* all 32 records read, no error */
+	print_message("reader peak RSS grew by %ld MiB for 32 blocks of 16 MiB\n",
+		      grown_kib >> 10);
+#ifndef __SANITIZE_ADDRESS__ /* ASan keeps freed buffers in its quarantine */
+	assert_true(grown_kib < (160l << 10));
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +319,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_single_bit_flips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_file_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_closed_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_declared_sizes_bound_memory, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("damage", tests, NULL, NULL);
