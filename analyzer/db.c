@@ -152,6 +152,14 @@ static int user_version(sqlite3 *db, int *version)
 	return rc == SQLITE_ROW ? 0 : -EIO;
 }
 
+/* ATTACH would open (and with a URI, create) other files: a read-only
+ * database must not become a way to reach them. */
+static int deny_attach(void *ctx, int action, const char *a, const char *b, const char *c,
+		       const char *d)
+{
+	return action == SQLITE_ATTACH ? SQLITE_DENY : SQLITE_OK;
+}
+
 int fr_db__open_ro(const char *path, sqlite3 **out)
 {
 	struct stat sb;
@@ -178,6 +186,7 @@ int fr_db__open_ro(const char *path, sqlite3 **out)
 		sqlite3_close(db);
 		return -EINVAL;
 	}
+	sqlite3_set_authorizer(db, deny_attach, NULL);
 	err = register_functions(db);
 	if (err) {
 		sqlite3_close(db);

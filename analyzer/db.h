@@ -15,7 +15,7 @@
 #define FR_DB_SCHEMA_VERSION 2
 
 /*
- * Open an existing replay database read-only. Prints "flightrec: PATH: why"
+ * Open an existing replay database read-only (ATTACH denied). Prints "flightrec: PATH: why"
  * and returns -ENOENT (missing), -EINVAL (not a flightrec database of this
  * schema version) or -EIO.
  */

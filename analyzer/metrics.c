@@ -426,7 +426,8 @@ int fr_cmd_metrics(int argc, char **argv)
 					    &r.w, raw_ts, NULL, NULL) != SQLITE_OK)
 			err = -EIO;
 	}
-	if (!err && r.w.step > 0 && (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
+	if (!err && r.w.step > 0 &&
+	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
 		fprintf(stderr,
 			"flightrec metrics: --step %s gives more than %d points per series over "
 			"the %.0f s window; choose a larger --step or a shorter --window\n",

@@ -152,6 +152,11 @@ int fr_cmd_query(int argc, char **argv)
 		fprintf(stderr, "flightrec query: give exactly one SQL statement\n");
 		err = -1;
 	}
+	/* read-only is not enough: VACUUM INTO writes a new file from one */
+	if (!err && !sqlite3_stmt_readonly(st)) {
+		fprintf(stderr, "flightrec query: the statement would write; queries only read\n");
+		err = -1;
+	}
 	for (int i = 0; !err && i < nparams; i++)
 		err = bind_param(st, params[i]);
 	if (!err)

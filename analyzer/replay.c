@@ -306,8 +306,8 @@ static int create_tmp(const char *out, mode_t mode, char *tmp, size_t cap)
 	if (fd < 0 || fchmod(fd, mode) < 0) {
 		const int err = -errno;
 
-		fprintf(stderr, "flightrec: replay: cannot create the output next to %s: %s\n",
-			out, strerror(errno));
+		fprintf(stderr, "flightrec: replay: cannot create the output next to %s: %s\n", out,
+			strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(tmp);

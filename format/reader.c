@@ -59,7 +59,7 @@ struct fr_reader {
 
 	struct fr_block_cursor *open[MAX_OPEN];
 	size_t nopen;
-	uint64_t open_bytes; /* block_bytes() of the open cursors */
+	uint64_t open_bytes;	       /* block_bytes() of the open cursors */
 	struct fr_block_cursor *spare; /* one recycled cursor keeps its buffers */
 	uint64_t next_seq;
 	uint64_t last_ts;

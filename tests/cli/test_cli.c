@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "format/kinds.h"
@@ -25,12 +26,17 @@ static struct cmd_result res;
 static const char *const out = res.out, *const err = res.err;
 
 /* Run flightrec with args; capture stdout/stderr; return the exit code. */
-static int run(const char *a1, const char *a2, const char *a3, const char *a4)
+static int run5(const char *a1, const char *a2, const char *a3, const char *a4, const char *a5)
 {
-	const char *argv[6] = {flightrec, a1, a2, a3, a4, NULL};
+	const char *argv[7] = {flightrec, a1, a2, a3, a4, a5, NULL};
 
 	cmd_run(argv, &res);
 	return res.status;
+}
+
+static int run(const char *a1, const char *a2, const char *a3, const char *a4)
+{
+	return run5(a1, a2, a3, a4, NULL);
 }
 
 /* 3 syscall events, 2 markers, 1 unknown kind; clock pair at a known UTC. */
@@ -157,6 +163,119 @@ static void test_bad_input(void **state)
 	assert_non_null(strstr(out, "not a flightrec segment"));
 }
 
+static mode_t mode_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+/* replay -o never replaces an input, a non-database file, or a stray .tmp */
+static void test_replay_output_guard(void **state)
+{
+	char db[600], notes[600], stale[600], longname[600], missing[600];
+	uint8_t *before, *after;
+	size_t blen, alen;
+
+	snprintf(db, sizeof(db), "%s/out.db", dir);
+	snprintf(notes, sizeof(notes), "%s/notes.txt", dir);
+	snprintf(stale, sizeof(stale), "%s/out.db.tmp", dir);
+	before = test_slurp(seg, &blen);
+	assert_int_equal(run("replay", "-o", seg, dir), 1);
+	assert_non_null(strstr(err, "is one of the inputs"));
+	after = test_slurp(seg, &alen);
+	assert_true(alen == blen && !memcmp(before, after, blen));
+	free(after);
+	free(before);
+	test_spit(notes, (const uint8_t *)"my notes\n", 9);
+	assert_int_equal(run("replay", "-o", notes, seg), 1);
+	assert_non_null(strstr(err, "not a SQLite database; --force"));
+	assert_int_equal(test_file_size(notes), 9);
+	assert_int_equal(run5("replay", "--force", "-o", notes, seg), 0);
+	assert_true(test_file_size(notes) > 9);
+	assert_int_equal(run("replay", "-o", dir, seg), 1);
+	assert_non_null(strstr(err, "is a directory"));
+	/* a database is replaced; a file named like a temporary one is not touched */
+	test_spit(stale, (const uint8_t *)"keep", 4);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	assert_int_equal(test_file_size(stale), 4);
+	/* as private as the input, never wider than 0640 */
+	chmod(seg, 0600);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	assert_int_equal(mode_of(db), 0600);
+	chmod(seg, 0644);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	assert_int_equal(mode_of(db), 0640);
+	/* errors name the cause; a long but valid name works */
+	snprintf(missing, sizeof(missing), "%s/no/such/dir/out.db", dir);
+	assert_int_equal(run("replay", "-o", missing, seg), 1);
+	assert_non_null(strstr(err, "No such file or directory"));
+	memset(longname, 'a', sizeof(longname));
+	snprintf(longname, sizeof(longname), "%s/%0250d", dir, 7);
+	assert_int_equal(run("replay", "-o", longname, seg), 0);
+	unlink(longname);
+	unlink(db);
+	unlink(notes);
+	unlink(stale);
+}
+
+static void test_empty_directory(void **state)
+{
+	char empty[600];
+
+	snprintf(empty, sizeof(empty), "%s/empty", dir);
+	assert_int_equal(mkdir(empty, 0700), 0);
+	assert_int_equal(run("inspect", empty, NULL, NULL), 1);
+	assert_non_null(strstr(err, "no segments"));
+	assert_int_equal(run("verify", empty, NULL, NULL), 1);
+	assert_non_null(strstr(err, "no segments"));
+	assert_int_equal(run("replay", "-o", "/dev/null/x", empty), 1);
+	assert_non_null(strstr(err, "no segments"));
+	rmdir(empty);
+}
+
+static void test_metrics_steps_are_bounded(void **state)
+{
+	char db[600];
+	const char *p;
+
+	snprintf(db, sizeof(db), "%s/out.db", dir);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	/* 2 500 000 h is 9e18 ns: the step's end must not wrap to negative */
+	assert_int_equal(run("metrics", "--step", "2500000h", db), 0);
+	for (p = out; (p = strchr(p, '}')); p++)
+		assert_true(p[1] == ' ' && strchr(p + 2, ' ')[1] != '-');
+	assert_non_null(strstr(out, "ebpf_syscall_count"));
+	/* the recording spans 1 s: 1 ns steps would be 1e9 points a series */
+	assert_int_equal(run("metrics", "--step", "1ns", db), 1);
+	assert_non_null(strstr(err, "points per series"));
+	assert_int_equal(run("metrics", "--step", "1ms", db), 0);
+	unlink(db);
+}
+
+/* query opens read-only, and VACUUM INTO or ATTACH must not write elsewhere */
+static void test_query_never_writes(void **state)
+{
+	char db[600], copy[600], sql[800];
+
+	snprintf(db, sizeof(db), "%s/out.db", dir);
+	snprintf(copy, sizeof(copy), "%s/copy.db", dir);
+	assert_int_equal(run("replay", "-o", db, seg), 0);
+	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", copy);
+	assert_int_equal(run("query", db, sql, NULL), 1);
+	assert_non_null(strstr(err, "queries only read"));
+	assert_int_equal(access(copy, F_OK), -1);
+	snprintf(sql, sizeof(sql), "ATTACH '%s' AS other", copy);
+	assert_int_equal(run("query", db, sql, NULL), 1);
+	assert_int_equal(access(copy, F_OK), -1);
+	assert_int_equal(run("query", db, "DELETE FROM nodes", NULL), 1);
+	assert_int_equal(run("query", db, "SELECT count(*) FROM nodes", NULL), 0);
+	assert_non_null(strstr(out, "1"));
+	unlink(db);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -164,6 +283,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_inspect_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_good_and_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_output_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_steps_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_query_never_writes, setup, teardown),
 	};
 
 	if (argc != 2) {

@@ -305,8 +305,7 @@ static void test_declared_sizes_bound_memory(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_true(grown_kib >= 0); /* all 32 records read, no error */
-	print_message("reader peak RSS grew by %ld MiB for 32 blocks of 16 MiB\n",
-		      grown_kib >> 10);
+	print_message("reader peak RSS grew by %ld MiB for 32 blocks of 16 MiB\n", grown_kib >> 10);
 #ifndef __SANITIZE_ADDRESS__ /* ASan keeps freed buffers in its quarantine */
 	assert_true(grown_kib < (160l << 10));
 #endif
