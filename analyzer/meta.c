@@ -36,8 +36,9 @@ static const char *const stmt_sql[S_N] = {
 	"INSERT INTO meta_node VALUES (?,?,?,?)",
 	"INSERT INTO meta_node_ip VALUES (?,?,?,?)",
 	"INSERT INTO meta_namespace VALUES (?,?,?)",
-	"INSERT INTO replay_errors SELECT path, ?, 'Bad message', ? FROM segments WHERE segment = "
-	"?",
+	/* parenthesized: one element, though its literal is split */
+	("INSERT INTO replay_errors SELECT path, ?, 'Bad message', ? FROM segments "
+	 "WHERE segment = ?"),
 };
 
 struct meta {

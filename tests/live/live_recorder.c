@@ -417,6 +417,8 @@ int main(int argc, char **argv)
 	scenario = argv[2];
 	live_require_bpf();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(scenario, "probe"))
+		return 0; /* for scripts: exit 77 with the reason, or 0 */
 	if (!strcmp(scenario, "tcp"))
 		scenario_tcp();
 	else if (!strcmp(scenario, "file"))

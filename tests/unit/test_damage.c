@@ -42,6 +42,37 @@ static int same_rec(const struct test_rec *a, const struct test_rec *b)
 	       !memcmp(a->payload, b->payload, a->len);
 }
 
+/* Every record of `out` is in `in`, in the same order. */
+static void assert_subsequence(const struct test_recs *out, const struct test_recs *in)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < out->n; i++) {
+		while (j < in->n && !same_rec(&out->r[i], &in->r[j]))
+			j++;
+		assert_true(j < in->n);
+		j++;
+	}
+}
+
+/* Write `f` with one bit flipped to `cut` and read it: the damage must be
+ * reported, and what is returned must be a subsequence of the truth. */
+static void check_flip(uint8_t *f, size_t len, size_t off, int bit, const struct test_recs *in)
+{
+	struct test_recs out;
+
+	f[off] ^= (uint8_t)(1u << bit);
+	test_spit(cut, f, len);
+	f[off] ^= (uint8_t)(1u << bit);
+	test_read(cut, &out);
+	if (!(out.open_err || out.errors)) {
+		print_error("flip at offset %zu bit %d went unnoticed\n", off, bit);
+		fail();
+	}
+	assert_subsequence(&out, in);
+	test_recs__free(&out);
+}
+
 /* Block boundaries of a sealed segment from its index: end offset of block i
  * and the number of records up to and including it. */
 struct bounds {
@@ -123,7 +154,7 @@ static void test_truncate_every_offset(void **state)
 static void test_single_bit_flips(void **state)
 {
 	const struct fr_writer_opts o = {.block_size = 300};
-	struct test_recs in = {0}, out;
+	struct test_recs in = {0};
 	size_t len, flips = 0;
 	uint8_t *f;
 
@@ -132,26 +163,8 @@ static void test_single_bit_flips(void **state)
 	f = test_slurp(full, &len);
 	for (size_t off = 0; off < len; off++) {
 		for (int bit = 0; bit < 8; bit++) {
-			size_t j = 0;
-
-			f[off] ^= (uint8_t)(1u << bit);
-			test_spit(cut, f, len);
-			f[off] ^= (uint8_t)(1u << bit);
-			test_read(cut, &out);
+			check_flip(f, len, off, bit, &in);
 			flips++;
-			/* damage is always reported ... */
-			if (!(out.open_err || out.errors)) {
-				print_error("flip at offset %zu bit %d went unnoticed\n", off, bit);
-				fail();
-			}
-			/* ... and what is returned is a subsequence of the truth */
-			for (size_t i = 0; i < out.n; i++) {
-				while (j < in.n && !same_rec(&out.r[i], &in.r[j]))
-					j++;
-				assert_true(j < in.n);
-				j++;
-			}
-			test_recs__free(&out);
 		}
 	}
 	assert_int_equal(flips, len * 8);
@@ -311,6 +324,72 @@ static void test_declared_sizes_bound_memory(void **state)
 #endif
 }
 
+/*
+ * The same sweeps over a segment the recorder wrote on this machine
+ * (FR_REAL_SEGMENT, set by the live fault test; skipped otherwise): cuts
+ * at every block boundary and its neighbours and at 2000 points between,
+ * flips at 2000 points with every bit position in turn. A cut returns exactly the
+ * records of the whole blocks before it; a flip is always reported and
+ * never yields a record the segment did not hold.
+ */
+static void test_real_segment_damage(void **state)
+{
+	const char *real = getenv("FR_REAL_SEGMENT");
+	struct test_recs in, out;
+	size_t len, cuts = 0, flips = 0, cut_stride, flip_stride;
+	struct bounds b;
+	uint8_t *f;
+
+	if (!real || !*real)
+		skip();
+	test_read(real, &in);
+	assert_int_equal(in.open_err, 0);
+	assert_int_equal(in.errors, 0);
+	assert_true(in.st.has_index);
+	f = test_slurp(real, &len);
+	read_bounds(f, len, &b);
+	/* odd strides walk every position in a block and every bit */
+	cut_stride = (len / 2000) | 1;
+	flip_stride = (len / 2000) | 1;
+	for (size_t i = 0; i <= b.n; i++) {
+		const uint64_t edge = i ? b.end[i - 1] : b.data_start;
+
+		for (int64_t d = -2; d <= 2; d++) {
+			const size_t cutlen = (size_t)((int64_t)edge + d);
+			size_t want = 0;
+
+			if (cutlen < b.data_start || cutlen >= b.index_off)
+				continue;
+			test_spit(cut, f, cutlen);
+			test_read(cut, &out);
+			assert_int_equal(out.open_err, 0);
+			assert_int_equal(out.errors, 0);
+			for (size_t k = 0; k < b.n && b.end[k] <= cutlen; k++)
+				want = b.upto[k];
+			assert_int_equal(out.n, want);
+			test_recs__free(&out);
+			cuts++;
+		}
+	}
+	for (size_t cutlen = b.data_start; cutlen < len; cutlen += cut_stride) {
+		test_spit(cut, f, cutlen);
+		test_read(cut, &out);
+		assert_int_equal(out.open_err, 0);
+		assert_int_equal(out.errors, 0);
+		assert_subsequence(&out, &in);
+		test_recs__free(&out);
+		cuts++;
+	}
+	for (size_t off = 0; off < len; off += flip_stride) {
+		check_flip(f, len, off, (int)(flips % 8), &in);
+		flips++;
+	}
+	print_message("%s: %zu bytes, %zu blocks, %zu records: %zu cuts, %zu flips\n", real, len,
+		      b.n, in.n, cuts, flips);
+	free(f);
+	test_recs__free(&in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,7 +398,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_failure_file_too_big, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_closed_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_declared_sizes_bound_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_segment_damage, setup, teardown),
 	};
+
+	if (getenv("FR_REAL_SEGMENT"))
+		cmocka_set_test_filter("test_real_segment_damage");
 
 	return cmocka_run_group_tests_name("damage", tests, NULL, NULL);
 }
