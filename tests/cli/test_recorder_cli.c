@@ -69,6 +69,7 @@ static const struct bad_value {
 } bad_values[] = {
 	{"dir", "", 1}, /* only reachable as a flag; the file form is a syntax error */
 	{"families", "bogus", 1},
+	{"families", "", 1},
 	{"families", ",", 1},
 	{"families", "proc,,bogus", 1},
 	{"mode", "proc=aggregate", 1},
