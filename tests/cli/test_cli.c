@@ -181,6 +181,9 @@ static void test_replay_output_guard(void **state)
 	snprintf(db, sizeof(db), "%s/out.db", dir);
 	snprintf(notes, sizeof(notes), "%s/notes.txt", dir);
 	snprintf(stale, sizeof(stale), "%s/out.db.tmp", dir);
+	/* the writer creates segments for the owner and the group only */
+	assert_int_equal(mode_of(seg) & 0007, 0);
+	assert_int_equal(mode_of(seg) & 0600, 0600);
 	before = test_slurp(seg, &blen);
 	assert_int_equal(run("replay", "-o", seg, dir), 1);
 	assert_non_null(strstr(err, "is one of the inputs"));
