@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/segset.h"
+#include "format/ring.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,38 +28,18 @@ static int push(struct fr_segset *set, const char *dir, const char *name)
 	return 0;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	const size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && !strcmp(s + n - m, suffix);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_dir(struct fr_segset *set, const char *dir)
 {
-	struct dirent **ents = NULL;
-	const size_t first = set->n;
-	int n, err = 0;
+	struct fr_ring_list l;
+	int err = fr_ring__list(dir, &l);
 
-	n = scandir(dir, &ents, NULL, alphasort);
-	if (n < 0) {
-		err = -errno;
-		fprintf(stderr, "flightrec: cannot read directory %s: %s\n", dir, strerror(errno));
+	if (err) {
+		fprintf(stderr, "flightrec: cannot read directory %s: %s\n", dir, strerror(-err));
 		return err;
 	}
-	for (int i = 0; i < n; i++) {
-		if (!err && has_suffix(ents[i]->d_name, FR_SEGMENT_SUFFIX))
-			err = push(set, dir, ents[i]->d_name);
-		free(ents[i]);
-	}
-	free(ents);
-	if (set->n > first) /* an empty directory has no array to sort */
-		qsort(set->paths + first, set->n - first, sizeof(char *), cmp_str);
+	for (size_t i = 0; !err && i < l.n; i++)
+		err = push(set, dir, l.e[i].name);
+	fr_ring_list__free(&l);
 	return err;
 }
 
@@ -102,7 +82,7 @@ int fr_segset__from_operands(struct fr_segset *set, int argc, char **argv, int f
 	if (fr_segset__collect(set, argv + first, argc - first))
 		return 1;
 	if (!set->n) {
-		fprintf(stderr, "flightrec %s: no segments (*%s) found\n", cmd, FR_SEGMENT_SUFFIX);
+		fprintf(stderr, "flightrec %s: no segments (*%s) found\n", cmd, FR_RING_SUFFIX);
 		return 1;
 	}
 	return 0;

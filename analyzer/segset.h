@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Expands command-line inputs into segment file paths: a file is taken as
- * is, a directory (a ring) contributes its *.frseg files in name order.
+ * is, a directory (a ring) contributes its *.frseg files in name order
+ * (format/ring.h lists them).
  */
 #ifndef FR_ANALYZER_SEGSET_H
 #define FR_ANALYZER_SEGSET_H
 
 #include <stddef.h>
-
-#define FR_SEGMENT_SUFFIX ".frseg"
 
 struct fr_segset {
 	char **paths; /* owned */

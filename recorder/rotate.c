@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "rotate.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "format/host.h"
+#include "format/ring.h"
 
 struct fr_rotor {
 	struct fr_rotor_opts opts;
@@ -28,21 +27,13 @@ struct fr_rotor {
 /* Continue after the highest sequence number already in the directory. */
 static int next_seq(const char *dir, uint64_t *seq)
 {
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct fr_ring_list l;
+	const int err = fr_ring__list(dir, &l);
 
-	*seq = 0;
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		unsigned long long s;
-		int n = 0;
-
-		if (sscanf(de->d_name, "seg-%llu-%*u.frseg%n", &s, &n) == 1 && n &&
-		    !de->d_name[n] && s + 1 > *seq)
-			*seq = s + 1;
-	}
-	closedir(d);
+	if (err)
+		return err;
+	*seq = fr_ring__next_seq(&l);
+	fr_ring_list__free(&l);
 	return 0;
 }
 
@@ -63,10 +54,14 @@ static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out
 {
 	struct fr_writer_opts wo = {.seq = seq, .recorder = "flightrec-record 0.1.0"};
 	struct fr_writer *w;
-	int err;
+	char name[64];
+	int err, n;
 
 	fr_clock_pair__sample(&wo.boot_ns, &wo.wall_ns);
-	snprintf(path, cap, "%s/seg-%08" PRIu64 "-%" PRIu64 ".frseg", r->dir, seq, wo.boot_ns);
+	err = fr_ring__name(name, sizeof(name), seq, wo.boot_ns);
+	n = snprintf(path, cap, "%s/%s", r->dir, name);
+	if (err || n < 0 || (size_t)n >= cap)
+		return -ENAMETOOLONG;
 	err = fr_writer__open(path, &wo, &w);
 	if (err)
 		return err;
@@ -157,62 +152,15 @@ int fr_rotor__rotate(struct fr_rotor *r)
 	return err;
 }
 
-static int is_segment_name(const struct dirent *d)
-{
-	unsigned long long seq;
-	int n = 0;
-
-	return sscanf(d->d_name, "seg-%llu-%*u.frseg%n", &seq, &n) == 1 && n && !d->d_name[n];
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
 /* Delete the oldest sealed segments beyond the ring's size or age bound. */
 static void enforce_retention(struct fr_rotor *r)
 {
-	const char *active = strrchr(r->path, '/') + 1;
-	uint64_t total = 0, now_ns = (uint64_t)time(NULL) * 1000000000ull;
-	struct dirent **names;
-	struct stat *st;
-	int n;
+	const struct fr_ring_bounds b = {.max_bytes = r->opts.ring_max_bytes,
+					 .max_age_ns = r->opts.ring_max_age_ns};
 
-	if (!r->opts.ring_max_bytes && !r->opts.ring_max_age_ns)
-		return;
-	n = scandir(r->dir, &names, is_segment_name, by_name);
-	if (n <= 0)
-		return;
-	st = calloc((size_t)n, sizeof(*st));
-	for (int i = 0; st && i < n; i++) {
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/%s", r->dir, names[i]->d_name);
-		if (!stat(path, &st[i]))
-			total += (uint64_t)st[i].st_size;
-	}
-	/* names sort by sequence number: oldest first, the active one last */
-	for (int i = 0; st && i < n; i++) {
-		const uint64_t mtime_ns = (uint64_t)st[i].st_mtime * 1000000000ull;
-		char path[PATH_MAX];
-		bool too_big = r->opts.ring_max_bytes && total > r->opts.ring_max_bytes;
-		bool too_old =
-			r->opts.ring_max_age_ns && mtime_ns + r->opts.ring_max_age_ns < now_ns;
-
-		if (!strcmp(names[i]->d_name, active) || (!too_big && !too_old))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", r->dir, names[i]->d_name);
-		if (!unlink(path)) {
-			total -= (uint64_t)st[i].st_size;
-			r->sealed.segments_deleted++;
-			r->sealed.bytes_deleted += (uint64_t)st[i].st_size;
-		}
-	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(st);
+	/* a failed unlink is retried at the next check */
+	fr_ring__enforce(r->dir, strrchr(r->path, '/') + 1, &b, &r->sealed.segments_deleted,
+			 &r->sealed.bytes_deleted);
 }
 
 int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns)

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "format/ring.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+int fr_ring__name(char *buf, size_t cap, uint64_t seq, uint64_t boot_ns)
+{
+	const int n = snprintf(buf, cap, "seg-%08" PRIu64 "-%" PRIu64 FR_RING_SUFFIX, seq, boot_ns);
+
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int fr_ring__host_name(char *buf, size_t cap, const char *host, uint64_t seq)
+{
+	int n;
+
+	if (!host || !*host || strchr(host, '/') || !strcmp(host, ".") || !strcmp(host, ".."))
+		return -EINVAL;
+	n = snprintf(buf, cap, "%s-%04" PRIu64 FR_RING_SUFFIX, host, seq);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/* Digits only, at least one, no overflow. Return: chars read, or 0. */
+static size_t parse_u64(const char *s, uint64_t *v)
+{
+	size_t i = 0;
+
+	*v = 0;
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		const uint64_t d = (uint64_t)(s[i] - '0');
+
+		if (*v > (UINT64_MAX - d) / 10)
+			return 0;
+		*v = *v * 10 + d;
+	}
+	return i;
+}
+
+int fr_ring__parse(const char *name, uint64_t *seq, uint64_t *boot_ns)
+{
+	const char *p = name;
+	size_t n;
+
+	if (strncmp(p, "seg-", 4))
+		return -EINVAL;
+	p += 4;
+	n = parse_u64(p, seq);
+	if (!n || p[n] != '-')
+		return -EINVAL;
+	p += n + 1;
+	n = parse_u64(p, boot_ns);
+	if (!n || strcmp(p + n, FR_RING_SUFFIX))
+		return -EINVAL;
+	return 0;
+}
+
+static int has_suffix(const char *s)
+{
+	const size_t n = strlen(s), m = strlen(FR_RING_SUFFIX);
+
+	return n > m && !strcmp(s + n - m, FR_RING_SUFFIX);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct fr_ring_entry *)a)->name,
+		      ((const struct fr_ring_entry *)b)->name);
+}
+
+static int push(struct fr_ring_list *l, size_t *cap, const char *name, const struct stat *sb)
+{
+	struct fr_ring_entry *e;
+
+	if (l->n == *cap) {
+		const size_t grown = *cap ? *cap * 2 : 16;
+
+		e = realloc(l->e, grown * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		*cap = grown;
+	}
+	e = &l->e[l->n];
+	memset(e, 0, sizeof(*e));
+	e->name = strdup(name);
+	if (!e->name)
+		return -ENOMEM;
+	e->size = (uint64_t)sb->st_size;
+	e->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	e->ring_named = !fr_ring__parse(name, &e->seq, &(uint64_t){0});
+	l->n++;
+	return 0;
+}
+
+int fr_ring__list(const char *dir, struct fr_ring_list *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t cap = 0;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!d)
+		return -errno;
+	while (!err && (errno = 0, de = readdir(d))) {
+		struct stat sb;
+
+		if (!has_suffix(de->d_name))
+			continue;
+		/* gone since readdir, or not a file: not a segment of the ring */
+		if (fstatat(dirfd(d), de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
+			continue;
+		err = push(out, &cap, de->d_name, &sb);
+	}
+	if (!err && errno)
+		err = -errno;
+	closedir(d);
+	if (err) {
+		fr_ring_list__free(out);
+		return err;
+	}
+	if (out->n)
+		qsort(out->e, out->n, sizeof(*out->e), by_name);
+	return 0;
+}
+
+void fr_ring_list__free(struct fr_ring_list *l)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		free(l->e[i].name);
+	if (l)
+		free(l->e);
+	if (l)
+		memset(l, 0, sizeof(*l));
+}
+
+uint64_t fr_ring__next_seq(const struct fr_ring_list *l)
+{
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->e[i].ring_named && l->e[i].seq + 1 > next)
+			next = l->e[i].seq + 1;
+	return next;
+}
+
+uint64_t fr_ring__total_bytes(const struct fr_ring_list *l)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		total += l->e[i].size;
+	return total;
+}
+
+size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
+			       const struct fr_ring_bounds *b, int64_t now_ns, bool *doomed)
+{
+	uint64_t total = fr_ring__total_bytes(l);
+	size_t n = 0;
+
+	/* names sort by sequence number: oldest first, the active one last */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fr_ring_entry *e = &l->e[i];
+		const bool too_big = b->max_bytes && total > b->max_bytes;
+		const bool too_old = b->max_age_ns && e->mtime_ns < now_ns &&
+				     (uint64_t)(now_ns - e->mtime_ns) > b->max_age_ns;
+
+		doomed[i] = (!active || strcmp(e->name, active)) && (too_big || too_old);
+		if (doomed[i]) {
+			total -= e->size;
+			n++;
+		}
+	}
+	return n;
+}
+
+int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_bounds *b,
+		     uint64_t *deleted, uint64_t *bytes)
+{
+	struct fr_ring_list l;
+	struct timespec now;
+	bool *doomed;
+	int dfd, err = 0;
+
+	if (!b->max_bytes && !b->max_age_ns)
+		return 0;
+	err = fr_ring__list(dir, &l);
+	if (err)
+		return err;
+	clock_gettime(CLOCK_REALTIME, &now);
+	doomed = calloc(l.n ? l.n : 1, sizeof(*doomed));
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (!doomed || dfd < 0)
+		err = doomed ? -errno : -ENOMEM;
+	if (!err)
+		fr_ring__plan_retention(&l, active, b,
+					(int64_t)now.tv_sec * 1000000000 + now.tv_nsec, doomed);
+	for (size_t i = 0; doomed && dfd >= 0 && i < l.n; i++) {
+		if (!doomed[i])
+			continue;
+		if (unlinkat(dfd, l.e[i].name, 0) < 0) {
+			if (errno != ENOENT && !err)
+				err = -errno;
+			continue;
+		}
+		if (deleted)
+			(*deleted)++;
+		if (bytes)
+			*bytes += l.e[i].size;
+	}
+	if (dfd >= 0)
+		close(dfd);
+	free(doomed);
+	fr_ring_list__free(&l);
+	return err;
+}
+
+int fr_ring__free_shortfall(const char *dir, unsigned min_free_pct, uint64_t *shortfall)
+{
+	struct statvfs vfs;
+	uint64_t size, avail, want;
+
+	*shortfall = 0;
+	if (min_free_pct > 100)
+		return -EINVAL;
+	if (statvfs(dir, &vfs) < 0)
+		return -errno;
+	size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	want = size / 100 * min_free_pct + size % 100 * min_free_pct / 100;
+	*shortfall = avail < want ? want - avail : 0;
+	return 0;
+}
