@@ -11,16 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "config.h"
-#include "options.h"
 #include "format/host.h"
+#include "options.h"
 #include "probes.h"
 #include "pump.h"
 #include "rotate.h"
 #include "segstart.h"
+#include "sources/host/host.h"
+#include "sources/kernel/kernel.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t rotate_requested;
@@ -71,13 +74,12 @@ static void report_families(const struct fr_probes *p, const struct fr_config *c
 	}
 }
 
-static void print_stats(const struct fr_pump *pump, const struct fr_rotor_stats *rs,
+static void print_stats(const struct fr_pump_totals *totals, const struct fr_rotor_stats *rs,
 			const struct fr_probes *p, double seconds)
 {
-	struct fr_pump_totals t;
+	const struct fr_pump_totals t = *totals;
 	uint64_t events = 0;
 
-	fr_pump__totals(pump, &t);
 	fprintf(stderr, "%-9s %14s %12s %12s %12s %12s\n", "family", "seen", "records", "lost_ring",
 		"lost_aggmap", "lost_track");
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
@@ -103,44 +105,153 @@ static void print_stats(const struct fr_pump *pump, const struct fr_rotor_stats 
 		(unsigned long long)rs->segments_deleted);
 }
 
-/* Periodic work between drains. Return: 0 or -errno of a fatal error. */
-static int run_periodic(struct fr_pump *pump, struct fr_rotor *rotor, const struct fr_config *cfg,
-			uint64_t now, uint64_t *next_interval, uint64_t *next_sync)
+/* The host source learns of execs and exits from the kernel source. */
+static void process_to_host(void *ctx, bool exec, uint32_t pid, uint32_t ppid, const char *comm,
+			    size_t comm_cap, const char *exe, uint64_t ts_ns)
+{
+	fr_host_source__process_event(ctx, exec ? FR_PROCESS_EXEC : FR_PROCESS_EXIT, pid, ppid,
+				      comm, comm_cap, exe, ts_ns);
+}
+
+struct loop {
+	const struct fr_config *cfg;
+	struct fr_source src[2]; /* kernel, host: stopped in this order */
+	size_t nsrc, started;
+	struct fr_rotor *rotor;
+	int epfd;
+};
+
+static void report(const char *what, const char *source, int err)
+{
+	fprintf(stderr, "flightrec-record: %s source: %s: %s\n", source, what, strerror(-err));
+}
+
+/* Every source produces into the rotor and is polled. Return: 0 or -errno. */
+static int start_sources(struct loop *l)
+{
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return -errno;
+	for (; l->started < l->nsrc; l->started++) {
+		struct fr_source *s = &l->src[l->started];
+		struct epoll_event ev = {.events = EPOLLIN};
+		int err = s->start ? s->start(s->ctx, l->rotor) : 0;
+		const int fd = !err && s->fd ? s->fd(s->ctx) : -1;
+
+		if (!err && fd >= 0 && epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			err = -errno;
+		if (err) {
+			report("cannot start", s->name, err);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Move what every source has into the writer. Return: 0 or -errno. */
+static int drain_sources(struct loop *l)
+{
+	for (size_t i = 0; i < l->started; i++) {
+		const int n = l->src[i].drain ? l->src[i].drain(l->src[i].ctx) : 0;
+
+		if (n < 0 && n != -EINTR)
+			return n;
+	}
+	return 0;
+}
+
+/* Periodic work between drains; failures are reported, never fatal. */
+static void run_periodic(struct loop *l, uint64_t now, uint64_t *next_interval, uint64_t *next_sync)
 {
 	int err;
 
 	if (now >= *next_interval) {
-		*next_interval = now + cfg->interval_ns;
-		err = fr_pump__flush_aggregates(pump, now, false);
-		err = err ?: fr_pump__write_stats(pump, now);
-		if (err)
-			fprintf(stderr, "flightrec-record: failed to read kernel maps: %s\n",
-				strerror(-err));
+		*next_interval = now + l->cfg->interval_ns;
+		for (size_t i = 0; i < l->started; i++) {
+			err = l->src[i].on_interval ? l->src[i].on_interval(l->src[i].ctx, now) : 0;
+			if (err)
+				report("interval work failed", l->src[i].name, err);
+		}
 	}
 	if (now >= *next_sync) {
-		*next_sync = now + cfg->clock_sync_ns;
-		fr_write_clock_sync(fr_rotor__writer(rotor));
+		*next_sync = now + l->cfg->clock_sync_ns;
+		fr_write_clock_sync(fr_rotor__writer(l->rotor));
 	}
 	if (rotate_requested) {
 		rotate_requested = 0;
-		err = fr_rotor__rotate(rotor);
+		err = fr_rotor__rotate(l->rotor);
 		if (err)
 			fprintf(stderr, "flightrec-record: failed to rotate segment: %s\n",
 				strerror(-err));
 	} else {
-		err = fr_rotor__check(rotor, now);
+		err = fr_rotor__check(l->rotor, now);
 		if (err < 0)
 			fprintf(stderr, "flightrec-record: failed to rotate segment: %s\n",
 				strerror(-err));
 	}
 	/* a block at least every flush_ms even when quiet; errors are counted */
-	fr_writer__tick(fr_rotor__writer(rotor));
+	fr_writer__tick(fr_rotor__writer(l->rotor));
+}
+
+static int check_dir(const char *dir)
+{
+	bool others_read;
+	int err = fr_rotor__prepare_dir(dir, &others_read);
+
+	if (err == -EPERM)
+		fprintf(stderr,
+			"flightrec-record: %s is writable by its group or by every user, who "
+			"could delete or replace recordings: chmod go-w it, or choose another "
+			"--dir\n",
+			dir);
+	else if (err)
+		fprintf(stderr, "flightrec-record: cannot use --dir %s: %s\n", dir, strerror(-err));
+	else if (others_read)
+		fprintf(stderr,
+			"flightrec-record: warning: every user can list %s (segments are 0%o, "
+			"unreadable to them): chmod o-rx it to hide their names\n",
+			dir, FR_SEGMENT_MODE);
+	return err;
+}
+
+/* Record until a signal or --duration. Return: 0 or -errno. */
+static int run_loop(struct loop *l)
+{
+	uint64_t start = fr_clock__boot_ns(), now, next_interval, next_sync;
+	struct epoll_event evs[8];
+	int err = 0, n;
+
+	next_interval = start + l->cfg->interval_ns;
+	next_sync = start + l->cfg->clock_sync_ns;
+	fprintf(stderr, "flightrec-record: recording into %s\n", fr_rotor__path(l->rotor));
+	while (!stop_requested) {
+		n = epoll_wait(l->epfd, evs, 8, (int)l->cfg->drain_ms);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			fprintf(stderr, "flightrec-record: failed to wait for sources: %s\n",
+				strerror(errno));
+			return err;
+		}
+		/* sources are drained whether or not their fd woke the loop */
+		err = drain_sources(l);
+		if (err) {
+			fprintf(stderr, "flightrec-record: failed to drain ring buffers: %s\n",
+				strerror(-err));
+			return err;
+		}
+		now = fr_clock__boot_ns();
+		if (l->cfg->duration_ns && now - start >= l->cfg->duration_ns)
+			break;
+		run_periodic(l, now, &next_interval, &next_sync);
+	}
 	return 0;
 }
 
-static int record(const struct fr_config *cfg, struct fr_probes *probes)
+static int record(const struct fr_config *cfg, struct fr_probes *probes, double *seconds,
+		  struct fr_pump_totals *totals, struct fr_rotor_stats *rs)
 {
-	struct fr_segstart segstart = {.probes = probes};
+	struct loop l = {.cfg = cfg, .epfd = -1};
+	struct fr_segstart segstart = {.sources = l.src};
 	struct fr_rotor_opts ro = {.dir = cfg->dir,
 				   .max_bytes = cfg->max_segment_bytes,
 				   .max_age_ns = cfg->max_segment_age_ns,
@@ -148,100 +259,65 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes)
 				   .ring_max_age_ns = cfg->max_age_ns,
 				   .on_start = fr_segstart__write,
 				   .ctx = &segstart};
-	struct fr_rotor_stats rs = {0};
-	struct fr_rotor *rotor = NULL;
-	struct fr_pump *pump = NULL;
+	struct fr_kernel_source *kernel = NULL;
+	struct fr_host_source *host = NULL;
 	struct fr_host_info hi;
-	uint64_t start = 0, now, next_interval, next_sync;
-	bool others_read;
-	int err, n;
+	uint64_t start = fr_clock__boot_ns();
+	int err, seal;
 
-	err = fr_rotor__prepare_dir(cfg->dir, &others_read);
-	if (err == -EPERM) {
-		fprintf(stderr,
-			"flightrec-record: %s is writable by its group or by every user, who "
-			"could delete or replace recordings: chmod go-w it, or choose another "
-			"--dir\n",
-			cfg->dir);
-		return err;
-	}
-	if (err) {
-		fprintf(stderr, "flightrec-record: cannot use --dir %s: %s\n", cfg->dir,
-			strerror(-err));
-		return err;
-	}
-	if (others_read)
-		fprintf(stderr,
-			"flightrec-record: warning: every user can list %s (segments are 0%o, "
-			"unreadable to them): chmod o-rx it to hide their names\n",
-			cfg->dir, FR_SEGMENT_MODE);
-	fr_host_info__read(&hi);
-	snprintf(segstart.host, sizeof(segstart.host), "%s", hi.host);
-	err = fr_drop_reasons__load(&segstart.drops);
+	err = check_dir(cfg->dir);
 	if (err)
-		fprintf(stderr, "flightrec-record: no drop reason names from BTF: %s\n",
+		return err;
+	fr_host_info__read(&hi);
+	err = fr_host_source__new(&(struct fr_host_source_opts){.host = hi.host}, &host);
+	err = err ?: fr_kernel_source__new(probes, cfg, process_to_host, host, &kernel);
+	if (err) {
+		fprintf(stderr, "flightrec-record: cannot set up the sources: %s\n",
 			strerror(-err));
-	err = fr_rotor__open(&ro, &rotor);
+		goto out;
+	}
+	fr_kernel_source__as_source(kernel, &l.src[0]);
+	fr_host_source__as_source(host, &l.src[1]);
+	l.nsrc = segstart.nsources = 2;
+	err = fr_rotor__open(&ro, &l.rotor);
 	if (err) {
 		fprintf(stderr, "flightrec-record: failed to open a segment in %s: %s\n", cfg->dir,
 			strerror(-err));
-		goto cleanup;
+		goto out;
 	}
-	err = fr_pump__new(probes, rotor, true, &pump);
-	if (err) {
-		fprintf(stderr, "flightrec-record: failed to open ring buffers: %s\n",
-			strerror(-err));
-		goto cleanup;
-	}
-	start = now = fr_clock__boot_ns();
-	next_interval = start + cfg->interval_ns;
-	next_sync = start + cfg->clock_sync_ns;
-	fprintf(stderr, "flightrec-record: recording into %s\n", fr_rotor__path(rotor));
-	while (!stop_requested) {
-		n = fr_pump__poll(pump, (int)cfg->drain_ms);
-		if (n < 0 && n != -EINTR) {
-			err = n;
-			fprintf(stderr, "flightrec-record: failed to drain ring buffers: %s\n",
-				strerror(-err));
-			goto cleanup;
-		}
-		now = fr_clock__boot_ns();
-		if (cfg->duration_ns && now - start >= cfg->duration_ns)
-			break;
-		run_periodic(pump, rotor, cfg, now, &next_interval, &next_sync);
-	}
-	/* stop the producers, then take everything they left in the rings */
-	fr_probes__detach(probes);
-	/* detached programs may still be running: let them finish first */
-	fr_probes__quiesce(probes);
-	n = fr_pump__drain(pump);
-	now = fr_clock__boot_ns();
-	err = n < 0 ? n : 0;
-	err = fr_pump__flush_aggregates(pump, now, true) ?: err;
-	err = fr_pump__write_stats(pump, now) ?: err;
-	/* a closing clock pair bounds drift for the whole segment */
-	err = fr_write_clock_sync(fr_rotor__writer(rotor)) ?: err;
-	if (err)
-		fprintf(stderr, "flightrec-record: final drain incomplete: %s\n", strerror(-err));
-cleanup:
-	if (rotor) {
-		int seal = fr_rotor__close(rotor, &rs);
+	err = start_sources(&l);
+	err = err ?: run_loop(&l);
+	/* producers first, so a later source hears of everything before it stops */
+	for (size_t i = 0; i < l.started; i++) {
+		const int e = l.src[i].stop ? l.src[i].stop(l.src[i].ctx, fr_clock__boot_ns()) : 0;
 
-		if (seal)
-			fprintf(stderr, "flightrec-record: failed to seal segment: %s\n",
-				strerror(-seal));
-		err = err ?: seal;
+		if (e)
+			report("final drain incomplete", l.src[i].name, e);
+		err = err ?: e;
 	}
-	if (cfg->stats && pump)
-		print_stats(pump, &rs, probes, (double)(fr_clock__boot_ns() - start) / 1e9);
-	fr_pump__free(pump);
-	fr_drop_reasons__free(&segstart.drops);
+	/* a closing clock pair bounds drift for the whole segment */
+	err = fr_write_clock_sync(fr_rotor__writer(l.rotor)) ?: err;
+	seal = fr_rotor__close(l.rotor, rs);
+	if (seal)
+		fprintf(stderr, "flightrec-record: failed to seal segment: %s\n", strerror(-seal));
+	err = err ?: seal;
+out:
+	*seconds = (double)(fr_clock__boot_ns() - start) / 1e9;
+	if (kernel)
+		fr_kernel_source__totals(kernel, totals);
+	if (l.epfd >= 0)
+		close(l.epfd);
+	fr_host_source__free(host);
+	fr_kernel_source__free(kernel);
 	return err;
 }
 
 int main(int argc, char **argv)
 {
+	struct fr_pump_totals totals = {0};
+	struct fr_rotor_stats rs = {0};
 	struct fr_probes probes;
+	double seconds = 0;
 	struct fr_config cfg;
 	int err;
 
@@ -279,7 +355,9 @@ int main(int argc, char **argv)
 		fr_config__free(&cfg);
 		return 1;
 	}
-	err = record(&cfg, &probes);
+	err = record(&cfg, &probes, &seconds, &totals, &rs);
+	if (cfg.stats)
+		print_stats(&totals, &rs, &probes, seconds);
 	fr_probes__stop(&probes);
 	fr_config__free(&cfg);
 	return err ? 1 : 0;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "format/host.h"
-#include "proctable.h"
 
 /* The BPF side's file op numbers go to disk as they are: they are the format's. */
 #define SAME_CODE(abi, code) ((int)(abi) == (int)(code))
@@ -38,7 +37,8 @@ struct fr_pump {
 	struct fr_probes *probes;
 	struct fr_rotor *rotor;
 	struct ring_buffer *rb;
-	bool meta_changes;
+	fr_pump_process_fn on_process;
+	void *process_ctx;
 	struct pump_source sources[FR_FAM_COUNT];
 	struct fr_pump_totals totals;
 	struct fr_pump_totals reported; /* as of the last statistics records */
@@ -99,29 +99,6 @@ static void put_tuple(struct fr_value *v, const struct fr_tuple *t)
 	v[4] = VU(t->dport);
 }
 
-static void write_meta_change(struct fr_pump *p, const struct fr_hdr *h, const char *op,
-			      uint32_t ppid, const char *comm, size_t comm_cap, const char *exe)
-{
-	struct fr_process proc;
-	char *json = NULL;
-
-	/* exec: the process is alive, /proc has its cgroup; exit: it is gone */
-	if (strcmp(op, "add") || fr_process__read(h->pid, &proc)) {
-		memset(&proc, 0, sizeof(proc));
-		proc.pid = h->pid;
-	}
-	proc.ppid = ppid;
-	snprintf(proc.comm, sizeof(proc.comm), "%.*s", (int)strnlen(comm, comm_cap), comm);
-	if (exe)
-		snprintf(proc.exe, sizeof(proc.exe), "%s", exe);
-	if (fr_process__change_json(op, &proc, &json))
-		return;
-	if (fr_writer__append(fr_rotor__writer(p->rotor), FR_KIND_META_CHANGE, h->ts_ns, json,
-			      strlen(json)))
-		p->totals.append_errors++;
-	free(json);
-}
-
 static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *data, size_t size)
 {
 	const struct fr_hdr *h = data;
@@ -132,12 +109,13 @@ static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *dat
 					     VU(e->uid),       VU(e->cgroup_id), VSTR(e->comm),
 					     VSTR(e->filename)};
 
-		if (p->meta_changes)
-			write_meta_change(p, h, "add", e->ppid, e->comm, sizeof(e->comm),
-					  strnlen(e->filename, sizeof(e->filename)) <
-							  sizeof(e->filename)
-						  ? e->filename
-						  : NULL);
+		if (p->on_process)
+			p->on_process(
+				p->process_ctx, true, h->pid, e->ppid, e->comm, sizeof(e->comm),
+				strnlen(e->filename, sizeof(e->filename)) < sizeof(e->filename)
+					? e->filename
+					: NULL,
+				h->ts_ns);
 		return append(p, fam, FR_KIND_PROC_EXEC, h->ts_ns, v, NVALS(v));
 	}
 	if (h->op == FR_OP_PROC_EXIT && size >= sizeof(struct fr_proc_exit)) {
@@ -146,8 +124,9 @@ static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *dat
 					     VU(e->cgroup_id), VS(e->exit_code), VU(e->runtime_ns),
 					     VSTR(e->comm)};
 
-		if (p->meta_changes)
-			write_meta_change(p, h, "delete", e->ppid, e->comm, sizeof(e->comm), NULL);
+		if (p->on_process)
+			p->on_process(p->process_ctx, false, h->pid, e->ppid, e->comm,
+				      sizeof(e->comm), NULL, h->ts_ns);
 		return append(p, fam, FR_KIND_PROC_EXIT, h->ts_ns, v, NVALS(v));
 	}
 	if (h->op == FR_OP_PROC_FORK && size >= sizeof(struct fr_proc_fork)) {
@@ -374,8 +353,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, bool meta_changes,
-		 struct fr_pump **out)
+int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_process_fn on_process,
+		 void *ctx, struct fr_pump **out)
 {
 	struct fr_pump *p = calloc(1, sizeof(*p));
 	int err = 0;
@@ -384,7 +363,8 @@ int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, bool meta_cha
 		return -ENOMEM;
 	p->probes = probes;
 	p->rotor = rotor;
-	p->meta_changes = meta_changes;
+	p->on_process = on_process;
+	p->process_ctx = ctx;
 	p->last_agg_ns = p->last_stats_ns = fr_clock__boot_ns();
 	for (int i = 0; i < FR_FAM_COUNT && !err; i++) {
 		const struct fr_family_probe *f = &probes->fam[i];
@@ -419,6 +399,11 @@ int fr_pump__poll(struct fr_pump *p, int timeout_ms)
 	/* rings submit without wakeups: drain all of them, woken or not */
 	m = ring_buffer__consume(p->rb);
 	return m < 0 ? m : n + m;
+}
+
+int fr_pump__fd(const struct fr_pump *p)
+{
+	return ring_buffer__epoll_fd(p->rb);
 }
 
 int fr_pump__drain(struct fr_pump *p)

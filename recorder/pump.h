@@ -9,6 +9,7 @@
 #define FR_RECORDER_PUMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "probes.h"
@@ -29,11 +30,23 @@ struct fr_pump_totals {
 };
 
 /*
- * Attach to the ring buffers of every running family. `meta_changes`:
- * also write META_CHANGE records on exec and exit. Return: 0 or -errno.
+ * Told of every exec (exec true) and exit, with the ring record's fields
+ * (`comm` not always NUL-terminated within comm_cap; `exe` may be NULL),
+ * on the drain path: it must not block.
  */
-int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, bool meta_changes,
-		 struct fr_pump **out);
+typedef void (*fr_pump_process_fn)(void *ctx, bool exec, uint32_t pid, uint32_t ppid,
+				   const char *comm, size_t comm_cap, const char *exe,
+				   uint64_t ts_ns);
+
+/*
+ * Attach to the ring buffers of every running family; `on_process` (may
+ * be NULL) hears of execs and exits. Return: 0 or -errno.
+ */
+int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_process_fn on_process,
+		 void *ctx, struct fr_pump **out);
+
+/* An epoll fd that is readable when a ring has records. */
+int fr_pump__fd(const struct fr_pump *p);
 
 /* Wait up to timeout_ms for a ring to pass its wakeup mark, then drain
  * every ring. Return: records consumed, or -errno (-EINTR on a signal). */
