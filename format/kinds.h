@@ -124,6 +124,9 @@ enum fr_field_type {
 	FR_FIELD_HIST = 4,  /* log2 histogram: varint nbuckets + varint counts */
 };
 
+/* Field lists of the schema kinds and their indices FR_F_<KIND>_<FIELD>. */
+#include "format/kinds_fields.h"
+
 /* Bounds a decoder enforces; a payload that exceeds them is rejected. */
 #define FR_EVENT_MAX_FIELDS 24
 #define FR_FIELD_BYTES_MAX  4096
