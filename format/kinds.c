@@ -112,11 +112,11 @@ int fr_event__encode(unsigned kind, const struct fr_value *vals, unsigned nvals,
 	const struct fr_kind_info *ki = schema_of(kind);
 	uint8_t *p = dst, *const end = dst + cap;
 
-	if (!ki || nvals > ki->nfields)
+	/* fewer values would write the missing fields as 0 without a word */
+	if (!ki || nvals != ki->nfields)
 		return -EINVAL;
 	for (unsigned i = 0; i < ki->nfields; i++) {
-		static const struct fr_value zero;
-		const struct fr_value *v = i < nvals ? &vals[i] : &zero;
+		const struct fr_value *v = &vals[i];
 
 		if ((size_t)(end - p) < FR_VARINT_MAX)
 			return -ENOSPC;

@@ -6,8 +6,9 @@
  * stands for come from one line.
  *
  * FR_FIELDS_<KIND>(F, K) lists the fields of FR_KIND_<KIND> as
- * F(K, NAME, name, TYPE): the index's suffix, the stable field name (SQL
- * column) and the type, FR_FIELD_<TYPE> of kinds.h. FR_SCHEMA_KINDS(X) lists
+ * F(K, NAME, name, TYPE): the index's suffix (the name in capitals:
+ * tests/unit/test_kinds.c looks each index up by it), the stable field name
+ * (SQL column) and the type, FR_FIELD_<TYPE> of kinds.h. FR_SCHEMA_KINDS(X) lists
  * the schema kinds as X(KIND, kind_name).
  *
  * This is the on-disk format: add fields at the end of a kind, never
