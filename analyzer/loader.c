@@ -169,14 +169,14 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 	cols[n++] = "ts";
 	cols[n++] = "node";
 	if (ki->kind == FR_KIND_SCHED_SWITCH) {
-		k->pk_field[0] = (int8_t)field_of(ki, "prev_pid");
-		k->pk_field[1] = (int8_t)field_of(ki, "next_pid");
+		k->pk_field[0] = FR_F_SCHED_SWITCH_PREV_PID;
+		k->pk_field[1] = FR_F_SCHED_SWITCH_NEXT_PID;
 		cols[n++] = "prev_pk";
 		cols[n++] = "next_pk";
 	} else if (ki->kind == FR_KIND_PROC_FORK) {
-		k->pk_field[0] = (int8_t)field_of(ki, "child_pid");
+		k->pk_field[0] = FR_F_PROC_FORK_CHILD_PID;
 		cols[n++] = "pk";
-	} else if (field_of(ki, "pid") >= 0) {
+	} else if (field_of(ki, "pid") >= 0) { /* by name: any kind with a pid */
 		k->pk_field[0] = (int8_t)field_of(ki, "pid");
 		cols[n++] = "pk";
 	}
@@ -346,13 +346,6 @@ static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_p
 	return 0;
 }
 
-static uint64_t fv(const struct fr_event *ev, const char *name)
-{
-	const int i = fr_kind__field_index(ev->kind, name);
-
-	return i >= 0 ? ev->f[i].u : 0;
-}
-
 /* Process semantics of lifecycle kinds; fills the pk key columns. */
 static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 			 int64_t ts, int64_t pks[2])
@@ -362,12 +355,13 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 
 	pks[0] = pks[1] = 0;
 	if (ev->kind == FR_KIND_PROC_FORK) {
-		const uint32_t child = (uint32_t)fv(ev, "child_pid");
+		const uint32_t child = (uint32_t)ev->f[FR_F_PROC_FORK_CHILD_PID].u;
+		const uint64_t parent_pid = ev->f[FR_F_PROC_FORK_PARENT_PID].u;
 		uint64_t *old = fr_idmap__get(&l->procs, l->node, child);
 		int64_t parent = 0;
 
-		if (fv(ev, "parent_pid")) {
-			err = proc_get(l, (uint32_t)fv(ev, "parent_pid"), ts, &p);
+		if (parent_pid) {
+			err = proc_get(l, (uint32_t)parent_pid, ts, &p);
 			if (err)
 				return err;
 			parent = p->pk;
@@ -381,8 +375,8 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 		if (err)
 			return err;
 		p->parent_pk = parent;
-		p->cgroup_id = (int64_t)fv(ev, "cgroup_id");
-		copy_text(p->comm, sizeof(p->comm), &ev->f[fr_kind__field_index(ev->kind, "comm")]);
+		p->cgroup_id = (int64_t)ev->f[FR_F_PROC_FORK_CGROUP_ID].u;
+		copy_text(p->comm, sizeof(p->comm), &ev->f[FR_F_PROC_FORK_COMM]);
 		pks[0] = p->pk;
 		return 0;
 	}
@@ -396,18 +390,15 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 			return err;
 		pks[i] = p->pk;
 		if (ev->kind == FR_KIND_PROC_EXEC) {
-			const struct fr_value *fn =
-				&ev->f[fr_kind__field_index(ev->kind, "filename")];
+			const struct fr_value *fn = &ev->f[FR_F_PROC_EXEC_FILENAME];
 
-			copy_text(p->comm, sizeof(p->comm),
-				  &ev->f[fr_kind__field_index(ev->kind, "comm")]);
+			copy_text(p->comm, sizeof(p->comm), &ev->f[FR_F_PROC_EXEC_COMM]);
 			free(p->exe);
 			p->exe = strndup((const char *)fn->p, fn->len);
-			p->cgroup_id = (int64_t)fv(ev, "cgroup_id");
+			p->cgroup_id = (int64_t)ev->f[FR_F_PROC_EXEC_CGROUP_ID].u;
 		} else if (ev->kind == FR_KIND_PROC_EXIT) {
 			p->has_exit = 1;
-			p->exit_code =
-				fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "exit_code")]);
+			p->exit_code = fr_value__s64(&ev->f[FR_F_PROC_EXIT_EXIT_CODE]);
 		}
 	}
 	return 0;
@@ -427,8 +418,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	if (fr_event__decode(rec->kind, rec->payload, rec->len, ev))
 		return -EBADMSG;
 	if (rec->kind == FR_KIND_CLOCK_SYNC) {
-		l->clock_boot = (int64_t)ev->f[0].u;
-		l->clock_wall = (int64_t)ev->f[1].u;
+		l->clock_boot = (int64_t)ev->f[FR_F_CLOCK_SYNC_BOOT_NS].u;
+		l->clock_wall = (int64_t)ev->f[FR_F_CLOCK_SYNC_WALL_NS].u;
 	}
 	ts = wall_of(l, rec->ts_ns);
 	note_ts(l, ts);
@@ -470,8 +461,11 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	}
 	if (!err && fr_rollup__wants(rec->kind))
 		err = fr_rollup__event(l->rollup, ev, ts, l->node, pks);
-	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0])
-		err = proc_end(l, (size_t)*fr_idmap__get(&l->procs, l->node, fv(ev, "pid")), ts);
+	if (!err && rec->kind == FR_KIND_PROC_EXIT && pks[0]) {
+		const uint64_t pid = ev->f[FR_F_PROC_EXIT_PID].u;
+
+		err = proc_end(l, (size_t)*fr_idmap__get(&l->procs, l->node, pid), ts);
+	}
 	return err;
 }
 

@@ -93,13 +93,6 @@ static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct
 	return 0;
 }
 
-static uint64_t fv(const struct fr_event *ev, const char *name)
-{
-	const int i = fr_kind__field_index(ev->kind, name);
-
-	return i >= 0 ? ev->f[i].u : 0;
-}
-
 int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE_N],
 			  const struct fr_event *ev, uint32_t node, int64_t ts, int64_t pk,
 			  int64_t *cid, int *same)
@@ -125,8 +118,8 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 	case FR_KIND_TCP_CONNECT:
 		c->active = 1;
 		c->has_connect = 1;
-		c->latency = (int64_t)fv(ev, "latency_ns");
-		c->err = fr_value__s64(&ev->f[fr_kind__field_index(ev->kind, "err")]);
+		c->latency = (int64_t)ev->f[FR_F_TCP_CONNECT_LATENCY_NS].u;
+		c->err = fr_value__s64(&ev->f[FR_F_TCP_CONNECT_ERR]);
 		if (c->err) /* failed: the incarnation ends here */
 			return conn_end(
 				lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
@@ -137,11 +130,11 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 		break;
 	case FR_KIND_TCP_CLOSE:
 		c->has_close = 1;
-		c->bytes_acked = (int64_t)fv(ev, "bytes_acked");
-		c->bytes_received = (int64_t)fv(ev, "bytes_received");
-		c->duration = (int64_t)fv(ev, "duration_ns");
+		c->bytes_acked = (int64_t)ev->f[FR_F_TCP_CLOSE_BYTES_ACKED].u;
+		c->bytes_received = (int64_t)ev->f[FR_F_TCP_CLOSE_BYTES_RECEIVED].u;
+		c->duration = (int64_t)ev->f[FR_F_TCP_CLOSE_DURATION_NS].u;
 		if (c->active < 0) { /* no open seen: the recorder may still know */
-			const uint64_t origin = fv(ev, "active");
+			const uint64_t origin = ev->f[FR_F_TCP_CLOSE_ACTIVE].u;
 
 			c->active = origin == FR_TCP_ORIGIN_CONNECTED  ? 1
 				    : origin == FR_TCP_ORIGIN_ACCEPTED ? 0

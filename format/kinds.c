@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Schema tables for every record kind and the table-driven event codec.
- * Field lists are append-only: add new fields at the end, never reorder.
+ * The field lists live in kinds_fields.h (append-only: add new fields at
+ * the end, never reorder).
  */
 #include "format/kinds.h"
 #include "format/varint.h"
@@ -9,99 +10,30 @@
 #include <errno.h>
 #include <string.h>
 
-#define U(n)                                                                                       \
-	{                                                                                          \
-		n, FR_FIELD_U64                                                                    \
-	}
-#define S(n)                                                                                       \
-	{                                                                                          \
-		n, FR_FIELD_S64                                                                    \
-	}
-#define B(n)                                                                                       \
-	{                                                                                          \
-		n, FR_FIELD_BYTES                                                                  \
-	}
-#define H(n)                                                                                       \
-	{                                                                                          \
-		n, FR_FIELD_HIST                                                                   \
-	}
-#define FIELDS(...)                                                                                \
-	.has_schema = 1, .fields = (const struct fr_field[]){__VA_ARGS__},                         \
-	.nfields = sizeof((const struct fr_field[]){__VA_ARGS__}) / sizeof(struct fr_field)
+/* Field tables and the kind table, made from format/kinds_fields.h. */
+#define FR_FIELD_(K, NAME, name, TYPE) {#name, FR_FIELD_##TYPE},
+#define FR_KIND_FIELDS_(K, kind_name)                                                              \
+	static const struct fr_field fields_##kind_name[] = {FR_FIELDS_##K(FR_FIELD_, K)};
+FR_SCHEMA_KINDS(FR_KIND_FIELDS_)
 
-/* A 5-tuple appears in many network kinds; addresses are 4 or 16 bytes. */
-#define TUPLE U("family"), B("saddr"), B("daddr"), U("sport"), U("dport")
+/* A decoder holds FR_EVENT_MAX_FIELDS values and two histograms per event. */
+#define FR_IS_HIST_(K, NAME, name, TYPE) +(FR_FIELD_##TYPE == FR_FIELD_HIST)
+#define FR_KIND_BOUNDS_(K, kind_name)                                                              \
+	_Static_assert(FR_F_##K##__COUNT <= FR_EVENT_MAX_FIELDS, "too many fields");               \
+	_Static_assert(0 FR_FIELDS_##K(FR_IS_HIST_, K) <= 2, "too many histograms");
+FR_SCHEMA_KINDS(FR_KIND_BOUNDS_)
+
+#define FR_KIND_SCHEMA_(K, kind_name)                                                              \
+	{FR_KIND_##K, #kind_name, .has_schema = 1, .nfields = FR_F_##K##__COUNT,                   \
+	 .fields = fields_##kind_name},
 
 static const struct fr_kind_info kind_table[] = {
-	{FR_KIND_CLOCK_SYNC, "clock_sync", FIELDS(U("boot_ns"), U("wall_ns"))},
-	{FR_KIND_RECORDER_STATS, "recorder_stats",
-	 FIELDS(B("source"), B("reason"), U("seen"), U("lost"), U("first_ns"), U("last_ns"))},
 	{FR_KIND_MARKER, "marker", .has_schema = 0},
-	{FR_KIND_FAMILY_STATUS, "family_status",
-	 FIELDS(B("family"), U("enabled"), S("err"), B("mode"), B("detail"))},
-	{FR_KIND_DROP_REASON_NAME, "drop_reason_name", FIELDS(U("reason"), B("name"))},
-	{FR_KIND_SYSCALL_NAME, "syscall_name", FIELDS(U("nr"), B("name"))},
-
 	{FR_KIND_META_SNAPSHOT, "meta_snapshot", .has_schema = 0},
 	{FR_KIND_META_CHANGE, "meta_change", .has_schema = 0},
 	{FR_KIND_HUBBLE_FLOW_PB, "hubble_flow_pb", .has_schema = 0},
 	{FR_KIND_HUBBLE_FLOW_JSON, "hubble_flow_json", .has_schema = 0},
-
-	{FR_KIND_PROC_EXEC, "proc_exec",
-	 FIELDS(U("pid"), U("tid"), U("ppid"), U("uid"), U("cgroup_id"), B("comm"), B("filename"))},
-	{FR_KIND_PROC_EXIT, "proc_exit",
-	 FIELDS(U("pid"), U("tid"), U("ppid"), U("cgroup_id"), S("exit_code"), U("runtime_ns"),
-		B("comm"))},
-	{FR_KIND_PROC_FORK, "proc_fork",
-	 FIELDS(U("parent_pid"), U("child_pid"), U("child_tid"), U("cgroup_id"), B("comm"))},
-	{FR_KIND_SYSCALL, "syscall",
-	 FIELDS(U("pid"), U("tid"), U("nr"), U("latency_ns"), S("ret"))},
-	{FR_KIND_SYSCALL_AGG, "syscall_agg",
-	 FIELDS(U("pid"), U("nr"), U("count"), U("errors"), U("total_ns"), U("interval_ns"),
-		H("latency_hist"))},
-	{FR_KIND_TCP_CONNECT, "tcp_connect",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("latency_ns"), S("err"))},
-	{FR_KIND_TCP_ACCEPT, "tcp_accept", FIELDS(U("pid"), TUPLE, U("sock_id"))},
-	{FR_KIND_TCP_CLOSE, "tcp_close",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("duration_ns"), U("bytes_acked"),
-		U("bytes_received"), U("segs_out"), U("segs_in"), U("srtt_us"), U("total_retrans"),
-		U("active"))},
-	{FR_KIND_TCP_RETRANSMIT, "tcp_retransmit",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("state"))},
-	{FR_KIND_TCP_RESET, "tcp_reset", FIELDS(U("pid"), TUPLE, U("sock_id"), U("received"))},
-	{FR_KIND_TCP_RTT, "tcp_rtt",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("srtt_us"), U("rttvar_us"))},
-	{FR_KIND_SOCK_MSG, "sock_msg",
-	 FIELDS(U("pid"), TUPLE, U("sock_id"), U("protocol"), U("received"), S("bytes"))},
-	{FR_KIND_UDP_MSG, "udp_msg", FIELDS(U("pid"), TUPLE, U("received"), S("bytes"))},
-	{FR_KIND_SKB_DROP, "skb_drop",
-	 FIELDS(U("reason"), U("protocol"), TUPLE, U("ifindex"), U("pid"), U("location"))},
-	{FR_KIND_FILE_IO, "file_io",
-	 FIELDS(U("pid"), U("tid"), U("op"), U("fd"), S("ret"), U("latency_ns"))},
-	{FR_KIND_FILE_OPEN, "file_open",
-	 FIELDS(U("pid"), U("tid"), S("ret"), U("flags"), U("latency_ns"), B("filename"))},
-	{FR_KIND_FILE_IO_AGG, "file_io_agg",
-	 FIELDS(U("pid"), U("op"), U("count"), U("bytes"), U("errors"), U("total_ns"),
-		U("interval_ns"), H("latency_hist"))},
-	{FR_KIND_SCHED_SWITCH, "sched_switch",
-	 FIELDS(U("cpu"), U("prev_pid"), U("prev_state"), U("next_pid"), U("runq_latency_ns"),
-		U("prev_runtime_ns"))},
-	{FR_KIND_SCHED_AGG, "sched_agg",
-	 FIELDS(U("pid"), U("runtime_ns"), U("switches"), U("involuntary"), U("runq_count"),
-		U("runq_total_ns"), U("interval_ns"), H("runq_hist"))},
-	{FR_KIND_PAGE_FAULT, "page_fault",
-	 FIELDS(U("pid"), U("tid"), U("user"), U("address"), U("error_code"))},
-	{FR_KIND_MEM_ALLOC, "mem_alloc", FIELDS(U("pid"), U("source"), U("bytes"), U("count"))},
-	{FR_KIND_OOM_KILL, "oom_kill",
-	 FIELDS(U("pid"), U("uid"), U("cgroup_id"), U("total_vm_kb"), U("anon_rss_kb"),
-		U("file_rss_kb"), U("shmem_rss_kb"), S("oom_score_adj"), B("comm"))},
-	{FR_KIND_MEM_AGG, "mem_agg",
-	 FIELDS(U("pid"), U("user_faults"), U("kernel_faults"), U("allocs"), U("alloc_bytes"),
-		U("interval_ns"))},
-	{FR_KIND_SOCK_MSG_AGG, "sock_msg_agg",
-	 FIELDS(U("pid"), TUPLE, U("protocol"), U("received"), U("count"), U("bytes"),
-		U("interval_ns"))},
-};
+	FR_SCHEMA_KINDS(FR_KIND_SCHEMA_)};
 
 static const struct fr_kind_info *kind_index[FR_KIND_MAX];
 static int kind_index_ready;
@@ -180,11 +112,11 @@ int fr_event__encode(unsigned kind, const struct fr_value *vals, unsigned nvals,
 	const struct fr_kind_info *ki = schema_of(kind);
 	uint8_t *p = dst, *const end = dst + cap;
 
-	if (!ki || nvals > ki->nfields)
+	/* fewer values would write the missing fields as 0 without a word */
+	if (!ki || nvals != ki->nfields)
 		return -EINVAL;
 	for (unsigned i = 0; i < ki->nfields; i++) {
-		static const struct fr_value zero;
-		const struct fr_value *v = i < nvals ? &vals[i] : &zero;
+		const struct fr_value *v = &vals[i];
 
 		if ((size_t)(end - p) < FR_VARINT_MAX)
 			return -ENOSPC;

@@ -124,6 +124,9 @@ enum fr_field_type {
 	FR_FIELD_HIST = 4,  /* log2 histogram: varint nbuckets + varint counts */
 };
 
+/* Field lists of the schema kinds and their indices FR_F_<KIND>_<FIELD>. */
+#include "format/kinds_fields.h"
+
 /* Bounds a decoder enforces; a payload that exceeds them is rejected. */
 #define FR_EVENT_MAX_FIELDS 24
 #define FR_FIELD_BYTES_MAX  4096
@@ -180,14 +183,31 @@ static inline int64_t fr_value__s64(const struct fr_value *v)
 }
 
 /*
- * Encode fields of a schema kind. For U64/S64 fields `vals[i].u` is used;
- * for BYTES `vals[i].p`/`len`; for HIST `vals[i].p` points to `len` uint64_t
- * buckets (len <= FR_HIST_BUCKETS; trailing zero buckets are trimmed).
+ * Encode fields of a schema kind: `vals` holds exactly the kind's fields,
+ * in order (FR_F_<KIND>_<FIELD> indices, FR_F_<KIND>__COUNT of them). For
+ * U64/S64 fields `vals[i].u` is used; for BYTES `vals[i].p`/`len`; for HIST
+ * `vals[i].p` points to `len` uint64_t buckets (len <= FR_HIST_BUCKETS;
+ * trailing zero buckets are trimmed).
  * Return: bytes written, -ENOSPC when `cap` is too small, -EINVAL for an
- * unknown or opaque kind or an out-of-bounds field.
+ * unknown or opaque kind, `nvals` other than the kind's field count (a
+ * value left out would be written as 0) or an out-of-bounds field.
  */
 int fr_event__encode(unsigned kind, const struct fr_value *vals, unsigned nvals, uint8_t *dst,
 		     size_t cap);
+
+/*
+ * Number of values in `vals`, an array of kind FR_KIND_<K> filled by
+ * designated initializers ([FR_F_<K>_<FIELD>] = ...): the build fails unless
+ * the array ends at the kind's last field, so a field appended to a kind
+ * stops every encoder that does not set it.
+ */
+#define FR_NVALS(K, vals)                                                                          \
+	((unsigned)(sizeof(vals) / sizeof((vals)[0]) +                                             \
+		    0 * sizeof(struct {                                                            \
+			    _Static_assert(sizeof(vals) / sizeof((vals)[0]) == FR_F_##K##__COUNT,  \
+					   "values of " #K " must end at its last field");         \
+			    char ok;                                                               \
+		    })))
 
 /*
  * Decode a schema payload into `ev` (kind and ts are left to the caller).

@@ -80,7 +80,8 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 int fr_writer__append(struct fr_writer *w, unsigned kind, uint64_t ts_ns, const void *payload,
 		      size_t len);
 
-/* Encode a schema event (see kinds.h) and append it. */
+/* Encode a schema event (see kinds.h: `nvals` must be the kind's field
+ * count) and append it. Return: as fr_writer__append(), or -EINVAL. */
 int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 			    const struct fr_value *vals, unsigned nvals);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "format/host.h"
+#include "stats.h"
 
 /* The BPF side's file op numbers go to disk as they are: they are the format's. */
 #define SAME_CODE(abi, code) ((int)(abi) == (int)(code))
@@ -47,12 +48,11 @@ struct fr_pump {
 	uint64_t last_stats_ns;
 };
 
-#define VU(x)	     ((struct fr_value){.u = (uint64_t)(x)})
-#define VS(x)	     ((struct fr_value){.u = (uint64_t)(int64_t)(x)})
-#define VB(ptr, n)   ((struct fr_value){.p = (const uint8_t *)(ptr), .len = (uint32_t)(n)})
-#define VSTR(s)	     VB((s), strnlen((s), sizeof(s)))
-#define VHIST(h)     ((struct fr_value){.p = (const uint8_t *)(h), .len = FR_HIST_SLOTS})
-#define NVALS(array) (sizeof(array) / sizeof(array[0]))
+#define VU(x)	   ((struct fr_value){.u = (uint64_t)(x)})
+#define VS(x)	   ((struct fr_value){.u = (uint64_t)(int64_t)(x)})
+#define VB(ptr, n) ((struct fr_value){.p = (const uint8_t *)(ptr), .len = (uint32_t)(n)})
+#define VSTR(s)	   VB((s), strnlen((s), sizeof(s)))
+#define VHIST(h)   ((struct fr_value){.p = (const uint8_t *)(h), .len = FR_HIST_SLOTS})
 
 static int append(struct fr_pump *p, enum fr_family_id fam, unsigned kind, uint64_t ts,
 		  const struct fr_value *v, unsigned n)
@@ -81,7 +81,8 @@ static bool v4_mapped(const uint8_t a[16])
 }
 
 /*
- * The five tuple fields every network kind has, in schema order. A
+ * The five tuple fields every network kind has, from `v` on (the kind's
+ * FR_F_<KIND>_FAMILY). A
  * dual-stack socket talking IPv4 (::ffff:a.b.c.d on both ends) is written
  * as IPv4: pod and node addresses are IPv4 text, and the same peer must
  * look the same whichever kind of socket reached it.
@@ -92,11 +93,11 @@ static void put_tuple(struct fr_value *v, const struct fr_tuple *t)
 	const uint16_t family = mapped ? AF_INET_ : t->family;
 	const unsigned skip = mapped ? 12 : 0;
 
-	v[0] = VU(family);
-	v[1] = VB(t->saddr + skip, addr_len(family));
-	v[2] = VB(t->daddr + skip, addr_len(family));
-	v[3] = VU(t->sport);
-	v[4] = VU(t->dport);
+	v[FR_F_TUPLE_FAMILY] = VU(family);
+	v[FR_F_TUPLE_SADDR] = VB(t->saddr + skip, addr_len(family));
+	v[FR_F_TUPLE_DADDR] = VB(t->daddr + skip, addr_len(family));
+	v[FR_F_TUPLE_SPORT] = VU(t->sport);
+	v[FR_F_TUPLE_DPORT] = VU(t->dport);
 }
 
 static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *data, size_t size)
@@ -105,9 +106,13 @@ static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *dat
 
 	if (h->op == FR_OP_PROC_EXEC && size >= sizeof(struct fr_proc_exec)) {
 		const struct fr_proc_exec *e = data;
-		const struct fr_value v[] = {VU(h->pid),       VU(h->tid),	 VU(e->ppid),
-					     VU(e->uid),       VU(e->cgroup_id), VSTR(e->comm),
-					     VSTR(e->filename)};
+		const struct fr_value v[] = {[FR_F_PROC_EXEC_PID] = VU(h->pid),
+					     [FR_F_PROC_EXEC_TID] = VU(h->tid),
+					     [FR_F_PROC_EXEC_PPID] = VU(e->ppid),
+					     [FR_F_PROC_EXEC_UID] = VU(e->uid),
+					     [FR_F_PROC_EXEC_CGROUP_ID] = VU(e->cgroup_id),
+					     [FR_F_PROC_EXEC_COMM] = VSTR(e->comm),
+					     [FR_F_PROC_EXEC_FILENAME] = VSTR(e->filename)};
 
 		if (p->on_process)
 			p->on_process(
@@ -116,25 +121,32 @@ static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *dat
 					? e->filename
 					: NULL,
 				h->ts_ns);
-		return append(p, fam, FR_KIND_PROC_EXEC, h->ts_ns, v, NVALS(v));
+		return append(p, fam, FR_KIND_PROC_EXEC, h->ts_ns, v, FR_NVALS(PROC_EXEC, v));
 	}
 	if (h->op == FR_OP_PROC_EXIT && size >= sizeof(struct fr_proc_exit)) {
 		const struct fr_proc_exit *e = data;
-		const struct fr_value v[] = {VU(h->pid),       VU(h->tid),	 VU(e->ppid),
-					     VU(e->cgroup_id), VS(e->exit_code), VU(e->runtime_ns),
-					     VSTR(e->comm)};
+		const struct fr_value v[] = {[FR_F_PROC_EXIT_PID] = VU(h->pid),
+					     [FR_F_PROC_EXIT_TID] = VU(h->tid),
+					     [FR_F_PROC_EXIT_PPID] = VU(e->ppid),
+					     [FR_F_PROC_EXIT_CGROUP_ID] = VU(e->cgroup_id),
+					     [FR_F_PROC_EXIT_EXIT_CODE] = VS(e->exit_code),
+					     [FR_F_PROC_EXIT_RUNTIME_NS] = VU(e->runtime_ns),
+					     [FR_F_PROC_EXIT_COMM] = VSTR(e->comm)};
 
 		if (p->on_process)
 			p->on_process(p->process_ctx, false, h->pid, e->ppid, e->comm,
 				      sizeof(e->comm), NULL, h->ts_ns);
-		return append(p, fam, FR_KIND_PROC_EXIT, h->ts_ns, v, NVALS(v));
+		return append(p, fam, FR_KIND_PROC_EXIT, h->ts_ns, v, FR_NVALS(PROC_EXIT, v));
 	}
 	if (h->op == FR_OP_PROC_FORK && size >= sizeof(struct fr_proc_fork)) {
 		const struct fr_proc_fork *e = data;
-		const struct fr_value v[] = {VU(h->pid), VU(e->child_pid), VU(e->child_tid),
-					     VU(e->cgroup_id), VSTR(e->comm)};
+		const struct fr_value v[] = {[FR_F_PROC_FORK_PARENT_PID] = VU(h->pid),
+					     [FR_F_PROC_FORK_CHILD_PID] = VU(e->child_pid),
+					     [FR_F_PROC_FORK_CHILD_TID] = VU(e->child_tid),
+					     [FR_F_PROC_FORK_CGROUP_ID] = VU(e->cgroup_id),
+					     [FR_F_PROC_FORK_COMM] = VSTR(e->comm)};
 
-		return append(p, fam, FR_KIND_PROC_FORK, h->ts_ns, v, NVALS(v));
+		return append(p, fam, FR_KIND_PROC_FORK, h->ts_ns, v, FR_NVALS(PROC_FORK, v));
 	}
 	return -EBADMSG;
 }
@@ -142,50 +154,73 @@ static int encode_proc(struct fr_pump *p, enum fr_family_id fam, const void *dat
 static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_tcp *e)
 {
 	const struct fr_hdr *h = &e->hdr;
-	struct fr_value v[17] = {VU(h->pid)};
-	unsigned n = 7, kind;
 
-	put_tuple(&v[1], &e->tuple);
-	v[6] = VU(e->sock_id);
 	switch (h->op) {
-	case FR_OP_TCP_CONNECT:
-		kind = FR_KIND_TCP_CONNECT;
-		v[n++] = VU(e->latency_ns);
-		v[n++] = VS(e->err);
-		break;
-	case FR_OP_TCP_ACCEPT:
-		kind = FR_KIND_TCP_ACCEPT;
-		break;
-	case FR_OP_TCP_CLOSE:
-		kind = FR_KIND_TCP_CLOSE;
-		v[n++] = VU(e->latency_ns);
-		v[n++] = VU(e->bytes_acked);
-		v[n++] = VU(e->bytes_received);
-		v[n++] = VU(e->segs_out);
-		v[n++] = VU(e->segs_in);
-		v[n++] = VU(e->srtt_us);
-		v[n++] = VU(e->total_retrans);
+	case FR_OP_TCP_CONNECT: {
+		struct fr_value v[] = {[FR_F_TCP_CONNECT_PID] = VU(h->pid),
+				       [FR_F_TCP_CONNECT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_CONNECT_LATENCY_NS] = VU(e->latency_ns),
+				       [FR_F_TCP_CONNECT_ERR] = VS(e->err)};
+
+		put_tuple(&v[FR_F_TCP_CONNECT_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_CONNECT, h->ts_ns, v, FR_NVALS(TCP_CONNECT, v));
+	}
+	case FR_OP_TCP_ACCEPT: {
+		struct fr_value v[] = {[FR_F_TCP_ACCEPT_PID] = VU(h->pid),
+				       [FR_F_TCP_ACCEPT_SOCK_ID] = VU(e->sock_id)};
+
+		put_tuple(&v[FR_F_TCP_ACCEPT_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_ACCEPT, h->ts_ns, v, FR_NVALS(TCP_ACCEPT, v));
+	}
+	case FR_OP_TCP_CLOSE: {
 		/* format/kinds.h: 1 connected, 0 accepted, 2 not known */
-		v[n++] = VU(e->flags & FR_TCP_F_ORIGIN_UNKNOWN ? FR_TCP_ORIGIN_UNKNOWN
-							       : !!(e->flags & FR_TCP_F_ACTIVE));
-		break;
-	case FR_OP_TCP_RETRANSMIT:
-		kind = FR_KIND_TCP_RETRANSMIT;
-		v[n++] = VU(e->state);
-		break;
-	case FR_OP_TCP_RESET:
-		kind = FR_KIND_TCP_RESET;
-		v[n++] = VU(!!(e->flags & FR_TCP_F_RECEIVED));
-		break;
-	case FR_OP_TCP_RTT:
-		kind = FR_KIND_TCP_RTT;
-		v[n++] = VU(e->srtt_us);
-		v[n++] = VU(e->rttvar_us);
-		break;
+		const unsigned origin = e->flags & FR_TCP_F_ORIGIN_UNKNOWN
+						? FR_TCP_ORIGIN_UNKNOWN
+						: !!(e->flags & FR_TCP_F_ACTIVE);
+		struct fr_value v[] = {[FR_F_TCP_CLOSE_PID] = VU(h->pid),
+				       [FR_F_TCP_CLOSE_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_CLOSE_DURATION_NS] = VU(e->latency_ns),
+				       [FR_F_TCP_CLOSE_BYTES_ACKED] = VU(e->bytes_acked),
+				       [FR_F_TCP_CLOSE_BYTES_RECEIVED] = VU(e->bytes_received),
+				       [FR_F_TCP_CLOSE_SEGS_OUT] = VU(e->segs_out),
+				       [FR_F_TCP_CLOSE_SEGS_IN] = VU(e->segs_in),
+				       [FR_F_TCP_CLOSE_SRTT_US] = VU(e->srtt_us),
+				       [FR_F_TCP_CLOSE_TOTAL_RETRANS] = VU(e->total_retrans),
+				       [FR_F_TCP_CLOSE_ACTIVE] = VU(origin)};
+
+		put_tuple(&v[FR_F_TCP_CLOSE_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_CLOSE, h->ts_ns, v, FR_NVALS(TCP_CLOSE, v));
+	}
+	case FR_OP_TCP_RETRANSMIT: {
+		struct fr_value v[] = {[FR_F_TCP_RETRANSMIT_PID] = VU(h->pid),
+				       [FR_F_TCP_RETRANSMIT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_RETRANSMIT_STATE] = VU(e->state)};
+
+		put_tuple(&v[FR_F_TCP_RETRANSMIT_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_RETRANSMIT, h->ts_ns, v,
+			      FR_NVALS(TCP_RETRANSMIT, v));
+	}
+	case FR_OP_TCP_RESET: {
+		struct fr_value v[] = {[FR_F_TCP_RESET_PID] = VU(h->pid),
+				       [FR_F_TCP_RESET_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_RESET_RECEIVED] =
+					       VU(!!(e->flags & FR_TCP_F_RECEIVED))};
+
+		put_tuple(&v[FR_F_TCP_RESET_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_RESET, h->ts_ns, v, FR_NVALS(TCP_RESET, v));
+	}
+	case FR_OP_TCP_RTT: {
+		struct fr_value v[] = {[FR_F_TCP_RTT_PID] = VU(h->pid),
+				       [FR_F_TCP_RTT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_RTT_SRTT_US] = VU(e->srtt_us),
+				       [FR_F_TCP_RTT_RTTVAR_US] = VU(e->rttvar_us)};
+
+		put_tuple(&v[FR_F_TCP_RTT_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_TCP_RTT, h->ts_ns, v, FR_NVALS(TCP_RTT, v));
+	}
 	default:
 		return -EBADMSG;
 	}
-	return append(p, fam, kind, h->ts_ns, v, n);
 }
 
 static int encode_net(struct fr_pump *p, enum fr_family_id fam, const void *data, size_t size)
@@ -196,29 +231,34 @@ static int encode_net(struct fr_pump *p, enum fr_family_id fam, const void *data
 		return encode_tcp(p, fam, data);
 	if (h->op == FR_OP_SOCK_MSG && size >= sizeof(struct fr_sock_msg)) {
 		const struct fr_sock_msg *e = data;
-		struct fr_value v[10] = {VU(h->pid)};
 
-		put_tuple(&v[1], &e->tuple);
 		if (e->tuple.protocol == FR_IPPROTO_UDP) {
-			v[6] = VU(e->received);
-			v[7] = VS(e->bytes);
-			return append(p, fam, FR_KIND_UDP_MSG, h->ts_ns, v, 8);
+			struct fr_value v[] = {[FR_F_UDP_MSG_PID] = VU(h->pid),
+					       [FR_F_UDP_MSG_RECEIVED] = VU(e->received),
+					       [FR_F_UDP_MSG_BYTES] = VS(e->bytes)};
+
+			put_tuple(&v[FR_F_UDP_MSG_FAMILY], &e->tuple);
+			return append(p, fam, FR_KIND_UDP_MSG, h->ts_ns, v, FR_NVALS(UDP_MSG, v));
 		}
-		v[6] = VU(e->sock_id);
-		v[7] = VU(e->tuple.protocol);
-		v[8] = VU(e->received);
-		v[9] = VS(e->bytes);
-		return append(p, fam, FR_KIND_SOCK_MSG, h->ts_ns, v, 10);
+		struct fr_value v[] = {[FR_F_SOCK_MSG_PID] = VU(h->pid),
+				       [FR_F_SOCK_MSG_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_SOCK_MSG_PROTOCOL] = VU(e->tuple.protocol),
+				       [FR_F_SOCK_MSG_RECEIVED] = VU(e->received),
+				       [FR_F_SOCK_MSG_BYTES] = VS(e->bytes)};
+
+		put_tuple(&v[FR_F_SOCK_MSG_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_SOCK_MSG, h->ts_ns, v, FR_NVALS(SOCK_MSG, v));
 	}
 	if (h->op == FR_OP_SKB_DROP && size >= sizeof(struct fr_skb_drop)) {
 		const struct fr_skb_drop *e = data;
-		struct fr_value v[10] = {VU(e->reason), VU(e->tuple.protocol)};
+		struct fr_value v[] = {[FR_F_SKB_DROP_REASON] = VU(e->reason),
+				       [FR_F_SKB_DROP_PROTOCOL] = VU(e->tuple.protocol),
+				       [FR_F_SKB_DROP_IFINDEX] = VU(e->ifindex),
+				       [FR_F_SKB_DROP_PID] = VU(h->pid),
+				       [FR_F_SKB_DROP_LOCATION] = VU(e->location)};
 
-		put_tuple(&v[2], &e->tuple);
-		v[7] = VU(e->ifindex);
-		v[8] = VU(h->pid);
-		v[9] = VU(e->location);
-		return append(p, fam, FR_KIND_SKB_DROP, h->ts_ns, v, 10);
+		put_tuple(&v[FR_F_SKB_DROP_FAMILY], &e->tuple);
+		return append(p, fam, FR_KIND_SKB_DROP, h->ts_ns, v, FR_NVALS(SKB_DROP, v));
 	}
 	return -EBADMSG;
 }
@@ -231,68 +271,99 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 	case FR_OP_SYSCALL:
 		if (size >= sizeof(struct fr_syscall)) {
 			const struct fr_syscall *e = data;
-			const struct fr_value v[] = {VU(h->pid), VU(h->tid), VU(e->nr),
-						     VU(e->latency_ns), VS(e->ret)};
+			const struct fr_value v[] = {[FR_F_SYSCALL_PID] = VU(h->pid),
+						     [FR_F_SYSCALL_TID] = VU(h->tid),
+						     [FR_F_SYSCALL_NR] = VU(e->nr),
+						     [FR_F_SYSCALL_LATENCY_NS] = VU(e->latency_ns),
+						     [FR_F_SYSCALL_RET] = VS(e->ret)};
 
-			return append(p, fam, FR_KIND_SYSCALL, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_SYSCALL, h->ts_ns, v, FR_NVALS(SYSCALL, v));
 		}
 		break;
 	case FR_OP_FILE_IO:
 		if (size >= sizeof(struct fr_file_io)) {
 			const struct fr_file_io *e = data;
-			const struct fr_value v[] = {VU(h->pid), VU(h->tid), VU(e->op),
-						     VU(e->fd),	 VS(e->ret), VU(e->latency_ns)};
+			const struct fr_value v[] = {[FR_F_FILE_IO_PID] = VU(h->pid),
+						     [FR_F_FILE_IO_TID] = VU(h->tid),
+						     [FR_F_FILE_IO_OP] = VU(e->op),
+						     [FR_F_FILE_IO_FD] = VU(e->fd),
+						     [FR_F_FILE_IO_RET] = VS(e->ret),
+						     [FR_F_FILE_IO_LATENCY_NS] = VU(e->latency_ns)};
 
-			return append(p, fam, FR_KIND_FILE_IO, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_FILE_IO, h->ts_ns, v, FR_NVALS(FILE_IO, v));
 		}
 		break;
 	case FR_OP_FILE_OPEN:
 		if (size >= sizeof(struct fr_file_open)) {
 			const struct fr_file_open *e = data;
-			const struct fr_value v[] = {VU(h->pid),	VU(h->tid),
-						     VS(e->ret),	VU(e->flags),
-						     VU(e->latency_ns), VSTR(e->filename)};
+			const struct fr_value v[] = {[FR_F_FILE_OPEN_PID] = VU(h->pid),
+						     [FR_F_FILE_OPEN_TID] = VU(h->tid),
+						     [FR_F_FILE_OPEN_RET] = VS(e->ret),
+						     [FR_F_FILE_OPEN_FLAGS] = VU(e->flags),
+						     [FR_F_FILE_OPEN_LATENCY_NS] =
+							     VU(e->latency_ns),
+						     [FR_F_FILE_OPEN_FILENAME] = VSTR(e->filename)};
 
-			return append(p, fam, FR_KIND_FILE_OPEN, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_FILE_OPEN, h->ts_ns, v,
+				      FR_NVALS(FILE_OPEN, v));
 		}
 		break;
 	case FR_OP_SCHED_SWITCH:
 		if (size >= sizeof(struct fr_sched_switch)) {
 			const struct fr_sched_switch *e = data;
 			const struct fr_value v[] = {
-				VU(h->cpu), VU(e->prev_pid),	    VU(e->prev_state),
-				VU(h->pid), VU(e->runq_latency_ns), VU(e->prev_runtime_ns)};
+				[FR_F_SCHED_SWITCH_CPU] = VU(h->cpu),
+				[FR_F_SCHED_SWITCH_PREV_PID] = VU(e->prev_pid),
+				[FR_F_SCHED_SWITCH_PREV_STATE] = VU(e->prev_state),
+				[FR_F_SCHED_SWITCH_NEXT_PID] = VU(h->pid),
+				[FR_F_SCHED_SWITCH_RUNQ_LATENCY_NS] = VU(e->runq_latency_ns),
+				[FR_F_SCHED_SWITCH_PREV_RUNTIME_NS] = VU(e->prev_runtime_ns)};
 
-			return append(p, fam, FR_KIND_SCHED_SWITCH, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_SCHED_SWITCH, h->ts_ns, v,
+				      FR_NVALS(SCHED_SWITCH, v));
 		}
 		break;
 	case FR_OP_PAGE_FAULT:
 		if (size >= sizeof(struct fr_page_fault)) {
 			const struct fr_page_fault *e = data;
-			const struct fr_value v[] = {VU(h->pid), VU(h->tid), VU(e->user),
-						     VU(e->address), VU(e->error_code)};
+			const struct fr_value v[] = {[FR_F_PAGE_FAULT_PID] = VU(h->pid),
+						     [FR_F_PAGE_FAULT_TID] = VU(h->tid),
+						     [FR_F_PAGE_FAULT_USER] = VU(e->user),
+						     [FR_F_PAGE_FAULT_ADDRESS] = VU(e->address),
+						     [FR_F_PAGE_FAULT_ERROR_CODE] =
+							     VU(e->error_code)};
 
-			return append(p, fam, FR_KIND_PAGE_FAULT, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_PAGE_FAULT, h->ts_ns, v,
+				      FR_NVALS(PAGE_FAULT, v));
 		}
 		break;
 	case FR_OP_MEM_ALLOC:
 		if (size >= sizeof(struct fr_mem_alloc)) {
 			const struct fr_mem_alloc *e = data;
-			const struct fr_value v[] = {VU(h->pid), VU(e->source), VU(e->bytes),
-						     VU(e->count)};
+			const struct fr_value v[] = {[FR_F_MEM_ALLOC_PID] = VU(h->pid),
+						     [FR_F_MEM_ALLOC_SOURCE] = VU(e->source),
+						     [FR_F_MEM_ALLOC_BYTES] = VU(e->bytes),
+						     [FR_F_MEM_ALLOC_COUNT] = VU(e->count)};
 
-			return append(p, fam, FR_KIND_MEM_ALLOC, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_MEM_ALLOC, h->ts_ns, v,
+				      FR_NVALS(MEM_ALLOC, v));
 		}
 		break;
 	case FR_OP_OOM_KILL:
 		if (size >= sizeof(struct fr_oom_kill)) {
 			const struct fr_oom_kill *e = data;
 			const struct fr_value v[] = {
-				VU(h->pid),	     VU(e->uid),	   VU(e->cgroup_id),
-				VU(e->total_vm_kb),  VU(e->anon_rss_kb),   VU(e->file_rss_kb),
-				VU(e->shmem_rss_kb), VS(e->oom_score_adj), VSTR(e->comm)};
+				[FR_F_OOM_KILL_PID] = VU(h->pid),
+				[FR_F_OOM_KILL_UID] = VU(e->uid),
+				[FR_F_OOM_KILL_CGROUP_ID] = VU(e->cgroup_id),
+				[FR_F_OOM_KILL_TOTAL_VM_KB] = VU(e->total_vm_kb),
+				[FR_F_OOM_KILL_ANON_RSS_KB] = VU(e->anon_rss_kb),
+				[FR_F_OOM_KILL_FILE_RSS_KB] = VU(e->file_rss_kb),
+				[FR_F_OOM_KILL_SHMEM_RSS_KB] = VU(e->shmem_rss_kb),
+				[FR_F_OOM_KILL_OOM_SCORE_ADJ] = VS(e->oom_score_adj),
+				[FR_F_OOM_KILL_COMM] = VSTR(e->comm)};
 
-			return append(p, fam, FR_KIND_OOM_KILL, h->ts_ns, v, NVALS(v));
+			return append(p, fam, FR_KIND_OOM_KILL, h->ts_ns, v, FR_NVALS(OOM_KILL, v));
 		}
 		break;
 	}
@@ -419,10 +490,15 @@ static uint64_t syscall_agg_encode(struct fr_pump *p, const void *key, const voi
 {
 	const struct fr_syscall_key *k = key;
 	const struct fr_syscall_val *a = val;
-	const struct fr_value v[] = {VU(k->pid),      VU(k->nr),    VU(a->count),  VU(a->errors),
-				     VU(a->total_ns), VU(interval), VHIST(a->hist)};
+	const struct fr_value v[] = {[FR_F_SYSCALL_AGG_PID] = VU(k->pid),
+				     [FR_F_SYSCALL_AGG_NR] = VU(k->nr),
+				     [FR_F_SYSCALL_AGG_COUNT] = VU(a->count),
+				     [FR_F_SYSCALL_AGG_ERRORS] = VU(a->errors),
+				     [FR_F_SYSCALL_AGG_TOTAL_NS] = VU(a->total_ns),
+				     [FR_F_SYSCALL_AGG_INTERVAL_NS] = VU(interval),
+				     [FR_F_SYSCALL_AGG_LATENCY_HIST] = VHIST(a->hist)};
 
-	append(p, FR_FAM_SYSCALLS, FR_KIND_SYSCALL_AGG, now, v, NVALS(v));
+	append(p, FR_FAM_SYSCALLS, FR_KIND_SYSCALL_AGG, now, v, FR_NVALS(SYSCALL_AGG, v));
 	return a->count;
 }
 
@@ -431,10 +507,16 @@ static uint64_t file_agg_encode(struct fr_pump *p, const void *key, const void *
 {
 	const struct fr_file_key *k = key;
 	const struct fr_file_val *a = val;
-	const struct fr_value v[] = {VU(k->pid),    VU(k->op),	     VU(a->count), VU(a->bytes),
-				     VU(a->errors), VU(a->total_ns), VU(interval), VHIST(a->hist)};
+	const struct fr_value v[] = {[FR_F_FILE_IO_AGG_PID] = VU(k->pid),
+				     [FR_F_FILE_IO_AGG_OP] = VU(k->op),
+				     [FR_F_FILE_IO_AGG_COUNT] = VU(a->count),
+				     [FR_F_FILE_IO_AGG_BYTES] = VU(a->bytes),
+				     [FR_F_FILE_IO_AGG_ERRORS] = VU(a->errors),
+				     [FR_F_FILE_IO_AGG_TOTAL_NS] = VU(a->total_ns),
+				     [FR_F_FILE_IO_AGG_INTERVAL_NS] = VU(interval),
+				     [FR_F_FILE_IO_AGG_LATENCY_HIST] = VHIST(a->hist)};
 
-	append(p, FR_FAM_FILE, FR_KIND_FILE_IO_AGG, now, v, NVALS(v));
+	append(p, FR_FAM_FILE, FR_KIND_FILE_IO_AGG, now, v, FR_NVALS(FILE_IO_AGG, v));
 	return a->count;
 }
 
@@ -442,11 +524,16 @@ static uint64_t sched_agg_encode(struct fr_pump *p, const void *key, const void 
 				 uint64_t interval)
 {
 	const struct fr_sched_val *a = val;
-	const struct fr_value v[] = {
-		VU(*(const __u32 *)key), VU(a->runtime_ns),    VU(a->switches), VU(a->involuntary),
-		VU(a->runq_count),	 VU(a->runq_total_ns), VU(interval),	VHIST(a->hist)};
+	const struct fr_value v[] = {[FR_F_SCHED_AGG_PID] = VU(*(const __u32 *)key),
+				     [FR_F_SCHED_AGG_RUNTIME_NS] = VU(a->runtime_ns),
+				     [FR_F_SCHED_AGG_SWITCHES] = VU(a->switches),
+				     [FR_F_SCHED_AGG_INVOLUNTARY] = VU(a->involuntary),
+				     [FR_F_SCHED_AGG_RUNQ_COUNT] = VU(a->runq_count),
+				     [FR_F_SCHED_AGG_RUNQ_TOTAL_NS] = VU(a->runq_total_ns),
+				     [FR_F_SCHED_AGG_INTERVAL_NS] = VU(interval),
+				     [FR_F_SCHED_AGG_RUNQ_HIST] = VHIST(a->hist)};
 
-	append(p, FR_FAM_SCHED, FR_KIND_SCHED_AGG, now, v, NVALS(v));
+	append(p, FR_FAM_SCHED, FR_KIND_SCHED_AGG, now, v, FR_NVALS(SCHED_AGG, v));
 	return a->switches;
 }
 
@@ -454,11 +541,14 @@ static uint64_t mem_agg_encode(struct fr_pump *p, const void *key, const void *v
 			       uint64_t interval)
 {
 	const struct fr_mem_val *a = val;
-	const struct fr_value v[] = {VU(*(const __u32 *)key), VU(a->user_faults),
-				     VU(a->kernel_faults),    VU(a->allocs),
-				     VU(a->alloc_bytes),      VU(interval)};
+	const struct fr_value v[] = {[FR_F_MEM_AGG_PID] = VU(*(const __u32 *)key),
+				     [FR_F_MEM_AGG_USER_FAULTS] = VU(a->user_faults),
+				     [FR_F_MEM_AGG_KERNEL_FAULTS] = VU(a->kernel_faults),
+				     [FR_F_MEM_AGG_ALLOCS] = VU(a->allocs),
+				     [FR_F_MEM_AGG_ALLOC_BYTES] = VU(a->alloc_bytes),
+				     [FR_F_MEM_AGG_INTERVAL_NS] = VU(interval)};
 
-	append(p, FR_FAM_MEM, FR_KIND_MEM_AGG, now, v, NVALS(v));
+	append(p, FR_FAM_MEM, FR_KIND_MEM_AGG, now, v, FR_NVALS(MEM_AGG, v));
 	return a->user_faults + a->kernel_faults + a->allocs;
 }
 
@@ -577,15 +667,7 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 static void write_stat(struct fr_pump *p, const char *source, const char *reason, uint64_t seen,
 		       uint64_t lost, uint64_t first, uint64_t last)
 {
-	const struct fr_value v[] = {VB(source, strlen(source)),
-				     VB(reason, strlen(reason)),
-				     VU(seen),
-				     VU(lost),
-				     VU(first),
-				     VU(last)};
-
-	if (fr_writer__append_event(fr_rotor__writer(p->rotor), FR_KIND_RECORDER_STATS, last, v,
-				    NVALS(v)))
+	if (fr_stats__write(fr_rotor__writer(p->rotor), source, reason, seen, lost, first, last))
 		p->totals.append_errors++;
 }
 

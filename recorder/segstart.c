@@ -8,9 +8,10 @@ int fr_write_clock_sync(struct fr_writer *w)
 	uint64_t boot, wall;
 
 	fr_clock_pair__sample(&boot, &wall);
-	const struct fr_value v[] = {{.u = boot}, {.u = wall}};
+	const struct fr_value v[] = {
+		[FR_F_CLOCK_SYNC_BOOT_NS] = {.u = boot}, [FR_F_CLOCK_SYNC_WALL_NS] = {.u = wall}};
 
-	return fr_writer__append_event(w, FR_KIND_CLOCK_SYNC, boot, v, 2);
+	return fr_writer__append_event(w, FR_KIND_CLOCK_SYNC, boot, v, FR_NVALS(CLOCK_SYNC, v));
 }
 
 int fr_segstart__write(void *ctx, struct fr_writer *w, uint64_t seq)

@@ -90,13 +90,14 @@ static void write_segment(const char *path)
 					 9),
 				 0);
 		if (!i)
-			assert_int_equal(fr_writer__append_event(
-						 w, FR_KIND_TCP_CLOSE, BOOT + 70,
-						 (struct fr_value[]){u(100), u(2), b(a1, 4),
-								     b(a2, 4), u(4000), u(80), u(9),
-								     u(10), u(5), u(6)},
-						 10),
-					 0);
+			assert_int_equal(
+				fr_writer__append_event(
+					w, FR_KIND_TCP_CLOSE, BOOT + 70,
+					(struct fr_value[]){u(100), u(2), b(a1, 4), b(a2, 4),
+							    u(4000), u(80), u(9), u(10), u(5), u(6),
+							    u(0), u(0), u(0), u(0), u(0)},
+					15),
+				0);
 	}
 	/* messages on sock 9: the connection's tuple, then another peer */
 	for (int i = 0; i < 2; i++)

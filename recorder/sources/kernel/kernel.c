@@ -53,13 +53,24 @@ static int write_status(const struct fr_probes *probes, struct fr_writer *w, uin
 
 		snprintf(detail, sizeof(detail), "%s%s%s", f->attach[0] ? f->attach : "",
 			 f->attach[0] && f->detail[0] ? ": " : "", f->detail);
-		const struct fr_value v[] = {VSTR(fr_family__name(i)), VU(f->on), VS(f->err),
-					     VSTR(mode), VSTR(detail)};
+		const struct fr_value v[] = {[FR_F_FAMILY_STATUS_FAMILY] = VSTR(fr_family__name(i)),
+					     [FR_F_FAMILY_STATUS_ENABLED] = VU(f->on),
+					     [FR_F_FAMILY_STATUS_ERR] = VS(f->err),
+					     [FR_F_FAMILY_STATUS_MODE] = VSTR(mode),
+					     [FR_F_FAMILY_STATUS_DETAIL] = VSTR(detail)};
 
-		err = fr_writer__append_event(w, FR_KIND_FAMILY_STATUS, now, v, 5);
+		err = fr_writer__append_event(w, FR_KIND_FAMILY_STATUS, now, v,
+					      FR_NVALS(FAMILY_STATUS, v));
 	}
 	return err;
 }
+
+/* write_names() fills both name kinds: (number, name), the same layout */
+#define SAME_INDEX(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME_INDEX(FR_F_SYSCALL_NAME_NR, FR_F_DROP_REASON_NAME_REASON) &&
+		       SAME_INDEX(FR_F_SYSCALL_NAME_NAME, FR_F_DROP_REASON_NAME_NAME) &&
+		       SAME_INDEX(FR_F_SYSCALL_NAME__COUNT, FR_F_DROP_REASON_NAME__COUNT),
+	       "syscall_name and drop_reason_name differ");
 
 static int write_names(struct fr_writer *w, unsigned kind, const struct fr_name *names, size_t len,
 		       uint64_t now)
@@ -67,9 +78,10 @@ static int write_names(struct fr_writer *w, unsigned kind, const struct fr_name 
 	int err = 0;
 
 	for (size_t i = 0; i < len && !err; i++) {
-		const struct fr_value v[] = {VU(names[i].value), VSTR(names[i].name)};
+		const struct fr_value v[] = {[FR_F_SYSCALL_NAME_NR] = VU(names[i].value),
+					     [FR_F_SYSCALL_NAME_NAME] = VSTR(names[i].name)};
 
-		err = fr_writer__append_event(w, kind, now, v, 2);
+		err = fr_writer__append_event(w, kind, now, v, FR_NVALS(SYSCALL_NAME, v));
 	}
 	return err;
 }
