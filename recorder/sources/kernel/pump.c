@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "format/host.h"
+#include "pump_internal.h"
+#include "stats.h"
+
+int fr_pump__append(struct fr_pump *p, enum fr_family_id fam, unsigned kind, uint64_t ts,
+		    const struct fr_value *v, unsigned n)
+{
+	int err = fr_writer__append_event(fr_rotor__writer(p->rotor), kind, ts, v, n);
+
+	if (err) {
+		/* counted and reported in statistics: the writer keeps going */
+		p->totals.append_errors++;
+		return 0;
+	}
+	p->totals.fam[fam].records++;
+	return 0;
+}
+
+/* The family each BPF record op belongs to (FR_FAM_COUNT: none). */
+static const enum fr_family_id op_family[FR_OP_MAX] = {
+	[0] = FR_FAM_COUNT,
+	[FR_OP_PROC_EXEC] = FR_FAM_PROC,
+	[FR_OP_PROC_EXIT] = FR_FAM_PROC,
+	[FR_OP_PROC_FORK] = FR_FAM_PROC,
+	[FR_OP_SYSCALL] = FR_FAM_SYSCALLS,
+	[FR_OP_TCP_CONNECT] = FR_FAM_NET,
+	[FR_OP_TCP_ACCEPT] = FR_FAM_NET,
+	[FR_OP_TCP_CLOSE] = FR_FAM_NET,
+	[FR_OP_TCP_RETRANSMIT] = FR_FAM_NET,
+	[FR_OP_TCP_RESET] = FR_FAM_NET,
+	[FR_OP_TCP_RTT] = FR_FAM_NET,
+	[FR_OP_SOCK_MSG] = FR_FAM_NET,
+	[FR_OP_SKB_DROP] = FR_FAM_DROP,
+	[FR_OP_FILE_IO] = FR_FAM_FILE,
+	[FR_OP_FILE_OPEN] = FR_FAM_FILE,
+	[FR_OP_SCHED_SWITCH] = FR_FAM_SCHED,
+	[FR_OP_PAGE_FAULT] = FR_FAM_MEM,
+	[FR_OP_MEM_ALLOC] = FR_FAM_MEM,
+	[FR_OP_OOM_KILL] = FR_FAM_MEM,
+};
+
+/* ring_buffer callback: a negative return would stop the drain, so bad
+ * records are counted, never returned. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct pump_source *src = ctx;
+	struct fr_pump *p = src->pump;
+	enum fr_family_id fam = src->fam;
+	struct fr_hdr h;
+	int err;
+
+	if (size < sizeof(h)) {
+		p->totals.malformed++;
+		return 0;
+	}
+	memcpy(&h, data, sizeof(h));
+	/* by what the record is, not which ring brought it (the syscalls ring
+	 * also carries the file family's records) */
+	if (h.op < FR_OP_MAX && op_family[h.op] != FR_FAM_COUNT)
+		fam = op_family[h.op];
+	p->totals.fam[fam].seen++;
+	err = fr_pump__encode(p, fam, h.op, data, size);
+	if (err)
+		p->totals.malformed++;
+	return 0;
+}
+
+int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_process_fn on_process,
+		 void *ctx, struct fr_pump **out)
+{
+	struct fr_pump *p = calloc(1, sizeof(*p));
+	int err = 0;
+
+	if (!p)
+		return -ENOMEM;
+	p->probes = probes;
+	p->rotor = rotor;
+	p->on_process = on_process;
+	p->process_ctx = ctx;
+	p->last_agg_ns = p->last_stats_ns = fr_clock__boot_ns();
+	for (int i = 0; i < FR_FAM_COUNT && !err; i++) {
+		const struct fr_family_probe *f = &probes->fam[i];
+
+		p->sources[i].pump = p;
+		p->sources[i].fam = i;
+		if (!f->on || f->ring_fd < 0)
+			continue;
+		if (!p->rb) {
+			p->rb = ring_buffer__new(f->ring_fd, on_record, &p->sources[i], NULL);
+			err = p->rb ? 0 : -errno;
+		} else {
+			err = ring_buffer__add(p->rb, f->ring_fd, on_record, &p->sources[i]);
+		}
+	}
+	if (!err && !p->rb)
+		err = -ENOENT;
+	if (err) {
+		fr_pump__free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+int fr_pump__poll(struct fr_pump *p, int timeout_ms)
+{
+	int n = ring_buffer__poll(p->rb, timeout_ms), m;
+
+	if (n < 0)
+		return n;
+	/* rings submit without wakeups: drain all of them, woken or not */
+	m = ring_buffer__consume(p->rb);
+	return m < 0 ? m : n + m;
+}
+
+int fr_pump__fd(const struct fr_pump *p)
+{
+	return ring_buffer__epoll_fd(p->rb);
+}
+
+int fr_pump__drain(struct fr_pump *p)
+{
+	return ring_buffer__consume(p->rb);
+}
+
+static void write_stat(struct fr_pump *p, const char *source, const char *reason, uint64_t seen,
+		       uint64_t lost, uint64_t first, uint64_t last)
+{
+	if (fr_stats__write(fr_rotor__writer(p->rotor), source, reason, seen, lost, first, last))
+		p->totals.append_errors++;
+}
+
+int fr_pump__write_stats(struct fr_pump *p, uint64_t now_ns)
+{
+	struct fr_rotor_stats rs;
+	int err = 0;
+
+	for (int i = 0; i < FR_FAM_COUNT; i++) {
+		const struct fr_family_probe *f = &p->probes->fam[i];
+		struct fr_pump_family_totals *cur = &p->totals.fam[i], *old = &p->reported.fam[i];
+
+		if (!f->on)
+			continue;
+		err = err ?: fr_probes__read_lost(f, cur->lost);
+		/* one row per loss reason; `seen` goes on the first so sums stay right */
+		for (unsigned r = 0; r < FR_LOSS_MAX; r++)
+			if (r == FR_LOSS_RINGBUF_FULL || cur->lost[r] != old->lost[r])
+				write_stat(p, fr_family__name(i), fr_loss__name(r),
+					   r == FR_LOSS_RINGBUF_FULL ? cur->seen - old->seen : 0,
+					   cur->lost[r] - old->lost[r], p->last_stats_ns, now_ns);
+	}
+	if (p->totals.malformed != p->reported.malformed)
+		write_stat(p, "ringbuf", "malformed", 0,
+			   p->totals.malformed - p->reported.malformed, p->last_stats_ns, now_ns);
+	/* what the writer could not put on disk (ENOSPC, EIO) */
+	fr_rotor__stats(p->rotor, &rs);
+	if (rs.records_dropped + p->totals.append_errors != p->writer_dropped_reported) {
+		uint64_t dropped = rs.records_dropped + p->totals.append_errors;
+
+		write_stat(p, "writer", "write_failed", 0, dropped - p->writer_dropped_reported,
+			   p->last_stats_ns, now_ns);
+		p->writer_dropped_reported = dropped;
+	}
+	p->reported = p->totals;
+	p->last_stats_ns = now_ns;
+	return err;
+}
+
+void fr_pump__totals(const struct fr_pump *p, struct fr_pump_totals *t)
+{
+	*t = p->totals;
+}
+
+void fr_pump__free(struct fr_pump *p)
+{
+	if (!p)
+		return;
+	ring_buffer__free(p->rb);
+	free(p);
+}
