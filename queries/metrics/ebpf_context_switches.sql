@@ -4,7 +4,7 @@
 -- help: Context switches away from the process.
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT step_end(minute * 60000000000) AS t, node, pk, sum(switches) AS value
 FROM roll_sched_out WHERE rollup_minute(minute) GROUP BY 1, 2, 3
 UNION ALL

@@ -4,7 +4,7 @@
 -- help: File read/write latency in nanoseconds (log2 buckets), by op.
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 WITH agg AS (
 	SELECT step_end(ts) AS t, node, pk, op, hist_sum(latency_hist) AS hs, sum(total_ns) AS tot
 	FROM ev_file_io_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4)

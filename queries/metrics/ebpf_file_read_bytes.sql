@@ -5,7 +5,7 @@
 -- attribution: process
 -- op: 1, 3, 5 = read, pread64, readv (format/kinds.h enum fr_file_op_code)
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT step_end(minute * 60000000000) AS t, node, pk, sum(bytes) AS value
 FROM roll_file_io WHERE rollup_minute(minute) AND op IN (1, 3, 5) GROUP BY 1, 2, 3
 UNION ALL

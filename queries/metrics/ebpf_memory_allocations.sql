@@ -4,7 +4,7 @@
 -- help: Memory allocations (page and slab allocation calls).
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT step_end(minute * 60000000000) AS t, node, pk, sum(allocs) AS value
 FROM roll_mem_alloc WHERE rollup_minute(minute) GROUP BY 1, 2, 3
 UNION ALL

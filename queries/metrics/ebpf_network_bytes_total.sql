@@ -4,7 +4,7 @@
 -- help: Bytes sent (tx) and received (rx) on sockets, by protocol and direction.
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT step_end(minute * 60000000000) AS t, node, pk, CASE protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' ELSE 'proto_' || protocol END AS protocol, CASE WHEN received THEN 'rx' ELSE 'tx' END AS direction, sum(bytes) AS value
 FROM roll_net WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
 UNION ALL

@@ -4,7 +4,7 @@
 -- help: Page faults, by type (user or kernel mode).
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT step_end(minute * 60000000000) AS t, node, pk, CASE WHEN user THEN 'user' ELSE 'kernel' END AS type,
 	sum(faults) AS value
 FROM roll_page_fault WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4

@@ -4,7 +4,7 @@
 -- help: Time runnable before running, in nanoseconds (log2 buckets), of the task switched in.
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 WITH agg AS (
 	SELECT step_end(ts) AS t, node, pk, hist_sum(runq_hist) AS hs, sum(runq_total_ns) AS tot
 	FROM ev_sched_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3)

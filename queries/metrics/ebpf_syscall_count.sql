@@ -4,7 +4,7 @@
 -- help: System calls made, by syscall.
 -- attribution: process
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 SELECT t, node, pk, COALESCE((SELECT name FROM ev_syscall_name n WHERE n.node = g.node AND n.nr = g.nr LIMIT 1), 'sys_' || g.nr) AS syscall, value FROM (
 	SELECT step_end(minute * 60000000000) AS t, node, pk, nr, sum(calls) AS value
 	FROM roll_syscall WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4

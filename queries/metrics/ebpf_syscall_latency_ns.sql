@@ -6,7 +6,7 @@
 -- Histogram rows: b is the log2 bucket index (NULL: a row carrying only a
 -- sum), cnt the observations in it, sum their total.
 -- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
+-- (analyzer/replay/rollup.h).
 WITH agg AS (
 	SELECT step_end(ts) AS t, node, pk, nr, hist_sum(latency_hist) AS hs, sum(total_ns) AS tot
 	FROM ev_syscall_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3, 4)

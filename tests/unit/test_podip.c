@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "analyzer/podip.h"
+#include "analyzer/attr/podip.h"
 
 static const char setup_sql[] =
 	"CREATE TABLE meta_pod_ip (ip TEXT NOT NULL, uid TEXT NOT NULL,"

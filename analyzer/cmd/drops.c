@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/cmd/drops.h"
+#include "analyzer/db/db.h"
+#include "analyzer/db/sqlembed.h"
+#include "analyzer/out/table.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] = "usage: flightrec drops DB [--by reason|workload|node|minute]\n"
+			    "                 [--format table|json]\n";
+
+static const char *const bys[] = {"reason", "workload", "node", "minute"};
+
+static json_t *run(sqlite3 *db, const char *file, const char *by)
+{
+	sqlite3_stmt *st;
+	json_t *rows;
+	int i;
+
+	if (fr_db__prepare(db, fr_sql__get(file), &st, file))
+		return NULL;
+	if ((i = sqlite3_bind_parameter_index(st, ":by")))
+		sqlite3_bind_text(st, i, by, -1, SQLITE_STATIC);
+	rows = fr_table__rows(st);
+	sqlite3_finalize(st);
+	return rows;
+}
+
+static void print_table(json_t *rows, json_t *totals, const char *by)
+{
+	const int drops_only = !strcmp(by, "reason");
+	size_t i, w = strlen(by);
+	json_t *r;
+
+	json_array_foreach(rows, i, r)
+	{
+		const size_t n = strlen(json_string_value(json_object_get(r, "key")));
+
+		w = n > w ? n : w;
+	}
+	printf("%-*s  %10s", (int)w, by, "drops");
+	if (!drops_only)
+		printf("  %11s  %10s", "retransmits", "resets");
+	putchar('\n');
+	json_array_foreach(rows, i, r)
+	{
+		printf("%-*s  %10" JSON_INTEGER_FORMAT, (int)w,
+		       json_string_value(json_object_get(r, "key")),
+		       json_integer_value(json_object_get(r, "drops")));
+		if (!drops_only)
+			printf("  %11" JSON_INTEGER_FORMAT "  %10" JSON_INTEGER_FORMAT,
+			       json_integer_value(json_object_get(r, "retransmits")),
+			       json_integer_value(json_object_get(r, "resets")));
+		putchar('\n');
+	}
+	printf("%-*s  %10" JSON_INTEGER_FORMAT "  %11" JSON_INTEGER_FORMAT
+	       "  %10" JSON_INTEGER_FORMAT "\n",
+	       (int)w, "total", json_integer_value(json_object_get(totals, "drops")),
+	       json_integer_value(json_object_get(totals, "retransmits")),
+	       json_integer_value(json_object_get(totals, "resets")));
+}
+
+int fr_cmd_drops(int argc, char **argv)
+{
+	static const struct option opts[] = {{"by", required_argument, NULL, 'b'},
+					     {"format", required_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	enum fr_table_format fmt = FR_TABLE_TEXT;
+	const char *by = "reason";
+	json_t *rows = NULL, *totals = NULL;
+	sqlite3 *db = NULL;
+	int c, ok_by = 0, err = 0;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			by = optarg;
+			break;
+		case 'f':
+			if (fr_table__format(optarg, &fmt) || fmt == FR_TABLE_CSV)
+				err = -1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			err = -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(bys) / sizeof(bys[0]); i++)
+		ok_by |= !strcmp(by, bys[i]);
+	if (err || !ok_by || optind != argc - 1) {
+		fprintf(stderr, "flightrec drops: %s\n",
+			!ok_by		     ? "bad --by: reason, workload, node or minute"
+			: optind != argc - 1 ? "expected one DB argument"
+					     : "bad option or --format (table or json)");
+		fputs(usage, stderr);
+		return 2;
+	}
+	err = fr_db__open_ro(argv[optind], &db);
+	if (!err) {
+		rows = run(db, "reports/drops.sql", by);
+		json_t *t = run(db, "reports/drops_totals.sql", by);
+
+		totals = json_incref(json_array_get(t, 0));
+		json_decref(t);
+		err = rows && totals ? 0 : -1;
+	}
+	if (!err && fmt == FR_TABLE_JSON) {
+		json_t *doc = json_pack("{s:s,s:O,s:O}", "by", by, "rows", rows, "totals", totals);
+
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(doc);
+	} else if (!err) {
+		print_table(rows, totals, by);
+	}
+	json_decref(rows);
+	json_decref(totals);
+	fr_db__close(db);
+	return err ? 1 : 0;
+}
