@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/attr/connattr.h"
+#include "analyzer/attr/ident.h"
 #include "analyzer/db/db.h"
 #include "analyzer/out/fieldtext.h"
-#include "analyzer/attr/podip.h"
 #include "analyzer/replay/rowbatch.h"
 
 #include <errno.h>
@@ -25,7 +25,7 @@
 	" duration_ns, pk, sock_id, saddr, sport, daddr, dport, connect_latency_ns,"               \
 	" bytes_received, client_uid, server_uid)"
 
-/* A kube_pair key: pod indexes in fr_pods, and the server port. */
+/* A kube_pair key: pod indexes in the identity index, and the server port. */
 struct pair_key {
 	uint32_t client, server;
 	int64_t port;
@@ -254,9 +254,7 @@ static int pairs_get(struct pairs *t, const struct pair_key *k, uint32_t *pair)
 
 /* Lookups of one build. */
 struct attr_ctx {
-	struct fr_podip *podip;
-	struct fr_procuid *procuid;
-	struct fr_pods *pods;
+	struct fr_ident *ident;
 	struct pairs pairs;
 };
 
@@ -287,17 +285,18 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 
 	fr_fieldtext__addr(saddr, &(struct fr_value){.p = c->sa, .len = c->salen});
 	fr_fieldtext__addr(daddr, &(struct fr_value){.p = c->da, .len = c->dalen});
-	local = c->pk ? fr_procuid__get(x->procuid, c->pk, &local_len) : NULL;
+	local = c->pk ? fr_ident__proc_pod(x->ident, c->pk, &local_len) : NULL;
 	if (!local)
-		local = fr_podip__at(x->podip, saddr, (int)strlen(saddr), c->open_ts, &local_len);
-	remote = fr_podip__at(x->podip, daddr, (int)strlen(daddr), c->open_ts, &remote_len);
+		local = fr_ident__pod_at_ip(x->ident, saddr, (int)strlen(saddr), c->open_ts,
+					    &local_len);
+	remote = fr_ident__pod_at_ip(x->ident, daddr, (int)strlen(daddr), c->open_ts, &remote_len);
 	client = is_client ? local : remote;
 	client_len = is_client ? local_len : remote_len;
 	server = is_client ? remote : local;
 	server_len = is_client ? remote_len : local_len;
 
-	const int64_t ci = fr_pods__find(x->pods, client, client_len);
-	const int64_t si = fr_pods__find(x->pods, server, server_len);
+	const int64_t ci = fr_ident__pod_index(x->ident, client, client_len);
+	const int64_t si = fr_ident__pod_index(x->ident, server, server_len);
 	uint32_t pair = 0;
 
 	if (ci >= 0 && si >= 0) {
@@ -341,11 +340,11 @@ static int write_pairs(struct fr_connattr *a, const struct attr_ctx *x)
 	for (size_t i = 0; i < x->pairs.n && !err; i++) {
 		const struct pair_key *k = &x->pairs.keys[i];
 		int len;
-		const char *uid = fr_pods__uid(x->pods, k->client, &len);
+		const char *uid = fr_ident__pod_uid(x->ident, k->client, &len);
 
 		fr_rowbatch__int(b, (int64_t)i + 1);
 		fr_rowbatch__text(b, uid, (size_t)len);
-		uid = fr_pods__uid(x->pods, k->server, &len);
+		uid = fr_ident__pod_uid(x->ident, k->server, &len);
 		fr_rowbatch__text(b, uid, (size_t)len);
 		fr_rowbatch__int(b, k->port);
 		err = fr_rowbatch__end_row(b);
@@ -391,11 +390,7 @@ int fr_connattr__build(struct fr_connattr *a)
 	struct attr_ctx x = {0};
 	int err;
 
-	err = fr_podip__load(a->db, 1, &x.podip);
-	if (!err)
-		err = fr_procuid__load(a->db, &x.procuid);
-	if (!err)
-		err = fr_pods__load(a->db, &x.pods);
+	err = fr_ident__load(a->db, FR_IDENT_POD_IP | FR_IDENT_PROC | FR_IDENT_PODS, 1, &x.ident);
 	if (!err)
 		err = attribute_all(a, &x);
 	if (!err)
@@ -404,9 +399,7 @@ int fr_connattr__build(struct fr_connattr *a)
 		err = fr_rowbatch__flush(&a->conn_rows);
 	if (!err)
 		err = fr_rowbatch__flush(&a->kube_rows);
-	fr_podip__free(x.podip);
-	fr_procuid__free(x.procuid);
-	fr_pods__free(x.pods);
+	fr_ident__free(x.ident);
 	free(x.pairs.keys);
 	free(x.pairs.slot);
 	return err;

@@ -5,7 +5,7 @@
  * only. Node ids follow host names in sorted order.
  */
 #include "analyzer/replay/pipeline.h"
-#include "analyzer/attr/podip.h"
+#include "analyzer/attr/ident.h"
 #include "analyzer/db/db.h"
 #include "analyzer/replay/loader.h"
 #include "analyzer/replay/meta.h"
@@ -215,7 +215,7 @@ static int stage_attribution(struct replay *rp)
 {
 	const int err = fr_loader__attribute_conns(rp->l);
 
-	return err ? err : fr_podip__register(rp->db);
+	return err ? err : fr_ident__register(rp->db);
 }
 
 static int stage_post_attr(struct replay *rp)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pod_ip_at(), fr_podip__at() and fr_procuid__get() against the SQL they
- * replace, with tied valid_from, gaps, NULLs and arguments of odd types. */
+/* pod_ip_at(), fr_ident__pod_at_ip() and fr_ident__proc_pod() against the
+ * SQL they replace, with tied valid_from, gaps, NULLs and arguments of odd types. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "analyzer/attr/podip.h"
+#include "analyzer/attr/ident.h"
 
 static const char setup_sql[] =
 	"CREATE TABLE meta_pod_ip (ip TEXT NOT NULL, uid TEXT NOT NULL,"
@@ -44,7 +44,7 @@ static void test_pod_ip_at_same_as_sql(void **state)
 	sqlite3_stmt *st;
 
 	(void)state;
-	assert_int_equal(fr_podip__register(db), 0);
+	assert_int_equal(fr_ident__register(db), 0);
 	assert_int_equal(sqlite3_prepare_v2(
 				 db,
 				 "SELECT count(*), sum(pod_ip_at(ip, ts) IS NOT (SELECT i.uid FROM "
@@ -79,14 +79,12 @@ static void expect_same(const char *got, int len, sqlite3_stmt *st, int *hits)
 static void test_c_lookups_same_as_sql(void **state)
 {
 	sqlite3 *db = setup();
-	struct fr_podip *podip;
-	struct fr_procuid *procuid;
+	struct fr_ident *x;
 	sqlite3_stmt *st;
 	int n = 0, ip_hits = 0, pk_hits = 0, len = 0;
 
 	(void)state;
-	assert_int_equal(fr_podip__load(db, 1, &podip), 0);
-	assert_int_equal(fr_procuid__load(db, &procuid), 0);
+	assert_int_equal(fr_ident__load(db, FR_IDENT_POD_IP | FR_IDENT_PROC, 1, &x), 0);
 	/* the probes of the types replay passes: text ip, integer ts and pk */
 	assert_int_equal(
 		sqlite3_prepare_v2(db,
@@ -97,9 +95,9 @@ static void test_c_lookups_same_as_sql(void **state)
 				   -1, &st, NULL),
 		SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *uid = fr_podip__at(podip, (const char *)sqlite3_column_text(st, 0),
-					       sqlite3_column_bytes(st, 0),
-					       sqlite3_column_int64(st, 1), &len);
+		const char *uid = fr_ident__pod_at_ip(x, (const char *)sqlite3_column_text(st, 0),
+						      sqlite3_column_bytes(st, 0),
+						      sqlite3_column_int64(st, 1), &len);
 
 		expect_same(uid, len, st, &ip_hits);
 		n++;
@@ -115,14 +113,13 @@ static void test_c_lookups_same_as_sql(void **state)
 				   -1, &st, NULL),
 		SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *uid = fr_procuid__get(procuid, sqlite3_column_int64(st, 2), &len);
+		const char *uid = fr_ident__proc_pod(x, sqlite3_column_int64(st, 2), &len);
 
 		expect_same(uid, len, st, &pk_hits);
 	}
 	sqlite3_finalize(st);
 	assert_true(pk_hits > 100);
-	fr_podip__free(podip);
-	fr_procuid__free(procuid);
+	fr_ident__free(x);
 	sqlite3_close(db);
 }
 
@@ -130,8 +127,7 @@ static void test_c_lookups_same_as_sql(void **state)
 static void test_odd_tables_refused(void **state)
 {
 	sqlite3 *db = setup();
-	struct fr_podip *podip = NULL;
-	struct fr_procuid *procuid = NULL;
+	struct fr_ident *x = NULL;
 
 	(void)state;
 	assert_int_equal(sqlite3_exec(db,
@@ -139,13 +135,14 @@ static void test_odd_tables_refused(void **state)
 				      "INSERT INTO proc_attr VALUES ('seven', 'u');",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_int_equal(fr_podip__load(db, 1, &podip), -EPROTO);
-	assert_null(podip);
-	assert_int_equal(fr_procuid__load(db, &procuid), -EPROTO);
-	assert_null(procuid);
+	assert_int_equal(fr_ident__load(db, FR_IDENT_POD_IP, 1, &x), -EPROTO);
+	assert_null(x);
+	/* proc_attr is refused strict or not */
+	assert_int_equal(fr_ident__load(db, FR_IDENT_PROC, 0, &x), -EPROTO);
+	assert_null(x);
 	/* not strict: pod_ip_at() asks SQL instead */
-	assert_int_equal(fr_podip__load(db, 0, &podip), 0);
-	fr_podip__free(podip);
+	assert_int_equal(fr_ident__load(db, FR_IDENT_POD_IP, 0, &x), 0);
+	fr_ident__free(x);
 	sqlite3_close(db);
 }
 
