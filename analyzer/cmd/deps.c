@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/cmd/deps.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/sqlembed.h"
 #include "analyzer/out/table.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -124,46 +124,52 @@ static void print_mermaid(json_t *edges)
 	json_decref(ids);
 }
 
+struct deps_args {
+	const char *level, *format;
+};
+
+static int option(int c, const char *arg, void *ctx)
+{
+	struct deps_args *a = ctx;
+
+	if (c == 'l')
+		a->level = arg;
+	else if (c == 'f')
+		a->format = arg;
+	else
+		return -1;
+	return 0;
+}
+
 int fr_cmd_deps(int argc, char **argv)
 {
 	static const struct option opts[] = {{"level", required_argument, NULL, 'l'},
 					     {"format", required_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	const char *level = "workload", *format = "dot";
+	struct deps_args a = {"workload", "dot"};
+	const char *level, *format;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
 	json_t *edges = NULL;
 	int c, ok_level = 0, err;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			level = optarg;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
+	c = fr_cli__options(argc, argv, "h", opts, usage, option, &a);
+	if (c != FR_CLI_OPERANDS)
+		return c;
+	level = a.level;
+	format = a.format;
 	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
 		ok_level |= !strcmp(level, levels[i]);
 	if (!ok_level ||
 	    (strcmp(format, "dot") && strcmp(format, "mermaid") && strcmp(format, "json")) ||
-	    optind != argc - 1) {
-		fprintf(stderr, "flightrec deps: %s\n",
+	    optind != argc - 1)
+		return fr_cli__usage_error(
+			"deps",
 			!ok_level	     ? "bad --level: pod, workload, service or namespace"
 			: optind != argc - 1 ? "expected one DB argument"
-					     : "bad --format: dot, mermaid or json");
-		fputs(usage, stderr);
-		return 2;
-	}
+					     : "bad --format: dot, mermaid or json",
+			usage);
 	err = fr_db__open_ro(argv[optind], &db);
 	if (!err)
 		err = fr_db__prepare(db, fr_sql__get("reports/deps.sql"), &st, "deps");

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/cmd/drops.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/sqlembed.h"
 #include "analyzer/out/table.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,44 +62,48 @@ static void print_table(json_t *rows, json_t *totals, const char *by)
 	       json_integer_value(json_object_get(totals, "resets")));
 }
 
+struct drops_args {
+	enum fr_table_format fmt;
+	const char *by;
+	int bad; /* an unknown option or format: said after every option is read */
+};
+
+static int option(int c, const char *arg, void *ctx)
+{
+	struct drops_args *a = ctx;
+
+	if (c == 'b')
+		a->by = arg;
+	else if (c != 'f' || fr_table__format(arg, &a->fmt) || a->fmt == FR_TABLE_CSV)
+		a->bad = 1;
+	return 0;
+}
+
 int fr_cmd_drops(int argc, char **argv)
 {
 	static const struct option opts[] = {{"by", required_argument, NULL, 'b'},
 					     {"format", required_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	enum fr_table_format fmt = FR_TABLE_TEXT;
-	const char *by = "reason";
+	struct drops_args a = {FR_TABLE_TEXT, "reason", 0};
+	const char *by;
 	json_t *rows = NULL, *totals = NULL;
 	sqlite3 *db = NULL;
 	int c, ok_by = 0, err = 0;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			by = optarg;
-			break;
-		case 'f':
-			if (fr_table__format(optarg, &fmt) || fmt == FR_TABLE_CSV)
-				err = -1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			err = -1;
-		}
-	}
+	c = fr_cli__options(argc, argv, "h", opts, usage, option, &a);
+	if (c != FR_CLI_OPERANDS)
+		return c;
+	by = a.by;
 	for (size_t i = 0; i < sizeof(bys) / sizeof(bys[0]); i++)
 		ok_by |= !strcmp(by, bys[i]);
-	if (err || !ok_by || optind != argc - 1) {
-		fprintf(stderr, "flightrec drops: %s\n",
-			!ok_by		     ? "bad --by: reason, workload, node or minute"
-			: optind != argc - 1 ? "expected one DB argument"
-					     : "bad option or --format (table or json)");
-		fputs(usage, stderr);
-		return 2;
-	}
+	if (a.bad || !ok_by || optind != argc - 1)
+		return fr_cli__usage_error("drops",
+					   !ok_by ? "bad --by: reason, workload, node or minute"
+					   : optind != argc - 1
+						   ? "expected one DB argument"
+						   : "bad option or --format (table or json)",
+					   usage);
 	err = fr_db__open_ro(argv[optind], &db);
 	if (!err) {
 		rows = run(db, "reports/drops.sql", by);
@@ -109,7 +113,7 @@ int fr_cmd_drops(int argc, char **argv)
 		json_decref(t);
 		err = rows && totals ? 0 : -1;
 	}
-	if (!err && fmt == FR_TABLE_JSON) {
+	if (!err && a.fmt == FR_TABLE_JSON) {
 		json_t *doc = json_pack("{s:s,s:O,s:O}", "by", by, "rows", rows, "totals", totals);
 
 		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);

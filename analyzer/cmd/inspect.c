@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/cmd/inspect.h"
-#include "analyzer/segset.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/out/summary.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -197,61 +196,53 @@ static json_t *summary_json(const struct fr_seg_summary *s)
 	return o;
 }
 
+struct inspect {
+	int json;
+	int rc;
+	struct totals tot;
+	json_t *segs;
+};
+
+static void each(const struct fr_seg_summary *s, int err, void *ctx)
+{
+	struct inspect *in = ctx;
+
+	if (err)
+		in->rc = 1;
+	totals__add(&in->tot, s);
+	if (in->json)
+		json_array_append_new(in->segs, summary_json(s));
+	else
+		print_text(s);
+}
+
 int fr_cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	struct totals tot = {0};
-	struct fr_seg_summary *s;
-	struct fr_segset set;
-	json_t *root = NULL, *segs = NULL;
-	int json = 0, c, rc = 0;
+	struct inspect in = {0};
+	json_t *root;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	c = fr_segset__from_operands(&set, argc, argv, optind, "inspect", usage);
-	if (c)
+	c = fr_cli__options(argc, argv, "jh", opts, usage, fr_cli__flag, &in.json);
+	if (c != FR_CLI_OPERANDS)
 		return c;
-	s = malloc(sizeof(*s));
-	if (!s) {
-		fr_segset__free(&set);
-		return 1;
+	in.segs = in.json ? json_array() : NULL;
+	c = fr_cli__summaries(argc, argv, "inspect", usage, each, &in);
+	if (c) {
+		json_decref(in.segs);
+		return c;
 	}
-	if (json) {
-		root = json_object();
-		segs = json_array();
+	if (!in.json) {
+		totals__print(&in.tot);
+		return in.rc;
 	}
-	for (size_t i = 0; i < set.n; i++) {
-		if (fr_seg_summary__read(s, set.paths[i]))
-			rc = 1;
-		totals__add(&tot, s);
-		if (json)
-			json_array_append_new(segs, summary_json(s));
-		else
-			print_text(s);
-	}
-	if (json) {
-		json_object_set_new(root, "segments", segs);
-		json_object_set_new(root, "total", totals__json(&tot));
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(root);
-	}
-	if (!json)
-		totals__print(&tot);
-	free(s);
-	fr_segset__free(&set);
-	return rc;
+	root = json_object();
+	json_object_set_new(root, "segments", in.segs);
+	json_object_set_new(root, "total", totals__json(&in.tot));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	putchar('\n');
+	json_decref(root);
+	return in.rc;
 }

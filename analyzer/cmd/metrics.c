@@ -5,6 +5,7 @@
  * output column, so output order never depends on the database layout.
  */
 #include "analyzer/cmd/metrics.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/family.h"
 #include "analyzer/out/metric_out.h"
@@ -12,7 +13,6 @@
 #include "analyzer/cmd/timespec.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +333,50 @@ static int check_families(const char *families)
 	return 0;
 }
 
+/* The options of a run. */
+struct metrics_args {
+	struct run *r;
+	enum fr_metric_format fmt;
+	const char *families, *step_arg;
+};
+
+static int option(int c, const char *arg, void *ctx)
+{
+	struct metrics_args *a = ctx;
+
+	switch (c) {
+	case 'w':
+		if (!fr_window__parse(arg, &a->r->w.from, &a->r->w.to))
+			return 0;
+		fprintf(stderr,
+			"flightrec metrics: bad --window '%s': expected FROM..TO with RFC 3339 "
+			"UTC times (2026-01-15T12:00:00Z) or ns since the epoch, FROM before TO\n",
+			arg);
+		return -1;
+	case 's':
+		a->step_arg = arg;
+		if (!fr_duration__parse(arg, &a->r->w.step))
+			return 0;
+		fprintf(stderr,
+			"flightrec metrics: bad --step '%s': expected a positive duration such as "
+			"10s, 500ms, 1m\n",
+			arg);
+		return -1;
+	case 'b':
+		return parse_by(arg, a->r) ? -1 : 0;
+	case 'f':
+		if (!fr_metric_out__format(arg, &a->fmt))
+			return 0;
+		fprintf(stderr, "flightrec metrics: bad --format '%s': prom, json or csv\n", arg);
+		return -1;
+	case 'F':
+		a->families = arg;
+		return check_families(arg) ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
 int fr_cmd_metrics(int argc, char **argv)
 {
 	static const struct option opts[] = {{"window", required_argument, NULL, 'w'},
@@ -343,72 +387,16 @@ int fr_cmd_metrics(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct run r = {.w = {FR_TIME_OPEN_FROM, FR_TIME_OPEN_TO, 0}};
-	enum fr_metric_format fmt = FR_FMT_PROM;
-	const char *families = NULL, *step_arg = NULL;
+	struct metrics_args a = {.r = &r, .fmt = FR_FMT_PROM};
 	int64_t rec_from, rec_to;
-	int c, err = 0;
+	int err;
 
 	parse_by("namespace,workload", &r);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1 && !err) {
-		switch (c) {
-		case 'w':
-			if (fr_window__parse(optarg, &r.w.from, &r.w.to)) {
-				fprintf(stderr,
-					"flightrec metrics: bad --window '%s': expected FROM..TO "
-					"with RFC 3339 UTC times (2026-01-15T12:00:00Z) or ns "
-					"since "
-					"the epoch, FROM before TO\n",
-					optarg);
-				err = -EINVAL;
-			}
-			break;
-		case 's':
-			step_arg = optarg;
-			if (fr_duration__parse(optarg, &r.w.step)) {
-				fprintf(stderr,
-					"flightrec metrics: bad --step '%s': expected a positive "
-					"duration such as 10s, 500ms, 1m\n",
-					optarg);
-				err = -EINVAL;
-			}
-			break;
-		case 'b':
-			err = parse_by(optarg, &r);
-			break;
-		case 'f':
-			if (!strcmp(optarg, "prom"))
-				fmt = FR_FMT_PROM;
-			else if (!strcmp(optarg, "json"))
-				fmt = FR_FMT_JSON;
-			else if (!strcmp(optarg, "csv"))
-				fmt = FR_FMT_CSV;
-			else {
-				fprintf(stderr,
-					"flightrec metrics: bad --format '%s': prom, json "
-					"or csv\n",
-					optarg);
-				err = -EINVAL;
-			}
-			break;
-		case 'F':
-			families = optarg;
-			err = check_families(families);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			err = -EINVAL;
-		}
-	}
-	if (!err && optind != argc - 1) {
-		fprintf(stderr, "flightrec metrics: expected one DB argument\n");
-		err = -EINVAL;
-	}
-	if (err) {
-		fputs(usage, stderr);
-		return 2;
-	}
+	err = fr_cli__options(argc, argv, "h", opts, usage, option, &a);
+	if (err != FR_CLI_OPERANDS)
+		return err;
+	if (optind != argc - 1)
+		return fr_cli__usage_error("metrics", "expected one DB argument", usage);
 	err = fr_db__open_ro(argv[optind], &r.db);
 	if (!err)
 		err = fr_metrics__recording_window(r.db, &rec_from, &rec_to);
@@ -431,18 +419,18 @@ int fr_cmd_metrics(int argc, char **argv)
 		fprintf(stderr,
 			"flightrec metrics: --step %s gives more than %d points per series over "
 			"the %.0f s window; choose a larger --step or a shorter --window\n",
-			step_arg, MAX_STEPS, (double)(r.w.to - r.w.from) / 1e9);
+			a.step_arg, MAX_STEPS, (double)(r.w.to - r.w.from) / 1e9);
 		err = -E2BIG;
 	}
 	if (!err) {
-		r.out = fr_metric_out__new(fmt, stdout, r.w.step > 0, r.w.from, r.w.to, r.w.step);
+		r.out = fr_metric_out__new(a.fmt, stdout, r.w.step > 0, r.w.from, r.w.to, r.w.step);
 		err = r.out ? 0 : -ENOMEM;
 	}
 	for (size_t i = 0; !err && i < fr_family__count(); i++) {
 		struct fr_family fam;
 
 		err = fr_family__get(i, &fam);
-		if (!err && wanted(families, fam.name))
+		if (!err && wanted(a.families, fam.name))
 			err = run_family(&r, &fam);
 	}
 	if (!err)

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/cmd/query.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/sqlembed.h"
 #include "analyzer/out/table.h"
 #include "analyzer/cmd/timespec.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,57 +87,61 @@ static int bind_param(sqlite3_stmt *st, const char *kv)
 	return 0;
 }
 
+struct query_args {
+	enum fr_table_format fmt;
+	const char *name, *params[MAX_PARAMS];
+	int nparams, list;
+};
+
+static int option(int c, const char *arg, void *ctx)
+{
+	struct query_args *a = ctx;
+
+	switch (c) {
+	case 'l':
+		a->list = 1;
+		return 0;
+	case 'n':
+		a->name = arg;
+		return 0;
+	case 'p':
+		if (a->nparams == MAX_PARAMS)
+			return -1;
+		a->params[a->nparams++] = arg;
+		return 0;
+	case 'f':
+		return fr_table__format(arg, &a->fmt) ? -1 : 0;
+	default:
+		return -1;
+	}
+}
+
 int fr_cmd_query(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"list", no_argument, NULL, 'l'},	 {"name", required_argument, NULL, 'n'},
 		{"param", required_argument, NULL, 'p'}, {"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},	 {NULL, 0, NULL, 0}};
-	enum fr_table_format fmt = FR_TABLE_TEXT;
-	const char *name = NULL, *sql = NULL, *params[MAX_PARAMS], *tail = NULL;
-	int c, nparams = 0, do_list = 0, err = 0;
+	struct query_args a = {.fmt = FR_TABLE_TEXT};
+	const char *sql = NULL, *tail = NULL;
 	sqlite3_stmt *st = NULL;
 	sqlite3 *db = NULL;
+	int c, err = 0;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1 && !err) {
-		switch (c) {
-		case 'l':
-			do_list = 1;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'p':
-			if (nparams == MAX_PARAMS)
-				err = -1;
-			else
-				params[nparams++] = optarg;
-			break;
-		case 'f':
-			err = fr_table__format(optarg, &fmt);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			err = -1;
-		}
-	}
-	if (!err && !do_list && !name && optind == argc - 2)
+	c = fr_cli__options(argc, argv, "h", opts, usage, option, &a);
+	if (c != FR_CLI_OPERANDS)
+		return c;
+	if (!a.list && !a.name && optind == argc - 2)
 		sql = argv[optind + 1];
-	else if (!err && (do_list || name) && optind == argc - 1)
-		sql = name ? canned(name) : NULL;
+	else if ((a.list || a.name) && optind == argc - 1)
+		sql = a.name ? canned(a.name) : NULL;
 	else
-		err = -1;
-	if (!err && name && !sql) {
-		fprintf(stderr, "flightrec query: no canned query '%s' (see --list)\n", name);
+		return fr_cli__usage_error("query", NULL, usage);
+	if (a.name && !sql) {
+		fprintf(stderr, "flightrec query: no canned query '%s' (see --list)\n", a.name);
 		return 2;
 	}
-	if (err) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (do_list) {
+	if (a.list) {
 		list();
 		return 0;
 	}
@@ -157,10 +161,10 @@ int fr_cmd_query(int argc, char **argv)
 		fprintf(stderr, "flightrec query: the statement would write; queries only read\n");
 		err = -1;
 	}
-	for (int i = 0; !err && i < nparams; i++)
-		err = bind_param(st, params[i]);
+	for (int i = 0; !err && i < a.nparams; i++)
+		err = bind_param(st, a.params[i]);
 	if (!err)
-		err = fr_table__print(st, fmt, stdout);
+		err = fr_table__print(st, a.fmt, stdout);
 	sqlite3_finalize(st);
 	fr_db__close(db);
 	return err ? 1 : 0;

@@ -2,12 +2,12 @@
 /* The replay's command line and output file; the replay itself is
  * analyzer/replay/pipeline.c. */
 #include "analyzer/cmd/replay.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/db/db.h"
 #include "analyzer/replay/pipeline.h"
 #include "analyzer/segset.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +98,26 @@ static int create_tmp(const char *out, mode_t mode, char *tmp, size_t cap)
 	return 0;
 }
 
+struct replay_args {
+	const char *out;
+	int ignore_errors, force;
+};
+
+static int option(int c, const char *arg, void *ctx)
+{
+	struct replay_args *a = ctx;
+
+	if (c == 'o')
+		a->out = arg;
+	else if (c == 'i')
+		a->ignore_errors = 1;
+	else if (c == 'f')
+		a->force = 1;
+	else
+		return -1;
+	return 0;
+}
+
 int fr_cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
@@ -105,40 +125,24 @@ int fr_cmd_replay(int argc, char **argv)
 					     {"force", no_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
+	struct replay_args a = {0};
 	struct fr_pipeline_opts po = {0};
 	struct fr_segset set = {0};
-	const char *out = NULL;
+	const char *out;
 	sqlite3 *db = NULL;
 	char tmp[4096];
 	uint64_t problems = 0;
-	int c, err, created = 0, force = 0;
+	int err, created = 0;
 	mode_t mode = 0600;
 
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'i':
-			po.ignore_errors = 1;
-			break;
-		case 'f':
-			force = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	if (!out || optind >= argc) {
-		fprintf(stderr, "flightrec replay: %s\n",
-			out ? "no INPUT given" : "-o OUT.db is required");
-		fputs(usage, stderr);
-		return 2;
-	}
+	err = fr_cli__options(argc, argv, "o:h", opts, usage, option, &a);
+	if (err != FR_CLI_OPERANDS)
+		return err;
+	out = a.out;
+	if (!out || optind >= argc)
+		return fr_cli__usage_error("replay",
+					   out ? "no INPUT given" : "-o OUT.db is required", usage);
+	po.ignore_errors = a.ignore_errors;
 	po.progress = isatty(STDERR_FILENO);
 	err = fr_segset__collect(&set, argv + optind, argc - optind);
 	if (!err && !set.n) {
@@ -146,7 +150,7 @@ int fr_cmd_replay(int argc, char **argv)
 		err = -ENOENT;
 	}
 	if (!err)
-		err = check_output(out, &set, force, &mode);
+		err = check_output(out, &set, a.force, &mode);
 	if (!err) {
 		err = create_tmp(out, mode, tmp, sizeof(tmp));
 		created = !err;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/cmd/verify.h"
-#include "analyzer/segset.h"
+#include "analyzer/cmd/cli.h"
 #include "analyzer/out/summary.h"
 
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,43 +38,33 @@ static int report(const struct fr_seg_summary *s, int allow_torn)
 	return 0;
 }
 
+struct verify {
+	int allow_torn;
+	size_t n, bad;
+};
+
+static void each(const struct fr_seg_summary *s, int err, void *ctx)
+{
+	struct verify *v = ctx;
+
+	v->n++;
+	v->bad += !report(s, v->allow_torn);
+}
+
 int fr_cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {{"allow-torn", no_argument, NULL, 't'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	struct fr_seg_summary *s;
-	struct fr_segset set;
-	int allow_torn = 0, c;
-	size_t bad = 0;
+	struct verify v = {0};
+	int c;
 
-	while ((c = getopt_long(argc, argv, "th", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			allow_torn = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	c = fr_segset__from_operands(&set, argc, argv, optind, "verify", usage);
+	c = fr_cli__options(argc, argv, "th", opts, usage, fr_cli__flag, &v.allow_torn);
+	if (c != FR_CLI_OPERANDS)
+		return c;
+	c = fr_cli__summaries(argc, argv, "verify", usage, each, &v);
 	if (c)
 		return c;
-	s = malloc(sizeof(*s));
-	if (!s) {
-		fr_segset__free(&set);
-		return 1;
-	}
-	for (size_t i = 0; i < set.n; i++) {
-		fr_seg_summary__read(s, set.paths[i]);
-		bad += !report(s, allow_torn);
-	}
-	printf("%zu of %zu segments damaged\n", bad, set.n);
-	free(s);
-	fr_segset__free(&set);
-	return bad ? 1 : 0;
+	printf("%zu of %zu segments damaged\n", v.bad, v.n);
+	return v.bad ? 1 : 0;
 }

@@ -16,6 +16,20 @@ struct fr_metric_out {
 	json_t *root, *series; /* JSON: whole document */
 };
 
+int fr_metric_out__format(const char *s, enum fr_metric_format *fmt)
+{
+	static const char *const names[] = {
+		[FR_FMT_PROM] = "prom", [FR_FMT_JSON] = "json", [FR_FMT_CSV] = "csv"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*fmt = (enum fr_metric_format)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 struct fr_metric_out *fr_metric_out__new(enum fr_metric_format fmt, FILE *f, int with_time,
 					 int64_t from, int64_t to, int64_t step)
 {

@@ -33,6 +33,9 @@ struct fr_series {
 
 struct fr_metric_out;
 
+/* Parse "prom", "json", "csv". Return: 0 or -EINVAL. */
+int fr_metric_out__format(const char *s, enum fr_metric_format *fmt);
+
 /* `with_time`: print each sample's time (a --step series). NULL on ENOMEM. */
 struct fr_metric_out *fr_metric_out__new(enum fr_metric_format fmt, FILE *f, int with_time,
 					 int64_t from, int64_t to, int64_t step);
