@@ -95,6 +95,40 @@ static void raw_ts(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, !whole_minute(sqlite3_user_data(ctx), fr_rollup__minute(ts)));
 }
 
+/* window_from(), window_to(): :from and :to, for the views. */
+static void window_from(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int64(ctx, ((const struct window *)sqlite3_user_data(ctx))->from);
+}
+
+static void window_to(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3_result_int64(ctx, ((const struct window *)sqlite3_user_data(ctx))->to);
+}
+
+/* The SQL functions of window `w` on `db`, then the views of the rollup
+ * sources over them (queries/metric_views.sql). Deterministic: a call
+ * with constant arguments is made once per statement. */
+static int register_window(sqlite3 *db, struct window *w)
+{
+	static const struct {
+		const char *name;
+		int nargs;
+		void (*fn)(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+	} fns[] = {{"step_end", 1, step_end},
+		   {"rollup_minute", 1, rollup_minute},
+		   {"raw_ts", 1, raw_ts},
+		   {"window_from", 0, window_from},
+		   {"window_to", 0, window_to}};
+
+	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (sqlite3_create_function(db, fns[i].name, fns[i].nargs,
+					    SQLITE_UTF8 | SQLITE_DETERMINISTIC, w, fns[i].fn, NULL,
+					    NULL) != SQLITE_OK)
+			return -EIO;
+	return fr_db__exec_embedded(db, "metric_views.sql");
+}
+
 int fr_metrics__recording_window(sqlite3 *db, int64_t *from, int64_t *to)
 {
 	sqlite3_stmt *st;
@@ -405,14 +439,7 @@ int fr_cmd_metrics(int argc, char **argv)
 			r.w.from = rec_from;
 		if (r.w.to == FR_TIME_OPEN_TO)
 			r.w.to = rec_to > r.w.from ? rec_to : r.w.from + 1;
-		if (sqlite3_create_function(r.db, "step_end", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-					    &r.w, step_end, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_create_function(r.db, "rollup_minute", 1,
-					    SQLITE_UTF8 | SQLITE_DETERMINISTIC, &r.w, rollup_minute,
-					    NULL, NULL) != SQLITE_OK ||
-		    sqlite3_create_function(r.db, "raw_ts", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-					    &r.w, raw_ts, NULL, NULL) != SQLITE_OK)
-			err = -EIO;
+		err = register_window(r.db, &r.w);
 	}
 	if (!err && r.w.step > 0 &&
 	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {

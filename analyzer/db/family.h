@@ -5,7 +5,8 @@
  * optionally scale) followed by one SELECT.
  *
  * The SELECT binds :from and :to (wall-clock ns, window [from, to)) and
- * :step (ns, 0 for one sample), may call step_end(ts), and returns
+ * :step (ns, 0 for one sample), may call step_end(ts) and read the views
+ * of queries/metric_views.sql (a source's rows in the window), and returns
  *   t, node, pk, <family label columns...>, value            (counter, gauge)
  *   t, node, pk, <family label columns...>, b, cnt, sum      (histogram)
  * where b is a log2 bucket index (NULL on rows that carry only a sum).

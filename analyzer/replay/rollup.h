@@ -5,7 +5,8 @@
  * computed in C during replay into the roll_* tables (queries/schema.sql).
  * Raw rows stay in ev_*; the metric SQL reads a rollup row only for a
  * minute that lies whole inside one step of the window and falls back to
- * the raw rows for the others, so results are exact for any window/step.
+ * the raw rows for the others, so results are exact for any window/step
+ * (the views of queries/metric_views.sql).
  *
  * Rows are additive: a cell (minute, node, keys) may appear in several rows
  * (cells are flushed when the table fills), so readers always sum.
