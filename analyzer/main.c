@@ -3,13 +3,13 @@
  * flightrec: the analyzer. Needs no root, no BPF, no cluster. Each command
  * lives in its own module; this file only dispatches.
  */
-#include "analyzer/deps.h"
-#include "analyzer/drops.h"
-#include "analyzer/inspect.h"
-#include "analyzer/metrics.h"
-#include "analyzer/query.h"
-#include "analyzer/replay.h"
-#include "analyzer/verify.h"
+#include "analyzer/cmd/deps.h"
+#include "analyzer/cmd/drops.h"
+#include "analyzer/cmd/inspect.h"
+#include "analyzer/cmd/metrics.h"
+#include "analyzer/cmd/query.h"
+#include "analyzer/cmd/replay.h"
+#include "analyzer/cmd/verify.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- Run by replay after post_load.sql and the connections (conn and
--- kube_pair: analyzer/connattr.h): the rest of the derived tables and views.
+-- kube_pair: analyzer/attr/connattr.h): the rest of the derived tables and views.
 
 CREATE UNIQUE INDEX kube_pair_by_ends ON kube_pair (client_uid, server_uid, server_port);
 

@@ -2,7 +2,7 @@
 -- Run by replay after every record is loaded: indexes, then the derived
 -- attribution tables the metric, deps and drops queries join against.
 -- Replay then writes conn, kube_pair and conn_pair, which need proc_attr and
--- pod_latest (analyzer/connattr.h), and runs post_attr.sql.
+-- pod_latest (analyzer/attr/connattr.h), and runs post_attr.sql.
 
 CREATE INDEX meta_pod_ip_by_ip ON meta_pod_ip (ip, valid_from);
 CREATE INDEX meta_pod_by_uid ON meta_pod (uid, valid_from);

@@ -36,7 +36,7 @@ CREATE TABLE proc (
 -- Socket incarnations (connect/accept to close) seen in the kernel stream,
 -- with their ends resolved to the pods that held each address when the
 -- connection opened (IPs are reused), written by replay after post_load.sql
--- (analyzer/connattr.h).
+-- (analyzer/attr/connattr.h).
 -- active: 1 connect, 0 accept, -1 opened before the recording.
 -- is_client: whether saddr is the client's end: active, or for -1 the side
 -- with the higher (ephemeral) port.
@@ -126,7 +126,7 @@ CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, 
 -- rows (table <kind>) leave the tuple and sock_id to their connection
 -- (conn); a row whose tuple is not the connection's (say, a UDP socket
 -- sending to several peers) has it in sock_tuple. Replay creates the views
--- ev_<kind> with every column from format/kinds.c (analyzer/loader.c).
+-- ev_<kind> with every column from format/kinds.c (analyzer/replay/loader.c).
 -- Queries that need no tuple read <kind>, much cheaper than the view.
 CREATE TABLE sock_tuple (kind TEXT NOT NULL, id INTEGER NOT NULL, saddr TEXT, daddr TEXT,
 	sport INTEGER, dport INTEGER, PRIMARY KEY (kind, id)) WITHOUT ROWID;
@@ -179,7 +179,7 @@ CREATE TABLE ev_sock_msg_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	protocol INTEGER, received INTEGER, count INTEGER, bytes INTEGER, interval_ns INTEGER);
 
--- Per-minute rollups of the high-volume kinds (analyzer/rollup.h), written
+-- Per-minute rollups of the high-volume kinds (analyzer/replay/rollup.h), written
 -- by replay next to the raw rows. minute = floor(ts / 60e9). A cell may span
 -- several rows: always sum. b is a log2 bucket (NULL: no histogram count);
 -- obs counts histogram observations, the other counters what their family

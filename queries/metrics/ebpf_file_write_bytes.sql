@@ -4,13 +4,5 @@
 -- help: Bytes written by file write calls.
 -- attribution: process
 -- op: 2, 4, 6 = write, pwrite64, writev (format/kinds.h enum fr_file_op_code)
--- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
-SELECT step_end(minute * 60000000000) AS t, node, pk, sum(bytes) AS value
-FROM roll_file_io WHERE rollup_minute(minute) AND op IN (2, 4, 6) GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, pk, sum(max(ret, 0))
-FROM ev_file_io WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND op IN (2, 4, 6) GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, pk, sum(bytes)
-FROM ev_file_io_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND op IN (2, 4, 6) GROUP BY 1, 2, 3;
+-- win_file_io: rollups for whole minutes, raw rows else (queries/metric_views.sql).
+SELECT t, node, pk, bytes AS value FROM win_file_io WHERE op IN (2, 4, 6);

@@ -3,13 +3,5 @@
 -- type: counter
 -- help: Memory allocations (page and slab allocation calls).
 -- attribution: process
--- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
-SELECT step_end(minute * 60000000000) AS t, node, pk, sum(allocs) AS value
-FROM roll_mem_alloc WHERE rollup_minute(minute) GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, pk, sum(count)
-FROM ev_mem_alloc WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, pk, sum(allocs)
-FROM ev_mem_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3;
+-- win_mem_alloc: rollups for whole minutes, raw rows else (queries/metric_views.sql).
+SELECT t, node, pk, allocs AS value FROM win_mem_alloc;

@@ -3,14 +3,5 @@
 -- type: counter
 -- help: CPU time in nanoseconds, from the scheduler (switched-out task's run time).
 -- attribution: process
--- Rollup rows for whole minutes of one step, raw rows for the others
--- (analyzer/rollup.h).
-SELECT step_end(minute * 60000000000) AS t, node, pk, sum(runtime_ns) AS value
-FROM roll_sched_out WHERE rollup_minute(minute) GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, prev_pk, sum(prev_runtime_ns)
-FROM ev_sched_switch WHERE ts >= :from AND ts < :to AND raw_ts(ts) AND prev_pk IS NOT NULL
-GROUP BY 1, 2, 3
-UNION ALL
-SELECT step_end(ts), node, pk, sum(runtime_ns)
-FROM ev_sched_agg WHERE ts >= :from AND ts < :to AND raw_ts(ts) GROUP BY 1, 2, 3;
+-- win_sched_out: rollups for whole minutes, raw rows else (queries/metric_views.sql).
+SELECT t, node, pk, runtime_ns AS value FROM win_sched_out;

@@ -5,7 +5,7 @@
 -- attribution: pair
 -- Pod to pod: both ends resolved to the pods that held their IPs when the
 -- connection opened.
--- Grouped by pair number first (conn_pair: analyzer/connattr.h), named after.
+-- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
 SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
 	SELECT step_end(close_ts) AS t, node, pair, sum(bytes_acked) AS value
 	FROM conn_pair WHERE close_ts >= :from AND close_ts < :to AND is_client = 1 AND bytes_acked IS NOT NULL

@@ -4,7 +4,7 @@
 -- help: Duration of completed connections between the pods in seconds (log2 buckets of nanoseconds).
 -- attribution: pair
 -- scale: 1e-9
--- Grouped by pair number first (conn_pair: analyzer/connattr.h), named after.
+-- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
 SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.b, g.cnt, g.sum FROM (
 	SELECT step_end(close_ts) AS t, node, pair, log2_bucket(duration_ns) AS b, count(*) AS cnt,
 		sum(duration_ns) AS sum

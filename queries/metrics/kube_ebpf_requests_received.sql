@@ -5,7 +5,7 @@
 -- attribution: pair
 -- Pod to pod: both ends resolved to the pods that held their IPs when the
 -- connection opened.
--- Grouped by pair number first (conn_pair: analyzer/connattr.h), named after.
+-- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
 SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
 	SELECT step_end(open_ts) AS t, node, pair, count(*) AS value
 	FROM conn_pair WHERE open_ts >= :from AND open_ts < :to AND active = 0

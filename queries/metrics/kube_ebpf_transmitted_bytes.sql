@@ -3,7 +3,7 @@
 -- type: counter
 -- help: Bytes written by the source pod to the destination pod (client sends).
 -- attribution: pair
--- Grouped by pair number first (conn_pair: analyzer/connattr.h), named after.
+-- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
 SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
 	SELECT step_end(m.ts) AS t, c.node, c.pair, sum(max(m.bytes, 0)) AS value
 	FROM sock_msg m JOIN conn_pair c ON c.cid = m.cid

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * libFuzzer target: the analyzer's metadata replay (analyzer/meta.c) on
+ * libFuzzer target: the analyzer's metadata replay (analyzer/replay/meta.c) on
  * arbitrary metadata records, as a hostile or broken recorder could write
  * them. Each input line is one record: first byte 'S' for a snapshot,
  * anything else for a change, then the JSON. Asserts the contracts: 0 or
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/db.h"
-#include "analyzer/meta.h"
+#include "analyzer/db/db.h"
+#include "analyzer/replay/meta.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Connection attribution (analyzer/connattr.h) against the SQL that defined
+/* Connection attribution (analyzer/attr/connattr.h) against the SQL that defined
  * it before it moved to C: conn ends and pods, kube_pair and conn_pair, with
  * connections spooled out of order, some long after their window was
  * written, the last first; a reused IP; a process whose pod is not its
@@ -15,10 +15,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "analyzer/connattr.h"
-#include "analyzer/db.h"
-#include "analyzer/rowbatch.h"
-#include "analyzer/rowwriter.h"
+#include "analyzer/attr/connattr.h"
+#include "analyzer/db/db.h"
+#include "analyzer/replay/rowbatch.h"
+#include "analyzer/replay/rowwriter.h"
 
 #define CONNS 20000 /* more than two spool windows */
 

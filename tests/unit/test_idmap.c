@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "analyzer/idmap.h"
+#include "analyzer/replay/idmap.h"
 
 #define N 5000
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer/replay.h"
+#include "analyzer/cmd/replay.h"
 #include "format/writer.h"
 #include "seg_helpers.h"
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "analyzer/rowbatch.h"
-#include "analyzer/rowwriter.h"
+#include "analyzer/replay/rowbatch.h"
+#include "analyzer/replay/rowwriter.h"
 
 #define ROWS 5000 /* several buffers and a tail */
 

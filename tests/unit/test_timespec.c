@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "analyzer/timespec.h"
+#include "analyzer/cmd/timespec.h"
 
 #define T0 1768478400000000000LL /* 2026-01-15T12:00:00Z */
 

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/db/family.h"
+#include "analyzer/db/sqlembed.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PREFIX "metrics/"
+
+const char *fr_family__type_name(enum fr_family_type t)
+{
+	return t == FR_FAMILY_COUNTER ? "counter" : t == FR_FAMILY_GAUGE ? "gauge" : "histogram";
+}
+
+/* Copy the value of "-- key: value" if `line` is that key. */
+static int header_value(const char *line, size_t len, const char *key, char *dst, size_t cap)
+{
+	const size_t kl = strlen(key);
+	size_t n;
+
+	if (len < 4 + kl || strncmp(line, "-- ", 3) || strncmp(line + 3, key, kl) ||
+	    line[3 + kl] != ':')
+		return 0;
+	line += 4 + kl;
+	len -= 4 + kl;
+	while (len && *line == ' ')
+		line++, len--;
+	n = len < cap - 1 ? len : cap - 1;
+	memcpy(dst, line, n);
+	dst[n] = 0;
+	return 1;
+}
+
+int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
+{
+	char type[32] = "", attr[32] = "", scale[32] = "";
+	const char *p = sql;
+
+	memset(f, 0, sizeof(*f));
+	f->sql = sql;
+	f->scale = 1;
+	while (*p && !strncmp(p, "--", 2)) {
+		const char *eol = strchr(p, '\n');
+		const size_t len = eol ? (size_t)(eol - p) : strlen(p);
+
+		header_value(p, len, "family", f->name, sizeof(f->name));
+		header_value(p, len, "help", f->help, sizeof(f->help));
+		header_value(p, len, "type", type, sizeof(type));
+		header_value(p, len, "attribution", attr, sizeof(attr));
+		header_value(p, len, "scale", scale, sizeof(scale));
+		p += len + (eol ? 1 : 0);
+	}
+	if (!strcmp(type, "counter"))
+		f->type = FR_FAMILY_COUNTER;
+	else if (!strcmp(type, "gauge"))
+		f->type = FR_FAMILY_GAUGE;
+	else if (!strcmp(type, "histogram"))
+		f->type = FR_FAMILY_HISTOGRAM;
+	else
+		goto bad;
+	if (!f->name[0] || !f->help[0] || (strcmp(attr, "process") && strcmp(attr, "pair")))
+		goto bad;
+	f->pair = !strcmp(attr, "pair");
+	if (scale[0])
+		f->scale = strtod(scale, NULL);
+	if (f->scale <= 0)
+		goto bad;
+	return 0;
+bad:
+	fprintf(stderr, "flightrec: %s: bad family header (family, type, help, attribution)\n",
+		file);
+	return -EINVAL;
+}
+
+static int is_family_file(const char *name)
+{
+	return !strncmp(name, PREFIX, strlen(PREFIX));
+}
+
+size_t fr_family__count(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fr_sql_nfiles; i++)
+		n += is_family_file(fr_sql_files[i].name);
+	return n;
+}
+
+int fr_family__get(size_t idx, struct fr_family *f)
+{
+	/* embed.cmake sorts files by path, so this is name order */
+	for (size_t i = 0; i < fr_sql_nfiles; i++)
+		if (is_family_file(fr_sql_files[i].name) && !idx--)
+			return fr_family__parse(fr_sql_files[i].name, fr_sql_files[i].text, f);
+	return -ENOENT;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Metric families: one embedded SQL file each under queries/metrics/, with
+ * a header of "-- key: value" lines (family, type, help, attribution and
+ * optionally scale) followed by one SELECT.
+ *
+ * The SELECT binds :from and :to (wall-clock ns, window [from, to)) and
+ * :step (ns, 0 for one sample), may call step_end(ts) and read the views
+ * of queries/metric_views.sql (a source's rows in the window), and returns
+ *   t, node, pk, <family label columns...>, value            (counter, gauge)
+ *   t, node, pk, <family label columns...>, b, cnt, sum      (histogram)
+ * where b is a log2 bucket index (NULL on rows that carry only a sum).
+ * attribution "process" means pk is a process incarnation whose pod,
+ * workload, namespace and container become labels; "pair" means the
+ * labels name both ends already (kube_ebpf_*) and pk is NULL.
+ */
+#ifndef FR_ANALYZER_DB_FAMILY_H
+#define FR_ANALYZER_DB_FAMILY_H
+
+#include <stddef.h>
+
+enum fr_family_type { FR_FAMILY_COUNTER, FR_FAMILY_GAUGE, FR_FAMILY_HISTOGRAM };
+
+struct fr_family {
+	char name[96];
+	char help[256];
+	enum fr_family_type type;
+	int pair;	 /* attribution: pair */
+	double scale;	 /* multiplies sums and bucket bounds (ns -> s: 1e-9) */
+	const char *sql; /* borrowed, static */
+};
+
+/* Parse the header of `sql`. Return: 0 or -EINVAL (printed with `file`). */
+int fr_family__parse(const char *file, const char *sql, struct fr_family *f);
+
+/* Number of embedded families; the i-th in name order. Return: 0/-errno. */
+size_t fr_family__count(void);
+int fr_family__get(size_t i, struct fr_family *f);
+
+const char *fr_family__type_name(enum fr_family_type t);
+
+#endif /* FR_ANALYZER_DB_FAMILY_H */

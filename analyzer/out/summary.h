@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Reads a whole segment and summarizes it: header facts, time range, block
+ * and record counts per kind, byte counts, torn tail and every damage found
+ * (offset and message). Shared by `inspect` and `verify`.
+ */
+#ifndef FR_ANALYZER_OUT_SUMMARY_H
+#define FR_ANALYZER_OUT_SUMMARY_H
+
+#include <stdint.h>
+
+#include "format/kinds.h"
+#include "format/reader.h"
+
+#define FR_SUMMARY_MAX_ERRORS 16
+
+struct fr_seg_summary {
+	const char *path;
+	int open_err; /* -errno when the segment could not be opened */
+	struct fr_segment_info info;
+	struct fr_reader_stats st;
+	uint64_t kind_counts[FR_KIND_MAX];
+	uint64_t unknown_kinds; /* records of kinds this build does not know */
+	uint64_t bad_payloads;	/* schema payloads that do not decode */
+	uint64_t errors;	/* all damage reports, including those not kept */
+	struct fr_diag err[FR_SUMMARY_MAX_ERRORS];
+};
+
+/* Return: 0 when the segment was read to its end (damage is in the
+ * summary), -errno when it could not be opened (open_err, err[0]). */
+int fr_seg_summary__read(struct fr_seg_summary *s, const char *path);
+
+/* Wall-clock UTC ns of a record timestamp, from the header's clock pair. */
+uint64_t fr_seg_summary__wall(const struct fr_segment_info *in, uint64_t boot_ns);
+
+/* "2026-11-22T03:04:05.123456789Z" into buf (at least 32 bytes). */
+void fr_format_utc(uint64_t wall_ns, char *buf, unsigned long cap);
+
+#endif /* FR_ANALYZER_OUT_SUMMARY_H */

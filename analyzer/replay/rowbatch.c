@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/replay/rowbatch.h"
+#include "analyzer/db/db.h"
+#include "analyzer/replay/rowwriter.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows per INSERT step; with a writer also per hand-over between threads,
+ * which must be rare. Measured on the bench fixture. */
+#define ROWS_PER_BUF 1024
+
+enum { V_NULL, V_INT, V_TEXT, V_BLOB };
+
+/*
+ * fr_rows: an eponymous virtual table whose rows are one buffer, passed as
+ * a pointer: "INSERT INTO t SELECT c0, ... FROM fr_rows WHERE buf = ?"
+ * inserts a whole buffer in one step, with no parameter binding per value.
+ */
+#define VT_COLS 32 /* widest table */
+#define VT_PTR	"fr_rowbatch_buf"
+
+struct vt_cursor {
+	sqlite3_vtab_cursor base;
+	const struct fr_rowbatch_buf *f;
+	const int64_t *vals; /* of the current row */
+	const uint8_t *types;
+	uint32_t row, ncols;
+};
+
+static int vt_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+		      char **errmsg)
+{
+	char sql[16 + VT_COLS * 5 + 16];
+	size_t off = (size_t)snprintf(sql, sizeof(sql), "CREATE TABLE x(");
+	int rc;
+
+	(void)aux, (void)argc, (void)argv, (void)errmsg;
+	for (int i = 0; i < VT_COLS; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, "c%d,", i);
+	snprintf(sql + off, sizeof(sql) - off, "buf HIDDEN)");
+	rc = sqlite3_declare_vtab(db, sql);
+	if (rc != SQLITE_OK)
+		return rc;
+	*out = sqlite3_malloc(sizeof(**out));
+	if (!*out)
+		return SQLITE_NOMEM;
+	memset(*out, 0, sizeof(**out));
+	return SQLITE_OK;
+}
+
+static int vt_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* Only a scan with buf = ? is possible. */
+static int vt_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	(void)vt;
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+
+		if (c->iColumn == VT_COLS && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+			info->aConstraintUsage[i].argvIndex = 1;
+			info->aConstraintUsage[i].omit = 1;
+			info->estimatedCost = 1;
+			return SQLITE_OK;
+		}
+	}
+	return SQLITE_CONSTRAINT;
+}
+
+static int vt_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	struct vt_cursor *c = sqlite3_malloc(sizeof(*c));
+
+	(void)vt;
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int vt_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int vt_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc,
+		     sqlite3_value **argv)
+{
+	struct vt_cursor *c = (struct vt_cursor *)cur;
+
+	(void)idx, (void)idx_str;
+	c->f = argc ? sqlite3_value_pointer(argv[0], VT_PTR) : NULL;
+	c->row = 0;
+	if (c->f) {
+		c->ncols = c->f->owner->ncols;
+		c->vals = c->f->vals;
+		c->types = c->f->types;
+	}
+	return SQLITE_OK;
+}
+
+static int vt_next(sqlite3_vtab_cursor *cur)
+{
+	struct vt_cursor *c = (struct vt_cursor *)cur;
+
+	c->row++;
+	c->vals += c->ncols;
+	c->types += c->ncols;
+	return SQLITE_OK;
+}
+
+static int vt_eof(sqlite3_vtab_cursor *cur)
+{
+	const struct vt_cursor *c = (const struct vt_cursor *)cur;
+
+	return !c->f || c->row >= c->f->nrows;
+}
+
+static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const struct vt_cursor *c = (const struct vt_cursor *)cur;
+	int64_t v;
+
+	if ((uint32_t)col >= c->ncols)
+		return SQLITE_OK; /* NULL */
+	v = c->vals[col];
+	switch (c->types[col]) {
+	case V_INT:
+		sqlite3_result_int64(ctx, v);
+		break;
+	case V_TEXT:
+		sqlite3_result_text(ctx, c->f->text + ((uint64_t)v >> 32), (int)(uint32_t)v,
+				    SQLITE_STATIC);
+		break;
+	case V_BLOB:
+		sqlite3_result_blob(ctx, c->f->text + ((uint64_t)v >> 32), (int)(uint32_t)v,
+				    SQLITE_STATIC);
+		break;
+	default:
+		break;
+	}
+	return SQLITE_OK;
+}
+
+static int vt_rowid(sqlite3_vtab_cursor *cur, sqlite_int64 *rowid)
+{
+	*rowid = ((const struct vt_cursor *)cur)->row;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module vt_module = {
+	.xConnect = vt_connect,
+	.xBestIndex = vt_best_index,
+	.xDisconnect = vt_disconnect,
+	.xOpen = vt_open,
+	.xClose = vt_close,
+	.xFilter = vt_filter,
+	.xNext = vt_next,
+	.xEof = vt_eof,
+	.xColumn = vt_column,
+	.xRowid = vt_rowid,
+};
+
+static int prepare_select(struct fr_rowbatch *b)
+{
+	char sql[256 + VT_COLS * 5];
+	size_t off;
+
+	if (b->ncols > VT_COLS)
+		return -EINVAL;
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT c0", b->table);
+	for (uint32_t i = 1; i < b->ncols; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",c%u", i);
+	snprintf(sql + off, sizeof(sql) - off, " FROM fr_rows WHERE buf = ?");
+	return fr_db__prepare(b->db, sql, &b->scan, b->table);
+}
+
+int fr_rowbatch__register(sqlite3 *db)
+{
+	return sqlite3_create_module(db, "fr_rows", &vt_module, NULL) == SQLITE_OK ? 0 : -EIO;
+}
+
+int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
+		      const char *table, uint32_t ncols)
+{
+	memset(b, 0, sizeof(*b));
+	b->db = db;
+	b->writer = writer;
+	b->ncols = ncols;
+	b->per_buf = ROWS_PER_BUF;
+	b->table = strdup(table);
+	if (!b->table)
+		return -ENOMEM;
+	for (int i = 0; i < 2; i++) {
+		b->buf[i].owner = b;
+		b->buf[i].vals = calloc((size_t)ncols * b->per_buf, sizeof(*b->buf[i].vals));
+		b->buf[i].types = calloc((size_t)ncols * b->per_buf, sizeof(*b->buf[i].types));
+		if (!b->buf[i].vals || !b->buf[i].types)
+			return -ENOMEM;
+	}
+	b->cur = &b->buf[0];
+	return prepare_select(b);
+}
+
+static void put(struct fr_rowbatch *b, uint8_t type, int64_t v)
+{
+	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
+
+	b->cur->types[i] = type;
+	b->cur->vals[i] = v;
+}
+
+void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
+{
+	put(b, V_INT, v);
+}
+
+void fr_rowbatch__null(struct fr_rowbatch *b)
+{
+	put(b, V_NULL, 0);
+}
+
+void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v)
+{
+	if (v)
+		fr_rowbatch__int(b, v);
+	else
+		fr_rowbatch__null(b);
+}
+
+char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
+{
+	struct fr_rowbatch_buf *f = b->cur;
+
+	if (f->text_len + max > UINT32_MAX) { /* offsets are 32-bit */
+		b->err = -E2BIG;
+		return NULL;
+	}
+	if (!f->text || f->text_len + max > f->text_cap) {
+		size_t cap = f->text_cap ? f->text_cap : 4096;
+		char *t;
+
+		while (cap < f->text_len + max)
+			cap *= 2;
+		t = realloc(f->text, cap);
+		if (!t) {
+			b->err = -ENOMEM;
+			return NULL;
+		}
+		f->text = t;
+		f->text_cap = cap;
+	}
+	return f->text + f->text_len;
+}
+
+void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len)
+{
+	put(b, V_TEXT, (int64_t)((uint64_t)b->cur->text_len << 32 | (uint32_t)len));
+	b->cur->text_len += len;
+}
+
+void fr_rowbatch__text(struct fr_rowbatch *b, const void *p, size_t len)
+{
+	char *dst = fr_rowbatch__text_reserve(b, len);
+
+	if (!dst) {
+		b->col++;
+		return;
+	}
+	if (len)
+		memcpy(dst, p, len);
+	fr_rowbatch__text_commit(b, len);
+}
+
+void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
+{
+	fr_rowbatch__text(b, p, len);
+	if (!b->err)
+		b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+}
+
+/* Insert every row of a buffer; a job of the writer thread. */
+static int insert_buf(void *arg)
+{
+	const struct fr_rowbatch_buf *f = arg;
+	const struct fr_rowbatch *b = f->owner;
+	int rc;
+
+	sqlite3_bind_pointer(b->scan, 1, (void *)f, VT_PTR, NULL);
+	rc = sqlite3_step(b->scan);
+	sqlite3_reset(b->scan);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "flightrec: replay: insert %s: %s\n", b->table,
+			sqlite3_errmsg(b->db));
+		return -EIO;
+	}
+	return 0;
+}
+
+int fr_rowbatch__flush(struct fr_rowbatch *b)
+{
+	struct fr_rowbatch_buf *f = b->cur;
+	int err;
+
+	if (!f->nrows)
+		return 0;
+	if (!b->writer) {
+		err = insert_buf(f);
+	} else {
+		/* fill the other buffer while the writer inserts this one */
+		err = fr_rowwriter__submit(b->writer, insert_buf, f, &f->busy);
+		b->cur = f = &b->buf[f == &b->buf[0]];
+		fr_rowwriter__wait(b->writer, &f->busy);
+	}
+	f->nrows = 0;
+	f->text_len = 0;
+	return err;
+}
+
+int fr_rowbatch__end_row(struct fr_rowbatch *b)
+{
+	b->col = 0;
+	if (b->err) {
+		const int err = b->err;
+
+		b->err = 0;
+		return err;
+	}
+	if (++b->cur->nrows < b->per_buf)
+		return 0;
+	return fr_rowbatch__flush(b);
+}
+
+void fr_rowbatch__free(struct fr_rowbatch *b)
+{
+	sqlite3_finalize(b->scan);
+	for (int i = 0; i < 2; i++) {
+		free(b->buf[i].vals);
+		free(b->buf[i].types);
+		free(b->buf[i].text);
+	}
+	free(b->table);
+	memset(b, 0, sizeof(*b));
+}

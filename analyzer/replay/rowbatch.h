@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Rows for one table, buffered and inserted a buffer at a time by one
+ * INSERT ... SELECT from a virtual table over the buffer: no statement step
+ * and no parameter binding per row, which were most of SQLite's per-row
+ * cost for narrow rows. Rows reach the table in the order they were added.
+ * Text is copied into the batch, so callers' buffers may change at once.
+ */
+#ifndef FR_ANALYZER_REPLAY_ROWBATCH_H
+#define FR_ANALYZER_REPLAY_ROWBATCH_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fr_rowwriter;
+
+/* Rows being filled, or inserted by the writer thread while `busy`. Values
+ * are 9 bytes, not a 16-byte struct: the writer thread reads every one from
+ * the other core's cache, and that transfer was most of its xColumn cost. */
+struct fr_rowbatch_buf {
+	struct fr_rowbatch *owner;
+	int64_t *vals;	/* integer, or text offset << 32 | length */
+	uint8_t *types; /* one per value */
+	char *text;
+	size_t text_len, text_cap;
+	uint32_t nrows;
+	int busy;
+};
+
+struct fr_rowbatch {
+	sqlite3 *db;
+	char *table;
+	sqlite3_stmt *scan;	     /* INSERT ... SELECT of one buffer's rows */
+	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
+	struct fr_rowbatch_buf buf[2], *cur;
+	uint32_t ncols, per_buf, col;
+	int err; /* -ENOMEM or -E2BIG while adding values, returned by end_row */
+};
+
+/* Register the fr_rows virtual table on a connection, once, before
+ * fr_rowbatch__init. Return: 0 or -EIO. */
+int fr_rowbatch__register(sqlite3 *db);
+
+/* Prepare the INSERT of `ncols` (<= 32) columns into `table`; with a writer, full
+ * batches are inserted on its thread. Return: 0, -errno. */
+int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
+		      const char *table, uint32_t ncols);
+
+void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v);
+
+void fr_rowbatch__null(struct fr_rowbatch *b);
+
+/* 0 is NULL: optional ids and counters. */
+void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v);
+
+void fr_rowbatch__text(struct fr_rowbatch *b, const void *p, size_t len);
+
+void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len);
+
+/* Room for `max` bytes of text formatted in place (NULL: no memory, or
+ * 4 GiB of text in the buffer; the row fails); commit the used length. */
+char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max);
+void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len);
+
+/* End the row (every column given); inserts when the batch is full.
+ * Return: 0, -ENOMEM, -E2BIG or -EIO (printed, maybe of an earlier batch). */
+int fr_rowbatch__end_row(struct fr_rowbatch *b);
+
+/* Insert the rows buffered so far (with a writer: queue them; sync it
+ * before reading the table). Return: 0 or -EIO (printed). */
+int fr_rowbatch__flush(struct fr_rowbatch *b);
+
+void fr_rowbatch__free(struct fr_rowbatch *b);
+
+#endif /* FR_ANALYZER_REPLAY_ROWBATCH_H */

@@ -1,0 +1,165 @@
+-- SPDX-License-Identifier: BSD-2-Clause
+-- What each rollup source counted in the window of one `metrics` run: TEMP
+-- views that analyzer/cmd/metrics.c creates on its connection, so that a
+-- metric family reads one view. A minute whose every ns lies in the window
+-- and in one step comes from the roll_* rows (rollup_minute()), any other
+-- time from the raw rows (raw_ts()), counted as the rollup counts them
+-- (analyzer/replay/rollup.c): results are exact for any window and step.
+-- t is the end of a row's step. Rows are partial sums: readers sum.
+-- window_from() and window_to() stand for :from and :to, which a view
+-- cannot bind.
+-- win_<source>: the counters of a source, in the columns of its roll_*
+-- table. win_hist: the log2 histograms of every source, apart so that
+-- counters do not pay for buckets; a reader names one source, and the
+-- arms of the others are not run.
+
+-- The *_agg histograms of each source, summed per cell of win_hist.
+CREATE TEMP VIEW win_agg_cells AS
+SELECT 'syscall' AS source, step_end(ts) AS t, node, pk, nr AS k,
+	hist_sum(latency_hist) AS hs, sum(total_ns) AS sum_ns
+FROM ev_syscall_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 2, 3, 4, 5
+UNION ALL
+SELECT 'runq', step_end(ts), node, pk, NULL, hist_sum(runq_hist), sum(runq_total_ns)
+FROM ev_sched_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'file_io', step_end(ts), node, pk, op, hist_sum(latency_hist), sum(total_ns)
+FROM ev_file_io_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 2, 3, 4, 5;
+
+-- The histograms of every source, in cells of (source, t, node, pk, k): k is
+-- the source's key (syscall: nr, file_io: op, runq: none). b is a log2
+-- bucket, NULL for a row that carries only a sum; obs the observations in
+-- it, sum_ns their total. A reader names one source (WHERE source = ...):
+-- the others are not computed. runq: the run queue latency of the task
+-- switched in (next_pk), 0 is unknown.
+CREATE TEMP VIEW win_hist AS
+SELECT 'syscall' AS source, step_end(minute * 60000000000) AS t, node, pk, nr AS k, b,
+	sum(obs) AS obs, sum(sum_ns) AS sum_ns
+FROM roll_syscall WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 6
+UNION ALL
+SELECT 'runq', step_end(minute * 60000000000), node, pk, NULL, b, sum(obs), sum(sum_ns)
+FROM roll_runq WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 6
+UNION ALL
+SELECT 'file_io', step_end(minute * 60000000000), node, pk, op, b, sum(obs), sum(sum_ns)
+FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 6
+UNION ALL
+SELECT 'syscall', step_end(ts), node, pk, nr, log2_bucket(latency_ns), count(*), sum(latency_ns)
+FROM ev_syscall WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 2, 3, 4, 5, 6
+UNION ALL
+SELECT 'runq', step_end(ts), node, next_pk, NULL, log2_bucket(runq_latency_ns), count(*),
+	sum(runq_latency_ns)
+FROM ev_sched_switch WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+	AND next_pk IS NOT NULL AND runq_latency_ns > 0
+GROUP BY 2, 3, 4, 6
+UNION ALL
+SELECT 'file_io', step_end(ts), node, pk, op, log2_bucket(latency_ns), count(*), sum(latency_ns)
+FROM ev_file_io WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 2, 3, 4, 5, 6
+UNION ALL
+-- *_agg records: their JSON arrays summed per cell (win_agg_cells), then a
+-- row per non-empty bucket and one with the sum (the null json_insert
+-- appends); json_each per record is slow.
+SELECT c.source, c.t, c.node, c.pk, c.k,
+	CASE WHEN h.type = 'null' THEN NULL ELSE CAST(h.key AS INTEGER) END,
+	CASE WHEN h.type = 'null' THEN 0 ELSE h.value END,
+	CASE WHEN h.type = 'null' THEN c.sum_ns ELSE 0 END
+FROM win_agg_cells c, json_each(json_insert(c.hs, '$[#]', NULL)) h
+WHERE h.type = 'null' OR h.value > 0;
+
+CREATE TEMP VIEW win_syscall AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, nr, sum(calls) AS calls,
+	sum(errors) AS errors
+FROM roll_syscall WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4
+UNION ALL
+-- errors: errno values only, as the kernel side counts them (some calls
+-- return other negative values that are not errors)
+SELECT step_end(ts), node, pk, nr, count(*), sum(ret < 0 AND ret >= -4095)
+FROM ev_syscall WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT step_end(ts), node, pk, nr, sum(count), sum(errors)
+FROM ev_syscall_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4;
+
+-- Switches and run time of the task switched out (prev_pk).
+CREATE TEMP VIEW win_sched_out AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, sum(switches) AS switches,
+	sum(runtime_ns) AS runtime_ns
+FROM roll_sched_out WHERE rollup_minute(minute) GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, prev_pk, count(*), sum(prev_runtime_ns)
+FROM ev_sched_switch WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+	AND prev_pk IS NOT NULL
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, sum(switches), sum(runtime_ns)
+FROM ev_sched_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3;
+
+-- File reads and writes, by op; bytes: what the calls returned, errors as 0.
+CREATE TEMP VIEW win_file_io AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, op, sum(bytes) AS bytes
+FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT step_end(ts), node, pk, op, sum(max(ret, 0))
+FROM ev_file_io WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT step_end(ts), node, pk, op, sum(bytes)
+FROM ev_file_io_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4;
+
+-- user: true for a fault in user mode.
+CREATE TEMP VIEW win_page_fault AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, user, sum(faults) AS faults
+FROM roll_page_fault WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT step_end(ts), node, pk, user, count(*)
+FROM ev_page_fault WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT step_end(ts), node, pk, 1, sum(user_faults)
+FROM ev_mem_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, 0, sum(kernel_faults)
+FROM ev_mem_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3;
+
+CREATE TEMP VIEW win_mem_alloc AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, sum(allocs) AS allocs
+FROM roll_mem_alloc WHERE rollup_minute(minute) GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, sum(count)
+FROM ev_mem_alloc WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3
+UNION ALL
+SELECT step_end(ts), node, pk, sum(allocs)
+FROM ev_mem_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3;
+
+-- Socket messages (sock_msg: no tuple needed, cheaper than ev_sock_msg);
+-- bytes: what the calls returned, errors as 0; received: true for rx.
+CREATE TEMP VIEW win_net AS
+SELECT step_end(minute * 60000000000) AS t, node, pk, protocol, received, sum(msgs) AS msgs,
+	sum(bytes) AS bytes
+FROM roll_net WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
+UNION ALL
+SELECT step_end(ts), node, pk, protocol, received, count(*), sum(max(bytes, 0))
+FROM sock_msg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4, 5
+UNION ALL
+SELECT step_end(ts), node, pk, 17, received, count(*), sum(max(bytes, 0))
+FROM ev_udp_msg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4, 5
+UNION ALL
+SELECT step_end(ts), node, pk, protocol, received, sum(count), sum(bytes)
+FROM ev_sock_msg_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3, 4, 5;
+
+-- The name of each (node, nr) as the recorder first wrote it.
+CREATE TEMP VIEW first_syscall_name AS
+SELECT node, nr, name, min(rowid) FROM ev_syscall_name GROUP BY node, nr;
