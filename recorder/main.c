@@ -134,12 +134,14 @@ static int start_sources(struct loop *l)
 		return -errno;
 	for (; l->started < l->nsrc; l->started++) {
 		struct fr_source *s = &l->src[l->started];
-		struct epoll_event ev = {.events = EPOLLIN};
-		int err = s->start ? s->start(s->ctx, l->rotor) : 0;
-		const int fd = !err && s->fd ? s->fd(s->ctx) : -1;
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)l->started};
+		int fds[FR_FAM_COUNT], n = 0, err = s->start ? s->start(s->ctx, l->rotor) : 0;
 
-		if (!err && fd >= 0 && epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			err = -errno;
+		if (!err && s->fds)
+			n = s->fds(s->ctx, fds, FR_FAM_COUNT);
+		for (int i = 0; !err && i < n; i++)
+			if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0)
+				err = -errno;
 		if (err) {
 			report("cannot start", s->name, err);
 			return err;
@@ -148,11 +150,13 @@ static int start_sources(struct loop *l)
 	return 0;
 }
 
-/* Move what every source has into the writer. Return: 0 or -errno. */
-static int drain_sources(struct loop *l)
+/* Move what the sources have into the writer: each one that drains at
+ * every wake, and those whose fd is readable (ready[i]). Return: 0 or -errno. */
+static int drain_sources(struct loop *l, const bool *ready)
 {
 	for (size_t i = 0; i < l->started; i++) {
-		const int n = l->src[i].drain ? l->src[i].drain(l->src[i].ctx) : 0;
+		const bool due = !l->src[i].drain_when_ready || ready[i];
+		const int n = due && l->src[i].drain ? l->src[i].drain(l->src[i].ctx) : 0;
 
 		if (n < 0 && n != -EINTR)
 			return n;
@@ -218,22 +222,26 @@ static int check_dir(const char *dir)
 static int run_loop(struct loop *l)
 {
 	uint64_t start = fr_clock__boot_ns(), now, next_interval, next_sync;
-	struct epoll_event evs[8];
+	struct epoll_event evs[16];
 	int err = 0, n;
 
 	next_interval = start + l->cfg->interval_ns;
 	next_sync = start + l->cfg->clock_sync_ns;
 	fprintf(stderr, "flightrec-record: recording into %s\n", fr_rotor__path(l->rotor));
 	while (!stop_requested) {
-		n = epoll_wait(l->epfd, evs, 8, (int)l->cfg->drain_ms);
+		bool ready[sizeof(l->src) / sizeof(l->src[0])] = {false};
+
+		n = epoll_wait(l->epfd, evs, 16, (int)l->cfg->drain_ms);
 		if (n < 0 && errno != EINTR) {
 			err = -errno;
 			fprintf(stderr, "flightrec-record: failed to wait for sources: %s\n",
 				strerror(errno));
 			return err;
 		}
-		/* sources are drained whether or not their fd woke the loop */
-		err = drain_sources(l);
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.u32 < l->started)
+				ready[evs[i].data.u32] = true;
+		err = drain_sources(l, ready);
 		if (err) {
 			fprintf(stderr, "flightrec-record: failed to drain ring buffers: %s\n",
 				strerror(-err));

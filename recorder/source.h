@@ -12,6 +12,7 @@
 #ifndef FR_RECORDER_SOURCE_H
 #define FR_RECORDER_SOURCE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "format/writer.h"
@@ -23,8 +24,13 @@ struct fr_rotor;
 struct fr_source {
 	const char *name; /* "kernel", "host", ...: the statistics records' source */
 	void *ctx;
-	/* After start: an fd the loop polls for EPOLLIN, or -1. */
-	int (*fd)(void *ctx);
+	/* After start: the fds the loop polls for EPOLLIN (at most max, put
+	 * in fds). Return: how many. */
+	int (*fds)(void *ctx, int *fds, int max);
+	/* true: drain only when an fd was readable (a queue: an idle drain would
+	 * cost a syscall per wake); false: at every wake of the loop (rings
+	 * that submit without wakeups). Both are drained at every interval. */
+	bool drain_when_ready;
 	/* The first segment is open: produce into `rotor` from now on (it
 	 * outlives the source; its writer changes at rotation). */
 	int (*start)(void *ctx, struct fr_rotor *rotor);

@@ -133,7 +133,9 @@ static void run(size_t queue_bytes, unsigned events, struct counts *c)
 	p = (struct producer){h, events};
 	assert_int_equal(pthread_create(&t, NULL, produce, &p), 0);
 	for (int i = 0; i < 200; i++) {
-		struct pollfd pf = {.fd = src.fd(src.ctx), .events = POLLIN};
+		struct pollfd pf = {.events = POLLIN};
+
+		assert_int_equal(src.fds(src.ctx, &pf.fd, 1), 1);
 
 		poll(&pf, 1, 5);
 		assert_true(src.drain(src.ctx) >= 0);

@@ -173,9 +173,12 @@ static int host_stats(struct fr_host_source *h, uint64_t now_ns)
 	return err;
 }
 
-static int host_fd(void *ctx)
+static int host_fds(void *ctx, int *fds, int max)
 {
-	return fr_queue__fd(((struct fr_host_source *)ctx)->records);
+	if (max < 1)
+		return 0;
+	fds[0] = fr_queue__fd(((struct fr_host_source *)ctx)->records);
+	return 1;
 }
 
 static int host_start(void *ctx, struct fr_rotor *rotor)
@@ -222,7 +225,8 @@ void fr_host_source__as_source(struct fr_host_source *h, struct fr_source *s)
 {
 	*s = (struct fr_source){.name = "host",
 				.ctx = h,
-				.fd = host_fd,
+				.fds = host_fds,
+				.drain_when_ready = true,
 				.start = host_start,
 				.drain = host_drain,
 				.on_interval = host_interval,

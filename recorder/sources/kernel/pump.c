@@ -119,11 +119,6 @@ int fr_pump__poll(struct fr_pump *p, int timeout_ms)
 	return m < 0 ? m : n + m;
 }
 
-int fr_pump__fd(const struct fr_pump *p)
-{
-	return ring_buffer__epoll_fd(p->rb);
-}
-
 int fr_pump__drain(struct fr_pump *p)
 {
 	return ring_buffer__consume(p->rb);
