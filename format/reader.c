@@ -636,6 +636,23 @@ int fr_reader__seek(struct fr_reader *r, uint64_t ts_ns)
 	return 0;
 }
 
+int fr_reader__time_range(struct fr_reader *r, uint64_t *min, uint64_t *max)
+{
+	const int err = ensure_table(r);
+
+	*min = UINT64_MAX;
+	*max = 0;
+	if (err)
+		return err;
+	for (size_t i = 0; i < r->ntable; i++) {
+		if (r->table[i].ts_min < *min)
+			*min = r->table[i].ts_min;
+		if (r->table[i].ts_max > *max)
+			*max = r->table[i].ts_max;
+	}
+	return 0;
+}
+
 void fr_reader__close(struct fr_reader *r)
 {
 	if (!r)

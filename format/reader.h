@@ -86,6 +86,13 @@ int fr_reader__next(struct fr_reader *r, struct fr_record *rec);
  */
 int fr_reader__seek(struct fr_reader *r, uint64_t ts_ns);
 
+/*
+ * The blocks' time range (this segment's ts_ns clock), from the index or a
+ * scan of block headers, nothing decompressed. Return: 0, with
+ * *min > *max when the segment holds no block; or -errno.
+ */
+int fr_reader__time_range(struct fr_reader *r, uint64_t *min, uint64_t *max);
+
 const struct fr_diag *fr_reader__diag(const struct fr_reader *r);
 void fr_reader__stats(const struct fr_reader *r, struct fr_reader_stats *st);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "format/ring.h"
+#include "format/reader.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -142,6 +143,29 @@ void fr_ring_list__free(struct fr_ring_list *l)
 		free(l->e);
 	if (l)
 		memset(l, 0, sizeof(*l));
+}
+
+int fr_ring__overlaps(const char *path, int64_t from_wall_ns, int64_t to_wall_ns, int64_t margin_ns)
+{
+	const struct fr_segment_info *info;
+	struct fr_reader *r;
+	uint64_t min, max;
+	int64_t lo, hi;
+	int err;
+
+	err = fr_reader__open(path, &r, NULL);
+	if (err)
+		return err;
+	info = fr_reader__info(r);
+	err = fr_reader__time_range(r, &min, &max);
+	if (!err && min <= max) {
+		/* boot ns to wall ns through the header's clock pair */
+		lo = (int64_t)(min - info->boot_ns + info->wall_ns) - margin_ns;
+		hi = (int64_t)(max - info->boot_ns + info->wall_ns) + margin_ns;
+		err = lo < to_wall_ns && hi >= from_wall_ns;
+	}
+	fr_reader__close(r);
+	return err;
 }
 
 uint64_t fr_ring__next_seq(const struct fr_ring_list *l)

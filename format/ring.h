@@ -10,7 +10,8 @@
  *
  * Listing takes every *.frseg file of a directory (other names too: a
  * user may copy segments in), in byte order of the names, which is the
- * sequence order for ring names. libc only; no function here prints.
+ * sequence order for ring names. libc and the segment reader only; no
+ * function here prints.
  */
 #ifndef FR_FORMAT_RING_H
 #define FR_FORMAT_RING_H
@@ -57,6 +58,17 @@ uint64_t fr_ring__next_seq(const struct fr_ring_list *l);
 
 /* Total bytes of the listed segments. */
 uint64_t fr_ring__total_bytes(const struct fr_ring_list *l);
+
+/*
+ * Time-window selection: whether the segment at `path` holds blocks in
+ * the wall-clock window [from_wall_ns, to_wall_ns), its blocks' range
+ * mapped through the clock pair of its header and widened by `margin_ns`
+ * on both sides (clock sync records refine the pair later; a margin of a
+ * second covers their drift). A segment without blocks overlaps nothing.
+ * Return: 1, 0, or -errno of the reader (a damaged header).
+ */
+int fr_ring__overlaps(const char *path, int64_t from_wall_ns, int64_t to_wall_ns,
+		      int64_t margin_ns);
 
 struct fr_ring_bounds {
 	uint64_t max_bytes;  /* all segments, the active one included; 0: none */

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 
 #include <cmocka.h>
 
+#include "format/kinds.h"
 #include "format/ring.h"
+#include "format/writer.h"
 #include "seg_helpers.h"
 
 static char *dir;
@@ -181,6 +184,55 @@ static void test_free_floor(void **state)
 	assert_int_equal(fr_ring__free_shortfall("/nonexistent/ring", 5, &shortfall), -ENOENT);
 }
 
+/* A segment whose header pairs boot 1 s with wall W, records at boot 2-3 s. */
+static void write_segment(const char *path, int records, int seal)
+{
+	const struct fr_writer_opts o = {.host = "h",
+					 .boot_id = "b",
+					 .kernel = "k",
+					 .boot_ns = 1000000000ull,
+					 .wall_ns = 1800000000000000000ull,
+					 .fsync_ms = -1};
+	struct fr_writer *w;
+
+	assert_int_equal(fr_writer__open(path, &o, &w), 0);
+	for (int i = 0; i < records; i++)
+		assert_int_equal(fr_writer__append(w, FR_KIND_MARKER,
+						   2000000000ull + (uint64_t)i * 500000000ull, "m",
+						   1),
+				 0);
+	if (seal)
+		assert_int_equal(fr_writer__seal(w), 0);
+	else
+		assert_int_equal(fr_writer__flush(w), 0);
+	fr_writer__free(w);
+}
+
+static void test_window_selection(void **state)
+{
+	const int64_t w = 1800000000000000000ll, s = 1000000000ll;
+	char sealed[600], open_seg[600], empty[600];
+
+	snprintf(sealed, sizeof(sealed), "%s/seg-00000001-1.frseg", dir);
+	snprintf(open_seg, sizeof(open_seg), "%s/seg-00000002-1.frseg", dir);
+	snprintf(empty, sizeof(empty), "%s/seg-00000003-1.frseg", dir);
+	write_segment(sealed, 3, 1);   /* wall W+1 s .. W+2 s */
+	write_segment(open_seg, 3, 0); /* the same, read by scanning */
+	write_segment(empty, 0, 1);
+	for (int i = 0; i < 2; i++) {
+		const char *p = i ? open_seg : sealed;
+
+		assert_int_equal(fr_ring__overlaps(p, w + s + s / 2, w + s + s / 2 + 1, 0), 1);
+		assert_int_equal(fr_ring__overlaps(p, w + 2 * s, w + 3 * s, 0), 1); /* last ns */
+		assert_int_equal(fr_ring__overlaps(p, w + 2 * s + 1, w + 3 * s, 0), 0);
+		assert_int_equal(fr_ring__overlaps(p, w, w + s, 0), 0); /* `to` is exclusive */
+		assert_int_equal(fr_ring__overlaps(p, w, w + s, 1), 1); /* the margin widens */
+		assert_int_equal(fr_ring__overlaps(p, w + 3 * s, w + 4 * s, s), 1);
+	}
+	assert_int_equal(fr_ring__overlaps(empty, 0, INT64_MAX, s), 0);
+	assert_int_equal(fr_ring__overlaps("/nonexistent.frseg", 0, INT64_MAX, 0), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_retention_plan),
 		cmocka_unit_test_setup_teardown(test_enforce_on_disk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_window_selection, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ring", tests, NULL, NULL);
