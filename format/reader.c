@@ -373,11 +373,11 @@ static int ensure_table(struct fr_reader *r)
 	return err;
 }
 
-/* Buffer bytes a loaded block holds: payload, and rows (and columns). */
+/* Buffer bytes a loaded block may hold: payload, columns and rows. The
+ * index has no flags, so every block is priced as a column block. */
 static uint64_t block_bytes(const struct fr_block_hdr *b)
 {
-	return (uint64_t)b->comp_len +
-	       (uint64_t)b->raw_len * ((b->flags & FR_BLOCK_COLUMNS) ? 2 : 1);
+	return (uint64_t)b->comp_len + 2 * (uint64_t)b->raw_len;
 }
 
 /* Whether another block fits beside the open ones. */
@@ -391,6 +391,11 @@ static struct fr_block_cursor *cursor_new(struct fr_reader *r)
 	struct fr_block_cursor *c = r->spare;
 
 	r->spare = NULL;
+	/* the block last returned from may be large: its buffers are not kept */
+	if (c && c->comp_cap + c->cols_cap + c->rows_cap > SPARE_BYTES_MAX) {
+		fr_block__free(c);
+		c = NULL;
+	}
 	return c ? c : calloc(1, sizeof(*c));
 }
 

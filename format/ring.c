@@ -97,29 +97,38 @@ static int push(struct fr_ring_list *l, size_t *cap, const char *name, const str
 	if (!e->name)
 		return -ENOMEM;
 	e->size = (uint64_t)sb->st_size;
-	e->mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+	/* a clock set past 2262 saturates instead of wrapping to "very old" */
+	if (__builtin_mul_overflow((int64_t)sb->st_mtim.tv_sec, 1000000000, &e->mtime_ns) ||
+	    __builtin_add_overflow(e->mtime_ns, sb->st_mtim.tv_nsec, &e->mtime_ns))
+		e->mtime_ns = sb->st_mtim.tv_sec < 0 ? INT64_MIN : INT64_MAX;
 	e->ring_named = !fr_ring__parse(name, &e->seq, &(uint64_t){0});
 	l->n++;
 	return 0;
 }
 
-int fr_ring__list(const char *dir, struct fr_ring_list *out)
+/* List the directory open as `dfd` (the fd stays open and owned by the caller). */
+static int list_fd(int dfd, struct fr_ring_list *out)
 {
-	DIR *d = opendir(dir);
+	const int copy = dup(dfd);
+	DIR *d = copy < 0 ? NULL : fdopendir(copy);
 	struct dirent *de;
 	size_t cap = 0;
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!d)
-		return -errno;
+	if (!d) {
+		err = -errno;
+		if (copy >= 0)
+			close(copy);
+		return err;
+	}
 	while (!err && (errno = 0, de = readdir(d))) {
 		struct stat sb;
 
 		if (!has_suffix(de->d_name))
 			continue;
 		/* gone since readdir, or not a file: not a segment of the ring */
-		if (fstatat(dirfd(d), de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
+		if (fstatat(dfd, de->d_name, &sb, 0) < 0 || !S_ISREG(sb.st_mode))
 			continue;
 		err = push(out, &cap, de->d_name, &sb);
 	}
@@ -133,6 +142,19 @@ int fr_ring__list(const char *dir, struct fr_ring_list *out)
 	if (out->n)
 		qsort(out->e, out->n, sizeof(*out->e), by_name);
 	return 0;
+}
+
+int fr_ring__list(const char *dir, struct fr_ring_list *out)
+{
+	const int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (dfd < 0)
+		return -errno;
+	err = list_fd(dfd, out);
+	close(dfd);
+	return err;
 }
 
 void fr_ring_list__free(struct fr_ring_list *l)
@@ -159,9 +181,14 @@ int fr_ring__overlaps(const char *path, int64_t from_wall_ns, int64_t to_wall_ns
 	info = fr_reader__info(r);
 	err = fr_reader__time_range(r, &min, &max);
 	if (!err && min <= max) {
-		/* boot ns to wall ns through the header's clock pair */
-		lo = (int64_t)(min - info->boot_ns + info->wall_ns) - margin_ns;
-		hi = (int64_t)(max - info->boot_ns + info->wall_ns) + margin_ns;
+		/* boot ns to wall ns through the header's clock pair; a hostile
+		 * header saturates instead of wrapping */
+		if (__builtin_sub_overflow((int64_t)(min - info->boot_ns + info->wall_ns),
+					   margin_ns, &lo))
+			lo = INT64_MIN;
+		if (__builtin_add_overflow((int64_t)(max - info->boot_ns + info->wall_ns),
+					   margin_ns, &hi))
+			hi = INT64_MAX;
 		err = lo < to_wall_ns && hi >= from_wall_ns;
 	}
 	fr_reader__close(r);
@@ -190,17 +217,23 @@ uint64_t fr_ring__total_bytes(const struct fr_ring_list *l)
 size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 			       const struct fr_ring_bounds *b, int64_t now_ns, bool *doomed)
 {
-	uint64_t total = fr_ring__total_bytes(l);
+	uint64_t total;
 	size_t n = 0;
 
-	/* names sort by sequence number: oldest first, the active one last */
+	/* only the recorder's own segments count and go: a segment copied in
+	 * or a bundle's host-named one is the user's, whatever its size */
+	total = 0;
+	for (size_t i = 0; i < l->n; i++)
+		total += l->e[i].ring_named ? l->e[i].size : 0;
+	/* ring names sort by sequence number: oldest first, the active one last */
 	for (size_t i = 0; i < l->n; i++) {
 		const struct fr_ring_entry *e = &l->e[i];
 		const bool too_big = b->max_bytes && total > b->max_bytes;
 		const bool too_old = b->max_age_ns && e->mtime_ns < now_ns &&
 				     (uint64_t)(now_ns - e->mtime_ns) > b->max_age_ns;
 
-		doomed[i] = (!active || strcmp(e->name, active)) && (too_big || too_old);
+		doomed[i] = e->ring_named && (!active || strcmp(e->name, active)) &&
+			    (too_big || too_old);
 		if (doomed[i]) {
 			total -= e->size;
 			n++;
@@ -212,25 +245,26 @@ size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_bounds *b,
 		     uint64_t *deleted, uint64_t *bytes)
 {
-	struct fr_ring_list l;
+	struct fr_ring_list l = {0};
 	struct timespec now;
-	bool *doomed;
-	int dfd, err = 0;
+	bool *doomed = NULL;
+	int dfd, err;
 
 	if (!b->max_bytes && !b->max_age_ns)
 		return 0;
-	err = fr_ring__list(dir, &l);
-	if (err)
-		return err;
-	clock_gettime(CLOCK_REALTIME, &now);
-	doomed = calloc(l.n ? l.n : 1, sizeof(*doomed));
+	/* one fd for listing and unlinking: the names are those of that directory */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (!doomed || dfd < 0)
-		err = doomed ? -errno : -ENOMEM;
-	if (!err)
+	if (dfd < 0)
+		return -errno;
+	err = list_fd(dfd, &l);
+	if (!err && !(doomed = calloc(l.n ? l.n : 1, sizeof(*doomed))))
+		err = -ENOMEM;
+	if (!err) {
+		clock_gettime(CLOCK_REALTIME, &now);
 		fr_ring__plan_retention(&l, active, b,
 					(int64_t)now.tv_sec * 1000000000 + now.tv_nsec, doomed);
-	for (size_t i = 0; doomed && dfd >= 0 && i < l.n; i++) {
+	}
+	for (size_t i = 0; doomed && i < l.n; i++) {
 		if (!doomed[i])
 			continue;
 		if (unlinkat(dfd, l.e[i].name, 0) < 0) {
@@ -243,8 +277,7 @@ int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_b
 		if (bytes)
 			*bytes += l.e[i].size;
 	}
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	free(doomed);
 	fr_ring_list__free(&l);
 	return err;

@@ -76,10 +76,12 @@ struct fr_ring_bounds {
 };
 
 /*
- * Which segments retention deletes, oldest first: while the ring is over
- * max_bytes, and every one last modified more than max_age_ns before
- * `now_ns`; never the entry named `active` (NULL: none is). Sets
- * doomed[i] for entry i of the list. Return: the number doomed.
+ * Which segments retention deletes, oldest first: while the recorder's
+ * segments (ring names) are over max_bytes, and every one last modified
+ * more than max_age_ns before `now_ns`; never the entry named `active`
+ * (NULL: none is), never a file of another name (a segment copied in, a
+ * bundle's). Sets doomed[i] for entry i of the list. Return: the number
+ * doomed.
  */
 size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 			       const struct fr_ring_bounds *b, int64_t now_ns, bool *doomed);

@@ -50,7 +50,7 @@ void fr_config__free(struct fr_config *cfg)
 static void print_duration(FILE *f, const char *name, uint64_t ns)
 {
 	if (!ns)
-		fprintf(f, "%s = 0\n", name);
+		fprintf(f, "# %s: none\n", name);
 	else if (ns % 1000000000ull == 0)
 		fprintf(f, "%s = %llus\n", name, (unsigned long long)(ns / 1000000000ull));
 	else
@@ -80,11 +80,23 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 		fprintf(f, "%s%s=%uK", sep, family_names[i], cfg->ring_kib[i]);
 		sep = ",";
 	}
-	fprintf(f, "\npid = %u\ncgroup = %s\n", cfg->pid, cfg->cgroup ? cfg->cgroup : "");
+	fputc('\n', f);
+	/* unset settings as comments, so the output reads back as a config file */
+	if (cfg->pid)
+		fprintf(f, "pid = %u\n", cfg->pid);
+	else
+		fputs("# pid: every process\n", f);
+	if (cfg->cgroup)
+		fprintf(f, "cgroup = %s\n", cfg->cgroup);
+	else
+		fputs("# cgroup: every cgroup\n", f);
 	print_duration(f, "duration", cfg->duration_ns);
 	fprintf(f, "max-segment-size = %llu\n", (unsigned long long)cfg->max_segment_bytes);
 	print_duration(f, "max-segment-age", cfg->max_segment_age_ns);
-	fprintf(f, "max-size = %llu\n", (unsigned long long)cfg->max_size);
+	if (cfg->max_size)
+		fprintf(f, "max-size = %llu\n", (unsigned long long)cfg->max_size);
+	else
+		fputs("# max-size: unbounded\n", f);
 	print_duration(f, "max-age", cfg->max_age_ns);
 	print_duration(f, "interval", cfg->interval_ns);
 	fprintf(f, "drain = %ums\nnice = %d\nattach = %s\nstats = %s\nverbose = %s\n",
@@ -115,7 +127,8 @@ static int parse_number(const char *s, uint64_t *v, const char **end)
 {
 	char *e;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* a digit first: strtoull would skip blanks and take a sign */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	*v = strtoull(s, &e, 10);

@@ -132,18 +132,24 @@ static int start_sources(struct loop *l)
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->epfd < 0)
 		return -errno;
-	for (; l->started < l->nsrc; l->started++) {
+	while (l->started < l->nsrc) {
 		struct fr_source *s = &l->src[l->started];
 		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)l->started};
 		int fds[FR_FAM_COUNT], n = 0, err = s->start ? s->start(s->ctx, l->rotor) : 0;
 
-		if (!err && s->fds)
+		if (err) {
+			report("cannot start", s->name, err);
+			return err;
+		}
+		/* started: it is stopped at exit whatever happens next */
+		l->started++;
+		if (s->fds)
 			n = s->fds(s->ctx, fds, FR_FAM_COUNT);
 		for (int i = 0; !err && i < n; i++)
 			if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fds[i], &ev) < 0)
 				err = -errno;
 		if (err) {
-			report("cannot start", s->name, err);
+			report("cannot poll", s->name, err);
 			return err;
 		}
 	}

@@ -200,8 +200,8 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 		cfg->max_segment_age_ns = v;
 		return 0;
 	case OPT_INTERVAL:
-		if (fr_parse_duration(arg, &v) || v < 10000000ull)
-			return bad(msg, len, "bad --interval '%s' (at least 10ms)", arg);
+		if (fr_parse_duration(arg, &v) || v < 10000000ull || v > 3600000000000ull)
+			return bad(msg, len, "bad --interval '%s' (10ms to 1h)", arg);
 		cfg->interval_ns = v;
 		return 0;
 	case OPT_DRAIN:

@@ -441,7 +441,8 @@ int fr_cmd_metrics(int argc, char **argv)
 			r.w.to = rec_to > r.w.from ? rec_to : r.w.from + 1;
 		err = register_window(r.db, &r.w);
 	}
-	if (!err && r.w.step > 0 &&
+	/* an empty window (--window ..T before the recording) has no steps */
+	if (!err && r.w.step > 0 && r.w.to > r.w.from &&
 	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
 		fprintf(stderr,
 			"flightrec metrics: --step %s gives more than %d points per series over "

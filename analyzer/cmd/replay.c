@@ -44,7 +44,7 @@ static int is_sqlite_file(const char *path)
 static int check_output(const char *out, const struct fr_segset *set, int force, mode_t *mode)
 {
 	struct stat ob, ib;
-	int exists = !stat(out, &ob);
+	const int exists = !stat(out, &ob), stat_errno = errno;
 
 	*mode = 0640;
 	for (size_t i = 0; i < set->n; i++) {
@@ -56,8 +56,10 @@ static int check_output(const char *out, const struct fr_segset *set, int force,
 		}
 		*mode &= ib.st_mode | 0600;
 	}
+	if (!exists && stat_errno != ENOENT)
+		fprintf(stderr, "flightrec: replay: -o %s: %s\n", out, strerror(stat_errno));
 	if (!exists)
-		return errno == ENOENT ? 0 : -errno;
+		return stat_errno == ENOENT ? 0 : -stat_errno;
 	if (S_ISDIR(ob.st_mode)) {
 		fprintf(stderr, "flightrec: replay: -o %s is a directory\n", out);
 		return -EISDIR;

@@ -98,6 +98,8 @@ static const struct bad_value {
 	{"max-segment-age", "soon", 1},
 	{"interval", "1ns", 1},
 	{"interval", "abc", 1},
+	{"interval", "2h", 1},
+	{"duration", "+5s", 1},
 	{"drain", "0", 1},
 	{"drain", "2s", 1},
 	{"ring-size", "syscalls=3K", 1},
@@ -179,6 +181,9 @@ static void test_process_that_does_not_exist(void **state)
 	assert_int_equal(run(dirarg, flag, NULL, NULL), 64);
 	reason_after("flightrec-record: ", reason, sizeof(reason));
 	assert_non_null(strstr(reason, "no such process"));
+	/* strtoull would skip the blank and take the sign: a value starts with a digit */
+	assert_int_equal(run(dirarg, "--interval= 1s", NULL, NULL), 64);
+	assert_int_equal(run(dirarg, "--max-size=+2G", NULL, NULL), 64);
 }
 
 /* Lines that are not options at all, and files that are not config files. */
@@ -285,6 +290,17 @@ static void test_file_equals_flags(void **state)
 	cmd_run(argv, &res);
 	assert_int_equal(res.status, 0);
 	assert_string_equal(from_file, res.out);
+	/* --check-config's output is itself a config file giving the same */
+	write_conf(res.out);
+	assert_int_equal(run("--config", conf, NULL, NULL), 0);
+	assert_string_equal(from_file, res.out);
+	assert_int_equal(run("--config", shipped_conf, NULL, NULL), 0);
+	memcpy(from_file, res.out, sizeof(from_file));
+	write_conf(res.out);
+	assert_int_equal(run("--config", conf, NULL, NULL), 0);
+	assert_string_equal(from_file, res.out);
+	write_conf("dir = /srv/rec\nfamilies = syscalls,net,sched\nmode = syscalls=stream\n"
+		   "interval = 2s\n");
 	assert_int_equal(run("--config", conf, "--interval=5s", NULL), 0);
 	assert_non_null(strstr(res.out, "interval = 5s\n"));
 	/* and a flag before --config is overridden by the file */

@@ -37,9 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (kib < 4 || kib > (1u << 20) || (kib & (kib - 1)))
 				abort();
 		}
-		if (!any || cfg.interval_ns < 10000000ull || cfg.max_segment_bytes < 4096 ||
-		    cfg.drain_ms < 1 || cfg.drain_ms > 1000 || cfg.nice < -20 || cfg.nice > 19 ||
-		    (cfg.dir && !*cfg.dir) || (cfg.max_size && cfg.max_size < (1u << 20)))
+		if (!any || cfg.interval_ns < 10000000ull || cfg.interval_ns > 3600000000000ull ||
+		    cfg.max_segment_bytes < 4096 || cfg.drain_ms < 1 || cfg.drain_ms > 1000 ||
+		    cfg.nice < -20 || cfg.nice > 19 || (cfg.dir && !*cfg.dir) ||
+		    (cfg.max_size && cfg.max_size < (1u << 20)))
 			abort();
 	}
 	fr_config__free(&cfg);

@@ -119,10 +119,10 @@ static void test_retention_plan(void **state)
 {
 	/* oldest first by name; sizes 100 each; the active one is the newest */
 	struct fr_ring_entry e[] = {
-		{.name = "seg-00000001-1.frseg", .size = 100, .mtime_ns = 1000},
-		{.name = "seg-00000002-1.frseg", .size = 100, .mtime_ns = 2000},
-		{.name = "seg-00000003-1.frseg", .size = 100, .mtime_ns = 3000},
-		{.name = "seg-00000004-1.frseg", .size = 100, .mtime_ns = 4000},
+		{.name = "seg-00000001-1.frseg", .size = 100, .mtime_ns = 1000, .ring_named = true},
+		{.name = "seg-00000002-1.frseg", .size = 100, .mtime_ns = 2000, .ring_named = true},
+		{.name = "seg-00000003-1.frseg", .size = 100, .mtime_ns = 3000, .ring_named = true},
+		{.name = "seg-00000004-1.frseg", .size = 100, .mtime_ns = 4000, .ring_named = true},
 	};
 	const struct fr_ring_list l = {e, 4};
 	struct fr_ring_bounds b = {.max_bytes = 250};
@@ -142,6 +142,24 @@ static void test_retention_plan(void **state)
 	b = (struct fr_ring_bounds){.max_age_ns = 2500};
 	assert_int_equal(fr_ring__plan_retention(&l, e[3].name, &b, 5000, doomed), 2);
 	assert_true(doomed[0] && doomed[1] && !doomed[2]);
+	/* names the recorder did not write are never doomed nor counted */
+	{
+		struct fr_ring_entry f[] = {
+			{.name = "incident.frseg", .size = 1000, .mtime_ns = 0},
+			{.name = "node-a-0001.frseg", .size = 1000, .mtime_ns = 0},
+			{.name = "seg-00000001-1.frseg", .size = 100, .mtime_ns = 1000},
+			{.name = "seg-00000002-1.frseg", .size = 100, .mtime_ns = 2000},
+		};
+		struct fr_ring_list m = {f, 4};
+
+		for (size_t i = 0; i < 4; i++)
+			f[i].ring_named = i >= 2;
+		b = (struct fr_ring_bounds){.max_bytes = 150, .max_age_ns = 500};
+		assert_int_equal(fr_ring__plan_retention(&m, f[3].name, &b, 5000, doomed), 1);
+		assert_true(!doomed[0] && !doomed[1] && doomed[2] && !doomed[3]);
+		b = (struct fr_ring_bounds){.max_bytes = 250};
+		assert_int_equal(fr_ring__plan_retention(&m, f[3].name, &b, 5000, doomed), 0);
+	}
 	/* no bound, nothing to do; a clock behind the files deletes nothing */
 	b = (struct fr_ring_bounds){0};
 	assert_int_equal(fr_ring__plan_retention(&l, NULL, &b, 5000, doomed), 0);
@@ -158,16 +176,17 @@ static void test_enforce_on_disk(void **state)
 	make_file("seg-00000002-1.frseg", 1000, 0);
 	make_file("seg-00000003-1.frseg", 1000, 0);
 	make_file("keep.txt", 5000, 0);
+	make_file("copied-in.frseg", 5000, 7200);
 	assert_int_equal(fr_ring__enforce(dir, "seg-00000003-1.frseg", &size, &deleted, &bytes), 0);
 	assert_true(deleted == 1 && bytes == 1000);
 	assert_false(exists("seg-00000001-1.frseg"));
 	assert_true(exists("seg-00000002-1.frseg") && exists("seg-00000003-1.frseg"));
-	assert_true(exists("keep.txt"));
+	assert_true(exists("keep.txt") && exists("copied-in.frseg"));
 	make_file("seg-00000002-1.frseg", 1000, 7200);
 	assert_int_equal(fr_ring__enforce(dir, "seg-00000003-1.frseg", &age, &deleted, &bytes), 0);
 	assert_true(deleted == 2 && bytes == 2000);
 	assert_false(exists("seg-00000002-1.frseg"));
-	assert_true(exists("seg-00000003-1.frseg"));
+	assert_true(exists("seg-00000003-1.frseg") && exists("copied-in.frseg"));
 	assert_int_equal(fr_ring__enforce("/nonexistent/ring", NULL, &age, NULL, NULL), -ENOENT);
 }
 
