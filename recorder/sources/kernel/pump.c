@@ -8,20 +8,6 @@
 #include "pump_internal.h"
 #include "stats.h"
 
-int fr_pump__append(struct fr_pump *p, enum fr_family_id fam, unsigned kind, uint64_t ts,
-		    const struct fr_value *v, unsigned n)
-{
-	int err = fr_writer__append_event(fr_rotor__writer(p->rotor), kind, ts, v, n);
-
-	if (err) {
-		/* counted and reported in statistics: the writer keeps going */
-		p->totals.append_errors++;
-		return 0;
-	}
-	p->totals.fam[fam].records++;
-	return 0;
-}
-
 /* The family each BPF record op belongs to (FR_FAM_COUNT: none). */
 static const enum fr_family_id op_family[FR_OP_MAX] = {
 	[0] = FR_FAM_COUNT,

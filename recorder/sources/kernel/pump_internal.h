@@ -36,9 +36,21 @@ struct fr_pump {
 #define VSTR(s)	   VB((s), strnlen((s), sizeof(s)))
 #define VHIST(h)   ((struct fr_value){.p = (const uint8_t *)(h), .len = FR_HIST_SLOTS})
 
-/* Hand one event to the writer; a failure is counted, never returned. */
-int fr_pump__append(struct fr_pump *p, enum fr_family_id fam, unsigned kind, uint64_t ts,
-		    const struct fr_value *v, unsigned n);
+/* Hand one event to the writer; a failure is counted, never returned.
+ * Inline: it runs once per kernel event, inside the encoders. */
+static inline int fr_pump__append(struct fr_pump *p, enum fr_family_id fam, unsigned kind,
+				  uint64_t ts, const struct fr_value *v, unsigned n)
+{
+	int err = fr_writer__append_event(fr_rotor__writer(p->rotor), kind, ts, v, n);
+
+	if (err) {
+		/* counted and reported in statistics: the writer keeps going */
+		p->totals.append_errors++;
+		return 0;
+	}
+	p->totals.fam[fam].records++;
+	return 0;
+}
 
 /* Encode one ring record of op `op` (size checked per op). Return: 0, or
  * -EBADMSG for a record too short or of an unknown op. */
