@@ -247,18 +247,11 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 	return bad(msg, len, "option %d is not known", key);
 }
 
-static const struct argp_option *find_option(const char *name)
+/* An option by long name (a config line), or by key when name is NULL (argp). */
+static const struct argp_option *find_option(const char *name, int key)
 {
 	for (const struct argp_option *o = options; o->name; o++)
-		if (!strcmp(o->name, name))
-			return o;
-	return NULL;
-}
-
-static const struct argp_option *option_by_key(int key)
-{
-	for (const struct argp_option *o = options; o->name; o++)
-		if (o->key == key)
+		if (name ? !strcmp(o->name, name) : o->key == key)
 			return o;
 	return NULL;
 }
@@ -279,7 +272,7 @@ static bool *flag_slot(struct fr_config *cfg, int key)
 int fr_options__apply(struct fr_config *cfg, const char *name, const char *value, char *msg,
 		      size_t msg_len)
 {
-	const struct argp_option *o = find_option(name);
+	const struct argp_option *o = find_option(name, 0);
 
 	if (!o)
 		return bad(msg, msg_len, "unknown option '%s' (see flightrec-record --help)", name);
@@ -433,7 +426,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--dir is required (or dir = ... in --config)");
 		return 0;
 	default:
-		if (!option_by_key(key))
+		if (!find_option(NULL, key))
 			return ARGP_ERR_UNKNOWN;
 		err = apply_key(cfg, key, arg, msg, sizeof(msg));
 		if (err == -EINVAL)

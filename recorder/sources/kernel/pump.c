@@ -94,17 +94,6 @@ int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_proce
 	return 0;
 }
 
-int fr_pump__poll(struct fr_pump *p, int timeout_ms)
-{
-	int n = ring_buffer__poll(p->rb, timeout_ms), m;
-
-	if (n < 0)
-		return n;
-	/* rings submit without wakeups: drain all of them, woken or not */
-	m = ring_buffer__consume(p->rb);
-	return m < 0 ? m : n + m;
-}
-
 int fr_pump__drain(struct fr_pump *p)
 {
 	return ring_buffer__consume(p->rb);

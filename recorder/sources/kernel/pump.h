@@ -45,10 +45,6 @@ typedef void (*fr_pump_process_fn)(void *ctx, bool exec, uint32_t pid, uint32_t 
 int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_process_fn on_process,
 		 void *ctx, struct fr_pump **out);
 
-/* Wait up to timeout_ms for a ring to pass its wakeup mark, then drain
- * every ring. Return: records consumed, or -errno (-EINTR on a signal). */
-int fr_pump__poll(struct fr_pump *p, int timeout_ms);
-
 /* Drain every ring without waiting. Return: records consumed or -errno. */
 int fr_pump__drain(struct fr_pump *p);
 
