@@ -10,7 +10,7 @@
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -119,7 +119,7 @@ CREATE TABLE ev_proc_exit (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, ti
 CREATE TABLE ev_proc_fork (ts INTEGER, node INTEGER, pk INTEGER, parent_pid INTEGER,
 	child_pid INTEGER, child_tid INTEGER, cgroup_id INTEGER, comm TEXT);
 CREATE TABLE ev_syscall (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
-	nr INTEGER, latency_ns INTEGER, ret INTEGER);
+	nr INTEGER, latency_ns INTEGER, ret INTEGER, flags INTEGER);
 CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, nr INTEGER,
 	count INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER, latency_hist TEXT);
 -- Socket kinds of a connection (tcp_*, sock_msg), the most numerous: their

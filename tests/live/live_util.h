@@ -87,6 +87,23 @@ void live_run(const char *cmd);
  */
 const char *live_replay(const char *dir, char *db, size_t cap);
 
+/*
+ * A fresh cgroup v2 directory for one workload (its processes and their
+ * children can then be recorded alone with --cgroup). Return 0, or
+ * SKIP_CODE (with the reason printed) when no writable v2 hierarchy exists.
+ */
+int live_cgroup__create(char *dir, size_t cap);
+
+/* Move process `pid` into the cgroup `dir`. */
+void live_cgroup__join(const char *dir, pid_t pid);
+
+/*
+ * Sum of the values of `flightrec metrics DB --family FAMILY --format csv`
+ * (the analyzer from FR_ANALYZER) over rows whose labels contain `label`
+ * (NULL: all) and whose le is `le` (NULL: counter rows, which have none).
+ */
+uint64_t live_metric_sum(const char *db, const char *family, const char *label, const char *le);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
@@ -98,6 +115,9 @@ int live_scenario_dualstack(const char *recorder);
 
 /* live_net.c: closes of a connection older than the recording say so. Return 0. */
 int live_scenario_preexisting(const char *recorder);
+
+/* live_syscalls.c: "noreturn", "noreturn_stream". Return the exit code, -1: not one. */
+int live_scenario_syscalls(const char *recorder, const char *scenario);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);

@@ -64,10 +64,10 @@ static void write_segment(const char *path)
 				 w, FR_KIND_PROC_FORK, BOOT + 10,
 				 (struct fr_value[]){u(1), u(100), u(100), u(7), b("sh", 2)}, 5),
 			 0);
-	assert_int_equal(
-		fr_writer__append_event(w, FR_KIND_SYSCALL, BOOT + 20,
-					(struct fr_value[]){u(100), u(100), u(0), u(50), u(0)}, 5),
-		0);
+	assert_int_equal(fr_writer__append_event(
+				 w, FR_KIND_SYSCALL, BOOT + 20,
+				 (struct fr_value[]){u(100), u(100), u(0), u(50), u(0), u(0)}, 6),
+			 0);
 	assert_int_equal(fr_writer__append_event(w, FR_KIND_PROC_EXIT, BOOT + 30,
 						 (struct fr_value[]){u(100), u(100), u(1), u(7),
 								     u(0), u(20), b("sh", 2)},
@@ -77,10 +77,10 @@ static void write_segment(const char *path)
 		fr_writer__append_event(w, FR_KIND_CLOCK_SYNC, BOOT + 40,
 					(struct fr_value[]){u(BOOT + 40), u(WALL + 40 + SHIFT)}, 2),
 		0);
-	assert_int_equal(
-		fr_writer__append_event(w, FR_KIND_SYSCALL, BOOT + 50,
-					(struct fr_value[]){u(100), u(100), u(0), u(60), u(0)}, 5),
-		0);
+	assert_int_equal(fr_writer__append_event(
+				 w, FR_KIND_SYSCALL, BOOT + 50,
+				 (struct fr_value[]){u(100), u(100), u(0), u(60), u(0), u(0)}, 6),
+			 0);
 	/* sock 9: connect, close, connect again */
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(fr_writer__append_event(
