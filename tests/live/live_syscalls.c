@@ -41,15 +41,14 @@ static void *thread_main(void *arg)
 }
 
 /* The driver: reports its truth on `out`, then exits (exit_group). */
-static _Noreturn void driver(int go, int out)
+static _Noreturn void driver(int out)
 {
 	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 	struct driver_truth t = {.pid = getpid()};
 	pthread_t th;
-	char b;
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGCHLD, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL) || read(go, &b, 1) != 1)
+	if (sigaction(SIGCHLD, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
 		_exit(2);
 	for (int i = 0; i < NR_TRUE; i++) {
 		pid_t c = fork();
@@ -112,40 +111,25 @@ static void noreturn_visit(const struct fr_record *rec, const struct fr_event *e
 static int scenario_noreturn(const char *recorder, const char *mode)
 {
 	const char *args[] = {"--families", "syscalls", "--mode", mode, "--cgroup", NULL, NULL};
+	struct live_cgroup_child child;
 	struct noreturn_ctx c = {0};
 	struct driver_truth t;
-	char dir[256], db[300], label[64];
-	int go[2], out[2], status, rc;
+	char db[300], label[64];
 	struct live_recorder r;
-	pid_t pid;
+	int rc;
 
-	if ((rc = live_cgroup__create(dir, sizeof(dir))))
+	if ((rc = live_cgroup_child__start(&child, driver)))
 		return rc;
-	CHECK(!pipe(go) && !pipe(out), "pipe: %s", strerror(errno));
-	pid = fork();
-	CHECK(pid >= 0, "fork");
-	if (pid == 0) {
-		close(go[1]);
-		close(out[0]);
-		driver(go[0], out[1]);
-	}
-	close(go[0]);
-	close(out[1]);
-	live_cgroup__join(dir, pid);
-	args[5] = dir;
+	args[5] = child.dir;
 	live_recorder__start(&r, recorder, args);
-	CHECK(write(go[1], "g", 1) == 1, "start the driver");
-	CHECK(read(out[0], &t, sizeof(t)) == sizeof(t), "driver's report");
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status),
-	      "driver status 0x%x", status);
+	live_cgroup_child__run(&child, &t, sizeof(t));
 	live_recorder__stop(&r);
-	rmdir(dir);
-	c.driver = (uint32_t)pid;
+	c.driver = (uint32_t)child.pid;
 	live_read_dir(r.dir, noreturn_visit, &c);
 	printf("noreturn (%s): driver %d: %llu children, %llu handler runs, %d threads; recorded "
 	       "exit_group %llu, rt_sigreturn %llu, exit %llu, timed %llu\n",
-	       mode, pid, (unsigned long long)t.children, (unsigned long long)t.handled, NR_THREADS,
-	       (unsigned long long)c.exit_group, (unsigned long long)c.rt_sigreturn,
+	       mode, child.pid, (unsigned long long)t.children, (unsigned long long)t.handled,
+	       NR_THREADS, (unsigned long long)c.exit_group, (unsigned long long)c.rt_sigreturn,
 	       (unsigned long long)c.exit_calls, (unsigned long long)c.timed);
 	CHECK(t.children == NR_TRUE, "driver ran %llu children", (unsigned long long)t.children);
 	CHECK(t.handled >= NR_RAISES, "driver ran %llu handlers", (unsigned long long)t.handled);

@@ -353,3 +353,43 @@ uint64_t live_metric_sum(const char *db, const char *family, const char *label, 
 	CHECK(pclose(f) == 0, "`%s` failed", cmd);
 	return sum;
 }
+
+int live_cgroup_child__start(struct live_cgroup_child *c, live_child_fn fn)
+{
+	int go[2], out[2], rc;
+
+	if ((rc = live_cgroup__create(c->dir, sizeof(c->dir))))
+		return rc;
+	CHECK(!pipe(go) && !pipe(out), "pipe: %s", strerror(errno));
+	c->pid = fork();
+	CHECK(c->pid >= 0, "fork: %s", strerror(errno));
+	if (c->pid == 0) {
+		char b;
+
+		close(go[1]);
+		close(out[0]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(125);
+		fn(out[1]);
+		_exit(126); /* fn must exit */
+	}
+	close(go[0]);
+	close(out[1]);
+	c->go = go[1];
+	c->out = out[0];
+	live_cgroup__join(c->dir, c->pid);
+	return 0;
+}
+
+void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t len)
+{
+	int status;
+
+	CHECK(write(c->go, "g", 1) == 1, "start child %d", (int)c->pid);
+	CHECK(read(c->out, report, len) == (ssize_t)len, "report of child %d", (int)c->pid);
+	CHECK(waitpid(c->pid, &status, 0) == c->pid && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "child %d status 0x%x", (int)c->pid, status);
+	close(c->go);
+	close(c->out);
+	rmdir(c->dir);
+}

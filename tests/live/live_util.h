@@ -98,6 +98,25 @@ int live_cgroup__create(char *dir, size_t cap);
 void live_cgroup__join(const char *dir, pid_t pid);
 
 /*
+ * A workload child alone in a fresh cgroup: started (blocked) by
+ * live_cgroup_child__start, released by live_cgroup_child__run once the
+ * recorder (with --cgroup dir) runs; `fn` does the work, writes its report
+ * (what it did, its truth) to `out` and exits 0.
+ */
+typedef void (*live_child_fn)(int out); /* must not return: it exits */
+struct live_cgroup_child {
+	pid_t pid;
+	int go, out;
+	char dir[256];
+};
+
+/* Return 0, or SKIP_CODE when no cgroup v2 hierarchy is writable. */
+int live_cgroup_child__start(struct live_cgroup_child *c, live_child_fn fn);
+
+/* Release the child, read its `len`-byte report, wait for exit 0, remove the cgroup. */
+void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t len);
+
+/*
  * Sum of the values of `flightrec metrics DB --family FAMILY --format csv`
  * (the analyzer from FR_ANALYZER) over rows whose labels contain `label`
  * (NULL: all) and whose le is `le` (NULL: counter rows, which have none).
@@ -118,6 +137,9 @@ int live_scenario_preexisting(const char *recorder);
 
 /* live_syscalls.c: "noreturn", "noreturn_stream". Return the exit code, -1: not one. */
 int live_scenario_syscalls(const char *recorder, const char *scenario);
+
+/* live_mem.c: "faults", "faults_stream". Return the exit code, -1: not one. */
+int live_scenario_mem(const char *recorder, const char *scenario);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
