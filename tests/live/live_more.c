@@ -429,7 +429,7 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_preexisting(recorder);
 	else if ((rc = live_scenario_syscalls(recorder, scenario)) >= 0)
 		;
-	else if ((rc = live_scenario_mem(recorder, scenario)) >= 0)
+	else if ((rc = live_scenario_counters(recorder, scenario)) >= 0)
 		;
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);

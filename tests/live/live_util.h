@@ -138,8 +138,8 @@ int live_scenario_preexisting(const char *recorder);
 /* live_syscalls.c: "noreturn", "noreturn_stream". Return the exit code, -1: not one. */
 int live_scenario_syscalls(const char *recorder, const char *scenario);
 
-/* live_mem.c: "faults", "faults_stream". Return the exit code, -1: not one. */
-int live_scenario_mem(const char *recorder, const char *scenario);
+/* live_counters.c: "faults[_stream]", "ctxsw[_stream]". Return the exit code, -1: not one. */
+int live_scenario_counters(const char *recorder, const char *scenario);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
