@@ -439,6 +439,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_dualstack(recorder);
 	else if (!strcmp(scenario, "preexisting"))
 		rc = live_scenario_preexisting(recorder);
+	else if (!strcmp(scenario, "conn"))
+		rc = live_scenario_conn(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -99,6 +99,10 @@ int live_scenario_dualstack(const char *recorder);
 /* live_net.c: closes of a connection older than the recording say so. Return 0. */
 int live_scenario_preexisting(const char *recorder);
 
+/* live_conn.c: half-close, simultaneous close, reset after close and
+ * TIME_WAIT reuse each make one conn row per end. Return 0. */
+int live_scenario_conn(const char *recorder);
+
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
