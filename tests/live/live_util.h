@@ -135,6 +135,10 @@ int live_scenario_dualstack(const char *recorder);
 /* live_net.c: closes of a connection older than the recording say so. Return 0. */
 int live_scenario_preexisting(const char *recorder);
 
+/* live_conn.c: half-close, simultaneous close, reset after close and
+ * TIME_WAIT reuse each make one conn row per end. Return 0. */
+int live_scenario_conn(const char *recorder);
+
 /* live_syscalls.c: "noreturn", "noreturn_stream". Return the exit code, -1: not one. */
 int live_scenario_syscalls(const char *recorder, const char *scenario);
 
