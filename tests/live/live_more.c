@@ -433,6 +433,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		;
 	else if ((rc = live_scenario_counters(recorder, scenario)) >= 0)
 		;
+	else if (!strncmp(scenario, "sched_runtime", 13))
+		rc = live_scenario_sched(recorder, scenario[13] ? scenario + 14 : "aggregate");
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -148,4 +148,11 @@ int live_scenario_counters(const char *recorder, const char *scenario);
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
+/*
+ * live_sched.c: ebpf_process_runtime_ns equals the kernel's CPU time of
+ * sleepy, busy and multi-threaded processes. mode: "aggregate", "stream"
+ * or "raw_tp". Return 0.
+ */
+int live_scenario_sched(const char *recorder, const char *mode);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */

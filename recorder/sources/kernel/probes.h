@@ -37,6 +37,7 @@ struct fr_family_probe {
 	int ring_fd; /* -1 when none */
 	int lost_fd;
 	int agg_fd;
+	int oncpu_fd; /* a program run on every CPU (fr_probes__run_oncpu), -1 when none */
 	volatile uint32_t *agg_gen; /* the object's agg_gen in its mapped .bss */
 	void *bss;
 	size_t bss_len;
@@ -56,6 +57,14 @@ struct fr_probes {
  * must be stopped with fr_probes__stop() in both cases.
  */
 int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg);
+
+/*
+ * Run every family's per-CPU program on each online CPU: the sched
+ * family's book_oncpu books the CPU time of the tasks running there so
+ * far. Call it before reading the aggregates and before detaching. Does
+ * nothing once detached. Return: 0, or -errno of a failed run.
+ */
+int fr_probes__run_oncpu(struct fr_probes *p);
 
 /* Detach every program (no new records) but keep maps for a final drain. */
 void fr_probes__detach(struct fr_probes *p);
