@@ -439,6 +439,10 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_dualstack(recorder);
 	else if (!strcmp(scenario, "preexisting"))
 		rc = live_scenario_preexisting(recorder);
+	else if (!strcmp(scenario, "ident"))
+		rc = live_scenario_ident(recorder, false);
+	else if (!strcmp(scenario, "ident_stream"))
+		rc = live_scenario_ident(recorder, true);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -102,4 +102,8 @@ int live_scenario_preexisting(const char *recorder);
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
+/* live_ident.c: records of short-lived processes keep their identity, in
+ * aggregate (default) or stream modes. Return 0. */
+int live_scenario_ident(const char *recorder, bool stream);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */
