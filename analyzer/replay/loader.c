@@ -395,6 +395,10 @@ static int proc_at(struct fr_loader *l, uint32_t pid, int64_t from, int64_t to, 
 	struct fr_incarn live;
 	int err;
 
+	if (p && p->start_ts <= from) {
+		*pk = p->pk; /* alive all along: nothing ended overlaps more (most records) */
+		return 0;
+	}
 	if (p)
 		live = (struct fr_incarn){.pk = p->pk, .start = p->start_ts, .end = p->end_ts};
 	if (!fr_incarn_past__pick(&l->past, l->node, pid, p ? &live : NULL, from, to, tail, pk))
