@@ -435,6 +435,10 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		;
 	else if (!strncmp(scenario, "sched_runtime", 13))
 		rc = live_scenario_sched(recorder, scenario[13] ? scenario + 14 : "aggregate");
+	else if (!strcmp(scenario, "ident"))
+		rc = live_scenario_ident(recorder, false);
+	else if (!strcmp(scenario, "ident_stream"))
+		rc = live_scenario_ident(recorder, true);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -155,4 +155,8 @@ int live_scenario_e2e(const char *recorder);
  */
 int live_scenario_sched(const char *recorder, const char *mode);
 
+/* live_ident.c: records of short-lived processes keep their identity, in
+ * aggregate (default) or stream modes. Return 0. */
+int live_scenario_ident(const char *recorder, bool stream);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */

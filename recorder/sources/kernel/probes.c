@@ -13,6 +13,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "format/host.h"
+
 #include "drop.skel.h"
 #include "file.skel.h"
 #include "mem.skel.h"
@@ -610,6 +612,7 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 	int first_err = 0, running = 0, err;
 
 	memset(p, 0, sizeof(*p));
+	p->start_ns = fr_clock__boot_ns();
 	p->rcu_outer_fd = p->rcu_inner_fd = -1;
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
 		struct fr_family_probe *f = &p->fam[i];

@@ -48,6 +48,9 @@ struct fr_probes {
 	uint32_t agg_gen; /* generation the programs write (FR_AGG_GEN_BIT) */
 	int rcu_outer_fd; /* a map-in-map whose update waits for an RCU grace period */
 	int rcu_inner_fd;
+	/* CLOCK_BOOTTIME before the first attach: the first aggregate and
+	 * statistics intervals start here, not when the segment opened */
+	uint64_t start_ns;
 };
 
 /*
