@@ -290,3 +290,17 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	live_run(cmd);
 	return fr;
 }
+
+void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
+		      void *ctx)
+{
+	char cmd[1024], line[1024];
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, families);
+	f = popen(cmd, "r");
+	CHECK(f != NULL, "popen: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		fn(ctx, line);
+	CHECK(pclose(f) == 0, "flightrec metrics failed");
+}

@@ -87,6 +87,15 @@ void live_run(const char *cmd);
  */
 const char *live_replay(const char *dir, char *db, size_t cap);
 
+/*
+ * Run `fr metrics DB --format csv --family FAMILIES` and call `fn` with each
+ * line (header included), which it may modify; fail the test unless the
+ * analyzer exits 0.
+ */
+typedef void (*live_row_fn)(void *ctx, char *line);
+void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
+		      void *ctx);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
@@ -101,5 +110,10 @@ int live_scenario_preexisting(const char *recorder);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
+
+/* live_file.c: file bytes per kind of descriptor against the workload and
+ * /proc/PID/io, in one mode, on the file tracepoints or in the syscalls
+ * programs (hosted). Return 0. */
+int live_scenario_file_kinds(const char *recorder, bool stream, bool hosted);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */
