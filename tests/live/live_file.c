@@ -258,7 +258,30 @@ static void fk_visit(const struct fr_record *rec, const struct fr_event *ev, voi
 struct fk_metrics {
 	uint64_t read[2], write[2]; /* [0]: fd_kind=regular, [1]: block */
 	uint64_t copy_obs, sendfile_obs, splice_obs, other_kinds;
+	uint64_t query[NKINDS][2]; /* the canned query io_by_fd_kind: every kind */
 };
+
+static const char *const kind_names[NKINDS] = {"unknown", "regular", "block", "char", "fifo",
+					       "socket",  "dir",     "anon",  "other"};
+
+/* One CSV row of io_by_fd_kind: workload,fd_kind,bytes_read,bytes_written. */
+static void fk_query_row(void *ctx, char *line)
+{
+	struct fk_metrics *m = ctx;
+	char *kind, *rd, *wr;
+
+	strtok(line, ","); /* the workload: the child alone was recorded */
+	kind = strtok(NULL, ",");
+	rd = strtok(NULL, ",");
+	wr = strtok(NULL, "\n");
+
+	for (int k = 0; kind && rd && wr && k < NKINDS; k++) {
+		if (strcmp(kind, kind_names[k]))
+			continue;
+		m->query[k][RD] += strtoull(rd, NULL, 10);
+		m->query[k][WR] += strtoull(wr, NULL, 10);
+	}
+}
 
 /* One CSV row: family,type,time_ns,labels,le,value (le empty for counters). */
 static void fk_metric_row(void *ctx, char *line)
@@ -302,12 +325,10 @@ static void fk_read_metrics(const char *dir, struct fk_metrics *m)
 	live_metrics_csv(fr, db,
 			 "ebpf_file_read_bytes,ebpf_file_write_bytes,ebpf_file_io_latency_ns",
 			 fk_metric_row, m);
+	live_query_csv(fr, db, "io_by_fd_kind", fk_query_row, m);
 }
 
 /* ---- the scenario ---- */
-
-static const char *const kind_names[NKINDS] = {"unknown", "regular", "block", "char", "fifo",
-					       "socket",  "dir",     "anon",  "other"};
 
 /* A loop device over a 1 MiB file in dir, its name in `dev`; "" when none can be set up. */
 static void loop_setup(const char *dir, char *dev, size_t cap)
@@ -347,6 +368,11 @@ static void fk_check(const struct fk_truth *w, const struct fk_seen *s, const st
 			      kind_names[k], d == RD ? "read" : "written",
 			      (unsigned long long)s->bytes[k][d],
 			      (unsigned long long)w->bytes[k][d]);
+	/* the canned query gives every kind back, sockets and pipes included */
+	for (int k = 0; k < NKINDS; k++)
+		CHECK(m->query[k][RD] == w->bytes[k][RD] && m->query[k][WR] == w->bytes[k][WR],
+		      "io_by_fd_kind %s: read %llu, written %llu", kind_names[k],
+		      (unsigned long long)m->query[k][RD], (unsigned long long)m->query[k][WR]);
 	CHECK(s->bad_kind == 0, "%llu records with an unknown op or kind",
 	      (unsigned long long)s->bad_kind);
 	/* every kind together is what the kernel counted (less the last /proc read) */

@@ -291,16 +291,31 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	return fr;
 }
 
-void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
-		      void *ctx)
+/* Call fn with each line `cmd` prints; fail the test unless it exits 0. */
+static void run_lines(const char *cmd, live_row_fn fn, void *ctx)
 {
-	char cmd[1024], line[1024];
-	FILE *f;
+	char line[1024];
+	FILE *f = popen(cmd, "r");
 
-	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, families);
-	f = popen(cmd, "r");
 	CHECK(f != NULL, "popen: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
 		fn(ctx, line);
-	CHECK(pclose(f) == 0, "flightrec metrics failed");
+	CHECK(pclose(f) == 0, "`%s` failed", cmd);
+}
+
+void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
+		      void *ctx)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, families);
+	run_lines(cmd, fn, ctx);
+}
+
+void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --name %s --format csv", fr, db, name);
+	run_lines(cmd, fn, ctx);
 }

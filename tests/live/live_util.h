@@ -96,6 +96,9 @@ typedef void (*live_row_fn)(void *ctx, char *line);
 void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
 		      void *ctx);
 
+/* The same for `fr query DB --name NAME --format csv`. */
+void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
