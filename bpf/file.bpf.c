@@ -51,7 +51,7 @@ static __always_inline int on_exit(__u16 op, long ret)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	fr_file_call(id, now, op, s->args[0], s->args[1], s->args[2], ret, now - s->ts_ns,
-		     targ_stream);
+		     targ_stream, false);
 	bpf_map_delete_elem(&file_start, &tid);
 	return 0;
 }

@@ -176,7 +176,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 		__u64 a1 = btf ? regs->si : BPF_CORE_READ(regs, si);
 		__u64 a2 = btf ? regs->dx : BPF_CORE_READ(regs, dx);
 #endif
-		fr_file_call(id, now, op, a0, a1, a2, ret, lat, targ_file_stream);
+		fr_file_call(id, now, op, a0, a1, a2, ret, lat, targ_file_stream, btf);
 	}
 	if (targ_stream) {
 		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, now);

@@ -44,16 +44,32 @@ static const struct fr_file_val file_zero_val;
  * in 6.15 ("anon_inode: use a proper mode internally", reverted since):
  * there S_PRIVATE tells them. Only called for file calls, never on others.
  */
-static __always_inline __u16 fr_fd_kind(__s32 fd)
+static __always_inline __u16 fr_fd_kind(__s32 fd, bool btf)
 {
-	const struct task_struct *t = (const struct task_struct *)bpf_get_current_task();
-	const struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	const struct task_struct *t;
+	const struct fdtable *fdt;
 	const struct inode *ino;
 	struct file **fds, *f = NULL;
+	__u32 max_fds;
 
-	if (fd < 0 || !fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0)
 		return FR_FD_UNKNOWN;
-	fds = BPF_CORE_READ(fdt, fd);
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		/* tp_btf (5.11+): plain loads down to the table, no helper calls */
+		t = bpf_get_current_task_btf();
+		fdt = t->files->fdt;
+		max_fds = fdt->max_fds;
+		fds = fdt->fd;
+	} else {
+		t = (const struct task_struct *)bpf_get_current_task();
+		fdt = BPF_CORE_READ(t, files, fdt);
+		if (!fdt)
+			return FR_FD_UNKNOWN;
+		max_fds = BPF_CORE_READ(fdt, max_fds);
+		fds = BPF_CORE_READ(fdt, fd);
+	}
+	if ((__u32)fd >= max_fds)
+		return FR_FD_UNKNOWN;
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return FR_FD_UNKNOWN;
 	ino = BPF_CORE_READ(f, f_inode);
@@ -147,9 +163,10 @@ static __always_inline void fr_file_io(__u64 id, __u64 now, __u16 op, __s32 fd, 
  * after `lat` ns, with its first three arguments. A copy call books its
  * result on both descriptors and its latency once: on the input side,
  * unless only the output is a file (splice from a pipe into a file).
+ * btf: called from a tp_btf program, which may read kernel memory directly.
  */
 static __always_inline void fr_file_call(__u64 id, __u64 now, __u16 op, __u64 a0, __u64 a1,
-					 __u64 a2, long ret, __u64 lat, bool stream)
+					 __u64 a2, long ret, __u64 lat, bool stream, bool btf)
 {
 	__s32 in = (__s32)a0, out = (__s32)a2;
 	__u16 kind, kind_out;
@@ -167,11 +184,11 @@ static __always_inline void fr_file_call(__u64 id, __u64 now, __u16 op, __u64 a0
 	case FR_FILE_SPLICE_IN:
 		break;
 	default:
-		fr_file_io(id, now, op, in, fr_fd_kind(in), ret, lat, stream);
+		fr_file_io(id, now, op, in, fr_fd_kind(in, btf), ret, lat, stream);
 		return;
 	}
-	kind = fr_fd_kind(in);
-	kind_out = fr_fd_kind(out);
+	kind = fr_fd_kind(in, btf);
+	kind_out = fr_fd_kind(out, btf);
 	lat_out = !fr_fd_is_file(kind) && fr_fd_is_file(kind_out);
 	fr_file_io(id, now, op, in, kind, ret, lat_out ? 0 : lat, stream);
 	fr_file_io(id, now, op + 1, out, kind_out, ret, lat_out ? lat : 0, stream);
