@@ -446,12 +446,14 @@ static void read_full(int fd, void *p, size_t n)
 	}
 }
 
-int live_scenario_file_kinds(const char *recorder, bool stream, bool hosted)
+int live_scenario_file_kinds(const char *recorder, const char *scenario)
 {
+	const bool stream = strstr(scenario, "stream"), hosted = strstr(scenario, "hosted");
 	char dir[64], blk[64], pid_arg[16], cmd[128], c = 0;
 	const char *const args[] = {"--pid",	  pid_arg,
 				    "--families", hosted ? "syscalls,file" : "file",
 				    "--mode",	  stream ? "file=stream" : "file=aggregate",
+				    "--attach",	  strstr(scenario, "raw_tp") ? "raw_tp" : "auto",
 				    NULL};
 	int ready[2], go[2], result[2], status;
 	struct fk_metrics m;
@@ -486,7 +488,7 @@ int live_scenario_file_kinds(const char *recorder, bool stream, bool hosted)
 	s.pid = (uint32_t)child;
 	live_read_dir(r.dir, fk_visit, &s);
 	fk_read_metrics(r.dir, &m);
-	snprintf(cmd, sizeof(cmd), "file kinds (%s, %s)", stream ? "stream" : "aggregate",
+	snprintf(cmd, sizeof(cmd), "%s (%s, %s)", scenario, stream ? "stream" : "aggregate",
 		 hosted ? "in the syscalls programs" : "file tracepoints");
 	fk_print(cmd, &w, &s, &m);
 	if (!w.block)

@@ -440,8 +440,7 @@ int live_scenario_more(const char *recorder, const char *scenario)
 	else if (!strcmp(scenario, "preexisting"))
 		rc = live_scenario_preexisting(recorder);
 	else if (!strncmp(scenario, "file_kinds", 10))
-		rc = live_scenario_file_kinds(recorder, strstr(scenario, "stream") != NULL,
-					      strstr(scenario, "hosted") != NULL);
+		rc = live_scenario_file_kinds(recorder, scenario);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

@@ -115,8 +115,8 @@ int live_scenario_preexisting(const char *recorder);
 int live_scenario_e2e(const char *recorder);
 
 /* live_file.c: file bytes per kind of descriptor against the workload and
- * /proc/PID/io, in one mode, on the file tracepoints or in the syscalls
- * programs (hosted). Return 0. */
-int live_scenario_file_kinds(const char *recorder, bool stream, bool hosted);
+ * /proc/PID/io; the scenario's name says the mode (stream), whether the
+ * syscalls programs account files (hosted) and the attach type (raw_tp). */
+int live_scenario_file_kinds(const char *recorder, const char *scenario);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */
