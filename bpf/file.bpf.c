@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /*
  * File I/O on the syscall tracepoints of read, write, pread64, pwrite64,
- * readv, writev and openat: bytes, latency and errors, streamed per call or
- * aggregated per (pid, op); opens are always streamed with their path.
- * Per-syscall tracepoints (not raw_syscalls) so other syscalls pay nothing.
+ * readv, writev, preadv, pwritev, preadv2, pwritev2, copy_file_range,
+ * sendfile64, splice and openat: bytes, latency and errors, streamed per
+ * call or aggregated per (pid, op, kind of descriptor); opens are always
+ * streamed with their path. Per-syscall tracepoints (not raw_syscalls) so
+ * other syscalls pay nothing.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,9 +16,7 @@
 
 struct call_start {
 	__u64 ts_ns;
-	__u64 arg; /* openat: user pointer to the path; else unused */
-	__s32 fd;
-	__u32 flags;
+	__u64 args[3]; /* the call's first three arguments */
 };
 
 struct {
@@ -28,9 +28,9 @@ struct {
 	__type(value, struct call_start);
 } file_start SEC(".maps");
 
-static __always_inline int on_enter(__s32 fd, __u64 arg, __u32 flags)
+static __always_inline int on_enter(const struct syscall_trace_enter *ctx)
 {
-	struct call_start s = {.fd = fd, .arg = arg, .flags = flags};
+	struct call_start s = {.args = {ctx->args[0], ctx->args[1], ctx->args[2]}};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	if (!fr_current_selected())
@@ -41,7 +41,7 @@ static __always_inline int on_enter(__s32 fd, __u64 arg, __u32 flags)
 	return 0;
 }
 
-static __always_inline int on_exit(__u32 op, long ret)
+static __always_inline int on_exit(__u16 op, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid(), now;
 	__u32 tid = (__u32)id;
@@ -50,10 +50,8 @@ static __always_inline int on_exit(__u32 op, long ret)
 	if (!s)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
-	if (op == FR_FILE_OPENAT)
-		fr_file_open(id, now, now - s->ts_ns, ret, s->flags, (const void *)s->arg);
-	else
-		fr_file_io(id, now, op, s->fd, ret, now - s->ts_ns, targ_stream);
+	fr_file_call(id, now, op, s->args[0], s->args[1], s->args[2], ret, now - s->ts_ns,
+		     targ_stream, false);
 	bpf_map_delete_elem(&file_start, &tid);
 	return 0;
 }
@@ -62,7 +60,7 @@ static __always_inline int on_exit(__u32 op, long ret)
 	SEC("tracepoint/syscalls/sys_enter_" #sc)                                                  \
 	int handle_enter_##sc(struct syscall_trace_enter *ctx)                                     \
 	{                                                                                          \
-		return on_enter((__s32)ctx->args[0], 0, 0);                                        \
+		return on_enter(ctx);                                                              \
 	}                                                                                          \
 	SEC("tracepoint/syscalls/sys_exit_" #sc)                                                   \
 	int handle_exit_##sc(struct syscall_trace_exit *ctx)                                       \
@@ -76,15 +74,11 @@ FILE_SYSCALL(pread64, FR_FILE_PREAD)
 FILE_SYSCALL(pwrite64, FR_FILE_PWRITE)
 FILE_SYSCALL(readv, FR_FILE_READV)
 FILE_SYSCALL(writev, FR_FILE_WRITEV)
-
-SEC("tracepoint/syscalls/sys_enter_openat")
-int handle_enter_openat(struct syscall_trace_enter *ctx)
-{
-	return on_enter((__s32)ctx->args[0], ctx->args[1], (__u32)ctx->args[2]);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int handle_exit_openat(struct syscall_trace_exit *ctx)
-{
-	return on_exit(FR_FILE_OPENAT, ctx->ret);
-}
+FILE_SYSCALL(preadv, FR_FILE_PREADV)
+FILE_SYSCALL(pwritev, FR_FILE_PWRITEV)
+FILE_SYSCALL(preadv2, FR_FILE_PREADV2)
+FILE_SYSCALL(pwritev2, FR_FILE_PWRITEV2)
+FILE_SYSCALL(copy_file_range, FR_FILE_COPY_IN)
+FILE_SYSCALL(sendfile64, FR_FILE_SENDFILE_IN)
+FILE_SYSCALL(splice, FR_FILE_SPLICE_IN)
+FILE_SYSCALL(openat, FR_FILE_OPENAT)

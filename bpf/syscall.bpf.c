@@ -63,6 +63,20 @@ static __always_inline int file_op(long nr)
 		return FR_FILE_WRITEV;
 	case 257:
 		return FR_FILE_OPENAT;
+	case 295:
+		return FR_FILE_PREADV;
+	case 296:
+		return FR_FILE_PWRITEV;
+	case 327:
+		return FR_FILE_PREADV2;
+	case 328:
+		return FR_FILE_PWRITEV2;
+	case 326:
+		return FR_FILE_COPY_IN; /* copy calls: their input side's op */
+	case 40:
+		return FR_FILE_SENDFILE_IN;
+	case 275:
+		return FR_FILE_SPLICE_IN;
 #elif defined(__TARGET_ARCH_arm64)
 	case 63:
 		return FR_FILE_READ;
@@ -78,6 +92,20 @@ static __always_inline int file_op(long nr)
 		return FR_FILE_WRITEV;
 	case 56:
 		return FR_FILE_OPENAT;
+	case 69:
+		return FR_FILE_PREADV;
+	case 70:
+		return FR_FILE_PWRITEV;
+	case 286:
+		return FR_FILE_PREADV2;
+	case 287:
+		return FR_FILE_PWRITEV2;
+	case 285:
+		return FR_FILE_COPY_IN;
+	case 71:
+		return FR_FILE_SENDFILE_IN;
+	case 76:
+		return FR_FILE_SPLICE_IN;
 #endif
 	default:
 		return -1;
@@ -193,10 +221,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 		__u64 a1 = btf ? regs->si : BPF_CORE_READ(regs, si);
 		__u64 a2 = btf ? regs->dx : BPF_CORE_READ(regs, dx);
 #endif
-		if (op == FR_FILE_OPENAT)
-			fr_file_open(id, now, lat, ret, (__u32)a2, (const void *)a1);
-		else
-			fr_file_io(id, now, op, (__s32)a0, ret, lat, targ_file_stream);
+		fr_file_call(id, now, op, a0, a1, a2, ret, lat, targ_file_stream, btf);
 	}
 	if (targ_stream) {
 		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, now);

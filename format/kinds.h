@@ -86,9 +86,13 @@ enum fr_kind {
 
 /*
  * Values of the `op` field of file_io and file_io_agg: the call that moved
- * the bytes. Part of the format: the recorder writes them (its BPF side
- * keeps the same numbers in enum fr_file_op, checked at build time) and the
- * analyzer's file metrics read them.
+ * the bytes, odd on the side it read from, even on the side it wrote to.
+ * Part of the format: the recorder writes them (its BPF side keeps the same
+ * numbers in enum fr_file_op, checked at build time) and the analyzer's
+ * file metrics read them. A copy call (copy_file_range, sendfile, splice)
+ * is two entries, *_IN on its input descriptor and *_OUT on its output one,
+ * each with the call's result; its latency is on one of them only, the
+ * other's latency_ns is 0.
  */
 enum fr_file_op_code {
 	FR_FILE_OP_READ = 1,
@@ -98,6 +102,34 @@ enum fr_file_op_code {
 	FR_FILE_OP_READV = 5,
 	FR_FILE_OP_WRITEV = 6,
 	FR_FILE_OP_OPENAT = 7, /* only in the BPF side's accounting; opens are file_open */
+	FR_FILE_OP_PREADV = 9,
+	FR_FILE_OP_PWRITEV = 10,
+	FR_FILE_OP_PREADV2 = 11,
+	FR_FILE_OP_PWRITEV2 = 12,
+	FR_FILE_OP_COPY_FILE_RANGE_IN = 13,
+	FR_FILE_OP_COPY_FILE_RANGE_OUT = 14,
+	FR_FILE_OP_SENDFILE_IN = 15,
+	FR_FILE_OP_SENDFILE_OUT = 16,
+	FR_FILE_OP_SPLICE_IN = 17,
+	FR_FILE_OP_SPLICE_OUT = 18,
+};
+
+/*
+ * Values of the `fd_kind` field of file_io and file_io_agg: what the
+ * descriptor was open on when the call returned (the inode's type). The
+ * file families count FR_FD_KIND_REGULAR and FR_FD_KIND_BLOCK. Segments
+ * written before the field read 0.
+ */
+enum fr_fd_kind_code {
+	FR_FD_KIND_UNKNOWN = 0, /* not recorded, or no file at that descriptor at the exit */
+	FR_FD_KIND_REGULAR = 1, /* regular file (any filesystem, /proc and memfd too) */
+	FR_FD_KIND_BLOCK = 2,
+	FR_FD_KIND_CHAR = 3,
+	FR_FD_KIND_FIFO = 4, /* pipe or FIFO */
+	FR_FD_KIND_SOCKET = 5,
+	FR_FD_KIND_DIR = 6,
+	FR_FD_KIND_ANON = 7, /* anon_inode: eventfd, timerfd, signalfd, epoll, ... */
+	FR_FD_KIND_OTHER = 8,
 };
 
 /* Bits of syscall.flags. */

@@ -163,7 +163,8 @@
 	F(K, OP, op, U64)                                                                          \
 	F(K, FD, fd, U64)                                                                          \
 	F(K, RET, ret, S64)                                                                        \
-	F(K, LATENCY_NS, latency_ns, U64)
+	F(K, LATENCY_NS, latency_ns, U64)                                                          \
+	F(K, FD_KIND, fd_kind, U64)
 
 #define FR_FIELDS_FILE_OPEN(F, K)                                                                  \
 	F(K, PID, pid, U64)                                                                        \
@@ -181,7 +182,8 @@
 	F(K, ERRORS, errors, U64)                                                                  \
 	F(K, TOTAL_NS, total_ns, U64)                                                              \
 	F(K, INTERVAL_NS, interval_ns, U64)                                                        \
-	F(K, LATENCY_HIST, latency_hist, HIST)
+	F(K, LATENCY_HIST, latency_hist, HIST)                                                     \
+	F(K, FD_KIND, fd_kind, U64)
 
 /* --- scheduler --- */
 #define FR_FIELDS_SCHED_SWITCH(F, K)                                                               \

@@ -15,55 +15,63 @@
 
 -- The *_agg histograms of each source, summed per cell of win_hist.
 CREATE TEMP VIEW win_agg_cells AS
-SELECT 'syscall' AS source, step_end(ts) AS t, node, pk, nr AS k,
+SELECT 'syscall' AS source, step_end(ts) AS t, node, pk, nr AS k, NULL AS k2,
 	hist_sum(latency_hist) AS hs, sum(total_ns) AS sum_ns
 FROM ev_syscall_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 2, 3, 4, 5
 UNION ALL
-SELECT 'runq', step_end(ts), node, pk, NULL, hist_sum(runq_hist), sum(runq_total_ns)
+SELECT 'runq', step_end(ts), node, pk, NULL, NULL, hist_sum(runq_hist), sum(runq_total_ns)
 FROM ev_sched_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 2, 3, 4
 UNION ALL
-SELECT 'file_io', step_end(ts), node, pk, op, hist_sum(latency_hist), sum(total_ns)
+-- the side of a copy call that does not carry its latency adds nothing
+SELECT 'file_io', step_end(ts), node, pk, op, fd_kind, hist_sum(latency_hist), sum(total_ns)
 FROM ev_file_io_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
-GROUP BY 2, 3, 4, 5;
+	AND total_ns > 0
+GROUP BY 2, 3, 4, 5, 6;
 
--- The histograms of every source, in cells of (source, t, node, pk, k): k is
--- the source's key (syscall: nr, file_io: op, runq: none). b is a log2
--- bucket, NULL for a row that carries only a sum; obs the observations in
--- it, sum_ns their total. A reader names one source (WHERE source = ...):
--- the others are not computed. runq: the run queue latency of the task
--- switched in (next_pk), 0 is unknown.
+-- The histograms of every source, in cells of (source, t, node, pk, k, k2):
+-- k and k2 are the source's key (syscall: nr; file_io: op and fd_kind; runq:
+-- none). b is a log2 bucket, NULL for a row that carries only a sum; obs
+-- the observations in it, sum_ns their total. A reader names one source
+-- (WHERE source = ...): the others are not computed. runq: the run queue
+-- latency of the task switched in (next_pk), 0 is unknown. file_io: a
+-- latency_ns of 0 is booked on the call's other entry (copy calls).
 CREATE TEMP VIEW win_hist AS
-SELECT 'syscall' AS source, step_end(minute * 60000000000) AS t, node, pk, nr AS k, b,
-	sum(obs) AS obs, sum(sum_ns) AS sum_ns
-FROM roll_syscall WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 6
+SELECT 'syscall' AS source, step_end(minute * 60000000000) AS t, node, pk, nr AS k,
+	NULL AS k2, b, sum(obs) AS obs, sum(sum_ns) AS sum_ns
+FROM roll_syscall WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 7
 UNION ALL
-SELECT 'runq', step_end(minute * 60000000000), node, pk, NULL, b, sum(obs), sum(sum_ns)
-FROM roll_runq WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 6
+SELECT 'runq', step_end(minute * 60000000000), node, pk, NULL, NULL, b, sum(obs), sum(sum_ns)
+FROM roll_runq WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 7
 UNION ALL
-SELECT 'file_io', step_end(minute * 60000000000), node, pk, op, b, sum(obs), sum(sum_ns)
-FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 6
+SELECT 'file_io', step_end(minute * 60000000000), node, pk, op, fd_kind, b, sum(obs),
+	sum(sum_ns)
+FROM roll_file_io WHERE rollup_minute(minute) AND (obs > 0 OR sum_ns > 0)
+GROUP BY 2, 3, 4, 5, 6, 7
 UNION ALL
-SELECT 'syscall', step_end(ts), node, pk, nr, log2_bucket(latency_ns), count(*), sum(latency_ns)
+SELECT 'syscall', step_end(ts), node, pk, nr, NULL, log2_bucket(latency_ns), count(*),
+	sum(latency_ns)
 FROM ev_syscall WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 	AND NOT (flags & 1) -- FR_SYSCALL_FLAG_NO_RETURN: counted, not timed
-GROUP BY 2, 3, 4, 5, 6
+GROUP BY 2, 3, 4, 5, 7
 UNION ALL
-SELECT 'runq', step_end(ts), node, next_pk, NULL, log2_bucket(runq_latency_ns), count(*),
+SELECT 'runq', step_end(ts), node, next_pk, NULL, NULL, log2_bucket(runq_latency_ns), count(*),
 	sum(runq_latency_ns)
 FROM ev_sched_switch WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 	AND next_pk IS NOT NULL AND runq_latency_ns > 0
-GROUP BY 2, 3, 4, 6
+GROUP BY 2, 3, 4, 7
 UNION ALL
-SELECT 'file_io', step_end(ts), node, pk, op, log2_bucket(latency_ns), count(*), sum(latency_ns)
+SELECT 'file_io', step_end(ts), node, pk, op, fd_kind, log2_bucket(latency_ns), count(*),
+	sum(latency_ns)
 FROM ev_file_io WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
-GROUP BY 2, 3, 4, 5, 6
+	AND latency_ns > 0
+GROUP BY 2, 3, 4, 5, 6, 7
 UNION ALL
 -- *_agg records: their JSON arrays summed per cell (win_agg_cells), then a
 -- row per non-empty bucket and one with the sum (the null json_insert
 -- appends); json_each per record is slow.
-SELECT c.source, c.t, c.node, c.pk, c.k,
+SELECT c.source, c.t, c.node, c.pk, c.k, c.k2,
 	CASE WHEN h.type = 'null' THEN NULL ELSE CAST(h.key AS INTEGER) END,
 	CASE WHEN h.type = 'null' THEN 0 ELSE h.value END,
 	CASE WHEN h.type = 'null' THEN c.sum_ns ELSE 0 END
@@ -100,18 +108,19 @@ SELECT step_end(ts), node, pk, sum(switches), sum(runtime_ns)
 FROM ev_sched_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 1, 2, 3;
 
--- File reads and writes, by op; bytes: what the calls returned, errors as 0.
+-- Reads and writes by op and kind of descriptor (format/kinds.h: every
+-- kind, sockets and pipes too); bytes: what the calls returned, errors as 0.
 CREATE TEMP VIEW win_file_io AS
-SELECT step_end(minute * 60000000000) AS t, node, pk, op, sum(bytes) AS bytes
-FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4
+SELECT step_end(minute * 60000000000) AS t, node, pk, op, fd_kind, sum(bytes) AS bytes
+FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
 UNION ALL
-SELECT step_end(ts), node, pk, op, sum(max(ret, 0))
+SELECT step_end(ts), node, pk, op, fd_kind, sum(max(ret, 0))
 FROM ev_file_io WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
-GROUP BY 1, 2, 3, 4
+GROUP BY 1, 2, 3, 4, 5
 UNION ALL
-SELECT step_end(ts), node, pk, op, sum(bytes)
+SELECT step_end(ts), node, pk, op, fd_kind, sum(bytes)
 FROM ev_file_io_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
-GROUP BY 1, 2, 3, 4;
+GROUP BY 1, 2, 3, 4, 5;
 
 -- user: true for a fault in user mode.
 CREATE TEMP VIEW win_page_fault AS

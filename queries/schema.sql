@@ -156,12 +156,12 @@ CREATE TABLE ev_skb_drop (ts INTEGER, node INTEGER, pk INTEGER, reason INTEGER,
 	protocol INTEGER, family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	ifindex INTEGER, pid INTEGER, location INTEGER);
 CREATE TABLE ev_file_io (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
-	op INTEGER, fd INTEGER, ret INTEGER, latency_ns INTEGER);
+	op INTEGER, fd INTEGER, ret INTEGER, latency_ns INTEGER, fd_kind INTEGER);
 CREATE TABLE ev_file_open (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
 	ret INTEGER, flags INTEGER, latency_ns INTEGER, filename TEXT);
 CREATE TABLE ev_file_io_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, op INTEGER,
 	count INTEGER, bytes INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER,
-	latency_hist TEXT);
+	latency_hist TEXT, fd_kind INTEGER);
 CREATE TABLE ev_sched_switch (ts INTEGER, node INTEGER, prev_pk INTEGER, next_pk INTEGER,
 	cpu INTEGER, prev_pid INTEGER, prev_state INTEGER, next_pid INTEGER,
 	runq_latency_ns INTEGER, prev_runtime_ns INTEGER);
@@ -193,8 +193,8 @@ CREATE TABLE roll_sched_out (minute INTEGER, node INTEGER, pk INTEGER, switches 
 	runtime_ns INTEGER);
 CREATE TABLE roll_runq (minute INTEGER, node INTEGER, pk INTEGER, b INTEGER, obs INTEGER,
 	sum_ns INTEGER);
-CREATE TABLE roll_file_io (minute INTEGER, node INTEGER, pk INTEGER, op INTEGER, b INTEGER,
-	bytes INTEGER, obs INTEGER, sum_ns INTEGER);
+CREATE TABLE roll_file_io (minute INTEGER, node INTEGER, pk INTEGER, op INTEGER,
+	fd_kind INTEGER, b INTEGER, bytes INTEGER, obs INTEGER, sum_ns INTEGER);
 CREATE TABLE roll_page_fault (minute INTEGER, node INTEGER, pk INTEGER, user INTEGER,
 	faults INTEGER);
 CREATE TABLE roll_mem_alloc (minute INTEGER, node INTEGER, pk INTEGER, allocs INTEGER);

@@ -34,20 +34,20 @@ enum roll_table {
 static const struct {
 	const char *name;
 	uint8_t nkeys; /* key columns after pk */
-	int8_t bucket; /* which key is the histogram bucket b, -1: none */
+	int8_t bucket; /* which key is the histogram bucket b (the last), -1: none */
 	uint8_t nvals;
 } tables[R_N] = {
 	[R_SYSCALL] = {"roll_syscall", 2, 1, 4},	/* nr, b; calls, errors, obs, sum_ns */
 	[R_SCHED_OUT] = {"roll_sched_out", 0, -1, 2},	/* switches, runtime_ns */
 	[R_RUNQ] = {"roll_runq", 1, 0, 2},		/* b; obs, sum_ns */
-	[R_FILE_IO] = {"roll_file_io", 2, 1, 3},	/* op, b; bytes, obs, sum_ns */
+	[R_FILE_IO] = {"roll_file_io", 3, 2, 3},	/* op, fd_kind, b; bytes, obs, sum_ns */
 	[R_PAGE_FAULT] = {"roll_page_fault", 1, -1, 1}, /* user; faults */
 	[R_MEM_ALLOC] = {"roll_mem_alloc", 0, -1, 1},	/* allocs */
 	[R_NET] = {"roll_net", 2, -1, 2},		/* protocol, received; msgs, bytes */
 };
 
 struct cell {
-	int64_t minute, pk, k[2];
+	int64_t minute, pk, k[3];
 	uint32_t node;
 	uint8_t table;
 	int64_t v[4];
@@ -69,8 +69,8 @@ static const char *const field_names[FR_KIND_MAX][8] = {
 	[FR_KIND_SYSCALL_AGG] = {"pid", "nr", "count", "errors", "total_ns", "latency_hist"},
 	[FR_KIND_SCHED_SWITCH] = {"prev_runtime_ns", "runq_latency_ns"},
 	[FR_KIND_SCHED_AGG] = {"pid", "runtime_ns", "switches", "runq_total_ns", "runq_hist"},
-	[FR_KIND_FILE_IO] = {"pid", "op", "ret", "latency_ns"},
-	[FR_KIND_FILE_IO_AGG] = {"pid", "op", "bytes", "total_ns", "latency_hist"},
+	[FR_KIND_FILE_IO] = {"pid", "op", "ret", "latency_ns", "fd_kind"},
+	[FR_KIND_FILE_IO_AGG] = {"pid", "op", "bytes", "total_ns", "latency_hist", "fd_kind"},
 	[FR_KIND_PAGE_FAULT] = {"pid", "user"},
 	[FR_KIND_MEM_ALLOC] = {"pid", "count"},
 	[FR_KIND_MEM_AGG] = {"pid", "user_faults", "kernel_faults", "allocs"},
@@ -143,7 +143,8 @@ static uint64_t cell_hash(const struct cell *c)
 	uint64_t h = (uint64_t)c->minute * 0x9E3779B97F4A7C15ull;
 
 	h ^= ((uint64_t)c->pk + ((uint64_t)c->node << 40)) * 0xC2B2AE3D27D4EB4Full;
-	h ^= ((uint64_t)c->k[0] * 0x165667B19E3779F9ull) ^ ((uint64_t)c->k[1] << 17) ^ c->table;
+	h ^= ((uint64_t)c->k[0] * 0x165667B19E3779F9ull) ^ ((uint64_t)c->k[1] << 17) ^
+	     ((uint64_t)c->k[2] << 41) ^ c->table;
 	return h ^ (h >> 29);
 }
 
@@ -177,18 +178,18 @@ int fr_rollup__flush(struct fr_rollup *r)
 	return err;
 }
 
-/* The values of cell (table, minute, node, pk, k0, k1), created at zero. */
+/* The values of cell (table, minute, node, pk, k), created at zero. */
 static int64_t *cell_values(struct fr_rollup *r, int table, int64_t minute, uint32_t node,
-			    int64_t pk, int64_t k0, int64_t k1, int *err)
+			    int64_t pk, const int64_t k[3], int *err)
 {
-	const struct cell key = {minute, pk, {k0, k1}, node, (uint8_t)table, {0}};
+	const struct cell key = {minute, pk, {k[0], k[1], k[2]}, node, (uint8_t)table, {0}};
 	size_t s = cell_hash(&key) & (SLOTS - 1);
 
 	for (; r->slot[s]; s = (s + 1) & (SLOTS - 1)) {
 		struct cell *c = &r->cells[r->slot[s] - 1];
 
-		if (c->minute == minute && c->pk == pk && c->k[0] == k0 && c->k[1] == k1 &&
-		    c->node == node && c->table == table)
+		if (c->minute == minute && c->pk == pk && c->k[0] == k[0] && c->k[1] == k[1] &&
+		    c->k[2] == k[2] && c->node == node && c->table == table)
 			return c->v;
 	}
 	if (r->n == MAX_CELLS) {
@@ -207,9 +208,11 @@ static int64_t log2_bucket(int64_t v)
 	return v < 2 ? 0 : 63 - __builtin_clzll((uint64_t)v);
 }
 
-#define ADD(table, k0, k1, ...)                                                                    \
+/* ADD(table, KEYS(k0, k1, k2), values...): add to a cell; keys the table lacks are 0 */
+#define KEYS(...) ((const int64_t[3]){__VA_ARGS__})
+#define ADD(table, keys, ...)                                                                      \
 	do {                                                                                       \
-		int64_t *v_ = cell_values(r, table, minute, node, pk, k0, k1, &err);               \
+		int64_t *v_ = cell_values(r, table, minute, node, pk, keys, &err);                 \
 		const int64_t add_[] = {__VA_ARGS__};                                              \
 		if (!v_)                                                                           \
 			return err;                                                                \
@@ -217,11 +220,13 @@ static int64_t log2_bucket(int64_t v)
 			v_[i_] += add_[i_];                                                        \
 	} while (0)
 
-/* Histogram buckets of an *_agg record: one row per non-empty bucket. */
+/* Histogram buckets of an *_agg record: one row per non-empty bucket.
+ * keys: the cell's keys before the bucket, which is the last key. */
 static int add_hist(struct fr_rollup *r, int table, int64_t minute, uint32_t node, int64_t pk,
-		    int64_t k0, const struct fr_value *h, int obs_col)
+		    const int64_t keys[3], const struct fr_value *h, int obs_col)
 {
 	const uint64_t *b = (const uint64_t *)(const void *)h->p;
+	int64_t k[3] = {keys[0], keys[1], keys[2]};
 	int err = 0;
 
 	for (uint32_t i = 0; i < h->len && i < 64; i++) {
@@ -229,8 +234,8 @@ static int add_hist(struct fr_rollup *r, int table, int64_t minute, uint32_t nod
 
 		if (!b[i])
 			continue;
-		v = table == R_RUNQ ? cell_values(r, table, minute, node, pk, i, 0, &err)
-				    : cell_values(r, table, minute, node, pk, k0, i, &err);
+		k[tables[table].bucket] = i;
+		v = cell_values(r, table, minute, node, pk, k, &err);
 		if (!v)
 			return err;
 		v[obs_col] += (int64_t)b[i];
@@ -260,52 +265,57 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 	case FR_KIND_SYSCALL:
 		/* a call that does not return (exit_group...) is counted, not timed */
 		if (I(4) & FR_SYSCALL_FLAG_NO_RETURN)
-			ADD(R_SYSCALL, I(1), NO_BUCKET, 1, 0, 0, 0);
+			ADD(R_SYSCALL, KEYS(I(1), NO_BUCKET), 1, 0, 0, 0);
 		/* errors: errno values only, as the aggregating BPF side counts them */
 		else
-			ADD(R_SYSCALL, I(1), log2_bucket(I(2)), 1, I(3) < 0 && I(3) >= -4095, 1,
-			    I(2));
+			ADD(R_SYSCALL, KEYS(I(1), log2_bucket(I(2))), 1, I(3) < 0 && I(3) >= -4095,
+			    1, I(2));
 		break;
 	case FR_KIND_SYSCALL_AGG:
-		ADD(R_SYSCALL, I(1), NO_BUCKET, I(2), I(3), 0, I(4));
-		return add_hist(r, R_SYSCALL, minute, node, pk, I(1), &ev->f[f[5]], 2);
+		ADD(R_SYSCALL, KEYS(I(1), NO_BUCKET), I(2), I(3), 0, I(4));
+		return add_hist(r, R_SYSCALL, minute, node, pk, KEYS(I(1)), &ev->f[f[5]], 2);
 	case FR_KIND_SCHED_SWITCH:
 		/* pid 0 (no pk): a side the recorder did not select; runq 0: unknown */
 		if (pks[0])
-			ADD(R_SCHED_OUT, 0, 0, 1, I(0));
+			ADD(R_SCHED_OUT, KEYS(0), 1, I(0));
 		pk = pks[1];
 		if (pk && I(1) > 0)
-			ADD(R_RUNQ, log2_bucket(I(1)), 0, 1, I(1));
+			ADD(R_RUNQ, KEYS(log2_bucket(I(1))), 1, I(1));
 		break;
 	case FR_KIND_SCHED_AGG:
-		ADD(R_SCHED_OUT, 0, 0, I(2), I(1));
-		ADD(R_RUNQ, NO_BUCKET, 0, 0, I(3));
-		return add_hist(r, R_RUNQ, minute, node, pk, 0, &ev->f[f[4]], 0);
+		ADD(R_SCHED_OUT, KEYS(0), I(2), I(1));
+		ADD(R_RUNQ, KEYS(NO_BUCKET), 0, I(3));
+		return add_hist(r, R_RUNQ, minute, node, pk, KEYS(0), &ev->f[f[4]], 0);
 	case FR_KIND_FILE_IO:
-		ADD(R_FILE_IO, I(1), log2_bucket(I(3)), I(2) > 0 ? I(2) : 0, 1, I(3));
+		/* latency 0: a copy call's side whose latency is on its other entry */
+		if (I(3) > 0)
+			ADD(R_FILE_IO, KEYS(I(1), I(4), log2_bucket(I(3))), I(2) > 0 ? I(2) : 0, 1,
+			    I(3));
+		else
+			ADD(R_FILE_IO, KEYS(I(1), I(4), NO_BUCKET), I(2) > 0 ? I(2) : 0, 0, 0);
 		break;
 	case FR_KIND_FILE_IO_AGG:
-		ADD(R_FILE_IO, I(1), NO_BUCKET, I(2), 0, I(3));
-		return add_hist(r, R_FILE_IO, minute, node, pk, I(1), &ev->f[f[4]], 1);
+		ADD(R_FILE_IO, KEYS(I(1), I(5), NO_BUCKET), I(2), 0, I(3));
+		return add_hist(r, R_FILE_IO, minute, node, pk, KEYS(I(1), I(5)), &ev->f[f[4]], 1);
 	case FR_KIND_PAGE_FAULT:
-		ADD(R_PAGE_FAULT, I(1) != 0, 0, 1);
+		ADD(R_PAGE_FAULT, KEYS(I(1) != 0), 1);
 		break;
 	case FR_KIND_MEM_ALLOC:
-		ADD(R_MEM_ALLOC, 0, 0, I(1));
+		ADD(R_MEM_ALLOC, KEYS(0), I(1));
 		break;
 	case FR_KIND_MEM_AGG:
-		ADD(R_PAGE_FAULT, 1, 0, I(1));
-		ADD(R_PAGE_FAULT, 0, 0, I(2));
-		ADD(R_MEM_ALLOC, 0, 0, I(3));
+		ADD(R_PAGE_FAULT, KEYS(1), I(1));
+		ADD(R_PAGE_FAULT, KEYS(0), I(2));
+		ADD(R_MEM_ALLOC, KEYS(0), I(3));
 		break;
 	case FR_KIND_SOCK_MSG:
-		ADD(R_NET, I(1), I(2) != 0, 1, I(3) > 0 ? I(3) : 0);
+		ADD(R_NET, KEYS(I(1), I(2) != 0), 1, I(3) > 0 ? I(3) : 0);
 		break;
 	case FR_KIND_UDP_MSG:
-		ADD(R_NET, 17, I(1) != 0, 1, I(2) > 0 ? I(2) : 0);
+		ADD(R_NET, KEYS(17, I(1) != 0), 1, I(2) > 0 ? I(2) : 0);
 		break;
 	case FR_KIND_SOCK_MSG_AGG:
-		ADD(R_NET, I(1), I(2) != 0, I(3), I(4));
+		ADD(R_NET, KEYS(I(1), I(2) != 0), I(3), I(4));
 		break;
 	default:
 		break;

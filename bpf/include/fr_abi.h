@@ -60,7 +60,12 @@ enum fr_loss {
 	FR_LOSS_MAX = 3,
 };
 
-/* File I/O ops (FR_OP_FILE_IO.op and the aggregate key). */
+/*
+ * File I/O ops (FR_OP_FILE_IO.op and the aggregate key). Odd: bytes read
+ * from the descriptor, even: written to it (7: openat). A copy call
+ * (copy_file_range, sendfile, splice) is two entries: *_IN on the input
+ * descriptor, *_OUT on the output one, both with the call's result.
+ */
 enum fr_file_op {
 	FR_FILE_READ = 1,
 	FR_FILE_WRITE = 2,
@@ -69,6 +74,29 @@ enum fr_file_op {
 	FR_FILE_READV = 5,
 	FR_FILE_WRITEV = 6,
 	FR_FILE_OPENAT = 7,
+	FR_FILE_PREADV = 9,
+	FR_FILE_PWRITEV = 10,
+	FR_FILE_PREADV2 = 11,
+	FR_FILE_PWRITEV2 = 12,
+	FR_FILE_COPY_IN = 13, /* copy_file_range */
+	FR_FILE_COPY_OUT = 14,
+	FR_FILE_SENDFILE_IN = 15,
+	FR_FILE_SENDFILE_OUT = 16,
+	FR_FILE_SPLICE_IN = 17,
+	FR_FILE_SPLICE_OUT = 18,
+};
+
+/* What a descriptor was open on, from its inode's mode at the call's exit. */
+enum fr_fd_kind {
+	FR_FD_UNKNOWN = 0, /* no open file at that number when the call returned */
+	FR_FD_REGULAR = 1,
+	FR_FD_BLOCK = 2,
+	FR_FD_CHAR = 3,
+	FR_FD_FIFO = 4,
+	FR_FD_SOCKET = 5,
+	FR_FD_DIR = 6,
+	FR_FD_ANON = 7, /* anon_inode: eventfd, timerfd, signalfd, epoll, io_uring, ... */
+	FR_FD_OTHER = 8,
 };
 
 /* Memory allocation sources (FR_OP_MEM_ALLOC.source). */
@@ -188,9 +216,10 @@ _Static_assert(sizeof(struct fr_skb_drop) == 88, "fr_skb_drop layout");
 
 struct fr_file_io {
 	struct fr_hdr hdr;
-	__u64 latency_ns;
+	__u64 latency_ns; /* 0: booked on the call's other entry (copy calls) */
 	__s64 ret;
-	__u32 op; /* enum fr_file_op */
+	__u16 op;      /* enum fr_file_op */
+	__u16 fd_kind; /* enum fr_fd_kind */
 	__s32 fd;
 };
 _Static_assert(sizeof(struct fr_file_io) == 48, "fr_file_io layout");
@@ -258,9 +287,12 @@ struct fr_syscall_val {
 
 struct fr_file_key {
 	__u32 pid;
-	__u32 op;
+	__u16 op;      /* enum fr_file_op */
+	__u16 fd_kind; /* enum fr_fd_kind */
 };
 
+/* count, bytes, errors: calls on the key's side; total_ns and hist: each
+ * call's latency once (a copy call's on one of its two entries) */
 struct fr_file_val {
 	__u64 count;
 	__u64 bytes;

@@ -1,8 +1,13 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- family: ebpf_file_write_bytes
 -- type: counter
--- help: Bytes written by file write calls.
+-- help: Bytes written to regular files and block devices, by fd_kind: write, pwrite64, writev, pwritev, pwritev2, the output of copy_file_range, sendfile and splice. Not sockets, pipes or other descriptors; not io_uring, mmap or AIO.
 -- attribution: process
--- op: 2, 4, 6 = write, pwrite64, writev (format/kinds.h enum fr_file_op_code)
+-- op (format/kinds.h enum fr_file_op_code): 2, 4, 6, 10, 12 = write, pwrite64, writev,
+-- pwritev, pwritev2; 14, 16, 18 = the output side of copy_file_range, sendfile, splice.
+-- fd_kind: 1 regular, 2 block (enum fr_fd_kind_code); the bytes of every other
+-- kind (sockets, pipes, ...) are in win_file_io and ev_file_io*.fd_kind.
 -- win_file_io: rollups for whole minutes, raw rows else (queries/metric_views.sql).
-SELECT t, node, pk, bytes AS value FROM win_file_io WHERE op IN (2, 4, 6);
+SELECT t, node, pk, CASE fd_kind WHEN 1 THEN 'regular' ELSE 'block' END AS fd_kind,
+	bytes AS value
+FROM win_file_io WHERE op IN (2, 4, 6, 10, 12, 14, 16, 18) AND fd_kind IN (1, 2);

@@ -28,8 +28,9 @@ struct e2e_metrics {
 };
 
 /* One CSV row of `flightrec metrics --format csv`: family,type,time_ns,labels,le,value. */
-static void take_row(struct e2e_metrics *m, char *line)
+static void take_row(void *ctx, char *line)
 {
+	struct e2e_metrics *m = ctx;
 	char *family = strtok(line, ","), *type = strtok(NULL, ","), *time = strtok(NULL, ",");
 	char *labels = strtok(NULL, ","), *rest = strtok(NULL, "\n"), *le = "", *value;
 	uint64_t v;
@@ -68,19 +69,10 @@ static void take_row(struct e2e_metrics *m, char *line)
 
 static void read_metrics(const char *fr, const char *db, struct e2e_metrics *m)
 {
-	char cmd[1024], line[1024];
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' metrics '%s' --format csv --family ebpf_file_write_bytes,"
-		 "ebpf_file_read_bytes,ebpf_file_open_count,ebpf_syscall_count,"
-		 "ebpf_syscall_errors,ebpf_syscall_latency_ns",
-		 fr, db);
-	f = popen(cmd, "r");
-	CHECK(f != NULL, "popen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		take_row(m, line);
-	CHECK(pclose(f) == 0, "flightrec metrics failed");
+	live_metrics_csv(fr, db,
+			 "ebpf_file_write_bytes,ebpf_file_read_bytes,ebpf_file_open_count,"
+			 "ebpf_syscall_count,ebpf_syscall_errors,ebpf_syscall_latency_ns",
+			 take_row, m);
 }
 
 int live_scenario_e2e(const char *recorder)

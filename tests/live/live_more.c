@@ -439,6 +439,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_ident(recorder, false);
 	else if (!strcmp(scenario, "ident_stream"))
 		rc = live_scenario_ident(recorder, true);
+	else if (!strncmp(scenario, "file_kinds", 10))
+		rc = live_scenario_file_kinds(recorder, scenario);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

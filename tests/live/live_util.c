@@ -291,6 +291,35 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	return fr;
 }
 
+/* Call fn with each line `cmd` prints; fail the test unless it exits 0. */
+static void run_lines(const char *cmd, live_row_fn fn, void *ctx)
+{
+	char line[1024];
+	FILE *f = popen(cmd, "r");
+
+	CHECK(f != NULL, "popen: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		fn(ctx, line);
+	CHECK(pclose(f) == 0, "`%s` failed", cmd);
+}
+
+void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
+		      void *ctx)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, families);
+	run_lines(cmd, fn, ctx);
+}
+
+void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --name %s --format csv", fr, db, name);
+	run_lines(cmd, fn, ctx);
+}
+
 int live_cgroup__create(char *dir, size_t cap)
 {
 	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
@@ -322,36 +351,40 @@ void live_cgroup__join(const char *dir, pid_t pid)
 	      dir, strerror(errno));
 }
 
+struct metric_sum {
+	const char *family, *label, *le;
+	uint64_t sum;
+};
+
+/* family,type,time_ns,labels,le,value; labels are quoted when they hold commas */
+static void add_metric_row(void *ctx, char *line)
+{
+	struct metric_sum *m = ctx;
+	size_t n = strlen(m->family);
+	char *value = strrchr(line, ','), *row_le;
+
+	if (!value || strncmp(line, m->family, n) || line[n] != ',')
+		return;
+	*value++ = '\0';
+	row_le = strrchr(line, ',');
+	if (!row_le)
+		return;
+	*row_le++ = '\0';
+	if (m->label && !strstr(line, m->label))
+		return;
+	if (m->le ? strcmp(row_le, m->le) : *row_le != '\0')
+		return;
+	m->sum += strtoull(value, NULL, 10);
+}
+
 uint64_t live_metric_sum(const char *db, const char *family, const char *label, const char *le)
 {
+	struct metric_sum m = {.family = family, .label = label, .le = le};
 	const char *fr = getenv("FR_ANALYZER");
-	char cmd[1024], line[2048];
-	uint64_t sum = 0;
-	FILE *f;
 
 	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
-	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, family);
-	f = popen(cmd, "r");
-	CHECK(f != NULL, "popen: %s", strerror(errno));
-	/* family,type,time_ns,labels,le,value; labels are quoted when they hold commas */
-	while (fgets(line, sizeof(line), f)) {
-		char *value = strrchr(line, ','), *row_le;
-
-		if (!value || strncmp(line, family, strlen(family)) || line[strlen(family)] != ',')
-			continue;
-		*value++ = '\0';
-		row_le = strrchr(line, ',');
-		if (!row_le)
-			continue;
-		*row_le++ = '\0';
-		if (label && !strstr(line, label))
-			continue;
-		if (le ? strcmp(row_le, le) : *row_le != '\0')
-			continue;
-		sum += strtoull(value, NULL, 10);
-	}
-	CHECK(pclose(f) == 0, "`%s` failed", cmd);
-	return sum;
+	live_metrics_csv(fr, db, family, add_metric_row, &m);
+	return m.sum;
 }
 
 int live_cgroup_child__start(struct live_cgroup_child *c, live_child_fn fn)

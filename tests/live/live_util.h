@@ -88,6 +88,18 @@ void live_run(const char *cmd);
 const char *live_replay(const char *dir, char *db, size_t cap);
 
 /*
+ * Run `fr metrics DB --format csv --family FAMILIES` and call `fn` with each
+ * line (header included), which it may modify; fail the test unless the
+ * analyzer exits 0.
+ */
+typedef void (*live_row_fn)(void *ctx, char *line);
+void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
+		      void *ctx);
+
+/* The same for `fr query DB --name NAME --format csv`. */
+void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx);
+
+/*
  * A fresh cgroup v2 directory for one workload (its processes and their
  * children can then be recorded alone with --cgroup). Return 0, or
  * SKIP_CODE (with the reason printed) when no writable v2 hierarchy exists.
@@ -147,6 +159,11 @@ int live_scenario_counters(const char *recorder, const char *scenario);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
+
+/* live_file.c: file bytes per kind of descriptor against the workload and
+ * /proc/PID/io; the scenario's name says the mode (stream), whether the
+ * syscalls programs account files (hosted) and the attach type (raw_tp). */
+int live_scenario_file_kinds(const char *recorder, const char *scenario);
 
 /*
  * live_sched.c: ebpf_process_runtime_ns equals the kernel's CPU time of

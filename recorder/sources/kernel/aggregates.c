@@ -38,7 +38,8 @@ static uint64_t file_agg_encode(struct fr_pump *p, const void *key, const void *
 				     [FR_F_FILE_IO_AGG_ERRORS] = VU(a->errors),
 				     [FR_F_FILE_IO_AGG_TOTAL_NS] = VU(a->total_ns),
 				     [FR_F_FILE_IO_AGG_INTERVAL_NS] = VU(interval),
-				     [FR_F_FILE_IO_AGG_LATENCY_HIST] = VHIST(a->hist)};
+				     [FR_F_FILE_IO_AGG_LATENCY_HIST] = VHIST(a->hist),
+				     [FR_F_FILE_IO_AGG_FD_KIND] = VU(k->fd_kind)};
 
 	fr_pump__append(p, FR_FAM_FILE, FR_KIND_FILE_IO_AGG, now, v, FR_NVALS(FILE_IO_AGG, v));
 	return a->count;

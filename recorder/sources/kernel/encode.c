@@ -13,8 +13,28 @@ _Static_assert(SAME_CODE(FR_FILE_READ, FR_FILE_OP_READ) &&
 		       SAME_CODE(FR_FILE_PWRITE, FR_FILE_OP_PWRITE64) &&
 		       SAME_CODE(FR_FILE_READV, FR_FILE_OP_READV) &&
 		       SAME_CODE(FR_FILE_WRITEV, FR_FILE_OP_WRITEV) &&
-		       SAME_CODE(FR_FILE_OPENAT, FR_FILE_OP_OPENAT),
+		       SAME_CODE(FR_FILE_OPENAT, FR_FILE_OP_OPENAT) &&
+		       SAME_CODE(FR_FILE_PREADV, FR_FILE_OP_PREADV) &&
+		       SAME_CODE(FR_FILE_PWRITEV, FR_FILE_OP_PWRITEV) &&
+		       SAME_CODE(FR_FILE_PREADV2, FR_FILE_OP_PREADV2) &&
+		       SAME_CODE(FR_FILE_PWRITEV2, FR_FILE_OP_PWRITEV2) &&
+		       SAME_CODE(FR_FILE_COPY_IN, FR_FILE_OP_COPY_FILE_RANGE_IN) &&
+		       SAME_CODE(FR_FILE_COPY_OUT, FR_FILE_OP_COPY_FILE_RANGE_OUT) &&
+		       SAME_CODE(FR_FILE_SENDFILE_IN, FR_FILE_OP_SENDFILE_IN) &&
+		       SAME_CODE(FR_FILE_SENDFILE_OUT, FR_FILE_OP_SENDFILE_OUT) &&
+		       SAME_CODE(FR_FILE_SPLICE_IN, FR_FILE_OP_SPLICE_IN) &&
+		       SAME_CODE(FR_FILE_SPLICE_OUT, FR_FILE_OP_SPLICE_OUT),
 	       "enum fr_file_op (bpf/include/fr_abi.h) and enum fr_file_op_code (format/kinds.h)");
+_Static_assert(SAME_CODE(FR_FD_UNKNOWN, FR_FD_KIND_UNKNOWN) &&
+		       SAME_CODE(FR_FD_REGULAR, FR_FD_KIND_REGULAR) &&
+		       SAME_CODE(FR_FD_BLOCK, FR_FD_KIND_BLOCK) &&
+		       SAME_CODE(FR_FD_CHAR, FR_FD_KIND_CHAR) &&
+		       SAME_CODE(FR_FD_FIFO, FR_FD_KIND_FIFO) &&
+		       SAME_CODE(FR_FD_SOCKET, FR_FD_KIND_SOCKET) &&
+		       SAME_CODE(FR_FD_DIR, FR_FD_KIND_DIR) &&
+		       SAME_CODE(FR_FD_ANON, FR_FD_KIND_ANON) &&
+		       SAME_CODE(FR_FD_OTHER, FR_FD_KIND_OTHER),
+	       "enum fr_fd_kind (bpf/include/fr_abi.h) and enum fr_fd_kind_code (format/kinds.h)");
 _Static_assert(SAME_CODE(FR_ALLOC_KMALLOC, FR_ALLOC_SOURCE_KMALLOC) &&
 		       SAME_CODE(FR_ALLOC_PAGE, FR_ALLOC_SOURCE_PAGE),
 	       "enum fr_alloc_source (bpf/include/fr_abi.h) and fr_alloc_source_code (kinds.h)");
@@ -257,7 +277,8 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 						     [FR_F_FILE_IO_OP] = VU(e->op),
 						     [FR_F_FILE_IO_FD] = VU(e->fd),
 						     [FR_F_FILE_IO_RET] = VS(e->ret),
-						     [FR_F_FILE_IO_LATENCY_NS] = VU(e->latency_ns)};
+						     [FR_F_FILE_IO_LATENCY_NS] = VU(e->latency_ns),
+						     [FR_F_FILE_IO_FD_KIND] = VU(e->fd_kind)};
 
 			return fr_pump__append(p, fam, FR_KIND_FILE_IO, h->ts_ns, v,
 					       FR_NVALS(FILE_IO, v));

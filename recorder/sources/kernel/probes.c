@@ -102,9 +102,14 @@ static const struct prog_spec drop_progs[] = {
 	TP("kfree_skb", "handle_kfree_skb"),
 };
 static const struct prog_spec file_progs[] = {
-	SYSCALL_TP(read),  SYSCALL_TP(write),  SYSCALL_TP(pread64), SYSCALL_TP(pwrite64),
-	SYSCALL_TP(readv), SYSCALL_TP(writev), SYSCALL_TP(openat),
+	SYSCALL_TP(read),     SYSCALL_TP(write),	   SYSCALL_TP(pread64),
+	SYSCALL_TP(pwrite64), SYSCALL_TP(readv),	   SYSCALL_TP(writev),
+	SYSCALL_TP(preadv),   SYSCALL_TP(pwritev),	   SYSCALL_TP(preadv2),
+	SYSCALL_TP(pwritev2), SYSCALL_TP(copy_file_range), SYSCALL_TP(sendfile64),
+	SYSCALL_TP(splice),   SYSCALL_TP(openat),
 };
+_Static_assert(sizeof(file_progs) / sizeof(file_progs[0]) <= FR_PROBE_MAX_LINKS,
+	       "FR_PROBE_MAX_LINKS below the file family's programs");
 static const struct prog_spec sched_progs[] = {
 	TP("sched_switch", "handle_switch"),
 	TP("sched_wakeup", "handle_wakeup"),

@@ -17,7 +17,7 @@
 #include "config.h"
 #include "fr_abi.h"
 
-#define FR_PROBE_MAX_LINKS 20
+#define FR_PROBE_MAX_LINKS 32 /* the most programs a family attaches (file: 28) */
 
 struct bpf_object;
 struct bpf_link;
