@@ -71,7 +71,10 @@ static __always_inline bool task_selected(const struct task_struct *t, __u32 *tg
 	*tgid = BPF_CORE_READ(t, tgid);
 	if (!pid || *tgid == filter_self_tgid)
 		return false;
-	return !filter_tgid || *tgid == filter_tgid;
+	if (filter_tgid && *tgid != filter_tgid)
+		return false;
+	/* t is rarely current here (next, the woken task): walk its cgroups */
+	return !filter_cgroup || fr_task_in_cgroup(t);
 }
 
 static __always_inline int mark_enqueued(const struct task_struct *t)

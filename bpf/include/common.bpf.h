@@ -15,6 +15,7 @@
 const volatile __u32 filter_self_tgid = 0;   /* never trace the recorder itself */
 const volatile __u32 filter_tgid = 0;	     /* 0: every process */
 const volatile bool filter_cgroup = false;   /* only tasks under cgroup_filter[0] */
+const volatile __u64 filter_cgroup_id = 0;   /* that directory's cgroup v2 id */
 const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader past this much unread data */
 const volatile bool targ_stream = false;     /* stream mode, else aggregate */
 
@@ -36,6 +37,24 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } cgroup_filter SEC(".maps");
+
+/*
+ * Task t (not necessarily current) under the --cgroup directory: its
+ * cgroup v2 or an ancestor has the directory's id. Bounded walk up the
+ * tree (css.parent; self is the first member of struct cgroup).
+ */
+#define FR_CGROUP_MAX_DEPTH 32
+static __always_inline bool fr_task_in_cgroup(const struct task_struct *t)
+{
+	const struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+
+	for (int i = 0; i < FR_CGROUP_MAX_DEPTH && cg; i++) {
+		if (BPF_CORE_READ(cg, kn, id) == filter_cgroup_id)
+			return true;
+		cg = (const struct cgroup *)BPF_CORE_READ(cg, self.parent);
+	}
+	return false;
+}
 
 static __always_inline void fr_count_loss(__u32 reason)
 {

@@ -146,7 +146,6 @@ struct counter_case {
 	const char *agg_fields[2];
 	const char *metric, *truth_name;
 	int64_t min_truth;
-	bool by_pid; /* select with --pid CHILD rather than --cgroup DIR */
 };
 
 #define FAULTS(name, m)                                                                            \
@@ -156,14 +155,12 @@ struct counter_case {
 		.agg_fields = {"user_faults", "kernel_faults"}, .metric = "ebpf_page_faults",      \
 		.truth_name = "minflt+majflt", .min_truth = TOUCH_BYTES / 65536                    \
 	}
-/* the sched family does not apply --cgroup (sched_switch runs in no
- * particular task's context): the child is selected by its pid */
 #define CTXSW(name, m)                                                                             \
 	{                                                                                          \
 		.scenario = name, .family_flag = "sched", .mode = m, .child = sleeper,             \
 		.agg_kind = FR_KIND_SCHED_AGG, .stream_kind = FR_KIND_SCHED_SWITCH,                \
 		.agg_fields = {"switches", NULL}, .metric = "ebpf_context_switches",               \
-		.truth_name = "voluntary+nonvoluntary switches", .min_truth = 1000, .by_pid = true \
+		.truth_name = "voluntary+nonvoluntary switches", .min_truth = 1000                 \
 	}
 
 static const struct counter_case cases[] = {
@@ -182,16 +179,14 @@ static int run_case(const char *recorder, const struct counter_case *k)
 				.agg_fields = {k->agg_fields[0], k->agg_fields[1]}};
 	struct live_cgroup_child child;
 	struct live_recorder r;
-	char db[300], pid[16];
+	char db[300];
 	uint64_t family;
 	int64_t truth;
 	int rc;
 
 	if ((rc = live_cgroup_child__start(&child, k->child)))
 		return rc;
-	snprintf(pid, sizeof(pid), "%d", (int)child.pid);
-	args[4] = k->by_pid ? "--pid" : "--cgroup";
-	args[5] = k->by_pid ? pid : child.dir;
+	args[5] = child.dir;
 	live_recorder__start(&r, recorder, args);
 	live_cgroup_child__run(&child, &truth, sizeof(truth));
 	live_recorder__stop(&r);

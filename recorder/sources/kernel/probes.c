@@ -13,6 +13,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "cgroup_filter.h"
 #include "format/host.h"
 
 #include "drop.skel.h"
@@ -339,7 +340,7 @@ static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 		f->id == FR_FAM_SYSCALLS && !stream ? 64u << 10 : (__u64)cfg->ring_kib[f->id] << 10;
 	struct bpf_map *events = bpf_object__find_map_by_name(f->obj, "events");
 	struct bpf_map *file_agg = bpf_object__find_map_by_name(f->obj, "file_agg");
-	__u64 wakeup;
+	__u64 wakeup, cgroup_id;
 	int err;
 
 	if (!events)
@@ -362,6 +363,8 @@ static int configure(struct fr_family_probe *f, const struct fr_config *cfg)
 	err = err ?: obj_set_rodata(f->obj, "filter_self_tgid", &self, sizeof(self));
 	err = err ?: obj_set_rodata(f->obj, "filter_tgid", &tgid, sizeof(tgid));
 	err = err ?: obj_set_rodata(f->obj, "filter_cgroup", &cgroup, sizeof(cgroup));
+	if (!err && cgroup && !(err = fr_cgroup_filter__id(cfg->cgroup, &cgroup_id)))
+		err = obj_set_rodata(f->obj, "filter_cgroup_id", &cgroup_id, sizeof(cgroup_id));
 	err = err ?: obj_set_rodata(f->obj, "wakeup_bytes", &wakeup, sizeof(wakeup));
 	err = err ?: obj_set_rodata(f->obj, "targ_stream", &stream, sizeof(stream));
 	return err;
@@ -503,23 +506,6 @@ static int attach_programs(struct fr_family_probe *f, const struct family_spec *
 	return 0;
 }
 
-/* Programs keep tasks under this cgroup v2 directory (cgroup_filter[0]). */
-static int set_cgroup_filter(struct bpf_object *obj, const char *dir)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj, "cgroup_filter");
-	const __u32 zero = 0;
-	int fd, err;
-
-	if (!map)
-		return -ENOENT;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	err = bpf_map__update_elem(map, &zero, sizeof(zero), &fd, sizeof(fd), 0);
-	close(fd);
-	return err;
-}
-
 static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 			const struct btf *vmlinux)
 {
@@ -549,7 +535,7 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 		return err;
 	}
 	if (cfg->cgroup) {
-		err = set_cgroup_filter(f->obj, cfg->cgroup);
+		err = fr_cgroup_filter__apply(f->obj, cfg->cgroup);
 		if (err) {
 			note(f, "cannot use cgroup %s as a filter", cfg->cgroup);
 			return err;
