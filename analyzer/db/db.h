@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#define FR_DB_SCHEMA_VERSION 2
+#define FR_DB_SCHEMA_VERSION 3
 
 /*
  * Open an existing replay database read-only (ATTACH denied). Prints "flightrec: PATH: why"

@@ -90,24 +90,25 @@ static void write_segment(const char *path)
 					 9),
 				 0);
 		if (!i)
-			assert_int_equal(
-				fr_writer__append_event(
-					w, FR_KIND_TCP_CLOSE, BOOT + 70,
-					(struct fr_value[]){u(100), u(2), b(a1, 4), b(a2, 4),
-							    u(4000), u(80), u(9), u(10), u(5), u(6),
-							    u(0), u(0), u(0), u(0), u(0)},
-					15),
-				0);
+			assert_int_equal(fr_writer__append_event(
+						 w, FR_KIND_TCP_CLOSE, BOOT + 70,
+						 (struct fr_value[]){u(100), u(2), b(a1, 4),
+								     b(a2, 4), u(4000), u(80), u(9),
+								     u(10), u(5), u(6), u(0), u(0),
+								     u(0), u(0), u(0), u(0), u(0)},
+						 17),
+					 0);
 	}
 	/* messages on sock 9: the connection's tuple, then another peer */
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(fr_writer__append_event(
-					 w, FR_KIND_SOCK_MSG, BOOT + 85 + (uint64_t)i,
-					 (struct fr_value[]){
-						 u(100), u(2), b(a1, 4), b(i ? a3 : a2, 4), u(4000),
-						 u(i ? 53 : 80), u(9), u(6), u(0), u(100)},
-					 10),
-				 0);
+		assert_int_equal(
+			fr_writer__append_event(w, FR_KIND_SOCK_MSG, BOOT + 85 + (uint64_t)i,
+						(struct fr_value[]){u(100), u(2), b(a1, 4),
+								    b(i ? a3 : a2, 4), u(4000),
+								    u(i ? 53 : 80), u(9), u(6),
+								    u(0), u(100), u(1), u(1)},
+						12),
+			0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_CHANGE, BOOT + 90, del, strlen(del)), 0);
 	assert_int_equal(fr_writer__seal(w), 0);
 	fr_writer__free(w);
@@ -201,8 +202,9 @@ static void write_recorder_segment(const char *path)
 				(struct fr_value[]){
 					u(100), u(2), b(a1, 4), b(a2, 4), u(80), u(51000 + i),
 					u(20 + i), u(1), u(2), u(3), u(4), u(5), u(6), u(0),
-					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN)},
-				15),
+					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN), u(0),
+					u(0)},
+				17),
 			0);
 	/* a reset answering a packet no socket wanted: sock_id 0, pid 0 */
 	assert_int_equal(fr_writer__append_event(w, FR_KIND_TCP_RESET, BOOT + 20,

@@ -88,6 +88,7 @@ static const struct prog_spec syscall_progs[] = {
 static const struct prog_spec net_progs[] = {
 	TP("inet_sock_set_state", "handle_set_state"),
 	TP_OPT("tcp_retransmit_skb", "handle_retransmit"),
+	TP_OPT("tcp_retransmit_synack", "handle_retransmit_synack"),
 	TP_OPT("tcp_send_reset", "handle_send_reset"),
 	TP_OPT("tcp_receive_reset", "handle_receive_reset"),
 	TP_OPT("tcp_rcv_space_adjust", "handle_rtt"),
