@@ -439,6 +439,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_dualstack(recorder);
 	else if (!strcmp(scenario, "preexisting"))
 		rc = live_scenario_preexisting(recorder);
+	else if (!strncmp(scenario, "net_", 4))
+		rc = live_scenario_netcount(recorder, scenario);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

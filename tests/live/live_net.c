@@ -141,26 +141,6 @@ static void replayed_counts(const struct loss_ctx *c, const char *dir, uint64_t 
 		out[i] = v[i];
 }
 
-/* Accept one connection, read LOSS_BYTES, answer one byte, wait for EOF. */
-static void serve(int lfd)
-{
-	static char buf[65536];
-	uint64_t got = 0;
-	int fd = accept(lfd, NULL, NULL);
-	ssize_t n;
-
-	if (fd < 0)
-		_exit(1);
-	while (got < LOSS_BYTES && (n = read(fd, buf, sizeof(buf))) > 0)
-		got += (uint64_t)n;
-	if (got != LOSS_BYTES || write(fd, "k", 1) != 1)
-		_exit(1);
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-	_exit(0);
-}
-
 int live_scenario_loss(const char *recorder)
 {
 	const char *const args[] = {"--families", "net,drop", NULL};
@@ -194,7 +174,7 @@ int live_scenario_loss(const char *recorder)
 	server = fork();
 	CHECK(server >= 0, "fork: %s", strerror(errno));
 	if (server == 0)
-		serve(lfd);
+		live_serve_once(lfd, LOSS_BYTES);
 	close(lfd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",

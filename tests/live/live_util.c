@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -289,4 +290,23 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	snprintf(cmd, sizeof(cmd), "'%s' replay -o '%s' '%s'/*.frseg >/dev/null", fr, db, dir);
 	live_run(cmd);
 	return fr;
+}
+
+void live_serve_once(int lfd, uint64_t bytes)
+{
+	static char buf[65536];
+	uint64_t got = 0;
+	int fd = accept(lfd, NULL, NULL);
+	ssize_t n;
+
+	if (fd < 0)
+		_exit(1);
+	while (got < bytes && (n = read(fd, buf, sizeof(buf))) > 0)
+		got += (uint64_t)n;
+	if (got != bytes || write(fd, "k", 1) != 1)
+		_exit(1);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	_exit(0);
 }

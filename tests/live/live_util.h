@@ -87,6 +87,12 @@ void live_run(const char *cmd);
  */
 const char *live_replay(const char *dir, char *db, size_t cap);
 
+/*
+ * In a forked child: accept one connection on `lfd`, read `bytes`, answer
+ * one byte, read until EOF, close; exit 0, or 1 when any of it fails.
+ */
+_Noreturn void live_serve_once(int lfd, uint64_t bytes);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
@@ -101,5 +107,8 @@ int live_scenario_preexisting(const char *recorder);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
+
+/* live_netcount.c: net_retrans(_early), net_packets, net_rtt_owner. Return the exit code. */
+int live_scenario_netcount(const char *recorder, const char *scenario);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */
