@@ -8,7 +8,8 @@
  *   of the sender's private network namespace) and the connection's
  *   tcpi_total_retrans, for a bulk transfer over a veth pair with GSO and
  *   1 % random loss (iptables statistic on the receiver's INPUT);
- *   net_retrans_early: the same over a connection older than the recording.
+ *   net_retrans_early: the same over a connection older than the recording;
+ *   net_synack: a SYN-ACK sent again counts too.
  * net_packets: ebpf_network_packets_total equals the segs_out/segs_in of
  *   TCP_INFO summed over the workload's sockets once closed, and the UDP
  *   datagrams the workload (and the kernel's Udp counters) saw;
@@ -115,15 +116,14 @@ static uint64_t metric_sum(const char *fr, const char *db, const char *family, c
 	return sum;
 }
 
-/* Rows of `table` in the replayed database: for the log only, never an oracle. */
-static uint64_t query_count(const char *fr, const char *db, const char *table)
+/* The one number SQL `sql` gives on the replayed database. */
+static uint64_t query_number(const char *fr, const char *db, const char *sql)
 {
 	unsigned long long n = 0;
 	char cmd[1024], line[256];
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --format csv 'SELECT count(*) FROM %s'", fr, db,
-		 table);
+	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --format csv '%s'", fr, db, sql);
 	f = popen(cmd, "r");
 	CHECK(f != NULL, "popen: %s", strerror(errno));
 	while (fgets(line, sizeof(line), f))
@@ -295,7 +295,7 @@ static int scenario_retrans(const char *recorder, bool early)
 	       early ? "_early" : "", RT_BYTES >> 20, (unsigned long long)out,
 	       (unsigned long long)txp, (unsigned long long)retrans, ti.tcpi_total_retrans,
 	       ti0.tcpi_total_retrans, (unsigned long long)fam,
-	       (unsigned long long)query_count(fr, db, "tcp_retransmit"));
+	       (unsigned long long)query_number(fr, db, "SELECT count(*) FROM tcp_retransmit"));
 	/*
 	 * GSO on: ethtool is not installed and /sys does not show a namespace's
 	 * device features, so the kernel's counters say it: veth hands a GSO
@@ -309,6 +309,63 @@ static int scenario_retrans(const char *recorder, bool early)
 	      ti.tcpi_total_retrans - ti0.tcpi_total_retrans, (unsigned long long)retrans);
 	CHECK(within_1pct(fam, retrans), "ebpf_tcp_retransmits %llu, TcpRetransSegs %llu",
 	      (unsigned long long)fam, (unsigned long long)retrans);
+	return 0;
+}
+
+/* ---- a SYN-ACK sent again ---- */
+
+/*
+ * The handshake's last ACK is dropped once: the listener sends its SYN-ACK
+ * again a second later (TcpRetransSegs + 1, no socket yet), the client
+ * answers, and the connection is accepted with total_retrans 1 already.
+ */
+static int scenario_synack(const char *recorder)
+{
+	struct sockaddr_in a;
+	const char *args[] = {"--families", "net", NULL};
+	uint64_t retrans0, retrans, rec;
+	struct live_recorder r;
+	int lfd, cfd, sfd;
+	char cmd[512], db[300], c;
+	uint16_t port;
+	const char *fr;
+
+	live_recorder__start(&r, recorder, args);
+	CHECK(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
+	live_run("ip link set lo up");
+	lfd = live_listen_loopback(&a, 0);
+	port = ntohs(a.sin_port);
+	snprintf(
+		cmd, sizeof(cmd),
+		"iptables-legacy -w -A INPUT -p tcp --dport %u --tcp-flags SYN,ACK,FIN,RST,PSH ACK "
+		"-m statistic --mode nth --every 1000000 --packet 0 -j DROP",
+		port);
+	live_run(cmd);
+	retrans0 = snmp("Tcp", "RetransSegs");
+	cfd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(cfd >= 0 && connect(cfd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
+	      strerror(errno));
+	sfd = accept(lfd, NULL, NULL); /* once the SYN-ACK came again and was answered */
+	CHECK(sfd >= 0, "accept: %s", strerror(errno));
+	CHECK(close(cfd) == 0 && read(sfd, &c, 1) == 0, "no EOF");
+	close(sfd);
+	close(lfd);
+	retrans = snmp("Tcp", "RetransSegs") - retrans0;
+	live_run("iptables-legacy -w -F INPUT");
+	live_recorder__stop(&r);
+
+	fr = live_replay(r.dir, db, sizeof(db));
+	/* the analyzer's rows for this port (the family has no port label) */
+	snprintf(cmd, sizeof(cmd),
+		 "SELECT COALESCE(sum(max(segs, 1)), 0) FROM ev_tcp_retransmit WHERE sport = %u",
+		 port);
+	rec = query_number(fr, db, cmd);
+	printf("net_synack: port %u: kernel TcpRetransSegs %llu; replayed retransmitted segments "
+	       "%llu\n",
+	       port, (unsigned long long)retrans, (unsigned long long)rec);
+	CHECK(retrans >= 1, "no SYN-ACK was sent again");
+	CHECK(rec == retrans, "retransmitted segments %llu, TcpRetransSegs %llu",
+	      (unsigned long long)rec, (unsigned long long)retrans);
 	return 0;
 }
 
@@ -389,11 +446,10 @@ static void pk_datagrams(struct pk_truth *t)
 
 static int scenario_packets(const char *recorder)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a;
 	const char *args[] = {"--pid", NULL, "--families", "net", NULL};
 	uint64_t udp_out0, udp_in0, udp_out, udp_in, m[8];
 	char pid_arg[16], db[300];
-	socklen_t alen = sizeof(a);
 	struct pk_truth t = {0};
 	struct live_recorder r;
 	const char *fr;
@@ -406,11 +462,7 @@ static int scenario_packets(const char *recorder)
 	 * of 1448 bytes, each TSO buffer several of them */
 	CHECK(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
 	live_run("ip link set lo mtu 1500 up");
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-		      listen(lfd, PK_CONNS) == 0 &&
-		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
-	      "listen: %s", strerror(errno));
+	lfd = live_listen_loopback(&a, 0);
 	udp_out0 = snmp("Udp", "OutDatagrams");
 	udp_in0 = snmp("Udp", "InDatagrams");
 	for (int i = 0; i < PK_CONNS; i++)
@@ -480,9 +532,9 @@ static void rtt_visit(const struct fr_record *rec, const struct fr_event *ev, vo
 
 static int scenario_rtt_owner(const char *recorder)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a;
 	const char *args[] = {"--pid", NULL, "--families", "net", NULL};
-	socklen_t alen = sizeof(a), tlen;
+	socklen_t tlen;
 	struct rtt_ctx c = {0};
 	struct live_recorder r;
 	struct tcp_info ti;
@@ -493,10 +545,7 @@ static int scenario_rtt_owner(const char *recorder)
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)getpid());
 	args[1] = pid_arg;
 	live_recorder__start(&r, recorder, args);
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0 &&
-		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
-	      "listen: %s", strerror(errno));
+	lfd = live_listen_loopback(&a, 0);
 	c.port = ntohs(a.sin_port);
 	cfd = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(cfd >= 0 && connect(cfd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
@@ -534,6 +583,8 @@ int live_scenario_netcount(const char *recorder, const char *scenario)
 		return scenario_retrans(recorder, false);
 	if (!strcmp(scenario, "net_retrans_early"))
 		return scenario_retrans(recorder, true);
+	if (!strcmp(scenario, "net_synack"))
+		return scenario_synack(recorder);
 	if (!strcmp(scenario, "net_packets"))
 		return scenario_packets(recorder);
 	if (!strcmp(scenario, "net_rtt_owner"))

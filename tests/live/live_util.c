@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* nftw */
 #include "live_util.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -309,4 +310,16 @@ void live_serve_once(int lfd, uint64_t bytes)
 		;
 	close(fd);
 	_exit(0);
+}
+
+int live_listen_loopback(struct sockaddr_in *a, int flags)
+{
+	socklen_t len = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+
+	*a = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)a, sizeof(*a)) == 0 && listen(fd, 8) == 0 &&
+		      getsockname(fd, (struct sockaddr *)a, &len) == 0,
+	      "listen on 127.0.0.1: %s", strerror(errno));
+	return fd;
 }

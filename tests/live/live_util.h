@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include "format/kinds.h"
@@ -93,6 +94,10 @@ const char *live_replay(const char *dir, char *db, size_t cap);
  */
 _Noreturn void live_serve_once(int lfd, uint64_t bytes);
 
+/* A TCP socket listening on 127.0.0.1 at a port of the kernel's choice, its
+ * address in `a`; `flags` are socket(2) type flags (SOCK_CLOEXEC). */
+int live_listen_loopback(struct sockaddr_in *a, int flags);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
@@ -108,7 +113,8 @@ int live_scenario_preexisting(const char *recorder);
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
-/* live_netcount.c: net_retrans(_early), net_packets, net_rtt_owner. Return the exit code. */
+/* live_netcount.c: net_retrans(_early), net_synack, net_packets, net_rtt_owner. Return
+ * the exit code. */
 int live_scenario_netcount(const char *recorder, const char *scenario);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */
