@@ -102,12 +102,13 @@ static void gen_event(struct pool_event *e)
 		const uint64_t nr = nrs[skewed(12)];
 
 		e->kind = FR_KIND_SYSCALL;
-		e->nvals = 5;
+		e->nvals = 6;
 		e->v[0] = pid;
 		e->v[1] = next_rand() % 8 ? pid : pid + 1 + next_rand() % 4;
 		e->v[2] = nr;
 		e->v[3] = latency_ns(nr == 202 || nr == 232 ? 12 : 8);
 		e->v[4] = syscall_ret(nr);
+		e->v[5] = 0; /* flags */
 	} else if (pick < 80) {
 		e->kind = FR_KIND_SCHED_SWITCH;
 		e->nvals = 6;

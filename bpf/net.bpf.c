@@ -6,6 +6,10 @@
  * samples, and per-message send and receive sizes and packets (TCP and
  * UDP) from sock_send_length/sock_recv_length.
  * Always streamed: these are per-connection or per-message facts.
+ * A socket is tracked from SYN_SENT/SYN_RECV until tcp_destroy_sock, not
+ * until its CLOSE: a close with unread data sends its reset after the CLOSE,
+ * and a half-closed client reads the reply after the FIN closed it; both
+ * still belong to the owner.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -178,30 +182,36 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 	/* a close(2) or shutdown(2) runs in the owner's context: learn the pid */
 	if (info && !info->pid && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK))
 		info->pid = pid = bpf_get_current_pid_tgid() >> 32;
-	if (newstate != TCP_CLOSE)
+	/* the entry stays until tcp_destroy_sock (see the top) */
+	if (newstate != TCP_CLOSE || oldstate == TCP_LISTEN || oldstate == TCP_CLOSE)
 		return 0;
-	if (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE)
-		goto forget;
 	if (!pid_selected(pid) || (!pid && filter_tgid))
-		goto forget;
+		return 0;
 	if (oldstate == TCP_SYN_SENT) {
 		e = tcp_reserve(sk, FR_OP_TCP_CONNECT, pid);
 		if (!e)
-			goto forget;
+			return 0;
 		e->latency_ns = info ? now - info->start_ns : 0;
 		e->err = BPF_CORE_READ(sk, sk_err) ?: FR_ECONNABORTED;
 		e->flags = FR_TCP_F_ACTIVE;
 		fr_submit(e);
-		goto forget;
+		return 0;
 	}
 	e = tcp_reserve(sk, FR_OP_TCP_CLOSE, pid);
 	if (!e)
-		goto forget;
+		return 0;
 	fill_tcp_counters(e, sk, info);
 	e->latency_ns = info && info->established_ns ? now - info->established_ns : 0;
 	e->flags = !seen_open(info) ? FR_TCP_F_ORIGIN_UNKNOWN : info->active ? FR_TCP_F_ACTIVE : 0;
 	fr_submit(e);
-forget:
+	return 0;
+}
+
+/* The kernel frees the socket: nothing of it can follow. */
+static __always_inline int handle_destroy(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+
 	bpf_map_delete_elem(&socks, &key);
 	return 0;
 }
@@ -428,6 +438,8 @@ static __always_inline int handle_length(struct sock *sk, int ret, bool received
 
 FR_TRACEPOINT(inet_sock_set_state, handle_set_state, handle_set_state(sk, oldstate, newstate),
 	      const struct sock *sk, const int oldstate, const int newstate)
+
+FR_TRACEPOINT(tcp_destroy_sock, handle_destroy_sock, handle_destroy(sk), struct sock *sk)
 
 FR_TRACEPOINT(tcp_retransmit_skb, handle_retransmit, handle_retransmit(sk, skb),
 	      const struct sock *sk, const struct sk_buff *skb)

@@ -84,7 +84,47 @@ static __always_inline int file_op(long nr)
 	}
 }
 
-static __always_inline int handle_enter(void)
+/*
+ * Calls that never reach sys_exit with their number: exit and exit_group do
+ * not return, rt_sigreturn returns with the interrupted context's registers
+ * (orig_ax -1). They are counted here, as they are entered, with no latency.
+ */
+static __always_inline bool no_return_call(long nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	return nr == 15 /* rt_sigreturn */ || nr == 60 /* exit */ || nr == 231 /* exit_group */;
+#elif defined(__TARGET_ARCH_arm64)
+	return nr == 139 /* rt_sigreturn */ || nr == 93 /* exit */ || nr == 94 /* exit_group */;
+#else
+	return false;
+#endif
+}
+
+static __always_inline void book_no_return(__u64 id, long nr)
+{
+	struct fr_syscall_key key;
+	struct fr_syscall_val *v;
+	struct fr_syscall *e;
+
+	if (targ_stream) {
+		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, bpf_ktime_get_boot_ns());
+		if (!e)
+			return;
+		e->latency_ns = 0;
+		e->ret = 0;
+		e->nr = nr;
+		e->flags = FR_SYSCALL_NO_RETURN;
+		fr_submit(e);
+		return;
+	}
+	key.pid = fr_agg_tgid(id >> 32);
+	key.nr = nr;
+	v = fr_agg_slot(&syscall_agg, &key, &zero_val);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1); /* no latency: not in total_ns or hist */
+}
+
+static __always_inline int handle_enter(long nr)
 {
 	__u64 id = bpf_get_current_pid_tgid(), *start;
 	__u32 tid = (__u32)id;
@@ -94,6 +134,11 @@ static __always_inline int handle_enter(void)
 	start = bpf_map_lookup_elem(&syscall_start, &tid);
 	if (!start) {
 		fr_count_loss(FR_LOSS_TRACK_MAP_FULL); /* tid above the pid_max we sized for */
+		return 0;
+	}
+	if (no_return_call(nr)) {
+		*start = 0; /* its sys_exit, if any, is not a call of its own */
+		book_no_return(id, nr);
 		return 0;
 	}
 	*start = bpf_ktime_get_boot_ns();
@@ -160,7 +205,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 		e->latency_ns = lat;
 		e->ret = ret;
 		e->nr = nr;
-		e->pad = 0;
+		e->flags = 0;
 		fr_submit(e);
 		return 0;
 	}
@@ -177,7 +222,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 	return 0;
 }
 
-FR_TRACEPOINT(sys_enter, handle_sys_enter, handle_enter(), struct pt_regs *regs, long id)
+FR_TRACEPOINT(sys_enter, handle_sys_enter, handle_enter(id), struct pt_regs *regs, long id)
 
 /* x86: the syscall number survives in orig_ax. tp_btf reads it directly;
  * raw_tp has an untyped pointer and must go through a probe read. */

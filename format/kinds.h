@@ -100,6 +100,16 @@ enum fr_file_op_code {
 	FR_FILE_OP_OPENAT = 7, /* only in the BPF side's accounting; opens are file_open */
 };
 
+/* Bits of syscall.flags. */
+enum fr_syscall_flag_code {
+	/*
+	 * exit, exit_group and rt_sigreturn: counted as they are entered (they
+	 * never reach sys_exit with their number); latency_ns and ret are 0 and
+	 * mean nothing, so latency histograms leave these records out.
+	 */
+	FR_SYSCALL_FLAG_NO_RETURN = 1,
+};
+
 /*
  * tcp_close.active: who opened the connection, seen from this socket.
  * FR_TCP_ORIGIN_UNKNOWN: it was open before the recording started (or the

@@ -92,7 +92,8 @@
 	F(K, TID, tid, U64)                                                                        \
 	F(K, NR, nr, U64)                                                                          \
 	F(K, LATENCY_NS, latency_ns, U64)                                                          \
-	F(K, RET, ret, S64)
+	F(K, RET, ret, S64)                                                                        \
+	F(K, FLAGS, flags, U64)
 
 #define FR_FIELDS_SYSCALL_AGG(F, K)                                                                \
 	F(K, PID, pid, U64)                                                                        \

@@ -47,6 +47,7 @@ FROM roll_file_io WHERE rollup_minute(minute) GROUP BY 2, 3, 4, 5, 6
 UNION ALL
 SELECT 'syscall', step_end(ts), node, pk, nr, log2_bucket(latency_ns), count(*), sum(latency_ns)
 FROM ev_syscall WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+	AND NOT (flags & 1) -- FR_SYSCALL_FLAG_NO_RETURN: counted, not timed
 GROUP BY 2, 3, 4, 5, 6
 UNION ALL
 SELECT 'runq', step_end(ts), node, next_pk, NULL, log2_bucket(runq_latency_ns), count(*),

@@ -119,7 +119,7 @@ CREATE TABLE ev_proc_exit (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, ti
 CREATE TABLE ev_proc_fork (ts INTEGER, node INTEGER, pk INTEGER, parent_pid INTEGER,
 	child_pid INTEGER, child_tid INTEGER, cgroup_id INTEGER, comm TEXT);
 CREATE TABLE ev_syscall (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, tid INTEGER,
-	nr INTEGER, latency_ns INTEGER, ret INTEGER);
+	nr INTEGER, latency_ns INTEGER, ret INTEGER, flags INTEGER);
 CREATE TABLE ev_syscall_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER, nr INTEGER,
 	count INTEGER, errors INTEGER, total_ns INTEGER, interval_ns INTEGER, latency_hist TEXT);
 -- Socket kinds of a connection (tcp_*, sock_msg), the most numerous: their

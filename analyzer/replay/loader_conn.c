@@ -5,14 +5,91 @@
 
 #include <netinet/in.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+/*
+ * A socket incarnation. Its close record ends the connection, but not what
+ * the socket still does: the owner reads what arrived before the close (the
+ * reply of a half-closed RPC is read after the FIN moved the socket to
+ * CLOSE), and a close with unread data sends its reset after the CLOSE.
+ * So an ended incarnation stays under its sock_id, and events of the same
+ * tuple are its own, until an open or another close starts the next one,
+ * or until it is older than TAIL_NS or the TAIL_MAX-th oldest kept: the
+ * reset of a close comes at once, a late read with the owner's next steps.
+ */
+struct live_conn {
+	struct fr_conn c;
+	int ended;
+};
+
+#define TAIL_NS	 (60ull * 1000 * 1000 * 1000)
+#define TAIL_MAX ((size_t)1 << 16)
+
+struct fr_conn_tail {
+	uint64_t sock;
+	int64_t cid, close_ts;
+	uint32_t node;
+};
+
+/* Forget the oldest ended incarnation, unless its socket started another. */
+static void tail_drop(struct fr_loader_conn *lc)
+{
+	const struct fr_conn_tail *t = &lc->tail[lc->tail_head];
+	uint64_t *v = fr_idmap__get(&lc->live, t->node, t->sock);
+	struct live_conn *l = v ? fr_slab__at(&lc->slab, (size_t)*v) : NULL;
+
+	if (l && l->ended && l->c.cid == t->cid) {
+		fr_slab__release(&lc->slab, (size_t)*v);
+		fr_idmap__del(&lc->live, t->node, t->sock);
+	}
+	lc->tail_head = (lc->tail_head + 1) & (lc->tail_cap - 1);
+	lc->tail_n--;
+}
+
+static int tail_push(struct fr_loader_conn *lc, const struct fr_conn *c)
+{
+	if (lc->tail_n == TAIL_MAX)
+		tail_drop(lc);
+	if (lc->tail_n == lc->tail_cap) {
+		const size_t cap = lc->tail_cap ? lc->tail_cap * 2 : 1024;
+		struct fr_conn_tail *t = malloc(cap * sizeof(*t));
+
+		if (!t)
+			return -ENOMEM;
+		for (size_t i = 0; i < lc->tail_n; i++)
+			t[i] = lc->tail[(lc->tail_head + i) & (lc->tail_cap - 1)];
+		free(lc->tail);
+		lc->tail = t;
+		lc->tail_cap = cap;
+		lc->tail_head = 0;
+	}
+	lc->tail[(lc->tail_head + lc->tail_n++) & (lc->tail_cap - 1)] =
+		(struct fr_conn_tail){.sock = (uint64_t)c->sock_id,
+				      .cid = c->cid,
+				      .close_ts = c->close_ts,
+				      .node = c->node};
+	return 0;
+}
+
+static void tail_expire(struct fr_loader_conn *lc, int64_t ts)
+{
+	while (lc->tail_n) {
+		const int64_t end = lc->tail[lc->tail_head].close_ts;
+
+		/* unsigned: no overflow whatever the input's times */
+		if (end >= ts || (uint64_t)ts - (uint64_t)end <= TAIL_NS)
+			break;
+		tail_drop(lc);
+	}
+}
 
 int fr_loader_conn__init(struct fr_loader_conn *c, sqlite3 *db, struct fr_rowwriter *writer,
 			 uint64_t *rows)
 {
 	int err;
 
-	c->slab.size = sizeof(struct fr_conn);
+	c->slab.size = sizeof(struct live_conn);
 	c->rows = rows;
 	err = fr_rowbatch__init(&c->tuple_rows, db, writer, "sock_tuple", 6);
 	if (!err)
@@ -20,17 +97,18 @@ int fr_loader_conn__init(struct fr_loader_conn *c, sqlite3 *db, struct fr_rowwri
 	return err;
 }
 
-static int conn_end(struct fr_loader_conn *lc, size_t idx, int64_t ts)
+/* The connection ends: spool its row; the socket stays known (live_conn). */
+static int conn_end(struct fr_loader_conn *lc, struct live_conn *l, int64_t ts)
 {
-	struct fr_conn *c = fr_slab__at(&lc->slab, idx);
 	int err;
 
-	c->close_ts = ts;
-	err = fr_connattr__add(lc->ended, c);
+	l->c.close_ts = ts;
+	l->ended = 1;
+	err = fr_connattr__add(lc->ended, &l->c);
 	if (!err)
 		(*lc->rows)++;
-	fr_idmap__del(&lc->live, c->node, (uint64_t)c->sock_id);
-	fr_slab__release(&lc->slab, idx);
+	if (!err && ts != FR_LOADER_OPEN_END)
+		err = tail_push(lc, &l->c);
 	return err;
 }
 
@@ -53,30 +131,38 @@ static int same_tuple(const struct fr_conn *c, const int8_t *tuple, const struct
 	       (int64_t)ev->f[tuple[FR_TUPLE_DPORT]].u == c->dport;
 }
 
-/* Live socket of (node, sock_id); `fresh` starts a new incarnation. */
+/* Incarnation of (node, sock_id) the event belongs to; `fresh`: it starts one. */
 static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct fr_event *ev,
-		    uint32_t node, int64_t ts, int64_t pk, int fresh, struct fr_conn **out)
+		    uint32_t node, int64_t ts, int64_t pk, int fresh, struct live_conn **out)
 {
 	const uint64_t sock = ev->f[tuple[FR_TUPLE_SOCK]].u;
 	uint64_t *v = fr_idmap__get(&lc->live, node, sock);
+	struct live_conn *l;
 	size_t idx;
 	int err;
 
-	if (v && !fresh) {
-		*out = fr_slab__at(&lc->slab, (size_t)*v);
-		return 0;
-	}
 	if (v) {
-		err = conn_end(lc, (size_t)*v, ts); /* socket reused without a close */
-		if (err)
-			return err;
+		l = fr_slab__at(&lc->slab, (size_t)*v);
+		/* after the close, only the same tuple is the same socket */
+		if (!fresh && (!l->ended || same_tuple(&l->c, tuple, ev))) {
+			*out = l;
+			return 0;
+		}
+		if (!l->ended) {
+			err = conn_end(lc, l, ts); /* socket reused without a close */
+			if (err)
+				return err;
+		}
+		fr_slab__release(&lc->slab, (size_t)*v);
+		fr_idmap__del(&lc->live, node, sock);
 	}
 	err = fr_slab__alloc(&lc->slab, &idx);
 	if (!err)
 		err = fr_idmap__put(&lc->live, node, sock, idx);
 	if (err)
 		return err;
-	struct fr_conn *c = fr_slab__at(&lc->slab, idx);
+	l = fr_slab__at(&lc->slab, idx);
+	struct fr_conn *c = &l->c;
 
 	c->cid = ++lc->next_cid;
 	c->node = node;
@@ -89,7 +175,7 @@ static int conn_get(struct fr_loader_conn *lc, const int8_t *tuple, const struct
 	keep_addr(c->da, &c->dalen, &ev->f[tuple[FR_TUPLE_DADDR]]);
 	c->sport = (int64_t)ev->f[tuple[FR_TUPLE_SPORT]].u;
 	c->dport = (int64_t)ev->f[tuple[FR_TUPLE_DPORT]].u;
-	*out = c;
+	*out = l;
 	return 0;
 }
 
@@ -98,20 +184,28 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 			  int64_t *cid, int *same)
 {
 	const int opens = ev->kind == FR_KIND_TCP_CONNECT || ev->kind == FR_KIND_TCP_ACCEPT;
+	struct live_conn *l;
 	struct fr_conn *c;
 	int err;
 
+	tail_expire(lc, ts);
 	/* sock_id 0: no socket (a reset answering a packet nobody wanted) */
 	if (!ev->f[tuple[FR_TUPLE_SOCK]].u) {
 		*cid = 0;
 		*same = 0;
 		return 0;
 	}
-	err = conn_get(lc, tuple, ev, node, ts, pk, opens, &c);
+	err = conn_get(lc, tuple, ev, node, ts, pk, opens, &l);
+	/* an incarnation closes once: a second close is another's */
+	if (!err && ev->kind == FR_KIND_TCP_CLOSE && l->ended)
+		err = conn_get(lc, tuple, ev, node, ts, pk, 1, &l);
 	if (err)
 		return err;
+	c = &l->c;
 	*cid = c->cid;
 	*same = same_tuple(c, tuple, ev);
+	if (l->ended) /* its row is written: the event only joins it */
+		return 0;
 	if (!c->pk)
 		c->pk = pk;
 	switch (ev->kind) {
@@ -121,9 +215,7 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 		c->latency = (int64_t)ev->f[FR_F_TCP_CONNECT_LATENCY_NS].u;
 		c->err = fr_value__s64(&ev->f[FR_F_TCP_CONNECT_ERR]);
 		if (c->err) /* failed: the incarnation ends here */
-			return conn_end(
-				lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
-				ts);
+			return conn_end(lc, l, ts);
 		break;
 	case FR_KIND_TCP_ACCEPT:
 		c->active = 0;
@@ -140,8 +232,7 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 				    : origin == FR_TCP_ORIGIN_ACCEPTED ? 0
 								       : -1;
 		}
-		return conn_end(lc, (size_t)*fr_idmap__get(&lc->live, node, (uint64_t)c->sock_id),
-				ts);
+		return conn_end(lc, l, ts);
 	default:
 		break;
 	}
@@ -169,12 +260,12 @@ int fr_loader_conn__finish(struct fr_loader_conn *lc)
 
 	/* slab order is deterministic for a given input, so rows are too */
 	for (size_t i = 0; i < lc->slab.n && !err; i++) {
-		const struct fr_conn *c = fr_slab__at(&lc->slab, i);
-		uint64_t *v =
-			c->cid ? fr_idmap__get(&lc->live, c->node, (uint64_t)c->sock_id) : NULL;
+		struct live_conn *l = fr_slab__at(&lc->slab, i);
+		uint64_t *v = l->c.cid ? fr_idmap__get(&lc->live, l->c.node, (uint64_t)l->c.sock_id)
+				       : NULL;
 
-		if (v && *v == i)
-			err = conn_end(lc, i, FR_LOADER_OPEN_END);
+		if (v && *v == i && !l->ended)
+			err = conn_end(lc, l, FR_LOADER_OPEN_END);
 	}
 	return err;
 }
@@ -196,6 +287,7 @@ int fr_loader_conn__verify(struct fr_loader_conn *lc)
 
 void fr_loader_conn__free(struct fr_loader_conn *lc)
 {
+	free(lc->tail);
 	fr_connattr__free(lc->ended);
 	fr_rowbatch__free(&lc->tuple_rows);
 	fr_idmap__free(&lc->live);

@@ -27,7 +27,9 @@ struct fr_loader_conn {
 	struct fr_rowbatch tuple_rows;
 	struct fr_connattr *ended; /* connections that ended, to attribute */
 	int64_t next_cid;
-	uint64_t *rows; /* the loader's row count: conn rows add to it */
+	uint64_t *rows;		   /* the loader's row count: conn rows add to it */
+	struct fr_conn_tail *tail; /* ended incarnations still kept, oldest first */
+	size_t tail_head, tail_n, tail_cap;
 };
 
 /* Prepare the INSERTs into conn and sock_tuple. Return: 0 or -errno. */

@@ -65,7 +65,7 @@ struct fr_rollup {
 };
 
 static const char *const field_names[FR_KIND_MAX][8] = {
-	[FR_KIND_SYSCALL] = {"pid", "nr", "latency_ns", "ret"},
+	[FR_KIND_SYSCALL] = {"pid", "nr", "latency_ns", "ret", "flags"},
 	[FR_KIND_SYSCALL_AGG] = {"pid", "nr", "count", "errors", "total_ns", "latency_hist"},
 	[FR_KIND_SCHED_SWITCH] = {"prev_runtime_ns", "runq_latency_ns"},
 	[FR_KIND_SCHED_AGG] = {"pid", "runtime_ns", "switches", "runq_total_ns", "runq_hist"},
@@ -259,8 +259,13 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 #define I(n) ((int64_t)ev->f[f[n]].u)
 	switch (ev->kind) {
 	case FR_KIND_SYSCALL:
+		/* a call that does not return (exit_group...) is counted, not timed */
+		if (I(4) & FR_SYSCALL_FLAG_NO_RETURN)
+			ADD(R_SYSCALL, I(1), NO_BUCKET, 1, 0, 0, 0);
 		/* errors: errno values only, as the aggregating BPF side counts them */
-		ADD(R_SYSCALL, I(1), log2_bucket(I(2)), 1, I(3) < 0 && I(3) >= -4095, 1, I(2));
+		else
+			ADD(R_SYSCALL, I(1), log2_bucket(I(2)), 1, I(3) < 0 && I(3) >= -4095, 1,
+			    I(2));
 		break;
 	case FR_KIND_SYSCALL_AGG:
 		ADD(R_SYSCALL, I(1), NO_BUCKET, I(2), I(3), 0, I(4));

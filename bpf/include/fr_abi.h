@@ -126,13 +126,19 @@ struct fr_proc_fork {
 };
 _Static_assert(sizeof(struct fr_proc_fork) == 56, "fr_proc_fork layout");
 
+/* fr_syscall.flags */
+enum fr_syscall_flag {
+	/* exit, exit_group, rt_sigreturn: booked at sys_enter, no latency */
+	FR_SYSCALL_NO_RETURN = 1,
+};
+
 /* Stream mode: one per syscall. Kept at 48 bytes: it is the hot record. */
 struct fr_syscall {
 	struct fr_hdr hdr;
 	__u64 latency_ns;
 	__s64 ret;
 	__u32 nr;
-	__u32 pad;
+	__u32 flags; /* FR_SYSCALL_NO_RETURN */
 };
 _Static_assert(sizeof(struct fr_syscall) == 48, "fr_syscall layout");
 

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- family: ebpf_syscall_latency_ns
 -- type: histogram
--- help: System call latency in nanoseconds (log2 buckets), by syscall.
+-- help: System call latency in nanoseconds (log2 buckets), by syscall, sys_enter to sys_exit; exit, exit_group and rt_sigreturn have none.
 -- attribution: process
 -- Histogram rows: b is the log2 bucket index (NULL: a row carrying only a
 -- sum), cnt the observations in it, sum their total.

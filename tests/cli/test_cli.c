@@ -48,7 +48,7 @@ static int setup(void **state)
 					 .boot_ns = 1000000000ull,
 					 .wall_ns = 1795000000000000000ull, /* 2026-11-18T... */
 					 .block_size = 64};
-	struct fr_value v[5] = {{.u = 42}, {.u = 42}, {.u = 1}, {.u = 900}, {.u = 0}};
+	struct fr_value v[6] = {{.u = 42}, {.u = 42}, {.u = 1}, {.u = 900}, {.u = 0}, {.u = 0}};
 	struct fr_writer *w;
 
 	dir = test_tmpdir();
@@ -56,7 +56,7 @@ static int setup(void **state)
 	assert_int_equal(fr_writer__open(seg, &o, &w), 0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(fr_writer__append_event(w, FR_KIND_SYSCALL,
-							 2000000000ull + (uint64_t)i * 1000, v, 5),
+							 2000000000ull + (uint64_t)i * 1000, v, 6),
 				 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_MARKER, 2500000000ull, "incident", 8), 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_MARKER, 3000000000ull, "", 0), 0);

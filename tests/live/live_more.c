@@ -360,26 +360,15 @@ static void cgroup_visit(const struct fr_record *rec, const struct fr_event *ev,
 
 static int scenario_cgroup(const char *recorder)
 {
-	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
 	const char *args[] = {"--families", "syscalls", "--cgroup", NULL, NULL};
 	struct cgroup_ctx c = {0};
-	char dir[256] = "", procs[300], controllers[300], pid[32];
-	int go[2], status;
+	char dir[256];
+	int go[2], status, rc;
 	struct live_recorder r;
 	pid_t child;
 
-	for (size_t i = 0; i < 2 && !dir[0]; i++) {
-		snprintf(procs, sizeof(procs), "%s/cgroup.procs", roots[i]);
-		snprintf(controllers, sizeof(controllers), "%s/cgroup.controllers", roots[i]);
-		if (!access(procs, W_OK) && !access(controllers, F_OK))
-			snprintf(dir, sizeof(dir), "%s/flightrec-live-%d", roots[i], getpid());
-	}
-	if (!dir[0]) {
-		printf("SKIP: no writable cgroup v2 hierarchy\n");
-		return SKIP_CODE;
-	}
-	CHECK(!mkdir(dir, 0755), "mkdir %s: %s", dir, strerror(errno));
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	if ((rc = live_cgroup__create(dir, sizeof(dir))))
+		return rc;
 	CHECK(!pipe(go), "pipe");
 	child = fork();
 	CHECK(child >= 0, "fork");
@@ -394,8 +383,7 @@ static int scenario_cgroup(const char *recorder)
 		_exit(0);
 	}
 	close(go[0]);
-	snprintf(pid, sizeof(pid), "%d", child);
-	CHECK(!write_file(procs, pid), "move %d into %s", child, dir);
+	live_cgroup__join(dir, child);
 	args[3] = dir;
 	live_recorder__start(&r, recorder, args);
 	CHECK(write(go[1], "g", 1) == 1, "start child");
@@ -439,6 +427,12 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_dualstack(recorder);
 	else if (!strcmp(scenario, "preexisting"))
 		rc = live_scenario_preexisting(recorder);
+	else if (!strcmp(scenario, "conn"))
+		rc = live_scenario_conn(recorder);
+	else if ((rc = live_scenario_syscalls(recorder, scenario)) >= 0)
+		;
+	else if ((rc = live_scenario_counters(recorder, scenario)) >= 0)
+		;
 	else if (!strncmp(scenario, "net_", 4))
 		rc = live_scenario_netcount(recorder, scenario);
 	else {

@@ -86,36 +86,6 @@ static uint64_t dev_tx_packets(const char *dev)
 	return v[9];
 }
 
-/*
- * Sum of the values `flightrec metrics --format csv` gives for `family` on
- * rows whose labels contain `label1` and `label2` (NULL: any).
- */
-static uint64_t metric_sum(const char *fr, const char *db, const char *family, const char *label1,
-			   const char *label2)
-{
-	char cmd[1024], line[1024];
-	uint64_t sum = 0;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, family);
-	f = popen(cmd, "r");
-	CHECK(f != NULL, "popen: %s", strerror(errno));
-	/* family,type,time_ns,labels,le,value (le empty for counters) */
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *col[6];
-		int n = 0;
-
-		while (n < 6 && (col[n] = strsep(&p, ",\n")) != NULL)
-			n++;
-		if (n < 6 || strcmp(col[0], family) || (label1 && !strstr(col[3], label1)) ||
-		    (label2 && !strstr(col[3], label2)))
-			continue;
-		sum += strtoull(col[5], NULL, 10);
-	}
-	CHECK(pclose(f) == 0, "flightrec metrics failed");
-	return sum;
-}
-
 /* The one number SQL `sql` gives on the replayed database. */
 static uint64_t query_number(const char *fr, const char *db, const char *sql)
 {
@@ -288,7 +258,7 @@ static int scenario_retrans(const char *recorder, bool early)
 	live_recorder__stop(&r);
 
 	fr = live_replay(r.dir, db, sizeof(db));
-	fam = metric_sum(fr, db, "ebpf_tcp_retransmits", NULL, NULL);
+	fam = live_metric_sum(db, "ebpf_tcp_retransmits", NULL, NULL);
 	printf("net_retrans%s: %u MiB over veth, 1 %% loss: %llu segments out in %llu buffers; "
 	       "kernel TcpRetransSegs %llu, tcpi_total_retrans %u - %u; ebpf_tcp_retransmits "
 	       "%llu from %llu retransmit records\n",
@@ -452,7 +422,6 @@ static int scenario_packets(const char *recorder)
 	char pid_arg[16], db[300];
 	struct pk_truth t = {0};
 	struct live_recorder r;
-	const char *fr;
 	int lfd;
 
 	snprintf(pid_arg, sizeof(pid_arg), "%d", (int)getpid());
@@ -473,15 +442,15 @@ static int scenario_packets(const char *recorder)
 	close(lfd);
 	live_recorder__stop(&r);
 
-	fr = live_replay(r.dir, db, sizeof(db));
-	m[0] = metric_sum(fr, db, "ebpf_network_packets_total", "protocol=tcp", "direction=tx");
-	m[1] = metric_sum(fr, db, "ebpf_network_packets_total", "protocol=tcp", "direction=rx");
-	m[2] = metric_sum(fr, db, "ebpf_network_packets_total", "protocol=udp", "direction=tx");
-	m[3] = metric_sum(fr, db, "ebpf_network_packets_total", "protocol=udp", "direction=rx");
-	m[4] = metric_sum(fr, db, "ebpf_network_calls_total", "protocol=tcp", "direction=tx");
-	m[5] = metric_sum(fr, db, "ebpf_network_calls_total", "protocol=tcp", "direction=rx");
-	m[6] = metric_sum(fr, db, "ebpf_network_calls_total", "protocol=udp", "direction=tx");
-	m[7] = metric_sum(fr, db, "ebpf_network_calls_total", "protocol=udp", "direction=rx");
+	live_replay(r.dir, db, sizeof(db));
+	m[0] = live_metric_sum(db, "ebpf_network_packets_total", "protocol=tcp;direction=tx", NULL);
+	m[1] = live_metric_sum(db, "ebpf_network_packets_total", "protocol=tcp;direction=rx", NULL);
+	m[2] = live_metric_sum(db, "ebpf_network_packets_total", "protocol=udp;direction=tx", NULL);
+	m[3] = live_metric_sum(db, "ebpf_network_packets_total", "protocol=udp;direction=rx", NULL);
+	m[4] = live_metric_sum(db, "ebpf_network_calls_total", "protocol=tcp;direction=tx", NULL);
+	m[5] = live_metric_sum(db, "ebpf_network_calls_total", "protocol=tcp;direction=rx", NULL);
+	m[6] = live_metric_sum(db, "ebpf_network_calls_total", "protocol=udp;direction=tx", NULL);
+	m[7] = live_metric_sum(db, "ebpf_network_calls_total", "protocol=udp;direction=rx", NULL);
 	printf("net_packets: %d connections: TCP_INFO segs_out %llu, segs_in %llu; packets "
 	       "tx %llu, rx %llu. %llu writes, %llu reads; calls tx %llu, rx %llu. UDP: sent "
 	       "%llu, received %llu (kernel OutDatagrams %llu, InDatagrams %llu); packets tx "

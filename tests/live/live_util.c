@@ -293,6 +293,109 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	return fr;
 }
 
+int live_cgroup__create(char *dir, size_t cap)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+	static unsigned serial;
+	char procs[300], controllers[300];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", roots[i]);
+		snprintf(controllers, sizeof(controllers), "%s/cgroup.controllers", roots[i]);
+		if (access(procs, W_OK) || access(controllers, F_OK))
+			continue;
+		snprintf(dir, cap, "%s/flightrec-live-%d-%u", roots[i], getpid(), serial++);
+		CHECK(!mkdir(dir, 0755), "mkdir %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	printf("SKIP: no writable cgroup v2 hierarchy\n");
+	return SKIP_CODE;
+}
+
+void live_cgroup__join(const char *dir, pid_t pid)
+{
+	char procs[300];
+	FILE *f;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	f = fopen(procs, "we");
+	CHECK(f != NULL, "open %s: %s", procs, strerror(errno));
+	CHECK(fprintf(f, "%d", (int)pid) > 0 && fclose(f) == 0, "move %d into %s: %s", (int)pid,
+	      dir, strerror(errno));
+}
+
+uint64_t live_metric_sum(const char *db, const char *family, const char *label, const char *le)
+{
+	const char *fr = getenv("FR_ANALYZER");
+	char cmd[1024], line[2048];
+	uint64_t sum = 0;
+	FILE *f;
+
+	CHECK(fr && *fr, "FR_ANALYZER (the flightrec binary) is not set");
+	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, family);
+	f = popen(cmd, "r");
+	CHECK(f != NULL, "popen: %s", strerror(errno));
+	/* family,type,time_ns,labels,le,value; labels are quoted when they hold commas */
+	while (fgets(line, sizeof(line), f)) {
+		char *value = strrchr(line, ','), *row_le;
+
+		if (!value || strncmp(line, family, strlen(family)) || line[strlen(family)] != ',')
+			continue;
+		*value++ = '\0';
+		row_le = strrchr(line, ',');
+		if (!row_le)
+			continue;
+		*row_le++ = '\0';
+		if (label && !strstr(line, label))
+			continue;
+		if (le ? strcmp(row_le, le) : *row_le != '\0')
+			continue;
+		sum += strtoull(value, NULL, 10);
+	}
+	CHECK(pclose(f) == 0, "`%s` failed", cmd);
+	return sum;
+}
+
+int live_cgroup_child__start(struct live_cgroup_child *c, live_child_fn fn)
+{
+	int go[2], out[2], rc;
+
+	if ((rc = live_cgroup__create(c->dir, sizeof(c->dir))))
+		return rc;
+	CHECK(!pipe(go) && !pipe(out), "pipe: %s", strerror(errno));
+	c->pid = fork();
+	CHECK(c->pid >= 0, "fork: %s", strerror(errno));
+	if (c->pid == 0) {
+		char b;
+
+		close(go[1]);
+		close(out[0]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(125);
+		fn(out[1]);
+		_exit(126); /* fn must exit */
+	}
+	close(go[0]);
+	close(out[1]);
+	c->go = go[1];
+	c->out = out[0];
+	live_cgroup__join(c->dir, c->pid);
+	return 0;
+}
+
+void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t len)
+{
+	int status;
+
+	CHECK(write(c->go, "g", 1) == 1, "start child %d", (int)c->pid);
+	CHECK(read(c->out, report, len) == (ssize_t)len, "report of child %d", (int)c->pid);
+	CHECK(waitpid(c->pid, &status, 0) == c->pid && WIFEXITED(status) && !WEXITSTATUS(status),
+	      "child %d status 0x%x", (int)c->pid, status);
+	close(c->go);
+	close(c->out);
+	rmdir(c->dir);
+}
+
 void live_serve_once(int lfd, uint64_t bytes)
 {
 	static char buf[65536];

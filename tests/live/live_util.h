@@ -98,6 +98,42 @@ _Noreturn void live_serve_once(int lfd, uint64_t bytes);
  * address in `a`; `flags` are socket(2) type flags (SOCK_CLOEXEC). */
 int live_listen_loopback(struct sockaddr_in *a, int flags);
 
+/*
+ * A fresh cgroup v2 directory for one workload (its processes and their
+ * children can then be recorded alone with --cgroup). Return 0, or
+ * SKIP_CODE (with the reason printed) when no writable v2 hierarchy exists.
+ */
+int live_cgroup__create(char *dir, size_t cap);
+
+/* Move process `pid` into the cgroup `dir`. */
+void live_cgroup__join(const char *dir, pid_t pid);
+
+/*
+ * A workload child alone in a fresh cgroup: started (blocked) by
+ * live_cgroup_child__start, released by live_cgroup_child__run once the
+ * recorder (with --cgroup dir) runs; `fn` does the work, writes its report
+ * (what it did, its truth) to `out` and exits 0.
+ */
+typedef void (*live_child_fn)(int out); /* must not return: it exits */
+struct live_cgroup_child {
+	pid_t pid;
+	int go, out;
+	char dir[256];
+};
+
+/* Return 0, or SKIP_CODE when no cgroup v2 hierarchy is writable. */
+int live_cgroup_child__start(struct live_cgroup_child *c, live_child_fn fn);
+
+/* Release the child, read its `len`-byte report, wait for exit 0, remove the cgroup. */
+void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t len);
+
+/*
+ * Sum of the values of `flightrec metrics DB --family FAMILY --format csv`
+ * (the analyzer from FR_ANALYZER) over rows whose labels contain `label`
+ * (NULL: all) and whose le is `le` (NULL: counter rows, which have none).
+ */
+uint64_t live_metric_sum(const char *db, const char *family, const char *label, const char *le);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 
@@ -110,11 +146,21 @@ int live_scenario_dualstack(const char *recorder);
 /* live_net.c: closes of a connection older than the recording say so. Return 0. */
 int live_scenario_preexisting(const char *recorder);
 
-/* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
-int live_scenario_e2e(const char *recorder);
+/* live_conn.c: half-close, simultaneous close, reset after close and
+ * TIME_WAIT reuse each make one conn row per end. Return 0. */
+int live_scenario_conn(const char *recorder);
+
+/* live_syscalls.c: "noreturn", "noreturn_stream". Return the exit code, -1: not one. */
+int live_scenario_syscalls(const char *recorder, const char *scenario);
+
+/* live_counters.c: "faults[_stream]", "ctxsw[_stream]". Return the exit code, -1: not one. */
+int live_scenario_counters(const char *recorder, const char *scenario);
 
 /* live_netcount.c: net_retrans(_early), net_synack, net_packets, net_rtt_owner. Return
  * the exit code. */
 int live_scenario_netcount(const char *recorder, const char *scenario);
+
+/* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
+int live_scenario_e2e(const char *recorder);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */

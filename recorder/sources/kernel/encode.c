@@ -18,6 +18,8 @@ _Static_assert(SAME_CODE(FR_FILE_READ, FR_FILE_OP_READ) &&
 _Static_assert(SAME_CODE(FR_ALLOC_KMALLOC, FR_ALLOC_SOURCE_KMALLOC) &&
 		       SAME_CODE(FR_ALLOC_PAGE, FR_ALLOC_SOURCE_PAGE),
 	       "enum fr_alloc_source (bpf/include/fr_abi.h) and fr_alloc_source_code (kinds.h)");
+_Static_assert(SAME_CODE(FR_SYSCALL_NO_RETURN, FR_SYSCALL_FLAG_NO_RETURN),
+	       "enum fr_syscall_flag (bpf/include/fr_abi.h) and fr_syscall_flag_code (kinds.h)");
 
 #define FR_IPPROTO_UDP 17
 #define AF_INET_       2
@@ -245,7 +247,8 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 						     [FR_F_SYSCALL_TID] = VU(h->tid),
 						     [FR_F_SYSCALL_NR] = VU(e->nr),
 						     [FR_F_SYSCALL_LATENCY_NS] = VU(e->latency_ns),
-						     [FR_F_SYSCALL_RET] = VS(e->ret)};
+						     [FR_F_SYSCALL_RET] = VS(e->ret),
+						     [FR_F_SYSCALL_FLAGS] = VU(e->flags)};
 
 			return fr_pump__append(p, fam, FR_KIND_SYSCALL, h->ts_ns, v,
 					       FR_NVALS(SYSCALL, v));

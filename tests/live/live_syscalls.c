@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Calls that never come back through sys_exit with their number: exit and
+ * exit_group do not return, rt_sigreturn returns with the interrupted
+ * context's registers. A driver process in its own cgroup (recorded alone
+ * with --cgroup) runs 100 /bin/true, takes signals and ends threads,
+ * counting what it did; the segments and `flightrec metrics` must give the
+ * same numbers.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live_util.h"
+
+#define NR_TRUE	   100 /* children exec'ing /bin/true: one exit_group each */
+#define NR_RAISES  50  /* SIGUSR1 to itself: one handler run each */
+#define NR_THREADS 3   /* threads that return: one exit each */
+
+struct driver_truth {
+	pid_t pid;
+	uint64_t handled; /* signal handler runs: one rt_sigreturn each */
+	uint64_t children;
+};
+
+static volatile sig_atomic_t handled;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	handled++;
+}
+
+static void *thread_main(void *arg)
+{
+	return arg;
+}
+
+/* The driver: reports its truth on `out`, then exits (exit_group). */
+static _Noreturn void driver(int out)
+{
+	struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+	struct driver_truth t = {.pid = getpid()};
+	pthread_t th;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGCHLD, &sa, NULL) || sigaction(SIGUSR1, &sa, NULL))
+		_exit(2);
+	for (int i = 0; i < NR_TRUE; i++) {
+		pid_t c = fork();
+		int status;
+
+		if (c == 0) {
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(127);
+		}
+		while (c > 0 && waitpid(c, &status, 0) < 0 && errno == EINTR)
+			;
+		t.children += c > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	for (int i = 0; i < NR_RAISES; i++)
+		raise(SIGUSR1);
+	for (int i = 0; i < NR_THREADS; i++)
+		if (pthread_create(&th, NULL, thread_main, NULL) || pthread_join(th, NULL))
+			_exit(3);
+	t.handled = handled;
+	if (write(out, &t, sizeof(t)) != sizeof(t))
+		_exit(4);
+	_exit(0);
+}
+
+struct noreturn_ctx {
+	uint32_t driver;
+	uint64_t exit_group, exit_calls, rt_sigreturn, foreign_rt_sigreturn, timed;
+};
+
+static void noreturn_visit(const struct fr_record *rec, const struct fr_event *ev, void *arg)
+{
+	struct noreturn_ctx *c = arg;
+	uint64_t n, nr;
+
+	(void)rec;
+	if (!ev || (ev->kind != FR_KIND_SYSCALL && ev->kind != FR_KIND_SYSCALL_AGG))
+		return;
+	nr = live_field(ev, "nr");
+	if (nr != SYS_exit_group && nr != SYS_exit && nr != SYS_rt_sigreturn)
+		return;
+	if (ev->kind == FR_KIND_SYSCALL) {
+		n = 1;
+		CHECK(live_field(ev, "flags") == FR_SYSCALL_FLAG_NO_RETURN, "nr %llu without flag",
+		      (unsigned long long)nr);
+	} else {
+		n = live_field(ev, "count");
+		for (int b = 0; b < FR_HIST_BUCKETS; b++)
+			c->timed += ev->hist[0][b];
+	}
+	if (nr == SYS_exit_group)
+		c->exit_group += n;
+	else if (live_field(ev, "pid") != c->driver)
+		c->foreign_rt_sigreturn += n; /* exit or rt_sigreturn of a child: none expected */
+	else if (nr == SYS_exit)
+		c->exit_calls += n;
+	else
+		c->rt_sigreturn += n;
+}
+
+static int scenario_noreturn(const char *recorder, const char *mode)
+{
+	const char *args[] = {"--families", "syscalls", "--mode", mode, "--cgroup", NULL, NULL};
+	struct live_cgroup_child child;
+	struct noreturn_ctx c = {0};
+	struct driver_truth t;
+	char db[300], label[64];
+	struct live_recorder r;
+	int rc;
+
+	if ((rc = live_cgroup_child__start(&child, driver)))
+		return rc;
+	args[5] = child.dir;
+	live_recorder__start(&r, recorder, args);
+	live_cgroup_child__run(&child, &t, sizeof(t));
+	live_recorder__stop(&r);
+	c.driver = (uint32_t)child.pid;
+	live_read_dir(r.dir, noreturn_visit, &c);
+	printf("noreturn (%s): driver %d: %llu children, %llu handler runs, %d threads; recorded "
+	       "exit_group %llu, rt_sigreturn %llu, exit %llu, timed %llu\n",
+	       mode, child.pid, (unsigned long long)t.children, (unsigned long long)t.handled,
+	       NR_THREADS, (unsigned long long)c.exit_group, (unsigned long long)c.rt_sigreturn,
+	       (unsigned long long)c.exit_calls, (unsigned long long)c.timed);
+	CHECK(t.children == NR_TRUE, "driver ran %llu children", (unsigned long long)t.children);
+	CHECK(t.handled >= NR_RAISES, "driver ran %llu handlers", (unsigned long long)t.handled);
+	/* each child once, the driver once */
+	CHECK(c.exit_group == t.children + 1, "exit_group %llu, truth %llu",
+	      (unsigned long long)c.exit_group, (unsigned long long)t.children + 1);
+	CHECK(c.rt_sigreturn == t.handled, "rt_sigreturn %llu, truth %llu",
+	      (unsigned long long)c.rt_sigreturn, (unsigned long long)t.handled);
+	CHECK(c.exit_calls == NR_THREADS, "exit %llu, truth %d", (unsigned long long)c.exit_calls,
+	      NR_THREADS);
+	CHECK(c.foreign_rt_sigreturn == 0, "%llu exit/rt_sigreturn outside the driver",
+	      (unsigned long long)c.foreign_rt_sigreturn);
+	CHECK(c.timed == 0, "%llu calls that do not return are in a latency histogram",
+	      (unsigned long long)c.timed);
+
+	/* the same figures through replay and the metric families */
+	live_replay(r.dir, db, sizeof(db));
+	snprintf(label, sizeof(label), "syscall=exit_group");
+	CHECK(live_metric_sum(db, "ebpf_syscall_count", label, NULL) == t.children + 1,
+	      "ebpf_syscall_count{%s} != %llu", label, (unsigned long long)t.children + 1);
+	snprintf(label, sizeof(label), "syscall=rt_sigreturn");
+	CHECK(live_metric_sum(db, "ebpf_syscall_count", label, NULL) == t.handled,
+	      "ebpf_syscall_count{%s} != %llu", label, (unsigned long long)t.handled);
+	CHECK(live_metric_sum(db, "ebpf_syscall_latency_ns", label, "+Inf") == 0,
+	      "rt_sigreturn in ebpf_syscall_latency_ns");
+	return 0;
+}
+
+int live_scenario_syscalls(const char *recorder, const char *scenario)
+{
+	if (!strcmp(scenario, "noreturn"))
+		return scenario_noreturn(recorder, "syscalls=aggregate");
+	if (!strcmp(scenario, "noreturn_stream"))
+		return scenario_noreturn(recorder, "syscalls=stream");
+	return -1;
+}
