@@ -19,6 +19,22 @@ WHERE valid_from = (SELECT max(valid_from) FROM meta_pod q WHERE q.uid = p.uid)
 GROUP BY uid;
 CREATE UNIQUE INDEX pod_latest_by_uid ON pod_latest (uid);
 
+-- Processes the kernel stream never named (alive before the recording, or
+-- forked without an exec): comm and exe from the host's process table for
+-- (node, pid) during the incarnation, its latest description.
+UPDATE proc SET
+	comm = COALESCE(comm, (SELECT mp.comm FROM meta_process mp
+		WHERE mp.node = (SELECT n.name FROM nodes n WHERE n.node = proc.node)
+		AND mp.pid = proc.pid AND mp.valid_from < proc.end_ts
+		AND mp.valid_to > proc.start_ts AND mp.comm IS NOT NULL
+		ORDER BY mp.valid_from DESC LIMIT 1)),
+	exe = COALESCE(exe, (SELECT mp.exe FROM meta_process mp
+		WHERE mp.node = (SELECT n.name FROM nodes n WHERE n.node = proc.node)
+		AND mp.pid = proc.pid AND mp.valid_from < proc.end_ts
+		AND mp.valid_to > proc.start_ts AND mp.exe IS NOT NULL
+		ORDER BY mp.valid_from DESC LIMIT 1))
+WHERE comm IS NULL OR exe IS NULL;
+
 -- Process incarnation -> container -> pod. The container comes from the
 -- host metadata for (node, pid) during the incarnation; failing that from
 -- the parent incarnation (fork), then from another process of the same
@@ -27,10 +43,7 @@ CREATE TABLE proc_attr AS
 WITH pc AS (
 	SELECT p.pk, p.node, n.name AS node_name, p.pid, p.parent_pk, p.cgroup_id,
 		p.start_ts, p.end_ts,
-		COALESCE(p.comm, (SELECT mp.comm FROM meta_process mp
-			WHERE mp.node = n.name AND mp.pid = p.pid
-			AND mp.valid_from < p.end_ts AND mp.valid_to > p.start_ts
-			ORDER BY mp.valid_from DESC LIMIT 1)) AS comm,
+		p.comm,
 		(SELECT mp.container_id FROM meta_process mp
 			WHERE mp.node = n.name AND mp.pid = p.pid
 			AND mp.valid_from <= p.end_ts AND mp.valid_to > p.start_ts

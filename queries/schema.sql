@@ -27,7 +27,10 @@ CREATE TABLE kind_counts (
 	segment INTEGER NOT NULL, kind INTEGER NOT NULL, name TEXT, records INTEGER NOT NULL,
 	PRIMARY KEY (segment, kind)) WITHOUT ROWID;
 
--- Process incarnations seen in the kernel stream (fork, exec, first event).
+-- Process incarnations seen in the kernel stream (fork, exec, first event);
+-- comm and exe of those never named there from meta_process (post_load.sql).
+-- Aggregate rows belong to the incarnation alive during their interval,
+-- even one that exited before the flush (docs/METADATA.md).
 CREATE TABLE proc (
 	pk INTEGER PRIMARY KEY, node INTEGER NOT NULL, pid INTEGER NOT NULL,
 	parent_pk INTEGER, start_ts INTEGER NOT NULL, end_ts INTEGER NOT NULL,

@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BY 5
+#define MAX_BY 6
 
 static const char usage[] =
 	"usage: flightrec metrics DB [--window FROM..TO] [--step DURATION]\n"
-	"                 [--by namespace,workload,pod,node,container]\n"
+	"                 [--by namespace,workload,pod,node,container,pid]\n"
 	"                 [--format prom|json|csv] [--family NAME[,NAME...]]\n"
 	"  FROM/TO: RFC 3339 UTC (2026-01-15T12:00:00Z) or ns since the epoch; either may\n"
 	"  be empty. DURATION: 10s, 500ms, 1m, 1h. Default --by namespace,workload.\n";
@@ -34,6 +34,8 @@ static const struct {
 	{"pod", "COALESCE(a.pod, '')"},
 	{"node", "COALESCE(nd.name, '')"},
 	{"container", "COALESCE(a.container, '')"},
+	/* the process id, for hosts without pods and per-process checks */
+	{"pid", "COALESCE(a.pid, '')"},
 };
 
 /* Points per series at most, as Prometheus bounds a range query (11 000):
@@ -321,7 +323,7 @@ static int parse_by(const char *arg, struct run *r)
 		if (found < 0 || r->nby == MAX_BY) {
 			fprintf(stderr,
 				"flightrec metrics: bad --by '%s': labels are namespace, workload, "
-				"pod, node, container, each once\n",
+				"pod, node, container, pid, each once\n",
 				arg);
 			return -EINVAL;
 		}

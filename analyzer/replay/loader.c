@@ -11,6 +11,7 @@
 #include "analyzer/db/db.h"
 #include "analyzer/out/fieldtext.h"
 #include "analyzer/replay/idmap.h"
+#include "analyzer/replay/incarn.h"
 #include "analyzer/replay/rollup.h"
 #include "analyzer/replay/rowbatch.h"
 #include "analyzer/replay/rowwriter.h"
@@ -33,6 +34,8 @@ struct kind_ins {
 	uint64_t nrows;		  /* narrow kinds: rows so far, the id of the last */
 	int8_t pk_field[2];	  /* field index feeding each pk column, -1: none */
 	int8_t cid_field;	  /* sock_id field index, -1: none */
+	int8_t span_field;	  /* aggregates: interval_ns field index, -1: none */
+	uint8_t tail;		  /* may follow its process's exit record (incarn.h) */
 	uint8_t ncols_key;	  /* number of key columns */
 	int8_t tuple[FR_TUPLE_N]; /* socket kinds: field indexes of the tuple */
 	uint32_t addr_mask;	  /* BYTES fields that hold an address */
@@ -42,7 +45,7 @@ struct kind_ins {
 struct live_proc {
 	int64_t pk, parent_pk, start_ts, end_ts, exit_code, cgroup_id;
 	uint32_t node, pid;
-	int has_exit;
+	int has_exit, forked; /* forked: its fork record was seen */
 	char comm[64];
 	char *exe;
 };
@@ -60,6 +63,8 @@ struct fr_loader {
 	uint64_t kind_counts[FR_KIND_MAX];
 	struct fr_idmap procs;
 	struct fr_slab proc_slab;
+	struct fr_incarn_past past;   /* processes that ended lately (incarn.h) */
+	int64_t node_ts_max, keep_ns; /* newest ts of this node; how long `past` keeps */
 	struct fr_rollup *rollup;
 	int64_t next_pk;
 	struct fr_event ev;
@@ -158,6 +163,22 @@ static int prepare_narrow(struct fr_loader *l, struct kind_ins *k, const char *k
 	return err;
 }
 
+/* What a process does itself in a system call: none follows its exit. */
+static int own_call_kind(unsigned kind)
+{
+	switch (kind) {
+	case FR_KIND_SYSCALL:
+	case FR_KIND_SYSCALL_AGG:
+	case FR_KIND_FILE_IO:
+	case FR_KIND_FILE_OPEN:
+	case FR_KIND_FILE_IO_AGG:
+	case FR_KIND_PAGE_FAULT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 {
 	struct kind_ins *k = &l->ins[ki->kind];
@@ -181,6 +202,8 @@ static int prepare_kind(struct fr_loader *l, const struct fr_kind_info *ki)
 		cols[n++] = "pk";
 	}
 	k->cid_field = (int8_t)field_of(ki, "sock_id");
+	k->span_field = (int8_t)field_of(ki, "interval_ns");
+	k->tail = !own_call_kind(ki->kind);
 	k->tuple[FR_TUPLE_SOCK] = k->cid_field;
 	k->tuple[FR_TUPLE_SADDR] = (int8_t)field_of(ki, "saddr");
 	k->tuple[FR_TUPLE_DADDR] = (int8_t)field_of(ki, "daddr");
@@ -217,6 +240,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 		return -ENOMEM;
 	l->db = db;
 	l->proc_slab.size = sizeof(struct live_proc);
+	l->keep_ns = FR_INCARN_KEEP_NS;
+	l->node_ts_max = INT64_MIN;
 	err = fr_rowbatch__register(db);
 	if (!err)
 		err = fr_rowwriter__new(&l->writer);
@@ -252,6 +277,8 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 void fr_loader__segment(struct fr_loader *l, uint32_t node, uint32_t segment,
 			const struct fr_segment_info *info)
 {
+	if (node != l->node)
+		l->node_ts_max = INT64_MIN; /* segments come node by node (pipeline.c) */
 	l->node = node;
 	l->segment = segment;
 	l->clock_boot = (int64_t)info->boot_ns;
@@ -307,14 +334,23 @@ static void copy_text(char *dst, size_t cap, const struct fr_value *v)
 	dst[n] = 0;
 }
 
-/* End the incarnation at `idx` at `ts` and write it. */
+/* End the incarnation at `idx` at `ts` and write it; records that arrive
+ * later may still find it among the ended ones (incarn.h). */
 static int proc_end(struct fr_loader *l, size_t idx, int64_t ts)
 {
 	struct live_proc *p = fr_slab__at(&l->proc_slab, idx);
+	const struct fr_incarn inc = {.pk = p->pk, .start = p->start_ts, .end = ts};
 	int err;
 
 	p->end_ts = ts;
 	err = write_proc(l, p);
+	if (!err && ts != FR_LOADER_OPEN_END) {
+		err = fr_incarn_past__add(&l->past, p->node, p->pid, &inc);
+		fr_incarn_past__prune(&l->past, l->node,
+				      l->node_ts_max > INT64_MIN + l->keep_ns
+					      ? l->node_ts_max - l->keep_ns
+					      : INT64_MIN);
+	}
 	fr_idmap__del(&l->procs, p->node, p->pid);
 	free(p->exe);
 	fr_slab__release(&l->proc_slab, idx);
@@ -346,46 +382,106 @@ static int proc_get(struct fr_loader *l, uint32_t pid, int64_t ts, struct live_p
 	return 0;
 }
 
+/*
+ * The incarnation of (node, pid) that a record covering [from, to] belongs
+ * to (the rule of incarn.h): the live one or one that ended lately; when
+ * none fits, the live one, else a new one from `to`. Return: 0 or -ENOMEM.
+ */
+static int proc_at(struct fr_loader *l, uint32_t pid, int64_t from, int64_t to, int64_t tail,
+		   int64_t *pk)
+{
+	uint64_t *v = fr_idmap__get(&l->procs, l->node, pid);
+	struct live_proc *p = v ? fr_slab__at(&l->proc_slab, (size_t)*v) : NULL;
+	struct fr_incarn live;
+	int err;
+
+	if (p && p->start_ts <= from) {
+		*pk = p->pk; /* alive all along: nothing ended overlaps more (most records) */
+		return 0;
+	}
+	if (p)
+		live = (struct fr_incarn){.pk = p->pk, .start = p->start_ts, .end = p->end_ts};
+	if (!fr_incarn_past__pick(&l->past, l->node, pid, p ? &live : NULL, from, to, tail, pk))
+		return 0;
+	err = p ? 0 : proc_get(l, pid, to, &p);
+	if (!err)
+		*pk = p->pk;
+	return err;
+}
+
+/*
+ * A fork: the parent's incarnation at `ts` and the child's new one. An
+ * incarnation of the child's pid first seen at most FR_INCARN_EARLY_NS
+ * before, without a fork of its own, was the child: an aggregate stamped
+ * just before the maps switched over holds what a child forked in between
+ * did, and came first.
+ */
+static int proc_fork(struct fr_loader *l, const struct fr_event *ev, int64_t ts, int64_t *pk)
+{
+	const uint32_t child = (uint32_t)ev->f[FR_F_PROC_FORK_CHILD_PID].u;
+	const uint64_t parent_pid = ev->f[FR_F_PROC_FORK_PARENT_PID].u;
+	struct live_proc *p = NULL;
+	int64_t parent = 0;
+	uint64_t *old;
+	int err = 0;
+
+	if (parent_pid)
+		err = proc_at(l, (uint32_t)parent_pid, ts, ts, 0, &parent);
+	old = fr_idmap__get(&l->procs, l->node, child); /* after: proc_at may add */
+	if (old)
+		p = fr_slab__at(&l->proc_slab, (size_t)*old);
+	if (!err && p &&
+	    (p->forked || p->start_ts > ts ||
+	     (uint64_t)ts - (uint64_t)p->start_ts > FR_INCARN_EARLY_NS))
+		err = proc_end(l, (size_t)*old, ts); /* pid reused, exit unseen */
+	if (!err)
+		err = proc_get(l, child, ts, &p);
+	if (err)
+		return err;
+	p->forked = 1;
+	p->start_ts = ts;
+	p->parent_pk = parent;
+	p->cgroup_id = (int64_t)ev->f[FR_F_PROC_FORK_CGROUP_ID].u;
+	copy_text(p->comm, sizeof(p->comm), &ev->f[FR_F_PROC_FORK_COMM]);
+	*pk = p->pk;
+	return 0;
+}
+
 /* Process semantics of lifecycle kinds; fills the pk key columns. */
 static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const struct fr_event *ev,
 			 int64_t ts, int64_t pks[2])
 {
+	const int64_t tail = k->tail ? FR_INCARN_TAIL_NS : 0;
+	int64_t from = ts;
 	struct live_proc *p;
 	int err;
 
 	pks[0] = pks[1] = 0;
-	if (ev->kind == FR_KIND_PROC_FORK) {
-		const uint32_t child = (uint32_t)ev->f[FR_F_PROC_FORK_CHILD_PID].u;
-		const uint64_t parent_pid = ev->f[FR_F_PROC_FORK_PARENT_PID].u;
-		uint64_t *old = fr_idmap__get(&l->procs, l->node, child);
-		int64_t parent = 0;
+	if (ev->kind == FR_KIND_PROC_FORK)
+		return proc_fork(l, ev, ts, &pks[0]);
+	if (k->span_field >= 0) {
+		/* an aggregate flushed at ts covers the interval before it */
+		const uint64_t span = ev->f[k->span_field].u;
+		const int64_t keep = (int64_t)span + FR_INCARN_TAIL_NS + FR_INCARN_EARLY_NS;
 
-		if (parent_pid) {
-			err = proc_get(l, (uint32_t)parent_pid, ts, &p);
-			if (err)
-				return err;
-			parent = p->pk;
-		}
-		if (old) {
-			err = proc_end(l, (size_t)*old, ts); /* pid reused, exit unseen */
-			if (err)
-				return err;
-		}
-		err = proc_get(l, child, ts, &p);
-		if (err)
-			return err;
-		p->parent_pk = parent;
-		p->cgroup_id = (int64_t)ev->f[FR_F_PROC_FORK_CGROUP_ID].u;
-		copy_text(p->comm, sizeof(p->comm), &ev->f[FR_F_PROC_FORK_COMM]);
-		pks[0] = p->pk;
-		return 0;
+		from = span < (uint64_t)FR_INCARN_MAX_SPAN_NS && ts > INT64_MIN + (int64_t)span
+			       ? ts - (int64_t)span
+			       : ts;
+		if (from < ts && keep > l->keep_ns)
+			l->keep_ns = keep;
 	}
 	for (int i = 0; i < 2; i++) {
 		const uint32_t pid = k->pk_field[i] >= 0 ? (uint32_t)ev->f[k->pk_field[i]].u : 0;
 
 		if (!pid)
 			continue; /* idle task or softirq: no process */
-		err = proc_get(l, pid, ts, &p);
+		if (ev->kind != FR_KIND_PROC_EXEC && ev->kind != FR_KIND_PROC_EXIT) {
+			err = proc_at(l, pid, from, ts, tail, &pks[i]);
+			if (err)
+				return err;
+			continue;
+		}
+		err = proc_get(l, pid, ts, &p); /* exec and exit: the live one */
 		if (err)
 			return err;
 		pks[i] = p->pk;
@@ -396,7 +492,7 @@ static int resolve_procs(struct fr_loader *l, const struct kind_ins *k, const st
 			free(p->exe);
 			p->exe = strndup((const char *)fn->p, fn->len);
 			p->cgroup_id = (int64_t)ev->f[FR_F_PROC_EXEC_CGROUP_ID].u;
-		} else if (ev->kind == FR_KIND_PROC_EXIT) {
+		} else {
 			p->has_exit = 1;
 			p->exit_code = fr_value__s64(&ev->f[FR_F_PROC_EXIT_EXIT_CODE]);
 		}
@@ -423,6 +519,8 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 	}
 	ts = wall_of(l, rec->ts_ns);
 	note_ts(l, ts);
+	if (ts > l->node_ts_max)
+		l->node_ts_max = ts;
 	err = resolve_procs(l, k, ev, ts, pks);
 	if (!err && k->cid_field >= 0)
 		err = fr_loader_conn__event(&l->conns, k->tuple, ev, l->node, ts, pks[0], &cid,
@@ -632,6 +730,7 @@ void fr_loader__free(struct fr_loader *l)
 			free(p->exe);
 	}
 	fr_idmap__free(&l->procs);
+	fr_incarn_past__free(&l->past);
 	fr_slab__free(&l->proc_slab);
 	fr_rollup__free(l->rollup);
 	free(l);

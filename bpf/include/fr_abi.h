@@ -221,7 +221,7 @@ _Static_assert(sizeof(struct fr_file_open) == 296, "fr_file_open layout");
 struct fr_sched_switch {
 	struct fr_hdr hdr;     /* pid/tid: next task, 0 when not recorded */
 	__u64 runq_latency_ns; /* next task: wakeup to run, 0 when unknown */
-	__u64 prev_runtime_ns; /* prev task: this stint on the CPU */
+	__u64 prev_runtime_ns; /* prev task: its se.sum_exec_runtime growth this stint */
 	__u32 prev_pid;	       /* process id (tgid), 0 when not recorded */
 	__u32 prev_state;
 };
@@ -283,6 +283,7 @@ struct fr_file_val {
 	__u64 hist[FR_HIST_SLOTS];
 };
 
+/* runtime_ns: se.sum_exec_runtime growth; in stream mode the only field set */
 struct fr_sched_val { /* key: __u32 pid */
 	__u64 runtime_ns;
 	__u64 switches;

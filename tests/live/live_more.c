@@ -433,6 +433,12 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		;
 	else if ((rc = live_scenario_counters(recorder, scenario)) >= 0)
 		;
+	else if (!strncmp(scenario, "sched_runtime", 13))
+		rc = live_scenario_sched(recorder, scenario[13] ? scenario + 14 : "aggregate");
+	else if (!strcmp(scenario, "ident"))
+		rc = live_scenario_ident(recorder, false);
+	else if (!strcmp(scenario, "ident_stream"))
+		rc = live_scenario_ident(recorder, true);
 	else if (!strncmp(scenario, "net_", 4))
 		rc = live_scenario_netcount(recorder, scenario);
 	else {

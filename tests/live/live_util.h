@@ -163,4 +163,15 @@ int live_scenario_netcount(const char *recorder, const char *scenario);
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
+/*
+ * live_sched.c: ebpf_process_runtime_ns equals the kernel's CPU time of
+ * sleepy, busy and multi-threaded processes. mode: "aggregate", "stream"
+ * or "raw_tp". Return 0.
+ */
+int live_scenario_sched(const char *recorder, const char *mode);
+
+/* live_ident.c: records of short-lived processes keep their identity, in
+ * aggregate (default) or stream modes. Return 0. */
+int live_scenario_ident(const char *recorder, bool stream);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */

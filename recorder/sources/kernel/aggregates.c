@@ -147,6 +147,12 @@ static bool aggregates(const struct fr_family_probe *f)
 	return f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0;
 }
 
+/* Stream mode too where a per-CPU program books into the map (sched: runtime). */
+static bool drained(const struct fr_family_probe *f)
+{
+	return aggregates(f) || (f->on && f->agg_fd >= 0 && f->oncpu_fd >= 0);
+}
+
 int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 {
 	static const struct {
@@ -168,6 +174,9 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 	int err = 0, gen = -1;
 
 	p->last_agg_ns = now_ns;
+	/* book the tasks on a CPU first, into the generation drained below */
+	if (!detached)
+		err = fr_probes__run_oncpu(p->probes);
 	for (size_t i = 0; i < nmaps; i++)
 		any |= aggregates(&p->probes->fam[maps[i].fam]);
 	/* the flip waits for an RCU grace period: only when it buys something */
@@ -179,7 +188,7 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 	for (size_t i = 0; i < nmaps; i++) {
 		int e;
 
-		if (!aggregates(&p->probes->fam[maps[i].fam]))
+		if (!drained(&p->probes->fam[maps[i].fam]))
 			continue;
 		e = flush_map(p, maps[i].fam, maps[i].key_sz, maps[i].val_sz, maps[i].encode,
 			      now_ns, interval, gen);

@@ -140,14 +140,16 @@ static int kernel_stop(void *ctx, uint64_t now_ns)
 	struct fr_kernel_source *k = ctx;
 	int n, err;
 
-	/* stop the producers, then take everything they left in the rings */
+	/* book what the tasks on a CPU ran so far, stop the producers, then
+	 * take everything they left in the rings */
+	err = fr_probes__run_oncpu(k->probes);
 	fr_probes__detach(k->probes);
 	if (!k->pump)
-		return 0;
+		return err;
 	/* detached programs may still be running: let them finish first */
 	fr_probes__quiesce(k->probes);
 	n = fr_pump__drain(k->pump);
-	err = n < 0 ? n : 0;
+	err = n < 0 ? n : err;
 	err = fr_pump__flush_aggregates(k->pump, now_ns, true) ?: err;
 	return fr_pump__write_stats(k->pump, now_ns) ?: err;
 }

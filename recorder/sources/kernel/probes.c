@@ -13,6 +13,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "format/host.h"
+
 #include "drop.skel.h"
 #include "file.skel.h"
 #include "mem.skel.h"
@@ -36,6 +38,7 @@ struct family_spec {
 	const char *agg_map; /* NULL: no aggregate mode */
 	const struct prog_spec *progs;
 	unsigned nprogs;
+	const char *oncpu; /* raw_tp program run on every CPU (fr_probes__run_oncpu), or NULL */
 };
 
 /* Skeleton types differ per object; these give every one the same shape. */
@@ -116,17 +119,18 @@ static const struct prog_spec mem_progs[] = {
 	TP("mark_victim", "handle_oom"),
 };
 
-#define SPEC(x, agg, progs)                                                                        \
+#define SPEC_ONCPU(x, agg, progs, oncpu)                                                           \
 	{                                                                                          \
-		x##_skel_open, agg, progs, sizeof(progs) / sizeof(progs[0])                        \
+		x##_skel_open, agg, progs, sizeof(progs) / sizeof(progs[0]), oncpu                 \
 	}
+#define SPEC(x, agg, progs) SPEC_ONCPU(x, agg, progs, NULL)
 static const struct family_spec family_specs[FR_FAM_COUNT] = {
 	[FR_FAM_PROC] = SPEC(proc, NULL, proc_progs),
 	[FR_FAM_SYSCALLS] = SPEC(syscall, "syscall_agg", syscall_progs),
 	[FR_FAM_NET] = SPEC(net, NULL, net_progs),
 	[FR_FAM_DROP] = SPEC(drop, NULL, drop_progs),
 	[FR_FAM_FILE] = SPEC(file, "file_agg", file_progs),
-	[FR_FAM_SCHED] = SPEC(sched, "sched_agg", sched_progs),
+	[FR_FAM_SCHED] = SPEC_ONCPU(sched, "sched_agg", sched_progs, "book_oncpu"),
 	[FR_FAM_MEM] = SPEC(mem, "mem_agg", mem_progs),
 };
 
@@ -421,7 +425,54 @@ static int select_programs(struct fr_family_probe *f, const struct family_spec *
 		bpf_program__set_autoload(prog, true);
 		note_attach(f, type);
 	}
+	if (spec->oncpu) {
+		prog = bpf_object__find_program_by_name(f->obj, spec->oncpu);
+		if (!prog)
+			return -ENOENT;
+		bpf_program__set_autoload(prog, true);
+	}
 	return 0;
+}
+
+/*
+ * Run program `fd` once on every online CPU (BPF_PROG_TEST_RUN on a CPU
+ * is an IPI there: the program sees the task it interrupted as current).
+ */
+static int run_on_cpus(int fd)
+{
+	const int ncpu = libbpf_num_possible_cpus();
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	for (int c = 0; c < ncpu; c++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = (__u32)c);
+		int e = bpf_prog_test_run_opts(fd, &o);
+
+		if (e && e != -ENXIO) /* ENXIO: a CPU that is not online */
+			err = err ?: e;
+	}
+	return err;
+}
+
+/* The family's per-CPU program, once it is attached: -1 when it cannot run. */
+static int start_oncpu(struct fr_family_probe *f, const struct family_spec *spec)
+{
+	struct bpf_program *prog;
+	int fd, err;
+
+	if (!spec->oncpu)
+		return -1;
+	prog = bpf_object__find_program_by_name(f->obj, spec->oncpu);
+	fd = prog ? bpf_program__fd(prog) : -ENOENT;
+	err = fd < 0 ? fd : run_on_cpus(fd);
+	if (err) {
+		note(f, "%s",
+		     "tasks on a CPU at start, at stop and at each interval not booked "
+		     "until they switch out (running a program on a CPU failed)");
+		return -1;
+	}
+	return fd;
 }
 
 static int attach_programs(struct fr_family_probe *f, const struct family_spec *spec,
@@ -503,6 +554,7 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 	err = attach_programs(f, spec, chosen);
 	if (err)
 		return err;
+	f->oncpu_fd = start_oncpu(f, spec);
 	f->ring_fd = bpf_object__find_map_fd_by_name(f->obj, "events");
 	f->lost_fd = bpf_object__find_map_fd_by_name(f->obj, "lost");
 	f->agg_fd = spec->agg_map ? bpf_object__find_map_fd_by_name(f->obj, spec->agg_map) : -1;
@@ -552,7 +604,7 @@ static void family_stop(struct fr_family_probe *f)
 		f->destroy(f->skel);
 	f->skel = NULL;
 	f->obj = NULL;
-	f->ring_fd = f->lost_fd = f->agg_fd = -1;
+	f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = -1;
 }
 
 int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
@@ -561,13 +613,14 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 	int first_err = 0, running = 0, err;
 
 	memset(p, 0, sizeof(*p));
+	p->start_ns = fr_clock__boot_ns();
 	p->rcu_outer_fd = p->rcu_inner_fd = -1;
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
 		struct fr_family_probe *f = &p->fam[i];
 
 		f->id = i;
 		f->mode = cfg->mode[i];
-		f->ring_fd = f->lost_fd = f->agg_fd = -1;
+		f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = -1;
 		if (!cfg->family_on[i])
 			snprintf(f->detail, sizeof(f->detail), "disabled by configuration");
 	}
@@ -621,6 +674,16 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 	}
 	btf__free(vmlinux);
 	return running ? 0 : (first_err ?: -ENOENT);
+}
+
+int fr_probes__run_oncpu(struct fr_probes *p)
+{
+	int err = 0;
+
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		if (p->fam[i].nlinks && p->fam[i].oncpu_fd >= 0)
+			err = run_on_cpus(p->fam[i].oncpu_fd) ?: err;
+	return err;
 }
 
 void fr_probes__detach(struct fr_probes *p)

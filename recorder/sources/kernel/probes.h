@@ -37,6 +37,7 @@ struct fr_family_probe {
 	int ring_fd; /* -1 when none */
 	int lost_fd;
 	int agg_fd;
+	int oncpu_fd; /* a program run on every CPU (fr_probes__run_oncpu), -1 when none */
 	volatile uint32_t *agg_gen; /* the object's agg_gen in its mapped .bss */
 	void *bss;
 	size_t bss_len;
@@ -47,6 +48,9 @@ struct fr_probes {
 	uint32_t agg_gen; /* generation the programs write (FR_AGG_GEN_BIT) */
 	int rcu_outer_fd; /* a map-in-map whose update waits for an RCU grace period */
 	int rcu_inner_fd;
+	/* CLOCK_BOOTTIME before the first attach: the first aggregate and
+	 * statistics intervals start here, not when the segment opened */
+	uint64_t start_ns;
 };
 
 /*
@@ -56,6 +60,14 @@ struct fr_probes {
  * must be stopped with fr_probes__stop() in both cases.
  */
 int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg);
+
+/*
+ * Run every family's per-CPU program on each online CPU: the sched
+ * family's book_oncpu books the CPU time of the tasks running there so
+ * far. Call it before reading the aggregates and before detaching. Does
+ * nothing once detached. Return: 0, or -errno of a failed run.
+ */
+int fr_probes__run_oncpu(struct fr_probes *p);
 
 /* Detach every program (no new records) but keep maps for a final drain. */
 void fr_probes__detach(struct fr_probes *p);

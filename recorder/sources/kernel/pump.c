@@ -69,7 +69,9 @@ int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_proce
 	p->rotor = rotor;
 	p->on_process = on_process;
 	p->process_ctx = ctx;
-	p->last_agg_ns = p->last_stats_ns = fr_clock__boot_ns();
+	/* the maps count from the first attach, before the segment opened */
+	p->last_agg_ns = p->last_stats_ns =
+		probes->start_ns ? probes->start_ns : fr_clock__boot_ns();
 	for (int i = 0; i < FR_FAM_COUNT && !err; i++) {
 		const struct fr_family_probe *f = &probes->fam[i];
 
