@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define POOL	   (1u << 18)
-#define MAX_VALUES 10
+#define MAX_VALUES 12
 
 struct pool_event {
 	uint16_t kind;
@@ -131,7 +131,7 @@ static void gen_event(struct pool_event *e)
 		const uint64_t conn = skewed(24);
 
 		e->kind = FR_KIND_SOCK_MSG;
-		e->nvals = 10;
+		e->nvals = 12;
 		e->v[0] = pid;
 		e->v[1] = 2;
 		e->v[2] = 0; /* addresses are filled at write time */
@@ -141,6 +141,8 @@ static void gen_event(struct pool_event *e)
 		e->v[7] = 6;
 		e->v[8] = next_rand() % 2;
 		e->v[9] = 64 + next_rand() % 1400;
+		e->v[10] = e->v[8] ? 1 : 1 + e->v[9] / 1448; /* segments booked, ACKs the */
+		e->v[11] = e->v[8] ? 1 + e->v[9] / 1448 : 1; /* other way */
 	} else if (pick < 97) {
 		e->kind = FR_KIND_PAGE_FAULT;
 		e->nvals = 5;

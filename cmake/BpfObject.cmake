@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# bpf_object(<name> <src.bpf.c>): compile a CO-RE BPF object with clang and
-# generate its libbpf skeleton <name>.skel.h with bpftool. Exposes the
+# bpf_object(<name> <src.bpf.c> [clang flags...]): compile a CO-RE BPF object
+# with clang and generate its libbpf skeleton <name>.skel.h with bpftool. Exposes the
 # INTERFACE target <name>_skel (include dir + libbpf). Header dependencies
 # come from clang's depfile, so editing fr_abi.h rebuilds every object.
 include_guard(GLOBAL)
@@ -40,7 +40,7 @@ function(bpf_object name src)
   add_custom_command(
     OUTPUT ${_obj}
     COMMAND ${BPF_CLANG_EXE} -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_${BPF_ARCH}
-            ${BPF_CLANG_SYS_INCLUDES}
+            ${ARGN} ${BPF_CLANG_SYS_INCLUDES}
             -I${CMAKE_SOURCE_DIR}/bpf/vmlinux/${BPF_ARCH} -I${CMAKE_SOURCE_DIR}/bpf/include
             -MD -MF ${_obj}.d -c ${_src} -o ${_obj}
     DEPENDS ${_src}

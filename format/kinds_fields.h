@@ -112,6 +112,8 @@
 
 #define FR_FIELDS_TCP_ACCEPT(F, K) FR_FIELDS_SOCKET(F, K)
 
+/* pkts_out/pkts_in: segments no sock_msg of the socket booked (0 for a
+ * socket never seen before its close) */
 #define FR_FIELDS_TCP_CLOSE(F, K)                                                                  \
 	FR_FIELDS_SOCKET(F, K)                                                                     \
 	F(K, DURATION_NS, duration_ns, U64)                                                        \
@@ -121,11 +123,15 @@
 	F(K, SEGS_IN, segs_in, U64)                                                                \
 	F(K, SRTT_US, srtt_us, U64)                                                                \
 	F(K, TOTAL_RETRANS, total_retrans, U64)                                                    \
-	F(K, ACTIVE, active, U64)
+	F(K, ACTIVE, active, U64)                                                                  \
+	F(K, PKTS_OUT, pkts_out, S64)                                                              \
+	F(K, PKTS_IN, pkts_in, S64)
 
+/* segs: segments retransmitted (0: a recorder before segs, one buffer) */
 #define FR_FIELDS_TCP_RETRANSMIT(F, K)                                                             \
 	FR_FIELDS_SOCKET(F, K)                                                                     \
-	F(K, STATE, state, U64)
+	F(K, STATE, state, U64)                                                                    \
+	F(K, SEGS, segs, U64)
 
 #define FR_FIELDS_TCP_RESET(F, K)                                                                  \
 	FR_FIELDS_SOCKET(F, K)                                                                     \
@@ -136,11 +142,14 @@
 	F(K, SRTT_US, srtt_us, U64)                                                                \
 	F(K, RTTVAR_US, rttvar_us, U64)
 
+/* pkts_out/pkts_in: packets booked (bpf/include/fr_abi.h, struct fr_sock_msg) */
 #define FR_FIELDS_SOCK_MSG(F, K)                                                                   \
 	FR_FIELDS_SOCKET(F, K)                                                                     \
 	F(K, PROTOCOL, protocol, U64)                                                              \
 	F(K, RECEIVED, received, U64)                                                              \
-	F(K, BYTES, bytes, S64)
+	F(K, BYTES, bytes, S64)                                                                    \
+	F(K, PKTS_OUT, pkts_out, S64)                                                              \
+	F(K, PKTS_IN, pkts_in, S64)
 
 #define FR_FIELDS_UDP_MSG(F, K)                                                                    \
 	F(K, PID, pid, U64)                                                                        \

@@ -152,23 +152,35 @@ FROM ev_mem_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 1, 2, 3;
 
 -- Socket messages (sock_msg: no tuple needed, cheaper than ev_sock_msg);
--- bytes: what the calls returned, errors as 0; received: true for rx.
+-- msgs and bytes: the calls of the row's direction (received: true for
+-- rx) and what they returned, errors as 0; pkts_out and pkts_in: the
+-- packets its records booked in each direction (a TCP send books the ACKs
+-- received meanwhile too; tcp_close books what no message did; one per
+-- datagram else).
 CREATE TEMP VIEW win_net AS
 SELECT step_end(minute * 60000000000) AS t, node, pk, protocol, received, sum(msgs) AS msgs,
-	sum(bytes) AS bytes
+	sum(bytes) AS bytes, sum(pkts_out) AS pkts_out, sum(pkts_in) AS pkts_in
 FROM roll_net WHERE rollup_minute(minute) GROUP BY 1, 2, 3, 4, 5
 UNION ALL
-SELECT step_end(ts), node, pk, protocol, received, count(*), sum(max(bytes, 0))
+SELECT step_end(ts), node, pk, protocol, received, count(*), sum(max(bytes, 0)), sum(pkts_out),
+	sum(pkts_in)
 FROM sock_msg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 1, 2, 3, 4, 5
 UNION ALL
-SELECT step_end(ts), node, pk, 17, received, count(*), sum(max(bytes, 0))
+SELECT step_end(ts), node, pk, 17, received, count(*), sum(max(bytes, 0)), sum(received = 0),
+	sum(received <> 0)
 FROM ev_udp_msg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
 GROUP BY 1, 2, 3, 4, 5
 UNION ALL
-SELECT step_end(ts), node, pk, protocol, received, sum(count), sum(bytes)
+SELECT step_end(ts), node, pk, protocol, received, sum(count), sum(bytes),
+	sum(CASE WHEN protocol <> 6 AND received = 0 THEN count ELSE 0 END),
+	sum(CASE WHEN protocol <> 6 AND received <> 0 THEN count ELSE 0 END)
 FROM ev_sock_msg_agg WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
-GROUP BY 1, 2, 3, 4, 5;
+GROUP BY 1, 2, 3, 4, 5
+UNION ALL
+SELECT step_end(ts), node, pk, 6, 0, 0, 0, sum(pkts_out), sum(pkts_in)
+FROM tcp_close WHERE ts >= window_from() AND ts < window_to() AND raw_ts(ts)
+GROUP BY 1, 2, 3;
 
 -- The name of each (node, nr) as the recorder first wrote it.
 CREATE TEMP VIEW first_syscall_name AS

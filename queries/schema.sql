@@ -140,15 +140,16 @@ CREATE TABLE tcp_accept (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk IN
 CREATE TABLE tcp_close (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, duration_ns INTEGER, bytes_acked INTEGER,
 	bytes_received INTEGER, segs_out INTEGER, segs_in INTEGER, srtt_us INTEGER,
-	total_retrans INTEGER, active INTEGER);
+	total_retrans INTEGER, active INTEGER, pkts_out INTEGER, pkts_in INTEGER);
 CREATE TABLE tcp_retransmit (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
-	cid INTEGER, pid INTEGER, family INTEGER, state INTEGER);
+	cid INTEGER, pid INTEGER, family INTEGER, state INTEGER, segs INTEGER);
 CREATE TABLE tcp_reset (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, received INTEGER);
 CREATE TABLE tcp_rtt (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER, cid INTEGER,
 	pid INTEGER, family INTEGER, srtt_us INTEGER, rttvar_us INTEGER);
 CREATE TABLE sock_msg (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
-	cid INTEGER, pid INTEGER, family INTEGER, protocol INTEGER, received INTEGER, bytes INTEGER);
+	cid INTEGER, pid INTEGER, family INTEGER, protocol INTEGER, received INTEGER, bytes INTEGER,
+	pkts_out INTEGER, pkts_in INTEGER);
 CREATE TABLE ev_udp_msg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 	family INTEGER, saddr TEXT, daddr TEXT, sport INTEGER, dport INTEGER,
 	received INTEGER, bytes INTEGER);
@@ -186,7 +187,9 @@ CREATE TABLE ev_sock_msg_agg (ts INTEGER, node INTEGER, pk INTEGER, pid INTEGER,
 -- by replay next to the raw rows. minute = floor(ts / 60e9). A cell may span
 -- several rows: always sum. b is a log2 bucket (NULL: no histogram count);
 -- obs counts histogram observations, the other counters what their family
--- counts (calls, switches, msgs ...), *_agg records included.
+-- counts (calls, switches, msgs ...), *_agg records included. roll_net:
+-- msgs and bytes of the row's direction (received); pkts_out and pkts_in
+-- the packets its records booked in each direction (tcp_close's included).
 CREATE TABLE roll_syscall (minute INTEGER, node INTEGER, pk INTEGER, nr INTEGER, b INTEGER,
 	calls INTEGER, errors INTEGER, obs INTEGER, sum_ns INTEGER);
 CREATE TABLE roll_sched_out (minute INTEGER, node INTEGER, pk INTEGER, switches INTEGER,
@@ -199,4 +202,4 @@ CREATE TABLE roll_page_fault (minute INTEGER, node INTEGER, pk INTEGER, user INT
 	faults INTEGER);
 CREATE TABLE roll_mem_alloc (minute INTEGER, node INTEGER, pk INTEGER, allocs INTEGER);
 CREATE TABLE roll_net (minute INTEGER, node INTEGER, pk INTEGER, protocol INTEGER,
-	received INTEGER, msgs INTEGER, bytes INTEGER);
+	received INTEGER, msgs INTEGER, bytes INTEGER, pkts_out INTEGER, pkts_in INTEGER);

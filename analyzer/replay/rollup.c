@@ -43,7 +43,7 @@ static const struct {
 	[R_FILE_IO] = {"roll_file_io", 3, 2, 3},	/* op, fd_kind, b; bytes, obs, sum_ns */
 	[R_PAGE_FAULT] = {"roll_page_fault", 1, -1, 1}, /* user; faults */
 	[R_MEM_ALLOC] = {"roll_mem_alloc", 0, -1, 1},	/* allocs */
-	[R_NET] = {"roll_net", 2, -1, 2},		/* protocol, received; msgs, bytes */
+	[R_NET] = {"roll_net", 2, -1, 4}, /* protocol, received; msgs, bytes, pkts_out, pkts_in */
 };
 
 struct cell {
@@ -74,9 +74,10 @@ static const char *const field_names[FR_KIND_MAX][8] = {
 	[FR_KIND_PAGE_FAULT] = {"pid", "user"},
 	[FR_KIND_MEM_ALLOC] = {"pid", "count"},
 	[FR_KIND_MEM_AGG] = {"pid", "user_faults", "kernel_faults", "allocs"},
-	[FR_KIND_SOCK_MSG] = {"pid", "protocol", "received", "bytes"},
+	[FR_KIND_SOCK_MSG] = {"pid", "protocol", "received", "bytes", "pkts_out", "pkts_in"},
 	[FR_KIND_UDP_MSG] = {"pid", "received", "bytes"},
 	[FR_KIND_SOCK_MSG_AGG] = {"pid", "protocol", "received", "count", "bytes"},
+	[FR_KIND_TCP_CLOSE] = {"pid", "pkts_out", "pkts_in"},
 };
 
 int fr_rollup__wants(unsigned kind)
@@ -309,13 +310,17 @@ int fr_rollup__event(struct fr_rollup *r, const struct fr_event *ev, int64_t ts,
 		ADD(R_MEM_ALLOC, KEYS(0), I(3));
 		break;
 	case FR_KIND_SOCK_MSG:
-		ADD(R_NET, KEYS(I(1), I(2) != 0), 1, I(3) > 0 ? I(3) : 0);
+		ADD(R_NET, KEYS(I(1), I(2) != 0), 1, I(3) > 0 ? I(3) : 0, I(4), I(5));
 		break;
-	case FR_KIND_UDP_MSG:
-		ADD(R_NET, KEYS(17, I(1) != 0), 1, I(2) > 0 ? I(2) : 0);
+	case FR_KIND_UDP_MSG: /* one datagram */
+		ADD(R_NET, KEYS(17, I(1) != 0), 1, I(2) > 0 ? I(2) : 0, I(1) == 0, I(1) != 0);
 		break;
-	case FR_KIND_SOCK_MSG_AGG:
-		ADD(R_NET, KEYS(I(1), I(2) != 0), I(3), I(4));
+	case FR_KIND_SOCK_MSG_AGG: /* datagrams; TCP aggregates carry no segment counts */
+		ADD(R_NET, KEYS(I(1), I(2) != 0), I(3), I(4), I(1) != 6 && !I(2) ? I(3) : 0,
+		    I(1) != 6 && I(2) ? I(3) : 0);
+		break;
+	case FR_KIND_TCP_CLOSE: /* segments no message booked */
+		ADD(R_NET, KEYS(6, 0), 0, 0, I(1), I(2));
 		break;
 	default:
 		break;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Per-minute rollups of the high-volume stream kinds (syscall, sched_switch,
- * file_io, page_fault, mem_alloc, sock_msg, udp_msg and their *_agg kinds),
+ * file_io, page_fault, mem_alloc, sock_msg, udp_msg and their *_agg kinds;
+ * tcp_close for the packets no message booked),
  * computed in C during replay into the roll_* tables (queries/schema.sql).
  * Raw rows stay in ev_*; the metric SQL reads a rollup row only for a
  * minute that lies whole inside one step of the window and falls back to

@@ -186,22 +186,36 @@ struct fr_tcp {
 	__u32 state; /* TCP state (retransmit) */
 	__s32 err;   /* connect: 0 or errno */
 	__u32 flags; /* FR_TCP_F_* */
+	__u32 segs;  /* retransmit: segments this call retransmitted (as total_retrans counts) */
+	/* close: segments sent and received that no fr_sock_msg of the socket booked */
+	__s32 pkts_out;
+	__s32 pkts_in;
+	__u32 pad;
 };
-_Static_assert(sizeof(struct fr_tcp) == 128, "fr_tcp layout");
+_Static_assert(sizeof(struct fr_tcp) == 144, "fr_tcp layout");
 
 #define FR_TCP_F_ACTIVE		1u /* close: this side opened the connection */
 #define FR_TCP_F_RECEIVED	2u /* reset: received (else sent) */
 #define FR_TCP_F_ORIGIN_UNKNOWN 4u /* close: opened before we attached, or forgotten */
 
-/* One send or receive through sock_sendmsg/sock_recvmsg. */
+/*
+ * One send or receive through sock_sendmsg/sock_recvmsg. Packets: for TCP
+ * the socket's segs_out and segs_in grown since the previous record that
+ * booked them (either direction: a send books the ACKs received meanwhile),
+ * so that a socket's records and its close telescope to the kernel's
+ * totals; negative when two threads booked at once (the sum stays exact).
+ * Other protocols: one datagram, in the call's direction.
+ */
 struct fr_sock_msg {
 	struct fr_hdr hdr;
 	struct fr_tuple tuple;
 	__u64 sock_id;
 	__s32 bytes; /* return value: bytes or -errno */
 	__u32 received;
+	__s32 pkts_out;
+	__s32 pkts_in;
 };
-_Static_assert(sizeof(struct fr_sock_msg) == 80, "fr_sock_msg layout");
+_Static_assert(sizeof(struct fr_sock_msg) == 88, "fr_sock_msg layout");
 
 struct fr_skb_drop {
 	struct fr_hdr hdr;

@@ -16,7 +16,7 @@ WITH ref AS (
 ), rst AS (
 	SELECT cid, count(*) AS n FROM tcp_reset GROUP BY cid
 ), rtx AS (
-	SELECT cid, count(*) AS n FROM tcp_retransmit GROUP BY cid
+	SELECT cid, sum(max(segs, 1)) AS n FROM tcp_retransmit GROUP BY cid
 ), conns AS (
 	SELECT COALESCE(rs.r, c.client_ip) AS src, COALESCE(rd.r, c.server_ip) AS dst,
 		c.server_port AS port, c.cid, COALESCE(c.err, 0) AS err, c.connect_latency_ns

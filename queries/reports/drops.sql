@@ -11,11 +11,12 @@ WITH d AS (
 			'(unattributed)') AS workload
 	FROM skb_drop_attr d
 ), tcp AS (
-	SELECT e.ts, e.node, 'retransmit' AS what, e.pk FROM tcp_retransmit e
+	-- n: retransmitted segments (segs 0: a recorder before segs, one buffer)
+	SELECT e.ts, e.node, 'retransmit' AS what, e.pk, max(e.segs, 1) AS n FROM tcp_retransmit e
 	UNION ALL
-	SELECT e.ts, e.node, 'reset', e.pk FROM tcp_reset e
+	SELECT e.ts, e.node, 'reset', e.pk, 1 FROM tcp_reset e
 ), tcp_attr AS (
-	SELECT tcp.ts, tcp.node, tcp.what,
+	SELECT tcp.ts, tcp.node, tcp.what, tcp.n,
 		COALESCE(NULLIF(a.namespace || '/' || a.workload, '/'), '(host)') AS workload
 	FROM tcp LEFT JOIN proc_attr a ON a.pk = tcp.pk
 ), keyed AS (
@@ -28,7 +29,7 @@ WITH d AS (
 	SELECT CASE :by WHEN 'workload' THEN workload
 		WHEN 'node' THEN (SELECT name FROM nodes n WHERE n.node = t.node)
 		ELSE strftime('%Y-%m-%dT%H:%MZ', ts / 1000000000, 'unixepoch') END,
-		0, what = 'retransmit', what = 'reset'
+		0, CASE WHEN what = 'retransmit' THEN n ELSE 0 END, what = 'reset'
 	FROM tcp_attr t WHERE :by <> 'reason'
 )
 SELECT key, sum(drops) AS drops, sum(retransmits) AS retransmits, sum(resets) AS resets

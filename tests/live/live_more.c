@@ -441,6 +441,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_ident(recorder, true);
 	else if (!strncmp(scenario, "file_kinds", 10))
 		rc = live_scenario_file_kinds(recorder, scenario);
+	else if (!strncmp(scenario, "net_", 4))
+		rc = live_scenario_netcount(recorder, scenario);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

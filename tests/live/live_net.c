@@ -141,26 +141,6 @@ static void replayed_counts(const struct loss_ctx *c, const char *dir, uint64_t 
 		out[i] = v[i];
 }
 
-/* Accept one connection, read LOSS_BYTES, answer one byte, wait for EOF. */
-static void serve(int lfd)
-{
-	static char buf[65536];
-	uint64_t got = 0;
-	int fd = accept(lfd, NULL, NULL);
-	ssize_t n;
-
-	if (fd < 0)
-		_exit(1);
-	while (got < LOSS_BYTES && (n = read(fd, buf, sizeof(buf))) > 0)
-		got += (uint64_t)n;
-	if (got != LOSS_BYTES || write(fd, "k", 1) != 1)
-		_exit(1);
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-	_exit(0);
-}
-
 int live_scenario_loss(const char *recorder)
 {
 	const char *const args[] = {"--families", "net,drop", NULL};
@@ -180,10 +160,7 @@ int live_scenario_loss(const char *recorder)
 	/* a namespace of our own: the rule and its counter see only this test */
 	CHECK(unshare(CLONE_NEWNET) == 0, "unshare(CLONE_NEWNET): %s", strerror(errno));
 	live_run("ip link set lo up");
-	lfd = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0 &&
-		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
-	      "listen: %s", strerror(errno));
+	lfd = live_listen_loopback(&a, 0);
 	c.port = ntohs(a.sin_port);
 	snprintf(cmd, sizeof(cmd),
 		 "iptables-legacy -w -A INPUT -p tcp -d 127.0.0.1 --dport %u "
@@ -194,7 +171,7 @@ int live_scenario_loss(const char *recorder)
 	server = fork();
 	CHECK(server >= 0, "fork: %s", strerror(errno));
 	if (server == 0)
-		serve(lfd);
+		live_serve_once(lfd, LOSS_BYTES);
 	close(lfd);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
@@ -334,18 +311,14 @@ static void early_visit(const struct fr_record *rec, const struct fr_event *ev, 
 int live_scenario_preexisting(const char *recorder)
 {
 	const char *const args[] = {"--families", "net", NULL};
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(a);
 	struct early_ctx c = {0};
+	struct sockaddr_in a;
 	struct live_recorder r;
 	int lfd, cfd, sfd;
 	char b;
 
 	/* CLOEXEC: the recorder, forked later, must not keep the sockets open */
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(lfd >= 0 && bind(lfd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(lfd, 1) == 0 &&
-		      getsockname(lfd, (struct sockaddr *)&a, &alen) == 0,
-	      "listen: %s", strerror(errno));
+	lfd = live_listen_loopback(&a, SOCK_CLOEXEC);
 	c.port = ntohs(a.sin_port);
 	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(cfd >= 0 && connect(cfd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",

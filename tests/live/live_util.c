@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* nftw */
 #include "live_util.h"
 
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -425,4 +427,35 @@ void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t le
 	close(c->go);
 	close(c->out);
 	rmdir(c->dir);
+}
+
+void live_serve_once(int lfd, uint64_t bytes)
+{
+	static char buf[65536];
+	uint64_t got = 0;
+	int fd = accept(lfd, NULL, NULL);
+	ssize_t n;
+
+	if (fd < 0)
+		_exit(1);
+	while (got < bytes && (n = read(fd, buf, sizeof(buf))) > 0)
+		got += (uint64_t)n;
+	if (got != bytes || write(fd, "k", 1) != 1)
+		_exit(1);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	_exit(0);
+}
+
+int live_listen_loopback(struct sockaddr_in *a, int flags)
+{
+	socklen_t len = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+
+	*a = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)a, sizeof(*a)) == 0 && listen(fd, 8) == 0 &&
+		      getsockname(fd, (struct sockaddr *)a, &len) == 0,
+	      "listen on 127.0.0.1: %s", strerror(errno));
+	return fd;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include "format/kinds.h"
@@ -100,6 +101,16 @@ void live_metrics_csv(const char *fr, const char *db, const char *families, live
 void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx);
 
 /*
+ * In a forked child: accept one connection on `lfd`, read `bytes`, answer
+ * one byte, read until EOF, close; exit 0, or 1 when any of it fails.
+ */
+_Noreturn void live_serve_once(int lfd, uint64_t bytes);
+
+/* A TCP socket listening on 127.0.0.1 at a port of the kernel's choice, its
+ * address in `a`; `flags` are socket(2) type flags (SOCK_CLOEXEC). */
+int live_listen_loopback(struct sockaddr_in *a, int flags);
+
+/*
  * A fresh cgroup v2 directory for one workload (its processes and their
  * children can then be recorded alone with --cgroup). Return 0, or
  * SKIP_CODE (with the reason printed) when no writable v2 hierarchy exists.
@@ -156,6 +167,10 @@ int live_scenario_syscalls(const char *recorder, const char *scenario);
 
 /* live_counters.c: "faults[_stream]", "ctxsw[_stream]". Return the exit code, -1: not one. */
 int live_scenario_counters(const char *recorder, const char *scenario);
+
+/* live_netcount.c: net_retrans(_early), net_synack, net_packets, net_rtt_owner. Return
+ * the exit code. */
+int live_scenario_netcount(const char *recorder, const char *scenario);
 
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);

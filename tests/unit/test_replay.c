@@ -91,24 +91,25 @@ static void write_segment(const char *path)
 					 9),
 				 0);
 		if (!i)
-			assert_int_equal(
-				fr_writer__append_event(
-					w, FR_KIND_TCP_CLOSE, BOOT + 70,
-					(struct fr_value[]){u(100), u(2), b(a1, 4), b(a2, 4),
-							    u(4000), u(80), u(9), u(10), u(5), u(6),
-							    u(0), u(0), u(0), u(0), u(0)},
-					15),
-				0);
+			assert_int_equal(fr_writer__append_event(
+						 w, FR_KIND_TCP_CLOSE, BOOT + 70,
+						 (struct fr_value[]){u(100), u(2), b(a1, 4),
+								     b(a2, 4), u(4000), u(80), u(9),
+								     u(10), u(5), u(6), u(0), u(0),
+								     u(0), u(0), u(0), u(0), u(0)},
+						 17),
+					 0);
 	}
 	/* messages on sock 9: the connection's tuple, then another peer */
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(fr_writer__append_event(
-					 w, FR_KIND_SOCK_MSG, BOOT + 85 + (uint64_t)i,
-					 (struct fr_value[]){
-						 u(100), u(2), b(a1, 4), b(i ? a3 : a2, 4), u(4000),
-						 u(i ? 53 : 80), u(9), u(6), u(0), u(100)},
-					 10),
-				 0);
+		assert_int_equal(
+			fr_writer__append_event(w, FR_KIND_SOCK_MSG, BOOT + 85 + (uint64_t)i,
+						(struct fr_value[]){u(100), u(2), b(a1, 4),
+								    b(i ? a3 : a2, 4), u(4000),
+								    u(i ? 53 : 80), u(9), u(6),
+								    u(0), u(100), u(1), u(1)},
+						12),
+			0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_CHANGE, BOOT + 90, del, strlen(del)), 0);
 	assert_int_equal(fr_writer__seal(w), 0);
 	fr_writer__free(w);
@@ -185,8 +186,9 @@ static void write_recorder_segment(const char *path)
 				(struct fr_value[]){
 					u(100), u(2), b(a1, 4), b(a2, 4), u(80), u(51000 + i),
 					u(20 + i), u(1), u(2), u(3), u(4), u(5), u(6), u(0),
-					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN)},
-				15),
+					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN), u(0),
+					u(0)},
+				17),
 			0);
 	/* a reset answering a packet no socket wanted: sock_id 0, pid 0 */
 	assert_int_equal(fr_writer__append_event(w, FR_KIND_TCP_RESET, BOOT + 20,
@@ -241,16 +243,17 @@ static void sock_event(struct fr_writer *w, uint16_t kind, uint64_t ts, uint64_t
 		       const struct fr_value *own, unsigned nown)
 {
 	static const uint8_t a1[4] = {10, 0, 0, 1};
-	struct fr_value v[16] = {u(100), u(2), b(a1, 4), b(daddr, 4), u(sport), u(dport), u(sock)};
+	struct fr_value v[24] = {u(100), u(2), b(a1, 4), b(daddr, 4), u(sport), u(dport), u(sock)};
 
-	assert_true(7 + nown <= 16);
+	assert_true(7 + nown <= 24);
 	memcpy(v + 7, own, nown * sizeof(*own));
 	assert_int_equal(fr_writer__append_event(w, kind, BOOT + ts, v, 7 + nown), 0);
 }
 
 #define CLOSE_FIELDS(origin)                                                                       \
-	(struct fr_value[]){u(10), u(7), u(3), u(4), u(4), u(50), u(0), u(origin)}, 8
-#define MSG_FIELDS(proto, received, bytes) (struct fr_value[]){u(proto), u(received), u(bytes)}, 3
+	(struct fr_value[]){u(10), u(7), u(3), u(4), u(4), u(50), u(0), u(origin), u(0), u(0)}, 10
+#define MSG_FIELDS(proto, received, bytes)                                                         \
+	(struct fr_value[]){u(proto), u(received), u(bytes), u(1), u(1)}, 5
 
 /*
  * The recorder closes a connection at its CLOSE, but the socket lives on:

@@ -168,7 +168,9 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 				       [FR_F_TCP_CLOSE_SEGS_IN] = VU(e->segs_in),
 				       [FR_F_TCP_CLOSE_SRTT_US] = VU(e->srtt_us),
 				       [FR_F_TCP_CLOSE_TOTAL_RETRANS] = VU(e->total_retrans),
-				       [FR_F_TCP_CLOSE_ACTIVE] = VU(origin)};
+				       [FR_F_TCP_CLOSE_ACTIVE] = VU(origin),
+				       [FR_F_TCP_CLOSE_PKTS_OUT] = VS(e->pkts_out),
+				       [FR_F_TCP_CLOSE_PKTS_IN] = VS(e->pkts_in)};
 
 		put_tuple(&v[FR_F_TCP_CLOSE_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_CLOSE, h->ts_ns, v,
@@ -177,7 +179,8 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 	case FR_OP_TCP_RETRANSMIT: {
 		struct fr_value v[] = {[FR_F_TCP_RETRANSMIT_PID] = VU(h->pid),
 				       [FR_F_TCP_RETRANSMIT_SOCK_ID] = VU(e->sock_id),
-				       [FR_F_TCP_RETRANSMIT_STATE] = VU(e->state)};
+				       [FR_F_TCP_RETRANSMIT_STATE] = VU(e->state),
+				       [FR_F_TCP_RETRANSMIT_SEGS] = VU(e->segs)};
 
 		put_tuple(&v[FR_F_TCP_RETRANSMIT_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_RETRANSMIT, h->ts_ns, v,
@@ -229,7 +232,9 @@ static int encode_net(struct fr_pump *p, enum fr_family_id fam, const void *data
 				       [FR_F_SOCK_MSG_SOCK_ID] = VU(e->sock_id),
 				       [FR_F_SOCK_MSG_PROTOCOL] = VU(e->tuple.protocol),
 				       [FR_F_SOCK_MSG_RECEIVED] = VU(e->received),
-				       [FR_F_SOCK_MSG_BYTES] = VS(e->bytes)};
+				       [FR_F_SOCK_MSG_BYTES] = VS(e->bytes),
+				       [FR_F_SOCK_MSG_PKTS_OUT] = VS(e->pkts_out),
+				       [FR_F_SOCK_MSG_PKTS_IN] = VS(e->pkts_in)};
 
 		put_tuple(&v[FR_F_SOCK_MSG_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_SOCK_MSG, h->ts_ns, v,

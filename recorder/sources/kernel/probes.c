@@ -93,6 +93,7 @@ static const struct prog_spec net_progs[] = {
 	TP("inet_sock_set_state", "handle_set_state"),
 	TP("tcp_destroy_sock", "handle_destroy_sock"), /* since 4.16; min. 5.8 */
 	TP_OPT("tcp_retransmit_skb", "handle_retransmit"),
+	TP_OPT("tcp_retransmit_synack", "handle_retransmit_synack"),
 	TP_OPT("tcp_send_reset", "handle_send_reset"),
 	TP_OPT("tcp_receive_reset", "handle_receive_reset"),
 	TP_OPT("tcp_rcv_space_adjust", "handle_rtt"),
