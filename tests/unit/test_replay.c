@@ -246,7 +246,8 @@ static void sock_event(struct fr_writer *w, uint16_t kind, uint64_t ts, uint64_t
 	struct fr_value v[24] = {u(100), u(2), b(a1, 4), b(daddr, 4), u(sport), u(dport), u(sock)};
 
 	assert_true(7 + nown <= 24);
-	memcpy(v + 7, own, nown * sizeof(*own));
+	if (nown)
+		memcpy(v + 7, own, nown * sizeof(*own));
 	assert_int_equal(fr_writer__append_event(w, kind, BOOT + ts, v, 7 + nown), 0);
 }
 
