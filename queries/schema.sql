@@ -62,10 +62,10 @@ SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, 
 FROM conn;
 -- Pod-to-pod pairs (client pod, server pod, server port) of the connections
 -- whose both ends are pods of pod_latest, numbered in order of their first
--- connection, so that the kube_ebpf_* families group by one integer and
--- name the pair afterwards (conn.pair); the view conn_pair has those
--- connections. Families of closed connections and bytes take the client's
--- end by is_client, as deps does, so a connection whose origin the
+-- connection (conn.pair); the view conn_pair has those connections.
+-- kube_ebpf_request_exchanged counts them; the other kube_ebpf_* families
+-- need one end to be a pod (docs/METADATA.md). Families of closed
+-- connections take an end by is_client, so a connection whose origin the
 -- recording does not know counts too; families of opens (requests_sent,
 -- requests_received) need a seen open: active. conn puts the columns
 -- conn_pair reads first: a scan decodes less of each row.
