@@ -46,12 +46,16 @@ CREATE TABLE proc (
 -- client_uid, server_uid: the local end's pod is its process's
 -- (proc_attr.uid), else the one holding saddr; the remote end's the one
 -- holding daddr. pair: kube_pair.pair when both are pods of pod_latest.
+-- bytes_acked, bytes_received: the socket's counters at its close, as
+-- TCP_INFO has them (the SYN of a connect and an acknowledged FIN count a
+-- byte each); data_acked: bytes_acked without them, the data the peer
+-- acknowledged (in recordings before tcp_close.fin_acked, with the FIN).
 CREATE TABLE conn (
 	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pair INTEGER, is_client INTEGER NOT NULL,
 	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL, err INTEGER,
 	bytes_acked INTEGER, duration_ns INTEGER, pk INTEGER, sock_id INTEGER, saddr TEXT,
 	sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
-	bytes_received INTEGER, client_uid TEXT, server_uid TEXT);
+	bytes_received INTEGER, client_uid TEXT, server_uid TEXT, data_acked INTEGER);
 -- Every TCP socket seen as client and server ends.
 CREATE VIEW conn_attr AS
 SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, err,
@@ -140,7 +144,8 @@ CREATE TABLE tcp_accept (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk IN
 CREATE TABLE tcp_close (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, duration_ns INTEGER, bytes_acked INTEGER,
 	bytes_received INTEGER, segs_out INTEGER, segs_in INTEGER, srtt_us INTEGER,
-	total_retrans INTEGER, active INTEGER, pkts_out INTEGER, pkts_in INTEGER);
+	total_retrans INTEGER, active INTEGER, pkts_out INTEGER, pkts_in INTEGER,
+	fin_acked INTEGER);
 CREATE TABLE tcp_retransmit (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, state INTEGER, segs INTEGER);
 CREATE TABLE tcp_reset (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
