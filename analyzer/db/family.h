@@ -17,7 +17,7 @@
  *   t, src_uid, dst_uid, src_ip, dst_ip, dst_port, value   (or b, cnt, sum)
  * the two ends of TCP connections (pod uids, NULL for no pod), and the
  * header line "labels: NAME=DIM, ..." names the family's own labels after
- * the end dimensions of analyzer/cmd/metrics_ends.h (source_namespace,
+ * the end dimensions of analyzer/cmd/metrics_kube.h (source_namespace,
  * destination_port, ...); `--by` may add more of those dimensions.
  *
  * A histogram's b is a log2 bucket index, unless the header line
