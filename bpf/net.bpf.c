@@ -137,6 +137,22 @@ static __always_inline bool pid_selected(__u32 pid)
 	return !filter_tgid || pid == filter_tgid;
 }
 
+/*
+ * At the move to CLOSE: was our FIN sent (the states after it) and is
+ * everything up to it acknowledged? Then bytes_acked counts it. A close
+ * with unread data (a reset instead of a FIN) leaves from ESTABLISHED or
+ * CLOSE_WAIT; a reset before the FIN's ACK leaves snd_una short of it.
+ */
+static __always_inline bool fin_acked(const struct sock *sk, int oldstate)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+
+	if (oldstate != TCP_FIN_WAIT1 && oldstate != TCP_FIN_WAIT2 && oldstate != TCP_CLOSING &&
+	    oldstate != TCP_LAST_ACK)
+		return false;
+	return BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq);
+}
+
 static __always_inline int handle_set_state(const struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk, now = bpf_ktime_get_boot_ns();
@@ -203,6 +219,8 @@ static __always_inline int handle_set_state(const struct sock *sk, int oldstate,
 	fill_tcp_counters(e, sk, info);
 	e->latency_ns = info && info->established_ns ? now - info->established_ns : 0;
 	e->flags = !seen_open(info) ? FR_TCP_F_ORIGIN_UNKNOWN : info->active ? FR_TCP_F_ACTIVE : 0;
+	if (fin_acked(sk, oldstate))
+		e->flags |= FR_TCP_F_FIN_ACKED;
 	fr_submit(e);
 	return 0;
 }

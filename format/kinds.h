@@ -153,6 +153,18 @@ enum fr_tcp_origin {
 	FR_TCP_ORIGIN_UNKNOWN = 2,
 };
 
+/*
+ * tcp_close.fin_acked: whether bytes_acked counts this socket's FIN, which
+ * takes one sequence number as the active opener's SYN does (TCP_INFO's
+ * tcpi_bytes_acked counts both; a passive opener's SYN-ACK is not
+ * counted). 0: a recorder before this field.
+ */
+enum fr_tcp_fin_acked {
+	FR_TCP_FIN_UNKNOWN = 0,
+	FR_TCP_FIN_NOT_ACKED = 1, /* never sent (a reset ended it), or not acknowledged */
+	FR_TCP_FIN_ACKED = 2,
+};
+
 /* mem_alloc.source: which allocator. */
 enum fr_alloc_source_code {
 	FR_ALLOC_SOURCE_KMALLOC = 1,

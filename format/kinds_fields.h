@@ -125,7 +125,8 @@
 	F(K, TOTAL_RETRANS, total_retrans, U64)                                                    \
 	F(K, ACTIVE, active, U64)                                                                  \
 	F(K, PKTS_OUT, pkts_out, S64)                                                              \
-	F(K, PKTS_IN, pkts_in, S64)
+	F(K, PKTS_IN, pkts_in, S64)                                                                \
+	F(K, FIN_ACKED, fin_acked, U64)
 
 /* segs: segments retransmitted (0: a recorder before segs, one buffer) */
 #define FR_FIELDS_TCP_RETRANSMIT(F, K)                                                             \

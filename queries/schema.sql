@@ -46,12 +46,16 @@ CREATE TABLE proc (
 -- client_uid, server_uid: the local end's pod is its process's
 -- (proc_attr.uid), else the one holding saddr; the remote end's the one
 -- holding daddr. pair: kube_pair.pair when both are pods of pod_latest.
+-- bytes_acked, bytes_received: the socket's counters at its close, as
+-- TCP_INFO has them (the SYN of a connect and an acknowledged FIN count a
+-- byte each); data_acked: bytes_acked without them, the data the peer
+-- acknowledged (in recordings before tcp_close.fin_acked, with the FIN).
 CREATE TABLE conn (
 	cid INTEGER PRIMARY KEY, node INTEGER NOT NULL, pair INTEGER, is_client INTEGER NOT NULL,
 	active INTEGER NOT NULL, open_ts INTEGER NOT NULL, close_ts INTEGER NOT NULL, err INTEGER,
 	bytes_acked INTEGER, duration_ns INTEGER, pk INTEGER, sock_id INTEGER, saddr TEXT,
 	sport INTEGER, daddr TEXT, dport INTEGER, connect_latency_ns INTEGER,
-	bytes_received INTEGER, client_uid TEXT, server_uid TEXT);
+	bytes_received INTEGER, client_uid TEXT, server_uid TEXT, data_acked INTEGER);
 -- Every TCP socket seen as client and server ends.
 CREATE VIEW conn_attr AS
 SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, err,
@@ -62,10 +66,10 @@ SELECT cid, node, pk, active, is_client, open_ts, close_ts, connect_latency_ns, 
 FROM conn;
 -- Pod-to-pod pairs (client pod, server pod, server port) of the connections
 -- whose both ends are pods of pod_latest, numbered in order of their first
--- connection, so that the kube_ebpf_* families group by one integer and
--- name the pair afterwards (conn.pair); the view conn_pair has those
--- connections. Families of closed connections and bytes take the client's
--- end by is_client, as deps does, so a connection whose origin the
+-- connection (conn.pair); the view conn_pair has those connections.
+-- kube_ebpf_request_exchanged counts them; the other kube_ebpf_* families
+-- need one end to be a pod (docs/METADATA.md). Families of closed
+-- connections take an end by is_client, so a connection whose origin the
 -- recording does not know counts too; families of opens (requests_sent,
 -- requests_received) need a seen open: active. conn puts the columns
 -- conn_pair reads first: a scan decodes less of each row.
@@ -140,7 +144,8 @@ CREATE TABLE tcp_accept (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk IN
 CREATE TABLE tcp_close (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, duration_ns INTEGER, bytes_acked INTEGER,
 	bytes_received INTEGER, segs_out INTEGER, segs_in INTEGER, srtt_us INTEGER,
-	total_retrans INTEGER, active INTEGER, pkts_out INTEGER, pkts_in INTEGER);
+	total_retrans INTEGER, active INTEGER, pkts_out INTEGER, pkts_in INTEGER,
+	fin_acked INTEGER);
 CREATE TABLE tcp_retransmit (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,
 	cid INTEGER, pid INTEGER, family INTEGER, state INTEGER, segs INTEGER);
 CREATE TABLE tcp_reset (id INTEGER PRIMARY KEY, ts INTEGER, node INTEGER, pk INTEGER,

@@ -4,6 +4,7 @@
 #include "analyzer/db/db.h"
 #include "analyzer/out/fieldtext.h"
 #include "analyzer/replay/rowbatch.h"
+#include "format/kinds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +24,7 @@
 #define CONN_COLUMNS                                                                               \
 	"conn (node, pair, is_client, active, open_ts, close_ts, err, bytes_acked,"                \
 	" duration_ns, pk, sock_id, saddr, sport, daddr, dport, connect_latency_ns,"               \
-	" bytes_received, client_uid, server_uid)"
+	" bytes_received, client_uid, server_uid, data_acked)"
 
 /* A kube_pair key: pod indexes in the identity index, and the server port. */
 struct pair_key {
@@ -97,7 +98,7 @@ int fr_connattr__new(sqlite3 *db, struct fr_rowwriter *writer, struct fr_connatt
 	a->win = calloc(WINDOW, sizeof(*a->win));
 	err = a->win ? open_spool(db, &a->fd) : spool_error("window", -ENOMEM);
 	if (!err)
-		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 19);
+		err = fr_rowbatch__init(&a->conn_rows, db, writer, CONN_COLUMNS, 20);
 	if (!err)
 		err = fr_rowbatch__init(&a->kube_rows, db, writer, "kube_pair", 4);
 	if (err) {
@@ -329,6 +330,10 @@ static int attribute(struct fr_connattr *a, struct attr_ctx *x, const struct fr_
 	add_known(b, c->has_close, c->bytes_received);
 	add_text_or_null(b, client, client_len);
 	add_text_or_null(b, server, server_len);
+	/* the SYN and an acknowledged FIN take a sequence number each */
+	add_known(b, c->has_close,
+		  c->bytes_acked - (is_client && c->bytes_acked > 0) -
+			  (c->fin_acked == FR_TCP_FIN_ACKED && c->bytes_acked > is_client));
 	return fr_rowbatch__end_row(b);
 }
 

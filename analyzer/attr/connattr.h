@@ -14,6 +14,9 @@
  *  - the local end's pod: proc_attr.uid of the socket's process, else the
  *    pod that held the local address when the connection opened; the remote
  *    end's pod: the pod that held the remote address then (IPs are reused);
+ *  - data_acked: bytes_acked without the SYN (counted by the socket that
+ *    connected; for an unknown origin, the client's) and the FIN (when
+ *    tcp_close.fin_acked says it is counted): the data the peer acknowledged;
  *  - kube_pair numbers (client pod, server pod, server port) of connections
  *    whose both ends are pods of pod_latest, in order of first connection;
  *    conn.pair is that number (the view conn_pair lists those connections).
@@ -33,6 +36,7 @@ struct fr_rowwriter;
 struct fr_conn {
 	int64_t cid, pk, sock_id, active, open_ts, close_ts, latency, err;
 	int64_t bytes_acked, bytes_received, duration, sport, dport;
+	int64_t fin_acked; /* tcp_close.fin_acked (format/kinds.h) */
 	uint32_t node;
 	uint8_t has_connect, has_close; /* latency, err / bytes_*, duration known */
 	uint8_t salen, dalen;		/* 4 or 16; 0: another length, written "" */

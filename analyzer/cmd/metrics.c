@@ -6,6 +6,7 @@
  */
 #include "analyzer/cmd/metrics.h"
 #include "analyzer/cmd/cli.h"
+#include "analyzer/cmd/metrics_kube.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/family.h"
 #include "analyzer/out/metric_out.h"
@@ -24,7 +25,12 @@ static const char usage[] =
 	"                 [--by namespace,workload,pod,node,container,pid]\n"
 	"                 [--format prom|json|csv] [--family NAME[,NAME...]]\n"
 	"  FROM/TO: RFC 3339 UTC (2026-01-15T12:00:00Z) or ns since the epoch; either may\n"
-	"  be empty. DURATION: 10s, 500ms, 1m, 1h. Default --by namespace,workload.\n";
+	"  be empty. DURATION: 10s, 500ms, 1m, 1h. Default --by namespace,workload.\n"
+	"  --by labels the ebpf_* families by the process (namespace, workload, pod, node,\n"
+	"  container, pid). The kube_ebpf_* families keep their exporter's labels and take\n"
+	"  only end dimensions: source_ or destination_ + namespace, name, workload, node,\n"
+	"  ip, and destination_port (source: the end that connected), e.g. --by\n"
+	"  source_workload,destination_ip.\n";
 
 static const struct {
 	const char *name, *expr;
@@ -50,6 +56,8 @@ struct run {
 	sqlite3 *db;
 	struct window w;
 	int by[MAX_BY], nby;
+	int kby[FR_MKUBE_NDIMS], nkby; /* end dimensions (metrics_kube.h) */
+	const struct fr_family *fam;   /* being run: le_bucket() reads its bounds */
 	struct fr_metric_out *out;
 };
 
@@ -242,11 +250,19 @@ static int run_family(struct run *r, const struct fr_family *fam)
 
 	if (!inner || !rs)
 		goto out;
+	if (fam->conn) {
+		rs->s.nlabels = fr_mkube__sql(fam, inner, r->kby, r->nkby, sql, sizeof(sql),
+					      rs->names, FR_SERIES_MAX_LABELS);
+		if (rs->s.nlabels < 0)
+			goto out;
+		off = 0;
+		goto prepare;
+	}
 	if (fr_db__prepare(r->db, inner, &st, fam->name))
 		goto out;
 	ncols = sqlite3_column_count(st);
 	nlab = ncols - 3 - (hist ? 3 : 1);
-	nby = fam->pair ? 0 : r->nby;
+	nby = r->nby;
 	if (nlab < 0 || nlab + nby > FR_SERIES_MAX_LABELS) {
 		fprintf(stderr, "flightrec: metrics: %s: unexpected columns\n", fam->name);
 		goto out;
@@ -264,10 +280,6 @@ static int run_family(struct run *r, const struct fr_family *fam)
 		off += snprintf(sql + off, sizeof(sql) - (size_t)off, ", f.\"%s\"",
 				rs->names[nby + i]);
 	}
-	for (int i = 0; i < rs->s.nlabels; i++) {
-		rs->s.names[i] = rs->names[i];
-		rs->s.values[i] = rs->vals[i];
-	}
 	sqlite3_finalize(st);
 	st = NULL;
 	off += snprintf(sql + off, sizeof(sql) - (size_t)off,
@@ -279,6 +291,11 @@ static int run_family(struct run *r, const struct fr_family *fam)
 	off += snprintf(sql + off, sizeof(sql) - (size_t)off, " ORDER BY 1");
 	for (int i = 2; i <= 1 + rs->s.nlabels + hist; i++)
 		off += snprintf(sql + off, sizeof(sql) - (size_t)off, ", %d", i);
+prepare:
+	for (int i = 0; i < rs->s.nlabels; i++) {
+		rs->s.names[i] = rs->names[i];
+		rs->s.values[i] = rs->vals[i];
+	}
 	if (off >= (int)sizeof(sql) || fr_db__prepare(r->db, sql, &st, fam->name))
 		goto out;
 	bind_window(st, &r->w);
@@ -310,9 +327,17 @@ static int parse_by(const char *arg, struct run *r)
 	char buf[256], *save = NULL, *tok;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
-	r->nby = 0;
+	r->nby = r->nkby = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int found = -1;
+
+		if (fr_mkube__dim(tok) >= 0) {
+			for (int i = 0; i < r->nkby; i++)
+				if (r->kby[i] == fr_mkube__dim(tok))
+					goto bad;
+			r->kby[r->nkby++] = fr_mkube__dim(tok);
+			continue;
+		}
 
 		for (int i = 0; i < MAX_BY; i++)
 			if (!strcmp(tok, by_labels[i].name))
@@ -320,16 +345,17 @@ static int parse_by(const char *arg, struct run *r)
 		for (int i = 0; i < r->nby; i++)
 			if (r->by[i] == found)
 				found = -1;
-		if (found < 0 || r->nby == MAX_BY) {
-			fprintf(stderr,
-				"flightrec metrics: bad --by '%s': labels are namespace, workload, "
-				"pod, node, container, pid, each once\n",
-				arg);
-			return -EINVAL;
-		}
+		if (found < 0 || r->nby == MAX_BY)
+			goto bad;
 		r->by[r->nby++] = found;
 	}
 	return 0;
+bad:
+	fprintf(stderr,
+		"flightrec metrics: bad --by '%s': labels are namespace, workload, pod, node, "
+		"container, pid (ebpf_* families) and %s (kube_ebpf_* families), each once\n",
+		arg, fr_mkube__dim_list());
+	return -EINVAL;
 }
 
 static int wanted(const char *families, const char *name)
@@ -443,6 +469,8 @@ int fr_cmd_metrics(int argc, char **argv)
 			r.w.to = rec_to > r.w.from ? rec_to : r.w.from + 1;
 		err = register_window(r.db, &r.w);
 	}
+	if (!err)
+		err = fr_mkube__register(r.db, &r.fam);
 	/* an empty window (--window ..T before the recording) has no steps */
 	if (!err && r.w.step > 0 && r.w.to > r.w.from &&
 	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
@@ -460,6 +488,7 @@ int fr_cmd_metrics(int argc, char **argv)
 		struct fr_family fam;
 
 		err = fr_family__get(i, &fam);
+		r.fam = &fam;
 		if (!err && wanted(a.families, fam.name))
 			err = run_family(&r, &fam);
 	}

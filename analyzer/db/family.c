@@ -33,9 +33,45 @@ static int header_value(const char *line, size_t len, const char *key, char *dst
 	return 1;
 }
 
+/* "B1, B2, ...": increasing positive bounds. Return: 0 or -EINVAL. */
+static int parse_bounds(const char *s, struct fr_family *f)
+{
+	while (*s) {
+		char *end;
+		const double b = strtod(s, &end);
+
+		if (end == s || !(b > 0) || f->nbounds == FR_FAMILY_MAX_BOUNDS ||
+		    (f->nbounds && b <= f->bounds[f->nbounds - 1]))
+			return -EINVAL;
+		f->bounds[f->nbounds++] = b;
+		s = end + strspn(end, ", ");
+	}
+	return 0;
+}
+
+/* "NAME=DIM, ...": a conn family's own labels. Return: 0 or -EINVAL. */
+static int parse_own(const char *s, struct fr_family *f)
+{
+	while (*s) {
+		const size_t n = strcspn(s, "=");
+		const size_t d = n && s[n] ? strcspn(s + n + 1, ", ") : 0;
+
+		if (!n || !s[n] || !d || n >= sizeof(f->own_name[0]) ||
+		    d >= sizeof(f->own_dim[0]) || f->nown == FR_FAMILY_MAX_OWN)
+			return -EINVAL;
+		memcpy(f->own_name[f->nown], s, n);
+		f->own_name[f->nown][n] = 0;
+		memcpy(f->own_dim[f->nown], s + n + 1, d);
+		f->own_dim[f->nown++][d] = 0;
+		s += n + 1 + d;
+		s += strspn(s, ", ");
+	}
+	return 0;
+}
+
 int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 {
-	char type[32] = "", attr[32] = "", scale[32] = "";
+	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "";
 	const char *p = sql;
 
 	memset(f, 0, sizeof(*f));
@@ -50,6 +86,8 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 		header_value(p, len, "type", type, sizeof(type));
 		header_value(p, len, "attribution", attr, sizeof(attr));
 		header_value(p, len, "scale", scale, sizeof(scale));
+		header_value(p, len, "buckets", bounds, sizeof(bounds));
+		header_value(p, len, "labels", own, sizeof(own));
 		p += len + (eol ? 1 : 0);
 	}
 	if (!strcmp(type, "counter"))
@@ -60,16 +98,19 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 		f->type = FR_FAMILY_HISTOGRAM;
 	else
 		goto bad;
-	if (!f->name[0] || !f->help[0] || (strcmp(attr, "process") && strcmp(attr, "pair")))
+	if (!f->name[0] || !f->help[0] || (strcmp(attr, "process") && strcmp(attr, "conn")))
 		goto bad;
-	f->pair = !strcmp(attr, "pair");
+	f->conn = !strcmp(attr, "conn");
 	if (scale[0])
 		f->scale = strtod(scale, NULL);
-	if (f->scale <= 0)
+	if (!(f->scale > 0) || parse_bounds(bounds, f) || parse_own(own, f) ||
+	    (f->nbounds && f->type != FR_FAMILY_HISTOGRAM) || (f->conn && !f->nown))
 		goto bad;
 	return 0;
 bad:
-	fprintf(stderr, "flightrec: %s: bad family header (family, type, help, attribution)\n",
+	fprintf(stderr,
+		"flightrec: %s: bad family header (family, type, help, attribution; scale, "
+		"buckets, labels)\n",
 		file);
 	return -EINVAL;
 }

@@ -11,8 +11,20 @@
  *   t, node, pk, <family label columns...>, b, cnt, sum      (histogram)
  * where b is a log2 bucket index (NULL on rows that carry only a sum).
  * attribution "process" means pk is a process incarnation whose pod,
- * workload, namespace and container become labels; "pair" means the
- * labels name both ends already (kube_ebpf_*) and pk is NULL.
+ * workload, namespace and container become labels.
+ *
+ * attribution "conn" (kube_ebpf_*): the SELECT returns
+ *   t, src_uid, dst_uid, src_ip, dst_ip, dst_port, value   (or b, cnt, sum)
+ * the two ends of TCP connections (pod uids, NULL for no pod), and the
+ * header line "labels: NAME=DIM, ..." names the family's own labels after
+ * the end dimensions of analyzer/cmd/metrics_kube.h (source_namespace,
+ * destination_port, ...); `--by` may add more of those dimensions.
+ *
+ * A histogram's b is a log2 bucket index, unless the header line
+ * "buckets: B1, B2, ..." gives explicit upper bounds (inclusive, as
+ * Prometheus' le, in the family's unit: after scale); then b is the index
+ * of the first bound >= the value, as le_bucket(value) computes it, and
+ * the number of bounds for a value above them all.
  */
 #ifndef FR_ANALYZER_DB_FAMILY_H
 #define FR_ANALYZER_DB_FAMILY_H
@@ -21,13 +33,22 @@
 
 enum fr_family_type { FR_FAMILY_COUNTER, FR_FAMILY_GAUGE, FR_FAMILY_HISTOGRAM };
 
+#define FR_FAMILY_MAX_BOUNDS 32
+#define FR_FAMILY_MAX_OWN    8 /* labels of a conn family's header */
+
 struct fr_family {
 	char name[96];
 	char help[256];
 	enum fr_family_type type;
-	int pair;	 /* attribution: pair */
+	int conn;	 /* attribution: conn */
 	double scale;	 /* multiplies sums and bucket bounds (ns -> s: 1e-9) */
 	const char *sql; /* borrowed, static */
+	/* explicit histogram bounds in the family's unit; 0: log2 buckets */
+	int nbounds;
+	double bounds[FR_FAMILY_MAX_BOUNDS];
+	/* conn: the header's labels, "NAME=DIM" split at '=' */
+	int nown;
+	char own_name[FR_FAMILY_MAX_OWN][48], own_dim[FR_FAMILY_MAX_OWN][48];
 };
 
 /* Parse the header of `sql`. Return: 0 or -EINVAL (printed with `file`). */

@@ -53,7 +53,9 @@ static void bucket_le(const struct fr_family *fam, int k, char *buf, size_t cap)
 {
 	const uint64_t ub = k >= 63 ? UINT64_MAX : (2ull << k) - 1;
 
-	if (fam->scale == 1)
+	if (fam->nbounds)
+		snprintf(buf, cap, "%.9g", fam->bounds[k]);
+	else if (fam->scale == 1)
 		snprintf(buf, cap, "%" PRIu64, ub);
 	else
 		snprintf(buf, cap, "%.9g", (double)ub * fam->scale);
@@ -105,14 +107,21 @@ static void prom_line(struct fr_metric_out *o, const char *suffix, const struct 
 	fputc('\n', o->f);
 }
 
-/* First non-empty bucket: lower ones would only repeat zeros. */
-static int first_bucket(const struct fr_series *s)
+/* First non-empty log2 bucket: lower ones would only repeat zeros.
+ * Explicit bounds are all printed, as a Prometheus client does. */
+static int first_bucket(const struct fr_family *fam, const struct fr_series *s)
 {
 	int k = 0;
 
-	while (k < s->nbuckets && !s->buckets[k])
+	while (!fam->nbounds && k < s->nbuckets && !s->buckets[k])
 		k++;
 	return k;
+}
+
+/* One past the last bucket with a finite bound to print. */
+static int end_bucket(const struct fr_family *fam, const struct fr_series *s)
+{
+	return fam->nbounds ? fam->nbounds : s->nbuckets;
 }
 
 static void prom_series(struct fr_metric_out *o, const struct fr_series *s)
@@ -125,7 +134,7 @@ static void prom_series(struct fr_metric_out *o, const struct fr_series *s)
 		prom_line(o, "", s, NULL, v);
 		return;
 	}
-	for (int k = first_bucket(s); k < s->nbuckets; k++) {
+	for (int k = first_bucket(o->fam, s); k < end_bucket(o->fam, s); k++) {
 		cum += s->buckets[k];
 		bucket_le(o->fam, k, le, sizeof(le));
 		snprintf(v, sizeof(v), "%" PRIu64, cum);
@@ -164,7 +173,7 @@ static void csv_series(struct fr_metric_out *o, const struct fr_series *s)
 		csv_row(o, s, "", v);
 		return;
 	}
-	for (int k = first_bucket(s); k < s->nbuckets; k++) {
+	for (int k = first_bucket(o->fam, s); k < end_bucket(o->fam, s); k++) {
 		cum += s->buckets[k];
 		bucket_le(o->fam, k, le, sizeof(le));
 		snprintf(v, sizeof(v), "%" PRIu64, cum);
@@ -190,7 +199,9 @@ static void json_series(struct fr_metric_out *o, const struct fr_series *s)
 	} else {
 		json_t *b = json_array();
 
-		/* log2 buckets, not cumulative: index k holds [2^k, 2^(k+1)) */
+		/* not cumulative: log2 buckets, index k holds [2^k, 2^(k+1)); or
+		 * the family's bounds, k holds (bound k-1, bound k], the last
+		 * index what is above them all */
 		for (int k = 0; k < s->nbuckets; k++)
 			json_array_append_new(b, json_integer((json_int_t)s->buckets[k]));
 		json_object_set_new(js, "buckets", b);
@@ -210,10 +221,18 @@ void fr_metric_out__family(struct fr_metric_out *o, const struct fr_family *fam)
 			fr_family__type_name(fam->type));
 	} else if (o->fmt == FR_FMT_JSON) {
 		o->series = json_array();
-		json_array_append_new(json_object_get(o->root, "families"),
-				      json_pack("{s:s,s:s,s:s,s:o}", "name", fam->name, "type",
-						fr_family__type_name(fam->type), "help", fam->help,
-						"series", o->series));
+		json_t *jf = json_pack("{s:s,s:s,s:s}", "name", fam->name, "type",
+				       fr_family__type_name(fam->type), "help", fam->help);
+
+		if (fam->nbounds) {
+			json_t *le = json_array();
+
+			for (int k = 0; k < fam->nbounds; k++)
+				json_array_append_new(le, json_real(fam->bounds[k]));
+			json_object_set_new(jf, "le", le);
+		}
+		json_object_set_new(jf, "series", o->series);
+		json_array_append_new(json_object_get(o->root, "families"), jf);
 	}
 }
 

@@ -3,7 +3,8 @@
  * Writers for metric series: Prometheus text exposition (0.0.4), JSON and
  * CSV. Series arrive family by family, in a stable order.
  *
- * Histograms use the recorder's log2 buckets: bucket k holds integer
+ * Histograms use the recorder's log2 buckets (or the family's explicit
+ * bounds, analyzer/db/family.h): log2 bucket k holds integer
  * values in [2^k, 2^(k+1)) (bucket 0 also holds 0), so its inclusive upper
  * bound is 2^(k+1)-1, times the family's scale.
  */

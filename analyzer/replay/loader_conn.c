@@ -224,6 +224,7 @@ int fr_loader_conn__event(struct fr_loader_conn *lc, const int8_t tuple[FR_TUPLE
 		c->has_close = 1;
 		c->bytes_acked = (int64_t)ev->f[FR_F_TCP_CLOSE_BYTES_ACKED].u;
 		c->bytes_received = (int64_t)ev->f[FR_F_TCP_CLOSE_BYTES_RECEIVED].u;
+		c->fin_acked = (int64_t)ev->f[FR_F_TCP_CLOSE_FIN_ACKED].u;
 		c->duration = (int64_t)ev->f[FR_F_TCP_CLOSE_DURATION_NS].u;
 		if (c->active < 0) { /* no open seen: the recorder may still know */
 			const uint64_t origin = ev->f[FR_F_TCP_CLOSE_ACTIVE].u;

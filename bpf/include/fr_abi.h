@@ -197,6 +197,7 @@ _Static_assert(sizeof(struct fr_tcp) == 144, "fr_tcp layout");
 #define FR_TCP_F_ACTIVE		1u /* close: this side opened the connection */
 #define FR_TCP_F_RECEIVED	2u /* reset: received (else sent) */
 #define FR_TCP_F_ORIGIN_UNKNOWN 4u /* close: opened before we attached, or forgotten */
+#define FR_TCP_F_FIN_ACKED	8u /* close: the peer acknowledged our FIN (in bytes_acked) */
 
 /*
  * One send or receive through sock_sendmsg/sock_recvmsg. Packets: for TCP

@@ -1,13 +1,14 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- family: kube_ebpf_acknowledged_bytes
 -- type: counter
--- help: Bytes sent by the source pod and acknowledged by the destination, from completed connections.
--- attribution: pair
--- Pod to pod: both ends resolved to the pods that held their IPs when the
--- connection opened.
--- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
-SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
-	SELECT step_end(close_ts) AS t, node, pair, sum(bytes_acked) AS value
-	FROM conn_pair WHERE close_ts >= :from AND close_ts < :to AND is_client = 1 AND bytes_acked IS NOT NULL
-	GROUP BY 1, 2, 3) g
-JOIN kube_pair p ON p.pair = g.pair JOIN pod_latest sp ON sp.uid = p.client_uid JOIN pod_latest dp ON dp.uid = p.server_uid;
+-- help: Bytes a pod sent on the TCP connections it accepted and its peer acknowledged (the responses), from any source, external clients included; labels name the destination pod and its port.
+-- attribution: conn
+-- labels: namespace=destination_namespace, name=destination_name, port=destination_port
+-- The exporter's value is what the source read from the destination;
+-- here the destination socket's bytes_acked at its close (is_client 0)
+-- without its FIN (data_acked), which also counts ingress from outside.
+SELECT step_end(close_ts) AS t, client_uid AS src_uid, server_uid AS dst_uid, daddr AS src_ip,
+	saddr AS dst_ip, sport AS dst_port, sum(data_acked) AS value
+FROM conn WHERE close_ts >= :from AND close_ts < :to AND is_client = 0
+	AND data_acked IS NOT NULL AND server_uid IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6;

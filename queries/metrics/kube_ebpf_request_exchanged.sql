@@ -1,13 +1,13 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- family: kube_ebpf_request_exchanged
 -- type: counter
--- help: Connections between the pods that completed (closed), seen from the client.
--- attribution: pair
--- Pod to pod: both ends resolved to the pods that held their IPs when the
--- connection opened.
--- Grouped by pair number first (conn_pair: analyzer/attr/connattr.h), named after.
-SELECT g.t, g.node, NULL AS pk, sp.namespace AS source_namespace, sp.name AS source_name, dp.namespace AS destination_namespace, dp.name AS destination_name, CAST(p.server_port AS TEXT) AS destination_port, g.value FROM (
-	SELECT step_end(close_ts) AS t, node, pair, count(*) AS value
-	FROM conn_pair WHERE close_ts >= :from AND close_ts < :to AND is_client = 1 AND bytes_acked IS NOT NULL
-	GROUP BY 1, 2, 3) g
-JOIN kube_pair p ON p.pair = g.pair JOIN pod_latest sp ON sp.uid = p.client_uid JOIN pod_latest dp ON dp.uid = p.server_uid;
+-- help: Closed TCP connections between two pods, seen from the source (the pod that connected).
+-- attribution: conn
+-- labels: source_namespace=source_namespace, source_name=source_name, destination_namespace=destination_namespace, destination_name=destination_name, destination_port=destination_port
+-- The only family that needs both ends to be pods (conn.pair: both pods
+-- of pod_latest); the close of the source's socket (is_client 1).
+SELECT step_end(close_ts) AS t, client_uid AS src_uid, server_uid AS dst_uid, saddr AS src_ip,
+	daddr AS dst_ip, dport AS dst_port, count(*) AS value
+FROM conn WHERE close_ts >= :from AND close_ts < :to AND is_client = 1
+	AND bytes_acked IS NOT NULL AND pair IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5, 6;

@@ -32,6 +32,13 @@ truth)
 	"$fr" replay -o fx.db fx
 	"$fr" metrics fx.db --format json --by namespace,workload,pod,node,container > m.json
 	"$check" metrics fx/truth.json m.json
+	# the truth covers pod-to-external and external-to-pod connections
+	"$fr" metrics fx.db --format csv --by source_ip,destination_ip \
+		--family kube_ebpf_requests_sent,kube_ebpf_requests_received > ends.csv
+	grep -q '^kube_ebpf_requests_sent,.*destination_ip=203\.0\.113\.10,' ends.csv \
+		|| fail "no pod-to-external connection in kube_ebpf_requests_sent"
+	grep -q '^kube_ebpf_requests_received,.*source_ip=198\.51\.100\.[0-9]*;' ends.csv \
+		|| fail "no external-to-pod connection in kube_ebpf_requests_received"
 	for l in pod workload; do
 		"$fr" deps fx.db --level $l --format json > d.$l.json
 		"$check" deps fx/truth.json d.$l.json $l
@@ -89,6 +96,11 @@ formats)
 	"$fr" metrics small.db --format csv --family ebpf_syscall_latency_ns,ebpf_tcp_connections \
 		--step 30m --by node > metrics.csv
 	golden_cmp metrics.csv small.metrics-step.csv
+	# kube_ebpf_* with end dimensions: the pair labels of old, and more
+	"$fr" metrics small.db --format csv --family kube_ebpf_acknowledged_bytes,kube_ebpf_requests_sent \
+		--by source_namespace,source_name,destination_namespace,destination_name,destination_port,source_workload,destination_ip \
+		> kube-ends.csv
+	golden_cmp kube-ends.csv small.metrics-kube-ends.csv
 	"$fr" deps small.db > deps.dot; golden_cmp deps.dot small.deps.dot
 	"$fr" deps small.db --level service --format mermaid > deps.mmd
 	golden_cmp deps.mmd small.deps-service.mmd

@@ -368,29 +368,6 @@ static void twserver(struct pat *p, int lfd)
 /* ---- what the replay says ---- */
 
 /* One row of integers from `flightrec query` (NULL reads as 0). */
-static void query_row(const char *fr, const char *db, const char *sql, long long *out, int n)
-{
-	char cmd[2048], line[1024], *tok;
-	int rows = 0;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --format csv \"%s\"", fr, db, sql);
-	f = popen(cmd, "r");
-	CHECK(f != NULL, "popen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (++rows != 2) /* a header line, then the row */
-			continue;
-		tok = line;
-		for (int i = 0; i < n; i++) {
-			CHECK(tok != NULL, "query output: %s", line);
-			out[i] = strtoll(tok, NULL, 10);
-			tok = strchr(tok, ',');
-			tok = tok ? tok + 1 : NULL;
-		}
-	}
-	CHECK(pclose(f) == 0 && rows == 2, "flightrec query: %d lines for %s", rows, sql);
-}
-
 /* `flightrec deps` as JSON, whole. */
 static char *deps_json(const char *fr, const char *db)
 {
@@ -446,7 +423,7 @@ static void measure(struct pat *p, const char *fr, const char *db, const char *d
 		 "sum(active = -1), sum(close_ts = 9223372036854775807) FROM conn "
 		 "WHERE saddr = '%s' OR daddr = '%s'",
 		 a, a);
-	query_row(fr, db, sql, rows, 6);
+	live_query_row(fr, db, sql, rows, 6);
 	snprintf(sql, sizeof(sql),
 		 "SELECT sum(CASE WHEN c.is_client AND m.received = 0 THEN m.bytes END), "
 		 "sum(CASE WHEN c.is_client AND m.received <> 0 THEN m.bytes END), "
@@ -455,19 +432,19 @@ static void measure(struct pat *p, const char *fr, const char *db, const char *d
 		 "count(*), (SELECT count(*) FROM ev_sock_msg WHERE saddr = '%s' OR daddr = '%s') "
 		 "FROM sock_msg m JOIN conn c USING (cid) WHERE c.saddr = '%s' OR c.daddr = '%s'",
 		 a, a, a, a);
-	query_row(fr, db, sql, bytes, 6);
+	live_query_row(fr, db, sql, bytes, 6);
 	snprintf(sql, sizeof(sql),
 		 "SELECT sum(r.received = 0 AND c.is_client), sum(r.received <> 0 AND NOT "
 		 "c.is_client), sum(r.pid = %lld), count(*), (SELECT count(*) FROM ev_tcp_reset "
 		 "WHERE saddr = '%s' OR daddr = '%s') FROM tcp_reset r JOIN conn c USING (cid) "
 		 "WHERE c.saddr = '%s' OR c.daddr = '%s'",
 		 (long long)getpid(), a, a, a, a);
-	query_row(fr, db, sql, rst, 5);
+	live_query_row(fr, db, sql, rst, 5);
 	snprintf(sql, sizeof(sql),
 		 "SELECT sum(bytes_acked), sum(bytes_received) FROM conn WHERE is_client AND "
 		 "(saddr = '%s' OR daddr = '%s')",
 		 a, a);
-	query_row(fr, db, sql, p->counters, 2);
+	live_query_row(fr, db, sql, p->counters, 2);
 	deps_edge(deps, a, edge);
 	printf("conn %s: made %u connections (kernel: %lld active, %lld passive opens; "
 	       "pattern seen %u), conn rows %lld (client %lld, connect %lld, accept %lld, "

@@ -429,6 +429,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_preexisting(recorder);
 	else if (!strcmp(scenario, "conn"))
 		rc = live_scenario_conn(recorder);
+	else if (!strcmp(scenario, "kfam"))
+		rc = live_scenario_kfam(recorder);
 	else if ((rc = live_scenario_syscalls(recorder, scenario)) >= 0)
 		;
 	else if ((rc = live_scenario_counters(recorder, scenario)) >= 0)

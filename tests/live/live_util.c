@@ -459,3 +459,26 @@ int live_listen_loopback(struct sockaddr_in *a, int flags)
 	      "listen on 127.0.0.1: %s", strerror(errno));
 	return fd;
 }
+
+void live_query_row(const char *fr, const char *db, const char *sql, long long *out, int n)
+{
+	char cmd[2048], line[1024], *tok;
+	int rows = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --format csv \"%s\"", fr, db, sql);
+	f = popen(cmd, "r");
+	CHECK(f != NULL, "popen: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (++rows != 2) /* a header line, then the row */
+			continue;
+		tok = line;
+		for (int i = 0; i < n; i++) {
+			CHECK(tok != NULL, "query output: %s", line);
+			out[i] = strtoll(tok, NULL, 10);
+			tok = strchr(tok, ',');
+			tok = tok ? tok + 1 : NULL;
+		}
+	}
+	CHECK(pclose(f) == 0 && rows == 2, "flightrec query: %d lines for %s", rows, sql);
+}

@@ -146,6 +146,16 @@ void live_cgroup_child__run(struct live_cgroup_child *c, void *report, size_t le
  */
 uint64_t live_metric_sum(const char *db, const char *family, const char *label, const char *le);
 
+/*
+ * `flightrec query DB SQL` (the analyzer `fr`) whose one row's first `n`
+ * columns are integers, into out[]; fails the test otherwise.
+ */
+void live_query_row(const char *fr, const char *db, const char *sql, long long *out, int n);
+
+/* live_kfam.c: the data bytes a connection's ends acknowledged (conn.data_acked,
+ * which kube_ebpf_acknowledged_bytes sums), without SYN and FIN. Return 0. */
+int live_scenario_kfam(const char *recorder);
+
 /* Scenarios in live_more.c: oom, all, rotate, ... Return the exit code. */
 int live_scenario_more(const char *recorder, const char *scenario);
 

@@ -93,11 +93,11 @@ static void write_segment(const char *path)
 		if (!i)
 			assert_int_equal(fr_writer__append_event(
 						 w, FR_KIND_TCP_CLOSE, BOOT + 70,
-						 (struct fr_value[]){u(100), u(2), b(a1, 4),
-								     b(a2, 4), u(4000), u(80), u(9),
-								     u(10), u(5), u(6), u(0), u(0),
-								     u(0), u(0), u(0), u(0), u(0)},
-						 17),
+						 (struct fr_value[]){
+							 u(100), u(2), b(a1, 4), b(a2, 4), u(4000),
+							 u(80), u(9), u(10), u(5), u(6), u(0), u(0),
+							 u(0), u(0), u(0), u(0), u(0), u(0)},
+						 18),
 					 0);
 	}
 	/* messages on sock 9: the connection's tuple, then another peer */
@@ -187,8 +187,8 @@ static void write_recorder_segment(const char *path)
 					u(100), u(2), b(a1, 4), b(a2, 4), u(80), u(51000 + i),
 					u(20 + i), u(1), u(2), u(3), u(4), u(5), u(6), u(0),
 					u(i ? FR_TCP_ORIGIN_ACCEPTED : FR_TCP_ORIGIN_UNKNOWN), u(0),
-					u(0)},
-				17),
+					u(0), u(0)},
+				18),
 			0);
 	/* a reset answering a packet no socket wanted: sock_id 0, pid 0 */
 	assert_int_equal(fr_writer__append_event(w, FR_KIND_TCP_RESET, BOOT + 20,
@@ -252,7 +252,9 @@ static void sock_event(struct fr_writer *w, uint16_t kind, uint64_t ts, uint64_t
 }
 
 #define CLOSE_FIELDS(origin)                                                                       \
-	(struct fr_value[]){u(10), u(7), u(3), u(4), u(4), u(50), u(0), u(origin), u(0), u(0)}, 10
+	(struct fr_value[]){u(10), u(7),      u(3), u(4), u(4), u(50),                             \
+			    u(0),  u(origin), u(0), u(0), u(0)},                                   \
+		11
 #define MSG_FIELDS(proto, received, bytes)                                                         \
 	(struct fr_value[]){u(proto), u(received), u(bytes), u(1), u(1)}, 5
 

@@ -170,7 +170,11 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 				       [FR_F_TCP_CLOSE_TOTAL_RETRANS] = VU(e->total_retrans),
 				       [FR_F_TCP_CLOSE_ACTIVE] = VU(origin),
 				       [FR_F_TCP_CLOSE_PKTS_OUT] = VS(e->pkts_out),
-				       [FR_F_TCP_CLOSE_PKTS_IN] = VS(e->pkts_in)};
+				       [FR_F_TCP_CLOSE_PKTS_IN] = VS(e->pkts_in),
+				       [FR_F_TCP_CLOSE_FIN_ACKED] =
+					       VU(e->flags & FR_TCP_F_FIN_ACKED
+							  ? FR_TCP_FIN_ACKED
+							  : FR_TCP_FIN_NOT_ACKED)};
 
 		put_tuple(&v[FR_F_TCP_CLOSE_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_CLOSE, h->ts_ns, v,
