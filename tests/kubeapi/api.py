@@ -223,7 +223,9 @@ class ApiHandler(BaseHTTPRequestHandler):
         elif single:
             body = objs[0]
         else:
-            body = {"kind": res.list_kind, "apiVersion": res.api_version, "metadata": meta, "items": objs}
+            # a typed list's items carry no kind/apiVersion on the real server
+            items = [{k: v for k, v in o.items() if k not in ("kind", "apiVersion")} for o in objs]
+            body = {"kind": res.list_kind, "apiVersion": res.api_version, "metadata": meta, "items": items}
         raw = json.dumps(body, separators=(",", ":")).encode()
         if self.server.app.faults.take_malformed("list", res.plural):
             raw = raw[: max(len(raw) // 2, 1)] + b'{"broken'
@@ -261,6 +263,8 @@ class ApiHandler(BaseHTTPRequestHandler):
         tv = tables.wants_table(self.headers.get("Accept"))
         rv_param = params.get("resourceVersion", "")
 
+        if faults.take_gone_http():
+            return self.send_status(gone_status(rv_param or 0, store.oldest_rv()), "watch", res.plural)
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Cache-Control", "no-cache, private")

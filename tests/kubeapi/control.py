@@ -35,11 +35,13 @@ class Churn:
         store = self.app.store
         start = time.monotonic()
         i = 0
+        objs, listed = [], 0.0
         while not self.done.wait(0.02):
             due = int((time.monotonic() - start) * self.rate) - self.changes
             if due <= 0:
                 continue
-            objs = store.all_objects(self.plural)
+            if time.monotonic() - listed > 1.0:  # sorting 20 000 pods 50 times a second would cost
+                objs, listed = store.all_objects(self.plural), time.monotonic()
             if not objs:
                 continue
             batch = []
@@ -61,6 +63,9 @@ class Churn:
             else:
                 upd = []
                 for o in batch:
+                    o = store.get(self.plural, o["metadata"].get("namespace"), o["metadata"]["name"])
+                    if o is None:
+                        continue
                     new = dict(o)
                     md = dict(o["metadata"])
                     ann = dict(md.get("annotations") or {})
@@ -219,6 +224,8 @@ class ControlHandler(BaseHTTPRequestHandler):
         with f.lock:
             if "gone" in body:
                 f.gone_next = int(body["gone"])
+            if "gone_http" in body:
+                f.gone_http = int(body["gone_http"])
             if "unauthorized" in body:
                 f.unauthorized = bool(body["unauthorized"])
             if "forbid" in body:

@@ -203,7 +203,7 @@ def parse(argv):
     g.add_argument("--per-workload", type=int, default=10)
     g.add_argument("--no-services", action="store_true")
     g.add_argument("--prefix", default="gen")
-    f = sub.add_parser("fault", help="down|up|kill-watches|gone [N]|gone-mid|unauthorized on|off|"
+    f = sub.add_parser("fault", help="down|up|kill-watches|gone [N]|gone-http [N]|gone-mid|unauthorized on|off|"
                        "forbid RES[:VERB]...|allow|malformed list|watch RES [N]|delay S|clear")  # fmt: skip
     f.add_argument("what")
     f.add_argument("args", nargs="*")
@@ -236,6 +236,8 @@ def _fault_body(what, args):
         return simple[what]
     if what == "gone":
         return {"gone": int(args[0]) if args else 1}
+    if what == "gone-http":
+        return {"gone_http": int(args[0]) if args else 1}
     if what == "unauthorized":
         return {"unauthorized": not args or args[0] in ("on", "1", "true")}
     if what == "forbid":

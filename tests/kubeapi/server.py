@@ -45,17 +45,24 @@ class Faults:
         with self.lock:
             self.unauthorized = False
             self.forbid = set()  # (plural, verb or "*")
-            self.gone_next = 0  # next watches answered with 410
+            self.gone_next = 0  # next watches answered with a 410 ERROR event
+            self.gone_http = 0  # next watches answered with HTTP 410
             self.malformed = {}  # (where, plural or "*") -> count
             self.delay = 0.0  # seconds before each chunk / event
             self.requests = 0
 
-    def take_gone(self):
+    def _take(self, attr):
         with self.lock:
-            if self.gone_next > 0:
-                self.gone_next -= 1
-                return True
-            return False
+            left = getattr(self, attr)
+            if left > 0:
+                setattr(self, attr, left - 1)
+            return left > 0
+
+    def take_gone(self):
+        return self._take("gone_next")
+
+    def take_gone_http(self):
+        return self._take("gone_http")
 
     def take_malformed(self, where, plural):
         with self.lock:
@@ -75,6 +82,7 @@ class Faults:
                 "unauthorized": self.unauthorized,
                 "forbid": sorted(list(x) for x in self.forbid),
                 "gone_next": self.gone_next,
+                "gone_http": self.gone_http,
                 "malformed": [[w, p, n] for (w, p), n in self.malformed.items() if n],
                 "delay": self.delay,
             }
