@@ -199,6 +199,10 @@ class ControlHandler(BaseHTTPRequestHandler):
             return {"rate": rate}
         if path == "/fault":
             return self._fault(app, body)
+        if path == "/rotate":
+            return {"token": app.rotate_token(bool(body.get("revoke_old", False)))}
+        if path == "/revoke":
+            return {"revoked": app.tokens.pop(str(body["token"]), None) is not None}
         if path == "/token":
             app.tokens[str(body["token"])] = str(body.get("user", "system:serviceaccount:flightrec:other"))
             return {"tokens": len(app.tokens)}

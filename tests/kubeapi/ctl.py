@@ -217,6 +217,8 @@ def parse(argv):
     sub.add_parser("stats")
     r = sub.add_parser("requests", help="the API requests served")
     r.add_argument("--since", type=int, default=0)
+    ro = sub.add_parser("rotate", help="a new token in DIR/token (kubeconfig keeps the first)")
+    ro.add_argument("--revoke-old", action="store_true")
     t = sub.add_parser("token", help="accept another bearer token")
     t.add_argument("token")
     t.add_argument("--user", default="system:serviceaccount:flightrec:other")
@@ -305,6 +307,8 @@ def main(argv=None):
         out = ctl.call("/stats")
     elif a.cmd == "requests":
         out = ctl.call(f"/requests?since={a.since}")
+    elif a.cmd == "rotate":
+        out = ctl.call("/rotate", {"revoke_old": a.revoke_old})
     elif a.cmd == "token":
         out = ctl.call("/token", {"token": a.token, "user": a.user})
     print(json.dumps(out))

@@ -161,6 +161,20 @@ class App:
         self.ctx = None
         self.stopping = threading.Event()
         self.churn = None
+        self.dir = None
+
+    def rotate_token(self, revoke_old):
+        """A new token in DIR/token (as the kubelet rotates a projected
+        service-account token); the old one stays valid unless revoked."""
+        path = os.path.join(self.dir, "token")
+        with open(path) as f:
+            old = f.read().strip()
+        new = secrets.token_hex(24)
+        self.tokens[new] = self.tokens.get(old, DEFAULT_USER)
+        _write(path, new)
+        if revoke_old:
+            self.tokens.pop(old, None)
+        return new
 
     # ---- bookkeeping used by the handlers ----------------------------------
 
@@ -222,6 +236,14 @@ class App:
         for c in conns:
             _shut(c)
         self.kill_watches()
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _shut(sock):
@@ -292,10 +314,26 @@ current-context: flightrec-test
 
 
 def load_state(app, path):
+    """Starts from the objects of a JSON List or array. As after a real
+    server's restart, resourceVersions go on from the largest in the file
+    and the history starts empty: a watch from an older resourceVersion
+    gets 410 and must relist."""
     with open(path) as f:
         data = json.load(f)
-    items = data.get("items", []) if isinstance(data, dict) else data
-    app.store.put_many([o for o in items if isinstance(o, dict)])
+    items = [o for o in (data.get("items", []) if isinstance(data, dict) else data) if isinstance(o, dict)]
+    top = 0
+    for o in items:
+        try:
+            top = max(top, int(o.get("metadata", {}).get("resourceVersion", 0)))
+        except (TypeError, ValueError):
+            pass
+    st = app.store
+    with st.lock:
+        if top > st.rv:
+            st.rv = top
+            st.log_first = top + 1
+    st.put_many(items)
+    st.compact()
 
 
 def parse_args(argv):
@@ -310,6 +348,7 @@ def parse_args(argv):
     ap.add_argument("--initial-rv", type=int, default=1000, help="first resourceVersion")
     ap.add_argument("--bookmark-interval", type=float, default=5.0, help="seconds between BOOKMARKs")
     ap.add_argument("--watch-timeout", type=int, default=1800, help="watch length when the client sets none")
+    ap.add_argument("--exit-with", type=int, metavar="PID", help="exit when process PID is gone (no orphan)")
     ap.add_argument("-v", "--verbose", action="store_true")
     return ap.parse_args(argv)
 
@@ -326,8 +365,10 @@ def main(argv=None):
             token = f.read().strip()
     token = token or secrets.token_hex(24)
     _write(token_path, token)
+    _write(os.path.join(d, "namespace"), "flightrec\n")  # DIR is also a service-account directory
 
     app = App(args)
+    app.dir = d
     app.tokens[token] = DEFAULT_USER
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(d, "server.crt"), os.path.join(d, "server.key"))
@@ -355,7 +396,8 @@ def main(argv=None):
     signal.signal(signal.SIGINT, stop)
     print("ready", flush=True)
     while not app.stopping.wait(0.5):
-        pass
+        if args.exit_with and not _alive(args.exit_with):
+            break
     if app.churn:
         app.churn.stop()
     app.api_down()

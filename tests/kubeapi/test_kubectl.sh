@@ -122,7 +122,26 @@ wait_for '("MODIFIED", "cart-5d9f-b") in evs and all(n != "elsewhere" for _, n i
 kill "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" 2>/dev/null || true
 watch_pid=""
-echo "watch: $(wc -l <"$dir/watch.json") lines of events"
+echo "watch -o json: the ADDED, DELETED and MODIFIED events arrived"
+
+# plain --watch (server-side printed Table rows), in the kubeconfig's namespace
+k get pods --watch >"$dir/twatch.txt" 2>&1 &
+watch_pid=$!
+wait_line() { # $1: an extended regular expression
+	for _ in $(seq 300); do
+		grep -Eq "$1" "$dir/twatch.txt" && return 0
+		kill -0 "$watch_pid" 2>/dev/null || fail "kubectl get pods --watch ended: $(cat "$dir/twatch.txt")"
+		sleep 0.1
+	done
+	fail "get pods --watch: no line matching '$1' in: $(cat "$dir/twatch.txt")"
+}
+wait_line '^debug +1/1 +Running'
+ctl add pod default late --ip 10.0.3.2 --phase Pending
+wait_line '^late +0/1 +Pending'
+kill "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" 2>/dev/null || true
+watch_pid=""
+cat "$dir/twatch.txt"
 
 # 401: a wrong token, as kubectl reports it
 if k --token wrong-token get pods -A >"$dir/out" 2>"$dir/err"; then fail "a wrong token was accepted"; fi

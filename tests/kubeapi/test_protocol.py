@@ -394,6 +394,44 @@ class Lifecycle(unittest.TestCase):
             code, got = s.get("/api/v1/namespaces/keep/pods/p")  # the same token works
             self.assertEqual((code, got["metadata"]["uid"], got["status"]["podIP"]), (200, p["metadata"]["uid"], "10.1.2.3"))
             self.assertEqual(s.get("/api/v1/namespaces/keep")[1]["metadata"]["uid"], ns["metadata"]["uid"])
+            # resourceVersions go on after the file's; a watch from before the restart gets 410
+            rv = int(s.get("/api/v1/pods")[1]["metadata"]["resourceVersion"])
+            self.assertGreaterEqual(rv, int(p["metadata"]["resourceVersion"]))
+            w = Watch(s, "/api/v1/pods", resourceVersion=p["metadata"]["resourceVersion"])
+            self.assertEqual(w.next()["object"]["code"], 410)
+            w.close()
+            w = Watch(s, "/api/v1/pods", resourceVersion=str(rv), timeoutSeconds="1")
+            self.assertIsNone(w.next())
+            w.close()
+        finally:
+            s.stop()
+
+    def test_token_rotation(self):
+        s = Server()
+        try:
+            old = s.token
+            new = s.ctl.call("/rotate", {})["token"]
+            self.assertEqual(_read(os.path.join(s.dir, "token")).strip(), new)
+            self.assertEqual(s.get("/version", token=old)[0], 200)
+            self.assertEqual(s.get("/version", token=new)[0], 200)
+            newer = s.ctl.call("/rotate", {"revoke_old": True})["token"]
+            self.assertEqual(s.get("/version", token=new)[0], 401)
+            self.assertEqual(s.get("/version", token=old)[0], 200)  # revoke_old: only the one just replaced
+            self.assertEqual(s.get("/version", token=newer)[0], 200)
+            self.assertTrue(s.ctl.call("/revoke", {"token": old})["revoked"])
+            self.assertEqual(s.get("/version", token=old)[0], 401)
+        finally:
+            s.stop()
+
+    def test_exit_with(self):
+        import subprocess
+
+        sleeper = subprocess.Popen(["sleep", "600"])
+        s = Server("--exit-with", str(sleeper.pid))
+        try:
+            sleeper.kill()
+            sleeper.wait()
+            self.assertEqual(s.proc.wait(GUARD), 0)
         finally:
             s.stop()
 
