@@ -296,6 +296,8 @@ class ApiHandler(BaseHTTPRequestHandler):
                     initial = [o for p in [res.plural] for _, o in sorted(store.objects[p].items()) if flt.match(o)]
                 for o in initial:
                     send("ADDED", o)
+                if params.get("sendInitialEvents") == "true" and bookmarks:  # the watch-list protocol
+                    send("BOOKMARK", _bookmark(res, pos, {"k8s.io/initial-events-end": "true"}))
             else:
                 try:
                     pos = int(rv_param)
@@ -336,7 +338,7 @@ class ApiHandler(BaseHTTPRequestHandler):
                         raise WatchEnded()
                 pos = head  # evs were read under the same lock as head
                 if bookmarks and time.monotonic() - last_sent >= app.bookmark_interval:
-                    send("BOOKMARK", {"kind": res.kind, "apiVersion": res.api_version, "metadata": {"resourceVersion": str(pos)}})
+                    send("BOOKMARK", _bookmark(res, pos))
                     last_sent = time.monotonic()
         finally:
             app.unregister_watch(token)
@@ -359,6 +361,13 @@ def _filtered_type(ev, flt):
     if old_in:
         return "DELETED"
     return None
+
+
+def _bookmark(res, rv, annotations=None):
+    md = {"resourceVersion": str(rv)}
+    if annotations:
+        md["annotations"] = annotations
+    return {"kind": res.kind, "apiVersion": res.api_version, "metadata": md}
 
 
 def _event_object(ev, etype):

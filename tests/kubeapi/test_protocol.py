@@ -228,6 +228,12 @@ class Basics(unittest.TestCase):
         evs = [w.next(), w.next()]
         self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in evs], [("ADDED", "x"), ("ADDED", "y")])
         w.close()
+        w = Watch(self.s, "/api/v1/namespaces/w0/pods", sendInitialEvents="true", allowWatchBookmarks="true",
+                  resourceVersionMatch="NotOlderThan", timeoutSeconds="5")  # fmt: skip
+        evs = [w.next() for _ in range(3)]
+        self.assertEqual([e["type"] for e in evs], ["ADDED", "ADDED", "BOOKMARK"])
+        self.assertEqual(evs[2]["object"]["metadata"]["annotations"], {"k8s.io/initial-events-end": "true"})
+        w.close()
 
     def test_selector_moves(self):
         ctl = self.s.ctl
