@@ -53,7 +53,7 @@ class Store:
         self.cond = threading.Condition(self.lock)
         self.objects = {p: {} for p in BY_PLURAL}  # plural -> {(ns, name): obj}
         self.rv = initial_rv
-        self.history = history  # events kept for watches
+        self.history = history  # events kept for watches (up to 1/8 more)
         self.log = []  # events with rv log_first .. self.rv, contiguous
         self.log_first = initial_rv + 1
         self.snapshots = {}  # id -> sorted [obj], for continue tokens
@@ -93,7 +93,9 @@ class Store:
         if obj is not None:
             obj["metadata"]["resourceVersion"] = str(self.rv)
         self.log.append(Event(self.rv, plural, etype, obj, old))
-        if len(self.log) > self.history:
+        # trimmed in batches of history/8: dropping one event from the front
+        # of 100 000 at every change would move the whole list each time
+        if len(self.log) > self.history + self.history // 8:
             drop = len(self.log) - self.history
             del self.log[:drop]
             self.log_first += drop
