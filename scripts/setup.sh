@@ -9,8 +9,12 @@ PACKAGES=(
 	build-essential cmake pkg-config clang clang-format llvm libclang-rt-14-dev
 	libzstd-dev zstd libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 libarchive-dev libjansson-dev libcmocka-dev
-	prometheus graphviz iperf3 linux-perf time python3 iproute2 iptables
+	prometheus graphviz iperf3 linux-perf time python3 iproute2 iptables openssl
 )
+# kubectl checks the test API server (tests/kubeapi): Debian's kubernetes-client,
+# unless a kubectl is installed already (another package owning /usr/bin/kubectl
+# would make dpkg refuse to overwrite it, and any kubectl does for that test)
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 
 if [ "${FR_SKIP_APT:-0}" != 1 ]; then
 	if [ "$(id -u)" != 0 ]; then
