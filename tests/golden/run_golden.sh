@@ -101,6 +101,14 @@ formats)
 	"$fr" drops small.db --by workload > drops.txt; golden_cmp drops.txt small.drops-workload.txt
 	"$fr" drops small.db --by minute --format json > drops.json
 	golden_cmp drops.json small.drops-minute.json
+	# a restarted frontend: the old pod terminating, the new one not ready yet
+	"$fr" query small.db --name service_endpoints --param at=2026-01-15T12:30:00.000010001Z \
+		> endpoints.txt
+	golden_cmp endpoints.txt small.service-endpoints.txt
+	"$fr" query small.db --format csv "SELECT valid_from, valid_to, ip, ready, serving,
+		terminating, pod_uid FROM meta_endpoint WHERE service = 'frontend'
+		ORDER BY valid_from, ip" > frontend.csv
+	golden_cmp frontend.csv small.endpoints-frontend.csv
 	;;
 promtool)
 	replay_small
