@@ -35,39 +35,61 @@ UPDATE proc SET
 		ORDER BY mp.valid_from DESC LIMIT 1))
 WHERE comm IS NULL OR exe IS NULL;
 
--- Process incarnation -> container -> pod. The container comes from the
--- host metadata for (node, pid) during the incarnation; failing that from
--- the parent incarnation (fork), then from another process of the same
--- cgroup on the node.
+-- Process incarnation -> container -> pod. The container id, the pod uid
+-- of the cgroup path and the path itself come from the host metadata for
+-- (node, pid) during the incarnation; failing that, each from the parent
+-- incarnation (fork), then from the first process of the same cgroup id on
+-- the node that has it (its own or its parent's). The pod is the one of the container (meta_pod_container), else the
+-- one the cgroup path names, which holds for hostNetwork pods too.
 CREATE TABLE proc_attr AS
 WITH pc AS (
 	SELECT p.pk, p.node, n.name AS node_name, p.pid, p.parent_pk, p.cgroup_id,
-		p.start_ts, p.end_ts,
-		p.comm,
-		(SELECT mp.container_id FROM meta_process mp
-			WHERE mp.node = n.name AND mp.pid = p.pid
-			AND mp.valid_from <= p.end_ts AND mp.valid_to > p.start_ts
-			AND mp.container_id IS NOT NULL
-			ORDER BY mp.valid_from DESC LIMIT 1) AS cid_meta
+		p.start_ts, p.end_ts, p.comm, mp.container_id AS cid_meta,
+		mp.pod_uid AS uid_meta, mp.cgroup AS cg_meta
 	FROM proc p JOIN nodes n USING (node)
-), pc2 AS (
-	SELECT pc.*, COALESCE(cid_meta,
-		(SELECT par.cid_meta FROM pc par WHERE par.pk = pc.parent_pk),
-		(SELECT o.cid_meta FROM pc o WHERE o.node = pc.node AND o.cgroup_id = pc.cgroup_id
-			AND o.cgroup_id IS NOT NULL AND o.cid_meta IS NOT NULL
-			ORDER BY o.pk LIMIT 1)) AS container_id
+	LEFT JOIN meta_process mp ON mp.rowid = (SELECT m.rowid FROM meta_process m
+		WHERE m.node = n.name AND m.pid = p.pid
+		AND m.valid_from <= p.end_ts AND m.valid_to > p.start_ts
+		AND (m.container_id IS NOT NULL OR m.pod_uid IS NOT NULL OR m.cgroup IS NOT NULL)
+		ORDER BY m.valid_from DESC LIMIT 1)
+), pc1 AS (
+	SELECT pc.*,
+		COALESCE(cid_meta, (SELECT par.cid_meta FROM pc par WHERE par.pk = pc.parent_pk))
+			AS cid1,
+		COALESCE(uid_meta, (SELECT par.uid_meta FROM pc par WHERE par.pk = pc.parent_pk))
+			AS uid1,
+		COALESCE(cg_meta, (SELECT par.cg_meta FROM pc par WHERE par.pk = pc.parent_pk))
+			AS cg1
 	FROM pc
+), pc2 AS (
+	-- cgroup mates: the first process of the cgroup id that has the value,
+	-- its own or its parent's
+	SELECT pc1.*,
+		COALESCE(cid1, (SELECT o.cid1 FROM pc1 o WHERE o.node = pc1.node
+			AND o.cgroup_id = pc1.cgroup_id AND o.cid1 IS NOT NULL
+			ORDER BY o.pk LIMIT 1)) AS container_id,
+		COALESCE(uid1, (SELECT o.uid1 FROM pc1 o WHERE o.node = pc1.node
+			AND o.cgroup_id = pc1.cgroup_id AND o.uid1 IS NOT NULL
+			ORDER BY o.pk LIMIT 1)) AS path_uid,
+		COALESCE(cg1, (SELECT o.cg1 FROM pc1 o WHERE o.node = pc1.node
+			AND o.cgroup_id = pc1.cgroup_id AND o.cg1 IS NOT NULL
+			ORDER BY o.pk LIMIT 1), CAST(pc1.cgroup_id AS TEXT)) AS cgroup
+	FROM pc1
 ), pc3 AS (
 	SELECT pc2.*,
-		(SELECT c.uid FROM meta_pod_container c WHERE c.container_id = pc2.container_id
-			ORDER BY c.valid_from DESC LIMIT 1) AS uid,
+		COALESCE((SELECT c.uid FROM meta_pod_container c
+			WHERE c.container_id = pc2.container_id
+			ORDER BY c.valid_from DESC LIMIT 1), path_uid) AS uid,
 		(SELECT c.name FROM meta_pod_container c WHERE c.container_id = pc2.container_id
 			ORDER BY c.valid_from DESC LIMIT 1) AS container
 	FROM pc2
 )
+-- container: the pod's name for it, else the id's first 12 digits (as
+-- docker ps shows it); cgroup: the path, else the kernel's cgroup id.
 SELECT pc3.pk, pc3.node, pc3.node_name, pc3.pid, pc3.comm, pc3.container_id, pc3.uid,
-	COALESCE(pc3.container, '') AS container, COALESCE(pl.namespace, '') AS namespace,
+	COALESCE(pc3.container, substr(pc3.container_id, 1, 12), '') AS container,
+	COALESCE(pl.namespace, '') AS namespace,
 	COALESCE(pl.name, '') AS pod, COALESCE(pl.workload_kind, '') AS workload_kind,
-	COALESCE(pl.workload, '') AS workload
+	COALESCE(pl.workload, '') AS workload, COALESCE(pc3.cgroup, '') AS cgroup
 FROM pc3 LEFT JOIN pod_latest pl USING (uid);
 CREATE UNIQUE INDEX proc_attr_by_pk ON proc_attr (pk);

@@ -10,7 +10,7 @@
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -101,14 +101,26 @@ CREATE TABLE meta_service (
 	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
 CREATE TABLE meta_service_ip (ip TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL,
 	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+-- container_id: the record's, else the one in the cgroup path; pod_uid: the
+-- one in the cgroup path (format/cgroup_ids.h).
 CREATE TABLE meta_process (
 	node TEXT NOT NULL, pid INTEGER NOT NULL, ppid INTEGER, comm TEXT, exe TEXT, cgroup TEXT,
-	container_id TEXT, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+	container_id TEXT, pod_uid TEXT, valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
 CREATE TABLE meta_node (name TEXT NOT NULL, ips TEXT,
 	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
 CREATE TABLE meta_node_ip (ip TEXT NOT NULL, name TEXT NOT NULL,
 	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
 CREATE TABLE meta_namespace (name TEXT NOT NULL,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+-- EndpointSlices, and one row per address and port of their endpoints
+-- (ready, serving, terminating: 0 or 1) for the interval of the slice.
+CREATE TABLE meta_endpointslice (
+	namespace TEXT NOT NULL, name TEXT NOT NULL, service TEXT, address_type TEXT, ports TEXT,
+	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
+CREATE TABLE meta_endpoint (
+	namespace TEXT NOT NULL, service TEXT, slice TEXT NOT NULL, ip TEXT NOT NULL,
+	port_name TEXT, port INTEGER, protocol TEXT, ready INTEGER NOT NULL,
+	serving INTEGER NOT NULL, terminating INTEGER NOT NULL, pod_uid TEXT, node TEXT,
 	valid_from INTEGER NOT NULL, valid_to INTEGER NOT NULL);
 
 -- Kernel and bookkeeping events: one table per schema kind.

@@ -13,28 +13,33 @@
 #include "analyzer/replay/rollup.h"
 #include "analyzer/cmd/timespec.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_BY 6
+#define MAX_BY 8
 
 static const char usage[] =
 	"usage: flightrec metrics DB [--window FROM..TO] [--step DURATION]\n"
-	"                 [--by namespace,workload,pod,node,container,pid]\n"
-	"                 [--format prom|json|csv] [--family NAME[,NAME...]]\n"
+	"                 [--by DIM[,DIM...]] [--format prom|json|csv] [--family NAME[,NAME...]]\n"
 	"  FROM/TO: RFC 3339 UTC (2026-01-15T12:00:00Z) or ns since the epoch; either may\n"
-	"  be empty. DURATION: 10s, 500ms, 1m, 1h. Default --by namespace,workload.\n"
-	"  --by labels the ebpf_* families by the process (namespace, workload, pod, node,\n"
-	"  container, pid). The kube_ebpf_* families keep their exporter's labels and take\n"
-	"  only end dimensions: source_ or destination_ + namespace, name, workload, node,\n"
-	"  ip, and destination_port (source: the end that connected), e.g. --by\n"
+	"  be empty. DURATION: 10s, 500ms, 1m, 1h. DIM: namespace, workload, pod, node,\n"
+	"  container, pid, comm, cgroup, or label:KEY (a pod label, as label_KEY); default\n"
+	"  --by namespace,workload. These label the ebpf_* families by the process. The\n"
+	"  kube_ebpf_* families keep their exporter's labels and take only end dimensions:\n"
+	"  source_ or destination_ + namespace, name, workload, node, ip, and\n"
+	"  destination_port (source: the end that connected), e.g. --by\n"
 	"  source_workload,destination_ip.\n";
 
-static const struct {
+/*
+ * --by dimensions: the label's name and its value in SQL over the family's
+ * row, its process `a` (proc_attr), node `nd` and pod `pl` (pod_latest).
+ */
+static const struct by_dim {
 	const char *name, *expr;
-} by_labels[MAX_BY] = {
+} by_dims[] = {
 	{"namespace", "COALESCE(a.namespace, '')"},
 	{"workload", "COALESCE(a.workload, '')"},
 	{"pod", "COALESCE(a.pod, '')"},
@@ -42,6 +47,19 @@ static const struct {
 	{"container", "COALESCE(a.container, '')"},
 	/* the process id, for hosts without pods and per-process checks */
 	{"pid", "COALESCE(a.pid, '')"},
+	/* the program: which one made these syscalls, bytes, faults */
+	{"comm", "COALESCE(a.comm, '')"},
+	{"cgroup", "COALESCE(a.cgroup, '')"},
+};
+
+#define BY_LABEL     "label:"
+#define BY_LABEL_MAX 317 /* a Kubernetes label key: 253-byte prefix, '/', 63-byte name */
+#define BY_NAME_MAX  (sizeof("label_") + BY_LABEL_MAX)
+_Static_assert(BY_NAME_MAX <= FR_METRIC_LABEL_NAME_MAX, "label names fit the series");
+
+/* A chosen dimension: its output label name and SQL. */
+struct by {
+	char name[BY_NAME_MAX], expr[BY_LABEL_MAX + 64];
 };
 
 /* Points per series at most, as Prometheus bounds a range query (11 000):
@@ -55,7 +73,8 @@ struct window {
 struct run {
 	sqlite3 *db;
 	struct window w;
-	int by[MAX_BY], nby;
+	struct by by[MAX_BY];
+	int nby;
 	int kby[FR_MKUBE_NDIMS], nkby; /* end dimensions (metrics_kube.h) */
 	const struct fr_family *fam;   /* being run: le_bucket() reads its bounds */
 	struct fr_metric_out *out;
@@ -189,7 +208,7 @@ static void bind_window(sqlite3_stmt *st, const struct window *w)
 struct row_state {
 	struct fr_series s;
 	char vals[FR_SERIES_MAX_LABELS][256];
-	char names[FR_SERIES_MAX_LABELS][64];
+	char names[FR_SERIES_MAX_LABELS][FR_METRIC_LABEL_NAME_MAX];
 	int have;
 };
 
@@ -270,9 +289,8 @@ static int run_family(struct run *r, const struct fr_family *fam)
 	rs->s.nlabels = nby + nlab;
 	off = snprintf(sql, sizeof(sql), "SELECT f.t");
 	for (int i = 0; i < nby; i++) {
-		snprintf(rs->names[i], sizeof(rs->names[i]), "%s", by_labels[r->by[i]].name);
-		off += snprintf(sql + off, sizeof(sql) - (size_t)off, ", %s",
-				by_labels[r->by[i]].expr);
+		snprintf(rs->names[i], sizeof(rs->names[i]), "%s", r->by[i].name);
+		off += snprintf(sql + off, sizeof(sql) - (size_t)off, ", %s", r->by[i].expr);
 	}
 	for (int i = 0; i < nlab; i++) {
 		snprintf(rs->names[nby + i], sizeof(rs->names[0]), "%s",
@@ -284,7 +302,8 @@ static int run_family(struct run *r, const struct fr_family *fam)
 	st = NULL;
 	off += snprintf(sql + off, sizeof(sql) - (size_t)off,
 			"%s FROM (%s) f LEFT JOIN proc_attr a ON a.pk = f.pk "
-			"LEFT JOIN nodes nd ON nd.node = f.node GROUP BY 1",
+			"LEFT JOIN nodes nd ON nd.node = f.node "
+			"LEFT JOIN pod_latest pl ON pl.uid = a.uid GROUP BY 1",
 			hist ? ", f.b, sum(f.cnt), sum(f.sum)" : ", sum(f.value)", inner);
 	for (int i = 2; i <= 1 + rs->s.nlabels + hist; i++)
 		off += snprintf(sql + off, sizeof(sql) - (size_t)off, ", %d", i);
@@ -322,40 +341,106 @@ out:
 	return err;
 }
 
+/* A Kubernetes label key: [prefix/]name of letters, digits, '-', '_', '.'
+ * (the prefix a DNS subdomain); checked so it can be quoted in SQL. */
+static int label_key_ok(const char *k)
+{
+	const size_t n = strlen(k);
+	const char *slash = strchr(k, '/');
+	const char *name = slash ? slash + 1 : k;
+
+	if (!n || n > BY_LABEL_MAX || !*name || strlen(name) > 63 || (slash && slash == k) ||
+	    (slash && strchr(name, '/')))
+		return 0;
+	for (const char *p = k; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_./", *p))
+			return 0;
+	return isalnum((unsigned char)name[0]) && isalnum((unsigned char)k[n - 1]);
+}
+
+/* label:app.kubernetes.io/name -> label_app_kubernetes_io_name, the name
+ * kube-state-metrics gives it (Prometheus names are [a-zA-Z0-9_]). */
+static int by_label(const char *tok, struct by *b)
+{
+	const char *key = tok + strlen(BY_LABEL);
+
+	if (!label_key_ok(key)) {
+		fprintf(stderr,
+			"flightrec metrics: bad --by '%s': a label key is [prefix/]name of "
+			"letters, digits, '-', '_' and '.', starting and ending with a letter or "
+			"digit, the name at most 63 bytes\n",
+			tok);
+		return -EINVAL;
+	}
+	snprintf(b->name, sizeof(b->name), "label_%s", key);
+	for (char *p = b->name + 6; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			*p = '_';
+	snprintf(b->expr, sizeof(b->expr), "COALESCE(json_extract(pl.labels, '$.\"%s\"'), '')",
+		 key);
+	return 0;
+}
+
 static int parse_by(const char *arg, struct run *r)
 {
-	char buf[256], *save = NULL, *tok;
+	char buf[1024], *save = NULL, *tok;
+	int nby = 0;
 
+	if (strlen(arg) >= sizeof(buf)) {
+		fprintf(stderr, "flightrec metrics: --by is too long\n");
+		return -EINVAL;
+	}
 	snprintf(buf, sizeof(buf), "%s", arg);
-	r->nby = r->nkby = 0;
+	r->nkby = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int found = -1;
+		struct by *b = &r->by[nby];
+		int found = 0, kdim = fr_mkube__dim(tok);
 
-		if (fr_mkube__dim(tok) >= 0) {
+		if (kdim >= 0) {
 			for (int i = 0; i < r->nkby; i++)
-				if (r->kby[i] == fr_mkube__dim(tok))
-					goto bad;
-			r->kby[r->nkby++] = fr_mkube__dim(tok);
+				if (r->kby[i] == kdim)
+					kdim = -1;
+			if (kdim < 0) {
+				fprintf(stderr,
+					"flightrec metrics: bad --by '%s': '%s' is repeated\n", arg,
+					tok);
+				return -EINVAL;
+			}
+			r->kby[r->nkby++] = kdim;
 			continue;
 		}
-
-		for (int i = 0; i < MAX_BY; i++)
-			if (!strcmp(tok, by_labels[i].name))
-				found = i;
-		for (int i = 0; i < r->nby; i++)
-			if (r->by[i] == found)
-				found = -1;
-		if (found < 0 || r->nby == MAX_BY)
-			goto bad;
-		r->by[r->nby++] = found;
+		if (nby == MAX_BY) {
+			fprintf(stderr, "flightrec metrics: bad --by '%s': at most %d dimensions\n",
+				arg, MAX_BY);
+			return -EINVAL;
+		}
+		if (!strncmp(tok, BY_LABEL, strlen(BY_LABEL))) {
+			if (by_label(tok, b))
+				return -EINVAL;
+			found = 1;
+		}
+		for (size_t i = 0; !found && i < sizeof(by_dims) / sizeof(by_dims[0]); i++)
+			if (!strcmp(tok, by_dims[i].name)) {
+				snprintf(b->name, sizeof(b->name), "%s", by_dims[i].name);
+				snprintf(b->expr, sizeof(b->expr), "%s", by_dims[i].expr);
+				found = 1;
+			}
+		for (int i = 0; found && i < nby; i++)
+			if (!strcmp(r->by[i].name, b->name))
+				found = 0;
+		if (!found) {
+			fprintf(stderr,
+				"flightrec metrics: bad --by '%s': '%s' is not a dimension or is "
+				"repeated; dimensions are namespace, workload, pod, node, "
+				"container, pid, comm, cgroup and label:KEY (ebpf_* families) and "
+				"%s (kube_ebpf_* families), each once\n",
+				arg, tok, fr_mkube__dim_list());
+			return -EINVAL;
+		}
+		nby++;
 	}
+	r->nby = nby;
 	return 0;
-bad:
-	fprintf(stderr,
-		"flightrec metrics: bad --by '%s': labels are namespace, workload, pod, node, "
-		"container, pid (ebpf_* families) and %s (kube_ebpf_* families), each once\n",
-		arg, fr_mkube__dim_list());
-	return -EINVAL;
 }
 
 static int wanted(const char *families, const char *name)

@@ -38,7 +38,7 @@ const char *fr_mkube__dim_list(void)
 }
 
 int fr_mkube__sql(const struct fr_family *fam, const char *inner, const int *by, int nby, char *sql,
-		  size_t cap, char (*names)[64], int max_labels)
+		  size_t cap, char (*names)[FR_METRIC_LABEL_NAME_MAX], int max_labels)
 {
 	const int hist = fam->type == FR_FAMILY_HISTOGRAM;
 	int label[FR_FAMILY_MAX_OWN + FR_MKUBE_NDIMS], n = 0, off;

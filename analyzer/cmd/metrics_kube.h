@@ -20,6 +20,9 @@
 
 #include "analyzer/db/family.h"
 
+/* Room for one output label's name (label_ + a Kubernetes label key). */
+#define FR_METRIC_LABEL_NAME_MAX 328
+
 #define FR_MKUBE_NDIMS 11
 
 /* Index of end dimension `name`, or -1. */
@@ -36,7 +39,7 @@ const char *fr_mkube__dim_list(void);
  * Return: the number of labels, or -EINVAL / -E2BIG (printed).
  */
 int fr_mkube__sql(const struct fr_family *fam, const char *inner, const int *by, int nby, char *sql,
-		  size_t cap, char (*names)[64], int max_labels);
+		  size_t cap, char (*names)[FR_METRIC_LABEL_NAME_MAX], int max_labels);
 
 /*
  * Register le_bucket(v) on `db`: the index of the first explicit bound of

@@ -9,6 +9,7 @@
  */
 #include "analyzer/replay/meta.h"
 #include "analyzer/db/db.h"
+#include "format/cgroup_ids.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -18,13 +19,31 @@
 #include <string.h>
 
 #define OPEN_END INT64_MAX
-#define NTYPES	 5
+#define NTYPES	 6
 
-static const char *const type_names[NTYPES] = {"pod", "service", "process", "node", "namespace"};
-static const char *const list_names[NTYPES] = {"pods", "services", "processes", "nodes",
-					       "namespaces"};
+/* In the order of the T_* types. */
+static const char *const type_names[NTYPES] = {"pod",  "service",   "process",
+					       "node", "namespace", "endpointslice"};
+static const char *const list_names[NTYPES] = {"pods",	"services",   "processes",
+					       "nodes", "namespaces", "endpointslices"};
 
-enum { S_POD, S_POD_IP, S_POD_CTR, S_SVC, S_SVC_IP, S_PROC, S_NODE, S_NODE_IP, S_NS, S_ERR, S_N };
+enum { T_POD, T_SVC, T_PROC, T_NODE, T_NS, T_SLICE };
+
+enum {
+	S_POD,
+	S_POD_IP,
+	S_POD_CTR,
+	S_SVC,
+	S_SVC_IP,
+	S_PROC,
+	S_NODE,
+	S_NODE_IP,
+	S_NS,
+	S_SLICE,
+	S_ENDPOINT,
+	S_ERR,
+	S_N
+};
 
 static const char *const stmt_sql[S_N] = {
 	"INSERT INTO meta_pod VALUES (?,?,?,?,?,?,?,?,?)",
@@ -32,10 +51,12 @@ static const char *const stmt_sql[S_N] = {
 	"INSERT INTO meta_pod_container VALUES (?,?,?,?,?)",
 	"INSERT INTO meta_service VALUES (?,?,?,?,?,?,?)",
 	"INSERT INTO meta_service_ip VALUES (?,?,?,?,?)",
-	"INSERT INTO meta_process VALUES (?,?,?,?,?,?,?,?,?)",
+	"INSERT INTO meta_process VALUES (?,?,?,?,?,?,?,?,?,?)",
 	"INSERT INTO meta_node VALUES (?,?,?,?)",
 	"INSERT INTO meta_node_ip VALUES (?,?,?,?)",
 	"INSERT INTO meta_namespace VALUES (?,?,?)",
+	"INSERT INTO meta_endpointslice VALUES (?,?,?,?,?,?,?)",
+	"INSERT INTO meta_endpoint VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	/* parenthesized: one element, though its literal is split */
 	("INSERT INTO replay_errors SELECT path, ?, 'Bad message', ? FROM segments "
 	 "WHERE segment = ?"),
@@ -156,6 +177,96 @@ static int write_pod(struct meta *m, json_t *o, int64_t from, int64_t to)
 	return err;
 }
 
+/* The container id and pod uid of a process come from its cgroup path
+ * when the record does not name them (format/cgroup_ids.h). */
+static int write_process(struct meta *m, json_t *o, const char *node, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = m->st[S_PROC];
+	const char *cid = bare_container_id(str(o, "container_id"));
+	struct fr_cgroup_ids ids;
+	const int parsed = !fr_cgroup_ids__parse(str(o, "cgroup"), &ids);
+
+	bind_text(st, 1, node);
+	sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(o, "pid")));
+	sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(o, "ppid")));
+	bind_text(st, 4, str(o, "comm"));
+	bind_text(st, 5, str(o, "exe"));
+	bind_text(st, 6, str(o, "cgroup"));
+	bind_text(st, 7, *cid || !parsed ? cid : ids.container_id);
+	bind_text(st, 8, parsed ? ids.pod_uid : NULL);
+	return run_interval(m, S_PROC, 10, from, to);
+}
+
+/* A condition of an endpoint: absent (or null) is `dflt`. */
+static int cond(json_t *ep, const char *key, int dflt)
+{
+	json_t *v = json_object_get(ep, key);
+
+	return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+/* One meta_endpoint row per address and port of each endpoint; a slice
+ * without ports gives rows with port NULL (Kubernetes: no ports defined). */
+static int write_endpoints(struct meta *m, json_t *o, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = m->st[S_ENDPOINT];
+	json_t *ports = json_object_get(o, "ports"), *ep, *ip, *port;
+	const size_t nports = json_array_size(ports);
+	size_t i, j;
+	int err = 0;
+
+	json_array_foreach(json_object_get(o, "endpoints"), i, ep)
+	{
+		const int ready = cond(ep, "ready", 1);
+
+		json_array_foreach(json_object_get(ep, "ips"), j, ip)
+		{
+			for (size_t k = 0; !err && json_is_string(ip) && k < (nports ? nports : 1);
+			     k++) {
+				json_t *pn;
+
+				port = json_array_get(ports, k);
+				pn = json_object_get(port, "port");
+				bind_text(st, 1, str(o, "namespace"));
+				bind_text(st, 2, str(o, "service"));
+				bind_text(st, 3, str(o, "name"));
+				bind_text(st, 4, json_string_value(ip));
+				bind_text(st, 5, str(port, "name"));
+				if (json_is_integer(pn))
+					sqlite3_bind_int64(st, 6, json_integer_value(pn));
+				else
+					sqlite3_bind_null(st, 6);
+				/* Kubernetes' default protocol */
+				bind_text(st, 7,
+					  !port			   ? NULL
+					  : *str(port, "protocol") ? str(port, "protocol")
+								   : "TCP");
+				sqlite3_bind_int(st, 8, ready);
+				sqlite3_bind_int(st, 9, cond(ep, "serving", ready));
+				sqlite3_bind_int(st, 10, cond(ep, "terminating", 0));
+				bind_text(st, 11, str(ep, "pod_uid"));
+				bind_text(st, 12, str(ep, "node"));
+				err = run_interval(m, S_ENDPOINT, 14, from, to);
+			}
+		}
+	}
+	return err;
+}
+
+static int write_slice(struct meta *m, json_t *o, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = m->st[S_SLICE];
+	int err;
+
+	bind_text(st, 1, str(o, "namespace"));
+	bind_text(st, 2, str(o, "name"));
+	bind_text(st, 3, str(o, "service"));
+	bind_text(st, 4, str(o, "address_type"));
+	bind_json(st, 5, json_object_get(o, "ports"));
+	err = run_interval(m, S_SLICE, 7, from, to);
+	return err ? err : write_endpoints(m, o, from, to);
+}
+
 static int write_row(struct meta *m, int type, json_t *o, const char *node, int64_t from,
 		     int64_t to)
 {
@@ -163,9 +274,9 @@ static int write_row(struct meta *m, int type, json_t *o, const char *node, int6
 	int err;
 
 	switch (type) {
-	case 0:
+	case T_POD:
 		return write_pod(m, o, from, to);
-	case 1:
+	case T_SVC:
 		st = m->st[S_SVC];
 		bind_text(st, 1, str(o, "namespace"));
 		bind_text(st, 2, str(o, "name"));
@@ -176,39 +287,35 @@ static int write_row(struct meta *m, int type, json_t *o, const char *node, int6
 		return err ? err
 			   : write_ips(m, S_SVC_IP, json_object_get(o, "cluster_ips"),
 				       str(o, "namespace"), str(o, "name"), from, to);
-	case 2:
-		st = m->st[S_PROC];
-		bind_text(st, 1, node);
-		sqlite3_bind_int64(st, 2, json_integer_value(json_object_get(o, "pid")));
-		sqlite3_bind_int64(st, 3, json_integer_value(json_object_get(o, "ppid")));
-		bind_text(st, 4, str(o, "comm"));
-		bind_text(st, 5, str(o, "exe"));
-		bind_text(st, 6, str(o, "cgroup"));
-		bind_text(st, 7, bare_container_id(str(o, "container_id")));
-		return run_interval(m, S_PROC, 9, from, to);
-	case 3:
+	case T_PROC:
+		return write_process(m, o, node, from, to);
+	case T_NODE:
 		bind_text(m->st[S_NODE], 1, str(o, "name"));
 		bind_json(m->st[S_NODE], 2, json_object_get(o, "ips"));
 		err = run_interval(m, S_NODE, 4, from, to);
 		return err ? err
 			   : write_ips(m, S_NODE_IP, json_object_get(o, "ips"), str(o, "name"),
 				       NULL, from, to);
-	default:
+	case T_NS:
 		bind_text(m->st[S_NS], 1, str(o, "name"));
 		return run_interval(m, S_NS, 3, from, to);
+	default:
+		return write_slice(m, o, from, to);
 	}
 }
 
 static void key_of(int type, json_t *o, const char *node, char *key, size_t cap)
 {
 	switch (type) {
-	case 0:
+	case T_POD:
 		snprintf(key, cap, "pod\x1f%s", *str(o, "uid") ? str(o, "uid") : str(o, "name"));
 		break;
-	case 1:
-		snprintf(key, cap, "service\x1f%s/%s", str(o, "namespace"), str(o, "name"));
+	case T_SVC:
+	case T_SLICE:
+		snprintf(key, cap, "%s\x1f%s/%s", type_names[type], str(o, "namespace"),
+			 str(o, "name"));
 		break;
-	case 2:
+	case T_PROC:
 		snprintf(key, cap, "process\x1f%s\x1f%" JSON_INTEGER_FORMAT, node,
 			 json_integer_value(json_object_get(o, "pid")));
 		break;
@@ -272,7 +379,7 @@ static int close_missing(struct meta *m, int type, const char *node, json_t *see
 	{
 		if (type >= 0 && json_integer_value(json_object_get(e, "type")) != type)
 			continue;
-		if (type == 2 && node && strcmp(str(e, "node"), node))
+		if (type == T_PROC && node && strcmp(str(e, "node"), node))
 			continue;
 		if (!seen || !json_object_get(seen, k))
 			keys[nk++] = strdup(k);

@@ -19,8 +19,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const interval_tables[] = {
-	"meta_pod",	"meta_pod_ip", "meta_pod_container", "meta_service",   "meta_service_ip",
-	"meta_process", "meta_node",   "meta_node_ip",	     "meta_namespace",
+	"meta_pod",	   "meta_pod_ip",	 "meta_pod_container", "meta_service",
+	"meta_service_ip", "meta_process",	 "meta_node",	       "meta_node_ip",
+	"meta_namespace",  "meta_endpointslice", "meta_endpoint",
 };
 
 static int64_t scalar(sqlite3 *db, const char *sql)

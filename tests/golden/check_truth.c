@@ -9,6 +9,9 @@
  *   check_truth drops TRUTH.json DROPS.json BY      (drops --format json --by reason|workload|node)
  *   check_truth ipreuse TRUTH.json ROWS.json        (query --name connections_by_ip
  *                                                   --format json: reused IPs split by pod)
+ *   check_truth metrics_by TRUTH.json METRICS.json LABEL HOST  (metrics --format json
+ *        --by DIM, whose LABEL is the workload's name for a pod's process and one of
+ *        the comma-separated HOST values for a host process: comm, label_app)
  *
  * Missing series count as zero on both sides. Exit 0 when equal, 1 with
  * every difference printed.
@@ -123,6 +126,92 @@ static int check_metrics(json_t *truth, json_t *out)
 			compare_series(name, k, NULL, s, hist, scale);
 		json_decref(amap);
 	}
+	return 0;
+}
+
+static const char *const pod_labels[] = {"namespace", "workload", "pod", "node", "container"};
+
+/* Key of a series: `group` | the labels but those of `drop` (n of them). */
+static char *group_key(const char *group, json_t *labels, const char *const *drop, size_t n)
+{
+	json_t *l = json_copy(labels);
+	char *rest, *key;
+	size_t len;
+
+	for (size_t i = 0; i < n; i++)
+		json_object_del(l, drop[i]);
+	rest = key_of(l);
+	len = strlen(group) + strlen(rest) + 2;
+	key = malloc(len);
+	snprintf(key, len, "%s|%s", group, rest);
+	free(rest);
+	json_decref(l);
+	return key;
+}
+
+static void add_to(json_t *map, const char *key, json_t *s)
+{
+	json_t *v = json_object_get(s, "value") ? json_object_get(s, "value")
+						: json_object_get(s, "count");
+
+	json_object_set_new(map, key, json_real(num(json_object_get(map, key)) + num(v)));
+}
+
+/* Series of every family summed by workload (truth) and by `label` (the
+ * output, host values read as ''): the same sums when the label names the
+ * workload's program or pod label. */
+static int check_metrics_by(json_t *truth, json_t *out, const char *label, const char *host)
+{
+	json_t *tmap = json_object(), *amap = json_object(), *fam, *s, *v;
+	const char *name, *k;
+	char key[2048];
+	size_t i, j;
+
+	json_object_foreach(json_object_get(truth, "families"), name, fam)
+	{
+		/* process dimensions do not apply to the connection families */
+		if (!strncmp(name, "kube_ebpf_", 10))
+			continue;
+		json_object_foreach(json_object_get(fam, "series"), k, s)
+		{
+			json_t *l = json_loads(k, 0, NULL);
+			const char *w = json_string_value(json_object_get(l, "workload"));
+			char *g = group_key(w ? w : "", l, pod_labels, 5);
+
+			snprintf(key, sizeof(key), "%s %s", name, g);
+			add_to(tmap, key, s);
+			free(g);
+			json_decref(l);
+		}
+	}
+	json_array_foreach(json_object_get(out, "families"), i, fam)
+	{
+		if (!strncmp(json_string_value(json_object_get(fam, "name")), "kube_ebpf_", 10))
+			continue;
+		json_array_foreach(json_object_get(fam, "series"), j, s)
+		{
+			json_t *l = json_object_get(s, "labels");
+			const char *val = json_string_value(json_object_get(l, label));
+			char hosts[256], *save = NULL, *g;
+
+			snprintf(hosts, sizeof(hosts), "%s", host);
+			for (char *h = strtok_r(hosts, ",", &save); val && h;
+			     h = strtok_r(NULL, ",", &save))
+				if (!strcmp(h, val))
+					val = "";
+			g = group_key(val ? val : "", l, &label, 1);
+			snprintf(key, sizeof(key), "%s %s",
+				 json_string_value(json_object_get(fam, "name")), g);
+			add_to(amap, key, s);
+			free(g);
+		}
+	}
+	json_object_foreach(tmap, k, v) if (num(v) != num(json_object_get(amap, k))) fail(
+		"%s%s: truth %.0f, analyzer %.0f\n", k, "", num(v), num(json_object_get(amap, k)));
+	json_object_foreach(amap, k, v) if (num(v) && !json_object_get(tmap, k))
+		fail("%s%s: truth %.0f, analyzer %.0f\n", k, "", 0, num(v));
+	json_decref(tmap);
+	json_decref(amap);
 	return 0;
 }
 
@@ -250,6 +339,8 @@ int main(int argc, char **argv)
 		check_drops(truth, out, argv[4]);
 	else if (!strcmp(argv[1], "ipreuse"))
 		check_ipreuse(truth, out);
+	else if (!strcmp(argv[1], "metrics_by") && argc == 6)
+		check_metrics_by(truth, out, argv[4], argv[5]);
 	else {
 		fprintf(stderr, "check_truth: unknown check %s\n", argv[1]);
 		return 2;

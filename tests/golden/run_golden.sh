@@ -39,6 +39,12 @@ truth)
 		|| fail "no pod-to-external connection in kube_ebpf_requests_sent"
 	grep -q '^kube_ebpf_requests_received,.*source_ip=198\.51\.100\.[0-9]*;' ends.csv \
 		|| fail "no external-to-pod connection in kube_ebpf_requests_received"
+	# a pod's program is named after its workload, the host's are containerd
+	# and kubelet; every pod carries the label app=<workload>
+	"$fr" metrics fx.db --format json --by comm > comm.json
+	"$check" metrics_by fx/truth.json comm.json comm containerd,kubelet
+	"$fr" metrics fx.db --format json --by label:app > app.json
+	"$check" metrics_by fx/truth.json app.json label_app ""
 	for l in pod workload; do
 		"$fr" deps fx.db --level $l --format json > d.$l.json
 		"$check" deps fx/truth.json d.$l.json $l
@@ -107,6 +113,14 @@ formats)
 	"$fr" drops small.db --by workload > drops.txt; golden_cmp drops.txt small.drops-workload.txt
 	"$fr" drops small.db --by minute --format json > drops.json
 	golden_cmp drops.json small.drops-minute.json
+	# a restarted frontend: the old pod terminating, the new one not ready yet
+	"$fr" query small.db --name service_endpoints --param at=2026-01-15T12:30:00.000010001Z \
+		> endpoints.txt
+	golden_cmp endpoints.txt small.service-endpoints.txt
+	"$fr" query small.db --format csv "SELECT valid_from, valid_to, ip, ready, serving,
+		terminating, pod_uid FROM meta_endpoint WHERE service = 'frontend'
+		ORDER BY valid_from, ip" > frontend.csv
+	golden_cmp frontend.csv small.endpoints-frontend.csv
 	;;
 promtool)
 	replay_small
@@ -157,6 +171,20 @@ bad_input)
 	expect_exit 2 "$fr" metrics small.db --window 2026-01-15T13:00:00Z..2026-01-15T12:00:00Z
 	expect_exit 2 "$fr" metrics small.db --step 10parsecs
 	expect_exit 2 "$fr" metrics small.db --by pod,planet
+	grep -q "'planet' is not a dimension" last.err || fail "unknown dimension not named"
+	expect_exit 2 "$fr" metrics small.db --by comm,comm
+	for bad in "label:" "label:a b" "label:app'" "label:/app" "label:-app" "label:a/b/c" \
+		"label:$(printf 'x%.0s' $(seq 64))"; do
+		expect_exit 2 "$fr" metrics small.db --by "$bad"
+		grep -q "a label key is" last.err || fail "malformed '$bad' not explained"
+	done
+	expect_exit 2 "$fr" metrics small.db --by pod,node,comm,pid,cgroup,container,namespace,workload,label:app
+	grep -q "at most 8" last.err || fail "too many dimensions not explained"
+	# a label key with a prefix becomes a Prometheus label name
+	"$fr" metrics small.db --family ebpf_oom_kills --format csv \
+		--by label:app.kubernetes.io/name,comm,cgroup > lab.csv
+	grep -q ",label_app_kubernetes_io_name=;comm=worker;cgroup=/kubepods/pod" lab.csv \
+		|| fail "label name not sanitized"
 	expect_exit 2 "$fr" metrics small.db --format xml
 	expect_exit 2 "$fr" metrics small.db --family no_such_family
 	expect_exit 2 "$fr" deps small.db --level galaxy

@@ -445,6 +445,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_file_kinds(recorder, scenario);
 	else if (!strncmp(scenario, "net_", 4))
 		rc = live_scenario_netcount(recorder, scenario);
+	else if (!strcmp(scenario, "by_comm"))
+		rc = live_scenario_by_comm(recorder);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

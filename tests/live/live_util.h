@@ -201,4 +201,8 @@ int live_scenario_sched(const char *recorder, const char *mode);
  * aggregate (default) or stream modes. Return 0. */
 int live_scenario_ident(const char *recorder, bool stream);
 
+/* live_khost.c: metrics --by comm and --by cgroup equal what two programs
+ * did in a cgroup of their own. Return 0, or SKIP_CODE without cgroup v2. */
+int live_scenario_by_comm(const char *recorder);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */

@@ -11,6 +11,13 @@
 #include "replay_helpers.h"
 #include "seg_helpers.h"
 
+const struct fr_writer_opts test_writer_opts = {.host = "n1",
+						.boot_id = "b",
+						.kernel = "k",
+						.boot_ns = 1000000000ull,
+						.wall_ns = 1768478400000000000ull,
+						.fsync_ms = -1};
+
 int64_t test_sql_int(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Unit tests of the recorder's pure modules: option parsing and the
- * process table (container ids from cgroup paths). No root needed. */
+ * process table. No root needed (container ids: test_cgroup_ids.c). */
 #include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
@@ -15,8 +15,6 @@
 #include "config.h"
 #include "names.h"
 #include "proctable.h"
-
-#define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 static void test_durations(void **state)
 {
@@ -71,35 +69,6 @@ static void test_families_and_modes(void **state)
 	assert_int_equal(fr_config__parse_modes(&cfg, "proc=aggregate"), -EINVAL);
 	assert_int_equal(fr_config__parse_modes(&cfg, "syscalls"), -EINVAL);
 	assert_int_equal(fr_config__parse_modes(&cfg, "syscalls=fast"), -EINVAL);
-}
-
-static void test_container_ids(void **state)
-{
-	static const char *const with_id[] = {
-		"/system.slice/docker-" ID ".scope",
-		"/docker/" ID,
-		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1b2c.slice/"
-		"cri-containerd-" ID ".scope",
-		"/kubepods/burstable/pod1b2c3d4e/crio-" ID ".scope",
-		"/kubepods/besteffort/pod1b2c3d4e/" ID,
-		"/machine.slice/libpod-" ID ".scope/container",
-	};
-	static const char *const without[] = {
-		"/user.slice/user-0.slice/session-1.scope",
-		"/",
-		"/docker/" ID "0", /* 65 digits */
-		"/docker/0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
-		"/system.slice/crio-conmon-" ID ".scope", /* the monitor, not the container */
-	};
-	char out[FR_CONTAINER_ID_LEN + 1];
-
-	for (size_t i = 0; i < sizeof(with_id) / sizeof(with_id[0]); i++) {
-		memset(out, 0, sizeof(out));
-		assert_int_equal(fr_container_id__from_cgroup(with_id[i], out), 0);
-		assert_string_equal(out, ID);
-	}
-	for (size_t i = 0; i < sizeof(without) / sizeof(without[0]); i++)
-		assert_int_equal(fr_container_id__from_cgroup(without[i], out), -ENOENT);
 }
 
 static void test_process_read(void **state)
@@ -160,9 +129,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),	   cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_families_and_modes), cmocka_unit_test(test_container_ids),
-		cmocka_unit_test(test_process_read),	   cmocka_unit_test(test_snapshot_json),
-		cmocka_unit_test(test_syscall_names),
+		cmocka_unit_test(test_families_and_modes), cmocka_unit_test(test_process_read),
+		cmocka_unit_test(test_snapshot_json),	   cmocka_unit_test(test_syscall_names),
 	};
 
 	return cmocka_run_group_tests_name("recorder", tests, NULL, NULL);

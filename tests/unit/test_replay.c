@@ -35,14 +35,6 @@ static struct fr_value b(const void *p, uint32_t len)
 	return (struct fr_value){.p = p, .len = len};
 }
 
-/* Node n1's writer: its boot clock at BOOT is WALL on the wall clock. */
-static const struct fr_writer_opts writer_opts = {.host = "n1",
-						  .boot_id = "b",
-						  .kernel = "k",
-						  .boot_ns = BOOT,
-						  .wall_ns = WALL,
-						  .fsync_ms = -1};
-
 static void write_segment(const char *path)
 {
 	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2}, a3[4] = {10, 0, 0, 3};
@@ -57,7 +49,7 @@ static void write_segment(const char *path)
 		"{\"op\":\"delete\",\"type\":\"pod\",\"object\":{\"uid\":\"u1\"}}";
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
+	assert_int_equal(fr_writer__open(path, &test_writer_opts, &w), 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, snap, strlen(snap)), 0);
 	assert_int_equal(fr_writer__append(w, FR_KIND_META_SNAPSHOT, BOOT, pods, strlen(pods)), 0);
 	/* pid 100: fork, syscall, exit; then the pid is reused */
@@ -176,7 +168,7 @@ static void write_recorder_segment(const char *path)
 	static const uint8_t a1[4] = {10, 0, 0, 1}, a2[4] = {10, 0, 0, 2};
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
+	assert_int_equal(fr_writer__open(path, &test_writer_opts, &w), 0);
 	/* closes of sockets opened before the recording: origin unknown (2), and
 	 * accepted (0); the first is the server side by its ports */
 	for (uint64_t i = 0; i < 2; i++)
@@ -270,7 +262,7 @@ static void write_after_close_segment(const char *path)
 	const struct fr_value connected[] = {u(1000), u(0)};
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
+	assert_int_equal(fr_writer__open(path, &test_writer_opts, &w), 0);
 	/* sock 30: send, shutdown; the server's FIN closes it; the reply is read
 	 * after; then the same 4-tuple again (a TIME_WAIT reused) */
 	for (uint64_t i = 0; i < 2; i++) {
@@ -363,7 +355,7 @@ static void write_tail_segment(const char *path)
 		      {10000, 65536, 63000000000ull}};
 	struct fr_writer *w;
 
-	assert_int_equal(fr_writer__open(path, &writer_opts, &w), 0);
+	assert_int_equal(fr_writer__open(path, &test_writer_opts, &w), 0);
 	for (unsigned g = 0; g < 4; g++)
 		for (uint64_t i = 0; i < groups[g].n; i++)
 			sock_event(w, FR_KIND_TCP_CLOSE, groups[g].ts + i, groups[g].first_sock + i,

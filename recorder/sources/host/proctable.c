@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "proctable.h"
 
-#include <ctype.h>
-#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -10,44 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool is_hex_id(const char *s, size_t n)
-{
-	if (n != FR_CONTAINER_ID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-int fr_container_id__from_cgroup(const char *path, char out[FR_CONTAINER_ID_LEN + 1])
-{
-	static const char *const prefixes[] = {"docker-", "cri-containerd-", "crio-", "libpod-",
-					       ""};
-	const char *p = path;
-	int found = -ENOENT;
-
-	while (p && *p) {
-		const char *end = strchr(p, '/');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		if (n > 6 && !strncmp(p + n - 6, ".scope", 6))
-			n -= 6;
-		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-			size_t pl = strlen(prefixes[i]);
-
-			if (n > pl && !strncmp(p, prefixes[i], pl) && is_hex_id(p + pl, n - pl)) {
-				memcpy(out, p + pl, FR_CONTAINER_ID_LEN);
-				out[FR_CONTAINER_ID_LEN] = '\0';
-				found = 0; /* keep going: the innermost one wins */
-				break;
-			}
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return found;
-}
 
 static int read_small_file(const char *path, char *buf, size_t cap)
 {
@@ -66,6 +26,7 @@ static int read_small_file(const char *path, char *buf, size_t cap)
 static void read_cgroup(uint32_t pid, struct fr_process *p)
 {
 	char path[64], buf[4096], *line, *save = NULL;
+	struct fr_cgroup_ids ids;
 
 	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
 	if (read_small_file(path, buf, sizeof(buf)) <= 0)
@@ -77,8 +38,8 @@ static void read_cgroup(uint32_t pid, struct fr_process *p)
 		if (!cg)
 			continue;
 		cg++;
-		if (!p->container_id[0])
-			fr_container_id__from_cgroup(cg, p->container_id);
+		if (!p->container_id[0] && !fr_cgroup_ids__parse(cg, &ids))
+			memcpy(p->container_id, ids.container_id, sizeof(p->container_id));
 		if (!strncmp(line, "0::", 3) && strcmp(cg, "/"))
 			snprintf(p->cgroup, sizeof(p->cgroup), "%s", cg);
 		else if (!p->cgroup[0] && strcmp(cg, "/"))

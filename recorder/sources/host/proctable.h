@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Host process table: pid, ppid, comm, exe, cgroup path and container id
- * (from containerd, CRI-O and Docker cgroup paths), read from /proc and
- * rendered as the JSON of META_SNAPSHOT and META_CHANGE records.
+ * (format/cgroup_ids.h), read from /proc and rendered as the JSON of
+ * META_SNAPSHOT and META_CHANGE records.
  */
 #ifndef FR_RECORDER_PROCTABLE_H
 #define FR_RECORDER_PROCTABLE_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FR_CONTAINER_ID_LEN 64
+#include "format/cgroup_ids.h"
 
 struct fr_process {
 	uint32_t pid;
@@ -20,14 +20,6 @@ struct fr_process {
 	char cgroup[512];
 	char container_id[FR_CONTAINER_ID_LEN + 1];
 };
-
-/*
- * Container id in a cgroup path: the last component that is 64 hex digits,
- * optionally as docker-<id>.scope, cri-containerd-<id>.scope,
- * crio-<id>.scope, libpod-<id>.scope or a bare <id> under /docker/ or
- * /kubepods/. Return: 0 with `out` filled, or -ENOENT.
- */
-int fr_container_id__from_cgroup(const char *path, char out[FR_CONTAINER_ID_LEN + 1]);
 
 /* Read one process from /proc. Return: 0, or -errno (-ENOENT: it is gone). */
 int fr_process__read(uint32_t pid, struct fr_process *p);
