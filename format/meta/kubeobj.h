@@ -120,4 +120,17 @@ struct fr_kube_snapshot_stats {
 int fr_kube__snapshot_from_text(const char *text, size_t len, const char *node, char **json,
 				struct fr_kube_snapshot_stats *st, char *why, size_t why_len);
 
+/* Largest --kube-snapshot file read (a list of 100 000 pods is a few
+ * hundred MiB). */
+#define FR_KUBE_FILE_MAX (1ull << 30)
+
+/*
+ * fr_kube__snapshot_from_text over the concatenated contents of n files
+ * (each a regular file of at most FR_KUBE_FILE_MAX bytes). Return: as
+ * fr_kube__snapshot_from_text, the reason prefixed by the file names; or
+ * -errno when a file cannot be read ("PATH: reason" in why).
+ */
+int fr_kube__snapshot_from_files(const char *const *paths, size_t n, const char *node, char **json,
+				 struct fr_kube_snapshot_stats *st, char *why, size_t why_len);
+
 #endif /* FR_FORMAT_META_KUBEOBJ_H */

@@ -7,9 +7,11 @@
 #include "format/meta/kubeobj_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Parse every document of text into docs. */
 static int parse_docs(const char *text, size_t len, json_t *docs, char *why, size_t why_len)
@@ -185,5 +187,59 @@ int fr_kube__snapshot_from_text(const char *text, size_t len, const char *node, 
 		json_decref(lists[t]);
 	json_decref(docs);
 	fr_kube_owners__free(owners);
+	return err;
+}
+
+/* Append the regular file at path to *text. */
+static int slurp(const char *path, char **text, size_t *len, char *why, size_t why_len)
+{
+	FILE *f = fopen(path, "rbe");
+	struct stat sb;
+	char *more;
+	size_t n;
+	int err = f && !fstat(fileno(f), &sb) ? 0 : -errno;
+
+	if (!err && !S_ISREG(sb.st_mode))
+		err = -EINVAL;
+	else if (!err && (uint64_t)sb.st_size > FR_KUBE_FILE_MAX)
+		err = -EFBIG;
+	if (err) {
+		snprintf(why, why_len, "%s: %s", path,
+			 err == -EINVAL ? "not a regular file" : strerror(-err));
+		if (f)
+			fclose(f);
+		return err;
+	}
+	more = realloc(*text, *len + (size_t)sb.st_size + 2);
+	if (!more) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	*text = more;
+	n = fread(*text + *len, 1, (size_t)sb.st_size, f);
+	fclose(f);
+	*len += n;
+	(*text)[(*len)++] = '\n'; /* the documents of two files never touch */
+	(*text)[*len] = '\0';
+	return 0;
+}
+
+int fr_kube__snapshot_from_files(const char *const *paths, size_t n, const char *node, char **json,
+				 struct fr_kube_snapshot_stats *st, char *why, size_t why_len)
+{
+	char *text = NULL, reason[512];
+	size_t len = 0;
+	int err = 0;
+
+	*json = NULL;
+	for (size_t i = 0; i < n && !err; i++)
+		err = slurp(paths[i], &text, &len, why, why_len);
+	if (!err) {
+		err = fr_kube__snapshot_from_text(text ? text : "", len, node, json, st, reason,
+						  sizeof(reason));
+		if (err)
+			snprintf(why, why_len, "%s%s: %s", paths[0], n > 1 ? " ..." : "", reason);
+	}
+	free(text);
 	return err;
 }
