@@ -443,6 +443,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_file_kinds(recorder, scenario);
 	else if (!strncmp(scenario, "net_", 4))
 		rc = live_scenario_netcount(recorder, scenario);
+	else if (!strncmp(scenario, "kube_", 5))
+		rc = live_scenario_kube(recorder, scenario);
 	else {
 		fprintf(stderr, "unknown scenario %s\n", scenario);
 		return 2;

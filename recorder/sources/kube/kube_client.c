@@ -191,12 +191,15 @@ static int list_page(struct watch *w, const char *cont, char *next, size_t next_
 /* The whole collection, page by page, then into the store. */
 static int list(struct watch *w)
 {
+	const uint64_t t0 = fr_clock__boot_ns();
 	char cont[4096] = "", next[4096];
 	bool restarted = false;
+	unsigned pages = 0;
 	long status;
 	int err = fr_kube_store__list_begin(w->c->store, w->k);
 
 	while (!err && !atomic_load(&w->c->stopping)) {
+		pages++;
 		err = list_page(w, cont, next, sizeof(next), &status);
 		/* an expired continue token: the list starts again, once */
 		if (err && status == 410 && cont[0] && !restarted) {
@@ -211,7 +214,13 @@ static int list(struct watch *w)
 	}
 	if (!err && atomic_load(&w->c->stopping))
 		err = -EINTR;
-	return err ? err : fr_kube_store__list_commit(w->c->store, w->k);
+	err = err ?: fr_kube_store__list_commit(w->c->store, w->k);
+	if (!err)
+		fprintf(stderr,
+			"flightrec-record: kubernetes: listed %s: %zu in %u page%s, %.3f s\n",
+			fr_kube__kind_info(w->k)->resource, fr_kube_store__count(w->c->store, w->k),
+			pages, pages > 1 ? "s" : "", (double)(fr_clock__boot_ns() - t0) / 1e9);
+	return err;
 }
 
 static enum fr_kube_op op_of(const char *type, bool *known)
