@@ -43,8 +43,17 @@ void fr_config__free(struct fr_config *cfg)
 {
 	free(cfg->dir);
 	free(cfg->cgroup);
-	cfg->dir = NULL;
-	cfg->cgroup = NULL;
+	free(cfg->kube_api);
+	free(cfg->kube_token_file);
+	free(cfg->kube_ca);
+	free(cfg->kube_node);
+	for (size_t i = 0; i < cfg->nkube_snapshots; i++)
+		free(cfg->kube_snapshots[i]);
+	free(cfg->kube_snapshots);
+	cfg->dir = cfg->cgroup = NULL;
+	cfg->kube_api = cfg->kube_token_file = cfg->kube_ca = cfg->kube_node = NULL;
+	cfg->kube_snapshots = NULL;
+	cfg->nkube_snapshots = 0;
 }
 
 static void print_duration(FILE *f, const char *name, uint64_t ns)
@@ -55,6 +64,14 @@ static void print_duration(FILE *f, const char *name, uint64_t ns)
 		fprintf(f, "%s = %llus\n", name, (unsigned long long)(ns / 1000000000ull));
 	else
 		fprintf(f, "%s = %lluns\n", name, (unsigned long long)ns);
+}
+
+static void print_string(FILE *f, const char *name, const char *v, const char *unset)
+{
+	if (v)
+		fprintf(f, "%s = %s\n", name, v);
+	else
+		fprintf(f, "# %s: %s\n", name, unset);
 }
 
 void fr_config__print(const struct fr_config *cfg, FILE *f)
@@ -102,6 +119,13 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 	fprintf(f, "drain = %ums\nnice = %d\nattach = %s\nstats = %s\nverbose = %s\n",
 		cfg->drain_ms, cfg->nice, cfg->attach == FR_ATTACH_RAW_TP ? "raw_tp" : "auto",
 		cfg->stats ? "true" : "false", cfg->verbose ? "true" : "false");
+	fprintf(f, "kube = %s\n", (const char *[]){"auto", "off", "on"}[cfg->kube]);
+	print_string(f, "kube-api", cfg->kube_api, "in-cluster service account");
+	print_string(f, "kube-token-file", cfg->kube_token_file, "in-cluster service account");
+	print_string(f, "kube-ca", cfg->kube_ca, "in-cluster service account");
+	print_string(f, "kube-node", cfg->kube_node, "$NODE_NAME, else every node's pods");
+	for (size_t i = 0; i < cfg->nkube_snapshots; i++)
+		fprintf(f, "kube-snapshot = %s\n", cfg->kube_snapshots[i]);
 }
 
 const char *fr_family__name(enum fr_family_id id)

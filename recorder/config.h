@@ -32,6 +32,12 @@ enum fr_attach_pref {
 	FR_ATTACH_RAW_TP = 1, /* force the fallback (testing older-kernel paths) */
 };
 
+enum fr_kube_mode {
+	FR_KUBE_MODE_AUTO = 0, /* on with --kube-api, --kube-snapshot or in a cluster */
+	FR_KUBE_MODE_OFF,
+	FR_KUBE_MODE_ON, /* a recorder that cannot reach the API refuses to start */
+};
+
 struct fr_config {
 	char *dir; /* owned (fr_config__free) */
 	bool family_on[FR_FAM_COUNT];
@@ -52,6 +58,11 @@ struct fr_config {
 	bool stats;   /* print statistics to stderr at the end */
 	bool verbose; /* libbpf debug output */
 	bool check;   /* --check-config: print the settings and exit */
+	/* the kubernetes source (sources/kube); strings owned */
+	enum fr_kube_mode kube;
+	char *kube_api, *kube_token_file, *kube_ca, *kube_node;
+	char **kube_snapshots; /* --kube-snapshot, repeatable */
+	size_t nkube_snapshots;
 };
 
 /* Defaults: every family on, modes as documented in recorder/README.md. */

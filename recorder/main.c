@@ -24,6 +24,7 @@
 #include "segstart.h"
 #include "sources/host/host.h"
 #include "sources/kernel/kernel.h"
+#include "sources/kube/kube.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t rotate_requested;
@@ -115,7 +116,7 @@ static void process_to_host(void *ctx, bool exec, uint32_t pid, uint32_t ppid, c
 
 struct loop {
 	const struct fr_config *cfg;
-	struct fr_source src[2]; /* kernel, host: stopped in this order */
+	struct fr_source src[3]; /* kernel, host, kubernetes: stopped in this order */
 	size_t nsrc, started;
 	struct fr_rotor *rotor;
 	int epfd;
@@ -261,9 +262,11 @@ static int run_loop(struct loop *l)
 	return 0;
 }
 
-static int record(const struct fr_config *cfg, struct fr_probes *probes, double *seconds,
-		  struct fr_pump_totals *totals, struct fr_rotor_stats *rs)
+static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks,
+		  struct fr_probes *probes, double *seconds, struct fr_pump_totals *totals,
+		  struct fr_rotor_stats *rs)
 {
+	struct fr_kube_source *kube = NULL;
 	struct loop l = {.cfg = cfg, .epfd = -1};
 	struct fr_segstart segstart = {.sources = l.src};
 	struct fr_rotor_opts ro = {.dir = cfg->dir,
@@ -285,6 +288,8 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes, double 
 	fr_host_info__read(&hi);
 	err = fr_host_source__new(&(struct fr_host_source_opts){.host = hi.host}, &host);
 	err = err ?: fr_kernel_source__new(probes, cfg, process_to_host, host, &kernel);
+	if (!err && ks->on)
+		err = fr_kube_source__new(ks, &kube);
 	if (err) {
 		fprintf(stderr, "flightrec-record: cannot set up the sources: %s\n",
 			strerror(-err));
@@ -293,6 +298,9 @@ static int record(const struct fr_config *cfg, struct fr_probes *probes, double 
 	fr_kernel_source__as_source(kernel, &l.src[0]);
 	fr_host_source__as_source(host, &l.src[1]);
 	l.nsrc = segstart.nsources = 2;
+	if (kube)
+		fr_kube_source__as_source(kube, &l.src[l.nsrc++]);
+	segstart.nsources = l.nsrc;
 	err = fr_rotor__open(&ro, &l.rotor);
 	if (err) {
 		fprintf(stderr, "flightrec-record: failed to open a segment in %s: %s\n", cfg->dir,
@@ -321,6 +329,7 @@ out:
 		fr_kernel_source__totals(kernel, totals);
 	if (l.epfd >= 0)
 		close(l.epfd);
+	fr_kube_source__free(kube);
 	fr_host_source__free(host);
 	fr_kernel_source__free(kernel);
 	return err;
@@ -332,7 +341,9 @@ int main(int argc, char **argv)
 	struct fr_rotor_stats rs = {0};
 	struct fr_probes probes;
 	double seconds = 0;
+	struct fr_kube_settings ks = {0};
 	struct fr_config cfg;
+	char msg[1024];
 	int err;
 
 	fr_config__init(&cfg);
@@ -343,12 +354,23 @@ int main(int argc, char **argv)
 		fr_config__free(&cfg);
 		return err;
 	}
+	/* before the probes: a bad snapshot file or no API is a usage error */
+	err = fr_kube_settings__resolve(&cfg, &ks, msg, sizeof(msg));
+	if (err) {
+		fprintf(stderr, "flightrec-record: %s\n", err == -EINVAL ? msg : strerror(-err));
+		fr_config__free(&cfg);
+		return err == -EINVAL ? FR_EXIT_USAGE : 1;
+	}
+	if (ks.on && !ks.snapshot_json)
+		fprintf(stderr, "flightrec-record: kubernetes: from %s%s%s\n", ks.url,
+			ks.node[0] ? ", pods of node " : "", ks.node);
 	verbose = cfg.verbose;
 	libbpf_set_print(libbpf_print);
 	err = install_signals();
 	if (err) {
 		fprintf(stderr, "flightrec-record: failed to install signal handlers: %s\n",
 			strerror(-err));
+		fr_kube_settings__free(&ks);
 		fr_config__free(&cfg);
 		return 1;
 	}
@@ -366,13 +388,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "flightrec-record: no family could start: %s\n",
 				strerror(-err));
 		fr_probes__stop(&probes);
+		fr_kube_settings__free(&ks);
 		fr_config__free(&cfg);
 		return 1;
 	}
-	err = record(&cfg, &probes, &seconds, &totals, &rs);
+	err = record(&cfg, &ks, &probes, &seconds, &totals, &rs);
 	if (cfg.stats)
 		print_stats(&totals, &rs, &probes, seconds);
 	fr_probes__stop(&probes);
+	fr_kube_settings__free(&ks);
 	fr_config__free(&cfg);
 	return err ? 1 : 0;
 }

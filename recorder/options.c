@@ -37,6 +37,12 @@ enum {
 	OPT_MAX_AGE,
 	OPT_NICE,
 	OPT_CHECK,
+	OPT_KUBE,
+	OPT_KUBE_API,
+	OPT_KUBE_TOKEN,
+	OPT_KUBE_CA,
+	OPT_KUBE_NODE,
+	OPT_KUBE_SNAPSHOT,
 };
 
 static const struct argp_option options[] = {
@@ -61,6 +67,18 @@ static const struct argp_option options[] = {
 	{"attach", OPT_ATTACH, "auto|raw_tp", 0, "Force the raw_tp fallback (testing)", 0},
 	{"stats", OPT_STATS, NULL, 0, "Print statistics to stderr at the end", 0},
 	{"verbose", 'v', NULL, 0, "libbpf debug output", 0},
+	{"kube", OPT_KUBE, "off|auto|on", 0,
+	 "Kubernetes metadata from the API server (auto: when in a cluster or --kube-api)", 0},
+	{"kube-api", OPT_KUBE_API, "URL", 0, "API server (default: the in-cluster one)", 0},
+	{"kube-token-file", OPT_KUBE_TOKEN, "FILE", 0,
+	 "Bearer token, re-read at every request (default: the service account's)", 0},
+	{"kube-ca", OPT_KUBE_CA, "FILE", 0, "CA bundle of the API server", 0},
+	{"kube-node", OPT_KUBE_NODE, "NAME", 0,
+	 "Watch only this node's pods (default: $NODE_NAME; services etc. cluster-wide)", 0},
+	{"kube-snapshot", OPT_KUBE_SNAPSHOT, "FILE", 0,
+	 "kubectl get ... -A -o json output, written as the Kubernetes snapshot at every "
+	 "segment start instead of asking the API (repeatable)",
+	 0},
 	{},
 };
 
@@ -130,6 +148,61 @@ static int parse_pid(const char *arg, uint32_t *pid, char *msg, size_t len)
 	if (kill((pid_t)v, 0) < 0 && errno == ESRCH)
 		return bad(msg, len, "--pid %llu: no such process", v);
 	*pid = (uint32_t)v;
+	return 0;
+}
+
+/* A file the recorder will read: it must be readable now. */
+static int readable_file(const char *opt, const char *arg, char *msg, size_t len)
+{
+	struct stat sb;
+
+	if (stat(arg, &sb) < 0 || access(arg, R_OK) < 0)
+		return bad(msg, len, "--%s '%s': %s", opt, arg, strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return bad(msg, len, "--%s '%s': a directory", opt, arg);
+	return 0;
+}
+
+static int apply_kube(struct fr_config *cfg, int key, const char *arg, char *msg, size_t len)
+{
+	char **more;
+
+	switch (key) {
+	case OPT_KUBE:
+		if (!strcmp(arg, "auto"))
+			cfg->kube = FR_KUBE_MODE_AUTO;
+		else if (!strcmp(arg, "off"))
+			cfg->kube = FR_KUBE_MODE_OFF;
+		else if (!strcmp(arg, "on"))
+			cfg->kube = FR_KUBE_MODE_ON;
+		else
+			return bad(msg, len, "bad --kube '%s' (off, auto or on)", arg);
+		return 0;
+	case OPT_KUBE_API:
+		if (strncmp(arg, "https://", 8) && strncmp(arg, "http://", 7))
+			return bad(msg, len, "bad --kube-api '%s' (https://HOST:PORT)", arg);
+		return replace_string(&cfg->kube_api, arg);
+	case OPT_KUBE_TOKEN:
+		return readable_file("kube-token-file", arg, msg, len)
+			       ?: replace_string(&cfg->kube_token_file, arg);
+	case OPT_KUBE_CA:
+		return readable_file("kube-ca", arg, msg, len)
+			       ?: replace_string(&cfg->kube_ca, arg);
+	case OPT_KUBE_NODE:
+		if (!*arg || strlen(arg) > 253)
+			return bad(msg, len, "bad --kube-node '%s' (a node name)", arg);
+		return replace_string(&cfg->kube_node, arg);
+	}
+	if (readable_file("kube-snapshot", arg, msg, len))
+		return -EINVAL;
+	more = realloc(cfg->kube_snapshots, (cfg->nkube_snapshots + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	cfg->kube_snapshots = more;
+	more[cfg->nkube_snapshots] = NULL;
+	if (replace_string(&more[cfg->nkube_snapshots], arg))
+		return -ENOMEM;
+	cfg->nkube_snapshots++;
 	return 0;
 }
 
@@ -243,6 +316,13 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 	case OPT_CHECK:
 		cfg->check = true;
 		return 0;
+	case OPT_KUBE:
+	case OPT_KUBE_API:
+	case OPT_KUBE_TOKEN:
+	case OPT_KUBE_CA:
+	case OPT_KUBE_NODE:
+	case OPT_KUBE_SNAPSHOT:
+		return apply_kube(cfg, key, arg, msg, len);
 	}
 	return bad(msg, len, "option %d is not known", key);
 }

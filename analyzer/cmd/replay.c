@@ -6,6 +6,7 @@
 #include "analyzer/db/db.h"
 #include "analyzer/replay/pipeline.h"
 #include "analyzer/segset.h"
+#include "format/meta/kubeobj.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -16,8 +17,12 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: flightrec replay [--ignore-errors] [--force] -o OUT.db INPUT...\n"
+	"usage: flightrec replay [--ignore-errors] [--force] [--kube-snapshot FILE]... -o OUT.db "
+	"INPUT...\n"
 	"  INPUT is a segment file or a ring directory of *.frseg files.\n"
+	"  --kube-snapshot FILE  kubectl get pods,services,endpointslices,nodes,namespaces,\n"
+	"                   replicasets -A -o json output: the cluster as of the recording's\n"
+	"                   start, for recordings made without API access (repeatable)\n"
 	"  --ignore-errors  keep what is readable; what was skipped is printed and\n"
 	"                   recorded in the replay_errors table\n"
 	"  --force          replace OUT.db even when it is not a SQLite database\n"
@@ -103,6 +108,8 @@ static int create_tmp(const char *out, mode_t mode, char *tmp, size_t cap)
 struct replay_args {
 	const char *out;
 	int ignore_errors, force;
+	const char **kube_files;
+	size_t nkube;
 };
 
 static int option(int c, const char *arg, void *ctx)
@@ -115,9 +122,41 @@ static int option(int c, const char *arg, void *ctx)
 		a->ignore_errors = 1;
 	else if (c == 'f')
 		a->force = 1;
-	else
+	else if (c == 'k') {
+		const char **more = realloc(a->kube_files, (a->nkube + 1) * sizeof(*more));
+
+		if (!more)
+			return -1;
+		a->kube_files = more;
+		more[a->nkube++] = arg;
+	} else
 		return -1;
 	return 0;
+}
+
+/* The --kube-snapshot files as one snapshot. Return: 0 or -errno. */
+static int kube_snapshot(const struct replay_args *a, char **json)
+{
+	struct fr_kube_snapshot_stats st;
+	char why[1024];
+	int err;
+
+	*json = NULL;
+	if (!a->nkube)
+		return 0;
+	err = fr_kube__snapshot_from_files(a->kube_files, a->nkube, NULL, json, &st, why,
+					   sizeof(why));
+	if (err)
+		fprintf(stderr, "flightrec: replay: --kube-snapshot %s\n",
+			err == -ENOMEM ? strerror(ENOMEM) : why);
+	else
+		fprintf(stderr,
+			"flightrec: replay: --kube-snapshot: %zu pods, %zu services, %zu endpoint "
+			"slices, %zu nodes, %zu namespaces\n",
+			st.objects[FR_KUBE_POD], st.objects[FR_KUBE_SERVICE],
+			st.objects[FR_KUBE_ENDPOINTSLICE], st.objects[FR_KUBE_NODE],
+			st.objects[FR_KUBE_NAMESPACE]);
+	return err;
 }
 
 int fr_cmd_replay(int argc, char **argv)
@@ -125,6 +164,7 @@ int fr_cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
 					     {"ignore-errors", no_argument, NULL, 'i'},
 					     {"force", no_argument, NULL, 'f'},
+					     {"kube-snapshot", required_argument, NULL, 'k'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct replay_args a = {0};
@@ -132,18 +172,28 @@ int fr_cmd_replay(int argc, char **argv)
 	struct fr_segset set = {0};
 	const char *out;
 	sqlite3 *db = NULL;
-	char tmp[4096];
+	char tmp[4096], *kube = NULL;
 	uint64_t problems = 0;
 	int err, created = 0;
 	mode_t mode = 0600;
 
 	err = fr_cli__options(argc, argv, "o:h", opts, usage, option, &a);
-	if (err != FR_CLI_OPERANDS)
+	if (err != FR_CLI_OPERANDS) {
+		free(a.kube_files);
 		return err;
+	}
 	out = a.out;
-	if (!out || optind >= argc)
+	if (!out || optind >= argc) {
+		free(a.kube_files);
 		return fr_cli__usage_error("replay",
 					   out ? "no INPUT given" : "-o OUT.db is required", usage);
+	}
+	/* before anything is written: a bad file is the user's to fix */
+	err = kube_snapshot(&a, &kube);
+	free(a.kube_files);
+	if (err)
+		return 1;
+	po.kube_snapshot = kube;
 	po.ignore_errors = a.ignore_errors;
 	po.progress = isatty(STDERR_FILENO);
 	err = fr_segset__collect(&set, argv + optind, argc - optind);
@@ -170,6 +220,7 @@ int fr_cmd_replay(int argc, char **argv)
 	if (err && created)
 		unlink(tmp);
 	fr_segset__free(&set);
+	free(kube);
 	if (err) {
 		fprintf(stderr, "flightrec: replay failed: %s\n", strerror(-err));
 		return 1;

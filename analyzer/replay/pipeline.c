@@ -28,6 +28,7 @@ struct seg {
 
 /* One replay, while its stages run. */
 struct replay {
+	const char *kube_snapshot;
 	sqlite3 *db;
 	sqlite3_stmt *err_ins;
 	int ignore_errors, progress;
@@ -200,9 +201,33 @@ static int stage_rows(struct replay *rp)
 	return err;
 }
 
+/* --kube-snapshot: one more snapshot record, at the recording's start
+ * (its first segment or metadata record), ordered before that instant's
+ * others (segment 0), of the first node. */
+static int add_kube_snapshot(struct replay *rp)
+{
+	static const char sql[] =
+		"INSERT INTO meta_record SELECT MIN(COALESCE((SELECT MIN(ts) FROM meta_record), "
+		"(SELECT MIN(wall_ns) FROM segments)), (SELECT MIN(wall_ns) FROM segments)), "
+		"(SELECT MIN(node) FROM nodes), 0, 0, 'meta_snapshot', ?";
+	sqlite3_stmt *ins;
+	int err;
+
+	if (fr_db__prepare(rp->db, sql, &ins, "meta_record"))
+		return -EIO;
+	sqlite3_bind_text(ins, 1, rp->kube_snapshot, -1, SQLITE_STATIC);
+	err = sqlite3_step(ins) == SQLITE_DONE ? 0 : -EIO;
+	if (err)
+		fprintf(stderr, "flightrec: replay: --kube-snapshot: %s\n", sqlite3_errmsg(rp->db));
+	sqlite3_finalize(ins);
+	return err;
+}
+
 static int stage_metadata(struct replay *rp)
 {
-	return fr_meta__build(rp->db, rp->ignore_errors);
+	const int err = rp->kube_snapshot ? add_kube_snapshot(rp) : 0;
+
+	return err ? err : fr_meta__build(rp->db, rp->ignore_errors);
 }
 
 static int stage_post_load(struct replay *rp)
@@ -295,7 +320,10 @@ static int open_inputs(struct replay *rp, char *const *paths, size_t npaths, str
 int fr_pipeline__run(sqlite3 *db, char *const *paths, size_t n, const struct fr_pipeline_opts *o,
 		     uint64_t *problems)
 {
-	struct replay rp = {.db = db, .ignore_errors = o->ignore_errors, .progress = o->progress};
+	struct replay rp = {.db = db,
+			    .ignore_errors = o->ignore_errors,
+			    .progress = o->progress,
+			    .kube_snapshot = o->kube_snapshot};
 	int err;
 
 	rp.segs = calloc(n ? n : 1, sizeof(*rp.segs));

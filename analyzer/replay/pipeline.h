@@ -18,6 +18,9 @@
 struct fr_pipeline_opts {
 	int ignore_errors; /* skip what is unreadable; record it in replay_errors */
 	int progress;	   /* count records on stderr */
+	/* a META_SNAPSHOT (kubectl output converted, format/meta/kubeobj.h)
+	 * taken as valid from the recording's start; NULL: none */
+	const char *kube_snapshot;
 };
 
 /*

@@ -182,6 +182,9 @@ int live_scenario_counters(const char *recorder, const char *scenario);
  * the exit code. */
 int live_scenario_netcount(const char *recorder, const char *scenario);
 
+/* kube_*: the kubernetes source (live_kube.c); -1 for another scenario. */
+int live_scenario_kube(const char *recorder, const char *scenario);
+
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 
