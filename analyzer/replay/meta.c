@@ -362,9 +362,11 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Close every open object of `type` (processes: on `node`) not in `seen`,
- * in key order; node NULL closes everything at the end of the replay. */
-static int close_missing(struct meta *m, int type, const char *node, json_t *seen, int64_t ts)
+/* Close every open object of `type` (processes: on `node`; pods: on
+ * `pod_node` when it is set) not in `seen`, in key order; node NULL closes
+ * everything at the end of the replay. */
+static int close_missing(struct meta *m, int type, const char *node, const char *pod_node,
+			 json_t *seen, int64_t ts)
 {
 	const size_t n = json_object_size(m->cur);
 	const char **keys = calloc(n ? n : 1, sizeof(*keys));
@@ -381,6 +383,9 @@ static int close_missing(struct meta *m, int type, const char *node, json_t *see
 			continue;
 		if (type == T_PROC && node && strcmp(str(e, "node"), node))
 			continue;
+		if (type == T_POD && pod_node &&
+		    strcmp(str(json_object_get(e, "obj"), "node"), pod_node))
+			continue;
 		if (!seen || !json_object_get(seen, k))
 			keys[nk++] = strdup(k);
 	}
@@ -396,6 +401,10 @@ static int close_missing(struct meta *m, int type, const char *node, json_t *see
 
 static int snapshot(struct meta *m, json_t *root, const char *node, int64_t ts)
 {
+	/* a recorder that lists only its node's pods (--kube-node) says so: its
+	 * list closes no pod of another node */
+	const char *pod_node = json_string_value(json_object_get(root, "pods_node"));
+
 	for (int t = 0; t < NTYPES; t++) {
 		json_t *list = json_object_get(root, list_names[t]), *o, *seen;
 		char key[512];
@@ -418,7 +427,7 @@ static int snapshot(struct meta *m, json_t *root, const char *node, int64_t ts)
 			err = upsert(m, t, o, node, ts);
 		}
 		if (!err)
-			err = close_missing(m, t, node, seen, ts);
+			err = close_missing(m, t, node, pod_node, seen, ts);
 		json_decref(seen);
 		if (err)
 			return err;
@@ -516,7 +525,7 @@ int fr_meta__build(sqlite3 *db, int ignore_errors)
 	if (!err)
 		err = replay_records(&m);
 	if (!err)
-		err = close_missing(&m, -1, NULL, NULL, OPEN_END);
+		err = close_missing(&m, -1, NULL, NULL, NULL, OPEN_END);
 	for (int i = 0; i < S_N; i++)
 		sqlite3_finalize(m.st[i]);
 	json_decref(m.cur);

@@ -172,11 +172,56 @@ static void test_endpoint_slices(void **state)
 	test_rmdir(dir);
 }
 
+/* Recorders that list only their node's pods (--kube-node) say so with
+ * "pods_node": n2's list must not close n1's pods. */
+static void write_per_node_pods(const char *path)
+{
+	static const char n1_pods[] =
+		"{\"source\":\"kubernetes\",\"pods_node\":\"n1\",\"pods\":[{\"uid\":\"p1\","
+		"\"namespace\":\"shop\",\"name\":\"cart-1\",\"node\":\"n1\",\"ips\":[\"10.0.1.7\"]}"
+		"]}";
+	static const char n2_pods[] =
+		"{\"source\":\"kubernetes\",\"pods_node\":\"n2\",\"pods\":[{\"uid\":\"p2\","
+		"\"namespace\":\"shop\",\"name\":\"cart-2\",\"node\":\"n2\",\"ips\":[\"10.0.2.7\"]}"
+		"]}";
+	static const char n1_empty[] = "{\"source\":\"kubernetes\",\"pods_node\":\"n1\","
+				       "\"pods\":[]}";
+	struct fr_writer *w;
+
+	assert_int_equal(fr_writer__open(path, &test_writer_opts, &w), 0);
+	meta(w, FR_KIND_META_SNAPSHOT, BOOT, n1_pods);
+	meta(w, FR_KIND_META_SNAPSHOT, BOOT + 100, n2_pods);
+	meta(w, FR_KIND_META_SNAPSHOT, BOOT + 200, n1_empty);
+	assert_int_equal(fr_writer__seal(w), 0);
+	fr_writer__free(w);
+}
+
+static void test_pods_per_node(void **state)
+{
+	const int64_t t0 = (int64_t)WALL;
+	sqlite3 *db;
+	char *dir = test_replay_segment(write_per_node_pods, &db);
+	char sql[256];
+
+	/* p1 lives until n1's own list drops it, not until n2's list */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM meta_pod WHERE uid = 'p1' AND valid_from = %lld AND "
+		 "valid_to = %lld",
+		 (long long)t0, (long long)t0 + 200);
+	assert_int_equal(one(db, sql), 1);
+	assert_int_equal(one(db, "SELECT count(*) FROM meta_pod WHERE uid = 'p2' AND "
+				 "valid_to = 9223372036854775807"),
+			 1);
+	sqlite3_close(db);
+	test_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pod_by_cgroup_path),
 		cmocka_unit_test(test_endpoint_slices),
+		cmocka_unit_test(test_pods_per_node),
 	};
 
 	return cmocka_run_group_tests_name("replay_meta", tests, NULL, NULL);
