@@ -373,6 +373,12 @@ static int scenario_down(const char *recorder)
 		       "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod ORDER BY uid)",
 		       out, sizeof(out));
 	CHECK(!strcmp(out, "uid-a uid-b1"), "pods after the outage: %s", out);
+	/* the kinds retried on their own clocks: the ReplicaSets were listed
+	 * before the pods all the same (the pods have no pod-template-hash) */
+	live_kube_sql1(
+		db, "SELECT group_concat(DISTINCT workload_kind || '/' || workload) FROM meta_pod",
+		out, sizeof(out));
+	CHECK(!strcmp(out, "Deployment/cart"), "workloads after the outage: %s", out);
 	return 0;
 }
 
