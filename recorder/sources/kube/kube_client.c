@@ -383,9 +383,27 @@ static int next_timeout_ms(struct fr_kube_client *c)
 	return (int)t;
 }
 
+/* Is the pods' list due? Owners not listed yet are listed before it, at
+ * once: after an outage each kind retries on its own jittered clock, and
+ * a pod listed before its ReplicaSet would keep the ReplicaSet as its
+ * workload until its next change. */
+static bool pods_list_due(const struct fr_kube_client *c)
+{
+	for (int i = 0; i < FR_KUBE_NKINDS; i++)
+		if (c->w[i].k == FR_KUBE_POD)
+			return c->w[i].phase == P_LIST && fr_clock__boot_ns() >= c->w[i].retry_at;
+	return false;
+}
+
+static bool is_owner(enum fr_kube_kind k)
+{
+	return k == FR_KUBE_REPLICASET || k == FR_KUBE_JOB;
+}
+
 void fr_kube_client__run(struct fr_kube_client *c)
 {
 	while (!atomic_load(&c->stopping)) {
+		const bool pods_due = pods_list_due(c);
 		bool listed = false;
 		CURLMsg *m;
 		int running, left;
@@ -393,7 +411,8 @@ void fr_kube_client__run(struct fr_kube_client *c)
 		for (int i = 0; i < FR_KUBE_NKINDS && !atomic_load(&c->stopping); i++) {
 			struct watch *w = &c->w[i];
 
-			if (w->phase == P_LIST && fr_clock__boot_ns() >= w->retry_at) {
+			if (w->phase == P_LIST &&
+			    (fr_clock__boot_ns() >= w->retry_at || (pods_due && is_owner(w->k)))) {
 				if (list(w))
 					failed(w, P_LIST);
 				else {
