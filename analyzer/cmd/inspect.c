@@ -62,6 +62,18 @@ static void print_text(const struct fr_seg_summary *s)
 			printf("    %-20s %" PRIu64 "\n", name ? name : "(unknown)",
 			       s->kind_counts[k]);
 	}
+	if (s->nstats)
+		printf("  statistics (source reason: records, seen, lost, first .. last)\n");
+	for (unsigned i = 0; i < s->nstats; i++) {
+		const struct fr_summary_stat *t = &s->stats[i];
+
+		fr_format_utc(fr_seg_summary__wall(&s->info, t->first_ns), a, sizeof(a));
+		fr_format_utc(fr_seg_summary__wall(&s->info, t->last_ns), b, sizeof(b));
+		printf("    %s %s: %" PRIu64 ", %" PRIu64 ", %" PRIu64 ", %s .. %s\n", t->source,
+		       t->reason, t->records, t->seen, t->lost, a, b);
+	}
+	if (s->more_stats)
+		printf("    ... %u more\n", s->more_stats);
 }
 
 /* Across all inputs: the hosts seen, the overall window, the totals. */
@@ -141,6 +153,26 @@ static json_t *totals__json(const struct totals *t)
 	return o;
 }
 
+/* The statistics records per source and reason. */
+static json_t *stats_json(const struct fr_seg_summary *s)
+{
+	json_t *arr = json_array();
+	char a[40], b[40];
+
+	for (unsigned i = 0; i < s->nstats; i++) {
+		const struct fr_summary_stat *t = &s->stats[i];
+
+		fr_format_utc(fr_seg_summary__wall(&s->info, t->first_ns), a, sizeof(a));
+		fr_format_utc(fr_seg_summary__wall(&s->info, t->last_ns), b, sizeof(b));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s}", "source",
+						     t->source, "reason", t->reason, "records",
+						     (json_int_t)t->records, "seen",
+						     (json_int_t)t->seen, "lost",
+						     (json_int_t)t->lost, "first", a, "last", b));
+	}
+	return arr;
+}
+
 static json_t *summary_json(const struct fr_seg_summary *s)
 {
 	const struct fr_reader_stats *st = &s->st;
@@ -193,6 +225,7 @@ static json_t *summary_json(const struct fr_seg_summary *s)
 		json_object_set_new(kinds, name, json_integer((json_int_t)s->kind_counts[k]));
 	}
 	json_object_set_new(o, "kinds", kinds);
+	json_object_set_new(o, "statistics", stats_json(s));
 	return o;
 }
 

@@ -13,6 +13,46 @@ static void note(struct fr_seg_summary *s, const struct fr_diag *d)
 	s->errors++;
 }
 
+static void copy_bytes(char *dst, size_t cap, const struct fr_value *v)
+{
+	const size_t n = v->len < cap - 1 ? v->len : cap - 1;
+
+	if (n)
+		memcpy(dst, v->p, n);
+	dst[n] = '\0';
+}
+
+/* One recorder_stats record into its (source, reason) sum. */
+static void add_stat(struct fr_seg_summary *s, const struct fr_event *ev)
+{
+	char source[sizeof(s->stats[0].source)], reason[sizeof(s->stats[0].reason)];
+	struct fr_summary_stat *t = NULL;
+	const uint64_t first = ev->f[FR_F_RECORDER_STATS_FIRST_NS].u;
+	const uint64_t last = ev->f[FR_F_RECORDER_STATS_LAST_NS].u;
+
+	copy_bytes(source, sizeof(source), &ev->f[FR_F_RECORDER_STATS_SOURCE]);
+	copy_bytes(reason, sizeof(reason), &ev->f[FR_F_RECORDER_STATS_REASON]);
+	for (unsigned i = 0; i < s->nstats && !t; i++)
+		if (!strcmp(s->stats[i].source, source) && !strcmp(s->stats[i].reason, reason))
+			t = &s->stats[i];
+	if (!t && s->nstats == FR_SUMMARY_MAX_STATS) {
+		s->more_stats++;
+		return;
+	}
+	if (!t) {
+		t = &s->stats[s->nstats++];
+		memset(t, 0, sizeof(*t));
+		memcpy(t->source, source, sizeof(source));
+		memcpy(t->reason, reason, sizeof(reason));
+		t->first_ns = first;
+	}
+	t->records++;
+	t->seen += ev->f[FR_F_RECORDER_STATS_SEEN].u;
+	t->lost += ev->f[FR_F_RECORDER_STATS_LOST].u;
+	t->first_ns = first < t->first_ns ? first : t->first_ns;
+	t->last_ns = last > t->last_ns ? last : t->last_ns;
+}
+
 int fr_seg_summary__read(struct fr_seg_summary *s, const char *path)
 {
 	struct fr_reader *r = NULL;
@@ -43,7 +83,10 @@ int fr_seg_summary__read(struct fr_seg_summary *s, const char *path)
 		if (!ki)
 			s->unknown_kinds++;
 		else if (ki->has_schema &&
-			 fr_event__decode(rec.kind, rec.payload, rec.len, &ev) < 0) {
+			 fr_event__decode(rec.kind, rec.payload, rec.len, &ev) >= 0) {
+			if (rec.kind == FR_KIND_RECORDER_STATS)
+				add_stat(s, &ev);
+		} else if (ki->has_schema) {
 			d.offset = rec.block_offset;
 			snprintf(d.msg, sizeof(d.msg), "%s record payload does not decode",
 				 ki->name);

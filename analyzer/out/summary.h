@@ -2,7 +2,9 @@
 /*
  * Reads a whole segment and summarizes it: header facts, time range, block
  * and record counts per kind, byte counts, torn tail and every damage found
- * (offset and message). Shared by `inspect` and `verify`.
+ * (offset and message), and the recorder's statistics records summed per
+ * source and reason (so a loss or a metadata outage shows). Shared by
+ * `inspect` and `verify`.
  */
 #ifndef FR_ANALYZER_OUT_SUMMARY_H
 #define FR_ANALYZER_OUT_SUMMARY_H
@@ -13,6 +15,14 @@
 #include "format/reader.h"
 
 #define FR_SUMMARY_MAX_ERRORS 16
+#define FR_SUMMARY_MAX_STATS  32
+
+/* recorder_stats records of one source and reason, summed. */
+struct fr_summary_stat {
+	char source[32], reason[32];
+	uint64_t records, seen, lost;
+	uint64_t first_ns, last_ns; /* record clock: the earliest first, the latest last */
+};
 
 struct fr_seg_summary {
 	const char *path;
@@ -24,6 +34,8 @@ struct fr_seg_summary {
 	uint64_t bad_payloads;	/* schema payloads that do not decode */
 	uint64_t errors;	/* all damage reports, including those not kept */
 	struct fr_diag err[FR_SUMMARY_MAX_ERRORS];
+	struct fr_summary_stat stats[FR_SUMMARY_MAX_STATS];
+	unsigned nstats, more_stats; /* more_stats: pairs that did not fit */
 };
 
 /* Return: 0 when the segment was read to its end (damage is in the

@@ -24,137 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "live_kube.h"
+#include "live_kubeapi.h"
 #include "live_util.h"
-
-static char srv[256], url[256];
-
-const char *live_kube_dir(void)
-{
-	return srv;
-}
-
-const char *live_kube_url(void)
-{
-	return url;
-}
-
-/* Run ctl.py --dir srv with the arguments; its answer (JSON) in out. */
-void live_kube_ctl(char *out, size_t cap, const char *fmt, ...)
-{
-	const char *py = getenv("FR_KUBEAPI_CTL");
-	char args[2048], cmd[4096], sink[256];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-
-	CHECK(py && *py, "FR_KUBEAPI_CTL (tests/kubeapi/ctl.py) is not set");
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "python3 '%s' --dir '%s' %s", py, srv, args);
-	if (!out) {
-		out = sink;
-		cap = sizeof(sink);
-	}
-	p = popen(cmd, "r");
-	CHECK(p, "popen %s", cmd);
-	while (n + 1 < cap && fgets(out + n, (int)(cap - n), p))
-		n += strlen(out + n);
-	while (fgets(sink, sizeof(sink), p))
-		;
-	CHECK(pclose(p) == 0, "%s failed: %s", cmd, out);
-}
-
-void live_kube_server_start(const char *extra)
-{
-	char ports[1024], *u;
-	const char *py = getenv("FR_KUBEAPI_CTL");
-
-	live_mkdtemp(srv, sizeof(srv));
-	CHECK(py && *py, "FR_KUBEAPI_CTL is not set");
-	snprintf(ports, sizeof(ports), "python3 '%s' --dir '%s' start %s >'%s/start.out'", py, srv,
-		 extra, srv);
-	live_run(ports);
-	snprintf(ports, sizeof(ports), "%s/ports.json", srv);
-	FILE *f = fopen(ports, "r");
-	size_t n;
-
-	CHECK(f, "%s: %s", ports, strerror(errno));
-	n = fread(ports, 1, sizeof(ports) - 1, f);
-	fclose(f);
-	ports[n] = '\0';
-	u = strstr(ports, "\"url\": \"");
-	CHECK(u, "no url in ports.json: %s", ports);
-	snprintf(url, sizeof(url), "%.*s", (int)strcspn(u + 8, "\""), u + 8);
-}
-
-void live_kube_server_stop(void)
-{
-	live_kube_ctl(NULL, 0, "stop");
-}
-
-/* The recorder's arguments for the server; tok: the token file. */
-static void kube_args(const char **a, char *tok, char *ca, size_t cap)
-{
-	snprintf(tok, cap, "%s/token", srv);
-	snprintf(ca, cap, "%s/ca.crt", srv);
-	a[0] = "--families";
-	a[1] = "proc";
-	a[2] = "--kube-api";
-	a[3] = url;
-	a[4] = "--kube-token-file";
-	a[5] = tok;
-	a[6] = "--kube-ca";
-	a[7] = ca;
-	a[8] = NULL;
-}
-
-/* First line of `sqlite3 db sql`, into out. */
-const char *live_kube_sql1(const char *db, const char *sql, char *out, size_t cap)
-{
-	char cmd[4096];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "sqlite3 '%s' \"%s\"", db, sql);
-	p = popen(cmd, "r");
-	CHECK(p, "popen");
-	out[0] = '\0';
-	if (fgets(out, (int)cap, p))
-		out[strcspn(out, "\n")] = '\0';
-	while (fgetc(p) != EOF)
-		;
-	CHECK(pclose(p) == 0, "%s failed", cmd);
-	return out;
-}
-
-long long live_kube_sqlnum(const char *db, const char *sql)
-{
-	char out[256];
-
-	return atoll(live_kube_sql1(db, sql, out, sizeof(out)));
-}
-
-/* Read the recorder's stderr until a line holds needle; the line in out. */
-void live_kube_wait_stderr(struct live_recorder *r, const char *needle, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (;;) {
-		ssize_t got = read(r->stderr_fd, out + n, 1);
-
-		CHECK(got == 1, "recorder stderr ended before '%s'", needle);
-		if (out[n] == '\n') {
-			out[n] = '\0';
-			fprintf(stderr, "recorder: %s\n", out);
-			if (strstr(out, needle))
-				return;
-			n = 0;
-		} else if (n + 2 < cap) {
-			n++;
-		}
-	}
-}
 
 struct snaps {
 	int kube, kube_with_pods, segments_started;
@@ -196,8 +67,8 @@ static int scenario_snapshot(const char *recorder)
 	      s.kube_with_pods);
 	fr = live_replay(r.dir, db, sizeof(db));
 	(void)fr;
-	CHECK(live_kube_sqlnum(db, "SELECT COUNT(*) FROM meta_pod") == 5, "meta_pod rows");
-	live_kube_sql1(
+	CHECK(live_kube__sqlnum(db, "SELECT COUNT(*) FROM meta_pod") == 5, "meta_pod rows");
+	live_kube__sql1(
 		db,
 		"SELECT group_concat(name || '=' || workload_kind || '/' || workload, ' ') FROM "
 		"(SELECT * FROM meta_pod WHERE workload IS NOT NULL ORDER BY name)",
@@ -206,41 +77,8 @@ static int scenario_snapshot(const char *recorder)
 			   "report-29480160-abcde=CronJob/report"),
 	      "workloads: %s", out);
 	/* one interval each: equal snapshots do not split them */
-	CHECK(live_kube_sqlnum(db, "SELECT COUNT(*) FROM meta_pod_ip") == 3, "meta_pod_ip rows");
+	CHECK(live_kube__sqlnum(db, "SELECT COUNT(*) FROM meta_pod_ip") == 3, "meta_pod_ip rows");
 	return 0;
-}
-
-/* The statistics of source kubernetes for reason, summed: seen or lost. */
-static long long kstat(const char *db, const char *reason, const char *col)
-{
-	char sql[256];
-
-	snprintf(sql, sizeof(sql),
-		 "SELECT COALESCE(SUM(%s), 0) FROM ev_recorder_stats WHERE source = 'kubernetes' "
-		 "AND reason = '%s'",
-		 col, reason);
-	return live_kube_sqlnum(db, sql);
-}
-
-static void add_base_objects(void)
-{
-	live_kube_ctl(NULL, 0, "add namespace shop");
-	live_kube_ctl(NULL, 0, "add node node-a --ip 192.168.10.11");
-	live_kube_ctl(NULL, 0, "add Deployment shop cart");
-	live_kube_ctl(NULL, 0, "add ReplicaSet shop cart-5f6d7 --owner Deployment/cart");
-	live_kube_ctl(NULL, 0,
-		      "add pod shop cart-5f6d7-aaaaa --node node-a --ip 10.0.1.7 --label app=cart "
-		      "--owner ReplicaSet/cart-5f6d7 --uid uid-a");
-	live_kube_ctl(NULL, 0,
-		      "add pod shop cart-5f6d7-bbbbb --node node-a --ip 10.0.1.8 --label app=cart "
-		      "--owner ReplicaSet/cart-5f6d7 --uid uid-b1");
-	live_kube_ctl(NULL, 0,
-		      "add service shop cart --selector app=cart --port http:80:8080 "
-		      "--cluster-ip 10.96.0.11");
-	live_kube_ctl(
-		NULL, 0,
-		"add endpointslice shop cart-abc --service cart --port http:8080 "
-		"--endpoint 10.0.1.7,ready=true,pod=cart-5f6d7-aaaaa,pod_uid=uid-a,node=node-a");
 }
 
 static int scenario_api(const char *recorder)
@@ -250,76 +88,77 @@ static int scenario_api(const char *recorder)
 	struct live_recorder r;
 	struct snaps s = {0};
 
-	live_kube_server_start("");
-	add_base_objects();
-	kube_args(args, tok, ca, sizeof(tok));
+	live_kube__server_start("");
+	live_kube__add_base_objects();
+	live_kube__args(args, tok, ca, sizeof(tok));
 	live_recorder__start(&r, recorder, args);
 	sleep(2); /* the first lists and watches */
 	/* pod a goes, pod c takes its address; pod b restarts with a new uid */
-	live_kube_ctl(NULL, 0, "delete pods shop cart-5f6d7-aaaaa");
-	live_kube_ctl(NULL, 0,
-		      "add pod shop cart-5f6d7-ccccc --node node-a --ip 10.0.1.7 --label app=cart "
-		      "--owner ReplicaSet/cart-5f6d7 --uid uid-c");
-	live_kube_ctl(NULL, 0, "delete pods shop cart-5f6d7-bbbbb");
-	live_kube_ctl(NULL, 0,
-		      "add pod shop cart-5f6d7-bbbbb --node node-a --ip 10.0.1.9 --label app=cart "
-		      "--owner ReplicaSet/cart-5f6d7 --uid uid-b2");
+	live_kube__ctl(NULL, 0, "delete pods shop cart-5f6d7-aaaaa");
+	live_kube__ctl(NULL, 0,
+		       "add pod shop cart-5f6d7-ccccc --node node-a --ip 10.0.1.7 --label app=cart "
+		       "--owner ReplicaSet/cart-5f6d7 --uid uid-c");
+	live_kube__ctl(NULL, 0, "delete pods shop cart-5f6d7-bbbbb");
+	live_kube__ctl(NULL, 0,
+		       "add pod shop cart-5f6d7-bbbbb --node node-a --ip 10.0.1.9 --label app=cart "
+		       "--owner ReplicaSet/cart-5f6d7 --uid uid-b2");
 	sleep(1);
-	live_kube_ctl(NULL, 0, "fault gone-mid"); /* every watch: 410, relist, snapshot */
+	live_kube__ctl(NULL, 0, "fault gone-mid"); /* every watch: 410, relist, snapshot */
 	sleep(2);
-	live_kube_ctl(NULL, 0, "fault kill-watches"); /* every watch cut: resumed */
+	live_kube__ctl(NULL, 0, "fault kill-watches"); /* every watch cut: resumed */
 	sleep(2);
-	live_kube_ctl(NULL, 0, "fault malformed watch pods 1");
-	live_kube_ctl(NULL, 0, "add pod shop lost --node node-a --ip 10.0.1.99 --uid uid-lost");
-	live_kube_ctl(NULL, 0, "add pod shop after --node node-a --ip 10.0.1.100 --uid uid-after");
+	live_kube__ctl(NULL, 0, "fault malformed watch pods 1");
+	live_kube__ctl(NULL, 0, "add pod shop lost --node node-a --ip 10.0.1.99 --uid uid-lost");
+	live_kube__ctl(NULL, 0, "add pod shop after --node node-a --ip 10.0.1.100 --uid uid-after");
 	sleep(2);
 	live_recorder__stop(&r);
-	live_kube_server_stop();
+	live_kube__server_stop();
 	live_read_dir(r.dir, count_snapshots, &s);
 	live_replay(r.dir, db, sizeof(db));
 	/* 10.0.1.7: pod a, then pod c, never both */
-	live_kube_sql1(db,
-		       "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod_ip WHERE ip = "
-		       "'10.0.1.7' ORDER BY valid_from)",
-		       out, sizeof(out));
+	live_kube__sql1(
+		db,
+		"SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod_ip WHERE ip = "
+		"'10.0.1.7' ORDER BY valid_from)",
+		out, sizeof(out));
 	CHECK(!strcmp(out, "uid-a uid-c"), "holders of 10.0.1.7: %s", out);
-	CHECK(live_kube_sqlnum(
+	CHECK(live_kube__sqlnum(
 		      db, "SELECT COUNT(*) FROM meta_pod_ip a JOIN meta_pod_ip b ON a.ip = b.ip "
 			  "AND a.uid < b.uid AND a.valid_from < b.valid_to AND b.valid_from < "
 			  "a.valid_to") == 0,
 	      "an address held by two pods at once");
 	/* the restarted pod: two uids under one name, one after the other */
-	live_kube_sql1(db,
-		       "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod WHERE name = "
-		       "'cart-5f6d7-bbbbb' ORDER BY valid_from)",
-		       out, sizeof(out));
+	live_kube__sql1(db,
+			"SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod WHERE name = "
+			"'cart-5f6d7-bbbbb' ORDER BY valid_from)",
+			out, sizeof(out));
 	CHECK(!strcmp(out, "uid-b1 uid-b2"), "pod b's uids: %s", out);
-	CHECK(live_kube_sqlnum(db,
-			       "SELECT COUNT(*) FROM meta_pod WHERE uid = 'uid-a' AND valid_to < "
-			       "9223372036854775807") == 1,
+	CHECK(live_kube__sqlnum(db,
+				"SELECT COUNT(*) FROM meta_pod WHERE uid = 'uid-a' AND valid_to < "
+				"9223372036854775807") == 1,
 	      "pod a closed at its delete");
-	live_kube_sql1(
+	live_kube__sql1(
 		db,
 		"SELECT group_concat(DISTINCT workload_kind || '/' || workload) FROM meta_pod "
 		"WHERE name LIKE 'cart-%'",
 		out, sizeof(out));
 	CHECK(!strcmp(out, "Deployment/cart"), "workloads: %s", out);
-	CHECK(live_kube_sqlnum(db,
-			       "SELECT COUNT(*) FROM meta_service_ip WHERE ip = '10.96.0.11'") == 1,
+	CHECK(live_kube__sqlnum(
+		      db, "SELECT COUNT(*) FROM meta_service_ip WHERE ip = '10.96.0.11'") == 1,
 	      "service address");
 	/* the 7 kinds' watches: 7 relists after 410, 7 resumed after the cut */
 	printf("snapshots %d, relist %lld, reconnect %lld, malformed %lld\n", s.kube,
-	       kstat(db, "relist", "seen"), kstat(db, "reconnect", "seen"),
-	       kstat(db, "malformed", "lost"));
-	CHECK(kstat(db, "relist", "seen") == 7, "relists");
-	CHECK(kstat(db, "reconnect", "seen") == 7, "reconnects");
-	CHECK(kstat(db, "malformed", "lost") == 1, "malformed events");
+	       live_kube__stat(db, "relist", "seen"), live_kube__stat(db, "reconnect", "seen"),
+	       live_kube__stat(db, "malformed", "lost"));
+	CHECK(live_kube__stat(db, "relist", "seen") == 7, "relists");
+	CHECK(live_kube__stat(db, "reconnect", "seen") == 7, "reconnects");
+	CHECK(live_kube__stat(db, "malformed", "lost") == 1, "malformed events");
 	CHECK(s.kube >= 2, "snapshots: the first list's and the relist's (%d)", s.kube);
 	/* the broken event's pod came back with the relist? no: it is lost
 	 * until a snapshot; the next event is not */
-	CHECK(live_kube_sqlnum(db, "SELECT COUNT(*) FROM meta_pod WHERE uid = 'uid-after'") == 1,
+	CHECK(live_kube__sqlnum(db, "SELECT COUNT(*) FROM meta_pod WHERE uid = 'uid-after'") == 1,
 	      "the event after the malformed one");
-	CHECK(kstat(db, "queue_full", "lost") == 0, "queue refusals");
+	CHECK(live_kube__stat(db, "queue_full", "lost") == 0, "queue refusals");
 	return 0;
 }
 
@@ -330,52 +169,52 @@ static int scenario_down(const char *recorder)
 	struct live_recorder r;
 	long long down_first, down_last, span;
 
-	live_kube_server_start("");
-	add_base_objects();
-	live_kube_ctl(NULL, 0, "fault down");
-	kube_args(args, tok, ca, sizeof(tok));
+	live_kube__server_start("");
+	live_kube__add_base_objects();
+	live_kube__ctl(NULL, 0, "fault down");
+	live_kube__args(args, tok, ca, sizeof(tok));
 	live_recorder__start(&r, recorder, args);
 	sleep(2); /* the outage: the recorder retries */
-	live_kube_ctl(NULL, 0, "fault up");
-	live_kube_wait_stderr(&r, "listed pods", line, sizeof(line));
+	live_kube__ctl(NULL, 0, "fault up");
+	live_kube__wait_stderr(&r, "listed pods", line, sizeof(line));
 	/* a 403 on pods: printed with what the ClusterRole lacks */
-	live_kube_ctl(NULL, 0, "fault forbid pods:watch pods:list");
-	live_kube_ctl(NULL, 0, "fault gone-mid");
-	live_kube_wait_stderr(&r, "403 Forbidden", line, sizeof(line));
+	live_kube__ctl(NULL, 0, "fault forbid pods:watch pods:list");
+	live_kube__ctl(NULL, 0, "fault gone-mid");
+	live_kube__wait_stderr(&r, "403 Forbidden", line, sizeof(line));
 	CHECK(strstr(line, "list on pods (API group \"\") at cluster scope is not allowed") &&
 		      strstr(line, "needs get, list and watch on pods"),
 	      "403 message: %s", line);
-	live_kube_ctl(NULL, 0, "fault allow");
-	live_kube_wait_stderr(&r, "listed pods", line, sizeof(line));
+	live_kube__ctl(NULL, 0, "fault allow");
+	live_kube__wait_stderr(&r, "listed pods", line, sizeof(line));
 	live_recorder__stop(&r);
-	live_kube_server_stop();
+	live_kube__server_stop();
 	live_replay(r.dir, db, sizeof(db));
 	down_first =
-		live_kube_sqlnum(db, "SELECT MIN(first_ns) FROM ev_recorder_stats WHERE source = "
-				     "'kubernetes' AND reason = 'api_unavailable'");
+		live_kube__sqlnum(db, "SELECT MIN(first_ns) FROM ev_recorder_stats WHERE source = "
+				      "'kubernetes' AND reason = 'api_unavailable'");
 	down_last =
-		live_kube_sqlnum(db, "SELECT MAX(last_ns) FROM ev_recorder_stats WHERE source = "
-				     "'kubernetes' AND reason = 'api_unavailable'");
+		live_kube__sqlnum(db, "SELECT MAX(last_ns) FROM ev_recorder_stats WHERE source = "
+				      "'kubernetes' AND reason = 'api_unavailable'");
 	span = down_last - down_first;
 	printf("api_unavailable: %lld failed requests over %.2f s; denied %lld\n",
-	       kstat(db, "api_unavailable", "seen"), (double)span / 1e9,
-	       kstat(db, "denied", "seen"));
-	CHECK(kstat(db, "api_unavailable", "seen") >= 2, "failed requests counted");
+	       live_kube__stat(db, "api_unavailable", "seen"), (double)span / 1e9,
+	       live_kube__stat(db, "denied", "seen"));
+	CHECK(live_kube__stat(db, "api_unavailable", "seen") >= 2, "failed requests counted");
 	CHECK(span >= 2000000000ll, "the outage (2 s or more) is recorded: %lld ns", span);
-	CHECK(kstat(db, "denied", "seen") >= 1, "denials");
+	CHECK(live_kube__stat(db, "denied", "seen") >= 1, "denials");
 	/* the kernel recording went on meanwhile: its interval statistics */
-	CHECK(live_kube_sqlnum(
+	CHECK(live_kube__sqlnum(
 		      db, "SELECT COUNT(*) FROM ev_recorder_stats WHERE source = 'proc' AND ts < "
 			  "(SELECT MIN(ts) FROM meta_record WHERE json LIKE "
 			  "'{_source_:_kubernetes_%')") >= 2,
 	      "kernel records before the API answered");
-	live_kube_sql1(db,
-		       "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod ORDER BY uid)",
-		       out, sizeof(out));
+	live_kube__sql1(
+		db, "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod ORDER BY uid)",
+		out, sizeof(out));
 	CHECK(!strcmp(out, "uid-a uid-b1"), "pods after the outage: %s", out);
 	/* the kinds retried on their own clocks: the ReplicaSets were listed
 	 * before the pods all the same (the pods have no pod-template-hash) */
-	live_kube_sql1(
+	live_kube__sql1(
 		db, "SELECT group_concat(DISTINCT workload_kind || '/' || workload) FROM meta_pod",
 		out, sizeof(out));
 	CHECK(!strcmp(out, "Deployment/cart"), "workloads after the outage: %s", out);
@@ -421,12 +260,12 @@ static int scenario_large(const char *recorder)
 	struct timespec t0, t1;
 	long before, after;
 
-	live_kube_server_start("-- --generate-pods 20000");
-	kube_args(args, tok, ca, sizeof(tok));
+	live_kube__server_start("-- --generate-pods 20000");
+	live_kube__args(args, tok, ca, sizeof(tok));
 	live_recorder__start(&r, recorder, args);
 	before = vm_hwm_kib(r.pid);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	live_kube_wait_stderr(&r, "listed pods", line, sizeof(line));
+	live_kube__wait_stderr(&r, "listed pods", line, sizeof(line));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	sleep(1);
 	after = vm_hwm_kib(r.pid);
@@ -436,14 +275,14 @@ static int scenario_large(const char *recorder)
 	live_recorder__signal(&r, SIGHUP); /* a segment start with 20 000 pods */
 	sleep(1);
 	live_recorder__stop(&r);
-	live_kube_server_stop();
+	live_kube__server_stop();
 	live_replay(r.dir, db, sizeof(db));
-	CHECK(live_kube_sqlnum(db, "SELECT COUNT(DISTINCT uid) FROM meta_pod") == 20000,
+	CHECK(live_kube__sqlnum(db, "SELECT COUNT(DISTINCT uid) FROM meta_pod") == 20000,
 	      "pods replayed");
 	printf("largest kubernetes snapshot: %lld bytes of JSON; the segment that starts with it "
 	       "(after SIGHUP): %lld bytes on disk, %.1f per pod\n",
-	       live_kube_sqlnum(db, "SELECT MAX(LENGTH(json)) FROM meta_record WHERE json LIKE "
-				    "'{_source_:_kubernetes_%'"),
+	       live_kube__sqlnum(db, "SELECT MAX(LENGTH(json)) FROM meta_record WHERE json LIKE "
+				     "'{_source_:_kubernetes_%'"),
 	       seg_bytes(r.dir, 1), (double)seg_bytes(r.dir, 1) / 20000.0);
 	/* bounded: 64 MiB plus 1 KiB per pod held */
 	CHECK(after < 64 * 1024 + 20000, "VmHWM %ld KiB", after);
@@ -462,5 +301,5 @@ int live_scenario_kube(const char *recorder, const char *scenario)
 		return scenario_large(recorder);
 	if (!strcmp(scenario, "kube_e2e"))
 		return live_scenario_kube_e2e(recorder);
-	return -1;
+	return live_scenario_kube_faults(recorder, scenario);
 }

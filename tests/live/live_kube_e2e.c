@@ -36,7 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "live_kube.h"
+#include "live_kubeapi.h"
 #include "live_util.h"
 
 #define NS	"shop"
@@ -223,10 +223,10 @@ static void add_pod(struct e2e *e, int i)
 
 	ip_of(e, p->host, ip, sizeof(ip));
 	snprintf(p->uid, sizeof(p->uid), "%08x-e2e0-4000-8000-%012d", (unsigned)getpid(), i + 1);
-	live_kube_ctl(out, sizeof(out),
-		      "add pod " NS " %s --node %s --ip %s --label app=%s --owner %s --uid %s "
-		      "--container %s",
-		      p->name, e->node, ip, p->workload, p->owner, p->uid, p->comm);
+	live_kube__ctl(out, sizeof(out),
+		       "add pod " NS " %s --node %s --ip %s --label app=%s --owner %s --uid %s "
+		       "--container %s",
+		       p->name, e->node, ip, p->workload, p->owner, p->uid, p->comm);
 	s = strstr(out, "containerd://");
 	CHECK(s && strspn(s + 13, "0123456789abcdef") == 64, "no container id: %s", out);
 	snprintf(p->cid, sizeof(p->cid), "%.64s", s + 13);
@@ -269,28 +269,28 @@ static void slice_for(struct e2e *e, int i)
 	char ip[32];
 
 	ip_of(e, pods[i].host, ip, sizeof(ip));
-	live_kube_ctl(NULL, 0,
-		      "add endpointslice " NS " cart-e2e --service cart --port http:8080 "
-		      "--endpoint %s,ready=true,pod=%s,pod_uid=%s,node=%s",
-		      ip, pods[i].name, pods[i].uid, e->node);
+	live_kube__ctl(NULL, 0,
+		       "add endpointslice " NS " cart-e2e --service cart --port http:8080 "
+		       "--endpoint %s,ready=true,pod=%s,pod_uid=%s,node=%s",
+		       ip, pods[i].name, pods[i].uid, e->node);
 }
 
 static void add_objects(struct e2e *e)
 {
-	live_kube_ctl(NULL, 0, "add namespace " NS);
-	live_kube_ctl(NULL, 0, "add node %s --ip 192.168.77.1", e->node);
-	live_kube_ctl(NULL, 0, "add Deployment " NS " frontend");
-	live_kube_ctl(NULL, 0,
-		      "add ReplicaSet " NS " frontend-5d8f7c6b9 --owner Deployment/frontend");
-	live_kube_ctl(NULL, 0, "add Deployment " NS " cart");
-	live_kube_ctl(NULL, 0, "add ReplicaSet " NS " cart-7c9d5b8f4 --owner Deployment/cart");
-	live_kube_ctl(NULL, 0, "add StatefulSet " NS " db");
+	live_kube__ctl(NULL, 0, "add namespace " NS);
+	live_kube__ctl(NULL, 0, "add node %s --ip 192.168.77.1", e->node);
+	live_kube__ctl(NULL, 0, "add Deployment " NS " frontend");
+	live_kube__ctl(NULL, 0,
+		       "add ReplicaSet " NS " frontend-5d8f7c6b9 --owner Deployment/frontend");
+	live_kube__ctl(NULL, 0, "add Deployment " NS " cart");
+	live_kube__ctl(NULL, 0, "add ReplicaSet " NS " cart-7c9d5b8f4 --owner Deployment/cart");
+	live_kube__ctl(NULL, 0, "add StatefulSet " NS " db");
 	add_pod(e, FE);
 	add_pod(e, CART1);
 	add_pod(e, DB);
-	live_kube_ctl(NULL, 0,
-		      "add service " NS " cart --selector app=cart --port http:80:8080 "
-		      "--cluster-ip 10.96.77.8");
+	live_kube__ctl(NULL, 0,
+		       "add service " NS " cart --selector app=cart --port http:80:8080 "
+		       "--cluster-ip 10.96.77.8");
 	slice_for(e, CART1);
 }
 
@@ -378,7 +378,7 @@ static void phase2(struct e2e *e)
 static void replace_cart(struct e2e *e, struct live_recorder *r)
 {
 	worker_stop(&e->w[CART1]);
-	live_kube_ctl(NULL, 0, "delete pods " NS " %s", pods[CART1].name);
+	live_kube__ctl(NULL, 0, "delete pods " NS " %s", pods[CART1].name);
 	add_pod(e, CART2);
 	slice_for(e, CART2);
 	worker_start(e, &e->w[CART2], "cart", pods[CART2].cg);
@@ -663,15 +663,15 @@ static void check_reuse(const struct e2e *e, const char *db)
 			 "c.open_ts) < 1000000000 AND c.server_uid = '%s' AND s.server_uid = "
 			 "c.server_uid AND s.client_uid = c.client_uid",
 			 ip, pods[pod].uid);
-		n[k] = live_kube_sqlnum(db, sql);
+		n[k] = live_kube__sqlnum(db, sql);
 		printf("kube_e2e: %s served %lld connections at %s; both ends name it on %lld\n",
 		       pods[pod].name, truth, ip, n[k]);
 		CHECK(n[k] == truth, "connections of %s", pods[pod].name);
 	}
-	live_kube_sql1(db,
-		       "SELECT group_concat(pod_uid || '@' || ip, ' ') FROM (SELECT pod_uid, ip "
-		       "FROM meta_endpoint WHERE slice = 'cart-e2e' ORDER BY valid_from)",
-		       out, sizeof(out));
+	live_kube__sql1(db,
+			"SELECT group_concat(pod_uid || '@' || ip, ' ') FROM (SELECT pod_uid, ip "
+			"FROM meta_endpoint WHERE slice = 'cart-e2e' ORDER BY valid_from)",
+			out, sizeof(out));
 	snprintf(want, sizeof(want), "%s@%s %s@%s", pods[CART1].uid, ip, pods[CART2].uid, ip);
 	printf("kube_e2e: endpoints of cart: %s\n", out);
 	CHECK(!strcmp(out, want), "endpoints of cart: %s, not %s", out, want);
@@ -707,18 +707,18 @@ int live_scenario_kube_e2e(const char *recorder)
 	make_links(&e);
 	setup_netns(&e);
 	snprintf(cmd, sizeof(cmd), "-- --exit-with %d", (int)getpid());
-	live_kube_server_start(cmd);
+	live_kube__server_start(cmd);
 	add_objects(&e);
 
-	snprintf(tok, sizeof(tok), "%s/token", live_kube_dir());
-	snprintf(ca, sizeof(ca), "%s/ca.crt", live_kube_dir());
+	snprintf(tok, sizeof(tok), "%s/token", live_kube_srv);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", live_kube_srv);
 	{
 		const char *a[] = {"--families",
 				   "proc,syscalls,net",
 				   "--kube",
 				   "on",
 				   "--kube-api",
-				   live_kube_url(),
+				   live_kube_url,
 				   "--kube-token-file",
 				   tok,
 				   "--kube-ca",
@@ -751,7 +751,7 @@ int live_scenario_kube_e2e(const char *recorder)
 	worker_stop(&e.w[CART2]);
 	worker_stop(&e.w[DB]);
 	worker_stop(&e.out);
-	live_kube_server_stop();
+	live_kube__server_stop();
 	remove_cgroups(&e);
 
 	fr = live_replay(r.dir, db, sizeof(db));

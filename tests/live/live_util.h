@@ -185,6 +185,10 @@ int live_scenario_netcount(const char *recorder, const char *scenario);
 /* kube_*: the kubernetes source (live_kube.c); -1 for another scenario. */
 int live_scenario_kube(const char *recorder, const char *scenario);
 
+/* live_kube_faults.c: kube_slow, kube_restart, kube_token, kube_bad_start;
+ * -1 for another scenario. */
+int live_scenario_kube_faults(const char *recorder, const char *scenario);
+
 /* live_e2e.c: recorder, replay and metrics agree with a known workload. Return 0. */
 int live_scenario_e2e(const char *recorder);
 

@@ -121,6 +121,8 @@ static uint64_t delta(atomic_uint_fast64_t *now, atomic_uint_fast64_t *reported)
 static int kube_stats(struct fr_kube_source *k, uint64_t now_ns)
 {
 	struct fr_writer *w = fr_rotor__writer(k->rotor);
+	/* an ended outage first: one that ends meanwhile is then not also open */
+	const uint64_t ended = atomic_exchange(&k->n.outage_to_ns, 0);
 	const uint64_t first = k->last_stats_ns, down = atomic_load(&k->n.down_since_ns);
 	const uint64_t failures = delta(&k->n.failures, &k->reported.failures);
 	const struct {
@@ -144,9 +146,17 @@ static int kube_stats(struct fr_kube_source *k, uint64_t now_ns)
 			err = fr_stats__write(w, "kubernetes", r[i].reason, r[i].seen, r[i].lost,
 					      first, now_ns)
 				      ?: err;
-	/* an outage: the span without the API (seen: the requests that failed) */
-	if (down || failures)
+	/* an outage: the span without the API (seen: the requests that failed);
+	 * one that ended: up to the first answer after it */
+	if (ended) {
+		const uint64_t from = atomic_load(&k->n.outage_from_ns);
+
 		err = fr_stats__write(w, "kubernetes", "api_unavailable", failures, 0,
+				      from > first ? from : first, ended)
+			      ?: err;
+	}
+	if (down || (failures && !ended))
+		err = fr_stats__write(w, "kubernetes", "api_unavailable", ended ? 0 : failures, 0,
 				      down > first ? down : first, now_ns)
 			      ?: err;
 	k->last_stats_ns = now_ns;

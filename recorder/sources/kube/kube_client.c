@@ -79,8 +79,14 @@ static void say(struct watch *w, const char *fmt, ...)
 
 static void went_well(struct watch *w)
 {
+	struct fr_kube_counters *n = w->c->n;
+	const uint64_t down = atomic_exchange(&n->down_since_ns, 0);
+
 	w->failures = 0;
-	atomic_store(&w->c->n->down_since_ns, 0);
+	if (down) { /* the outage's end, for the statistics */
+		atomic_store(&n->outage_from_ns, down);
+		atomic_store(&n->outage_to_ns, fr_clock__boot_ns());
+	}
 	if (w->last_msg[0])
 		say(w, "%s: the API answers again", fr_kube__kind_info(w->k)->resource);
 }
@@ -413,12 +419,12 @@ void fr_kube_client__run(struct fr_kube_client *c)
 
 			if (w->phase == P_LIST &&
 			    (fr_clock__boot_ns() >= w->retry_at || (pods_due && is_owner(w->k)))) {
-				if (list(w))
-					failed(w, P_LIST);
-				else {
+				if (!list(w)) {
 					went_well(w);
 					listed = true;
 					w->phase = P_WATCH_START;
+				} else if (!atomic_load(&c->stopping)) {
+					failed(w, P_LIST); /* a list the stop cut is no failure */
 				}
 			}
 			if (w->phase == P_WATCH_START && fr_clock__boot_ns() >= w->retry_at)

@@ -25,6 +25,9 @@ struct fr_kube_counters {
 	atomic_uint_fast64_t failures;	    /* requests that failed, denials included */
 	atomic_uint_fast64_t denied;	    /* 401 and 403 answers */
 	atomic_uint_fast64_t down_since_ns; /* first failure of an outage; 0: up */
+	/* the last outage that ended: its first failure and the first answer
+	 * after it (0: none since the statistics took it) */
+	atomic_uint_fast64_t outage_from_ns, outage_to_ns;
 };
 
 struct fr_kube_client_opts {
