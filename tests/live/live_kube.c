@@ -14,6 +14,8 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <glob.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -289,6 +291,48 @@ static int scenario_large(const char *recorder)
 	return 0;
 }
 
+/*
+ * In a cluster: no --kube flag at all (auto), the API from
+ * KUBERNETES_SERVICE_HOST/PORT and the service account's files at their
+ * path, which a private mount namespace provides (a tmpfs over /run, where
+ * /var/run points), copied from the test server's directory.
+ */
+static int scenario_incluster(const char *recorder)
+{
+	static const char sa[] = "/var/run/secrets/kubernetes.io/serviceaccount";
+	const char *args[] = {"--families", "proc", NULL};
+	char cmd[1024], db[512], out[1024], line[2048], port[16];
+	struct live_recorder r;
+
+	live_kube__server_start("");
+	live_kube__add_base_objects();
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755")) {
+		printf("SKIP: no private mount namespace for a service account: %s\n",
+		       strerror(errno));
+		live_kube__server_stop();
+		return SKIP_CODE;
+	}
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s && cp '%s/token' '%s/ca.crt' '%s/namespace' %s/",
+		 sa, live_kube_srv, live_kube_srv, live_kube_srv, sa);
+	live_run(cmd);
+	snprintf(port, sizeof(port), "%d", live_kube__server_port());
+	setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1", 1);
+	setenv("KUBERNETES_SERVICE_PORT", port, 1);
+	live_recorder__start(&r, recorder, args);
+	live_kube__wait_stderr(&r, "listed pods", line, sizeof(line));
+	live_recorder__stop(&r);
+	unsetenv("KUBERNETES_SERVICE_HOST");
+	live_kube__server_stop();
+	live_replay(r.dir, db, sizeof(db));
+	live_kube__sql1(
+		db, "SELECT group_concat(uid, ' ') FROM (SELECT uid FROM meta_pod ORDER BY uid)",
+		out, sizeof(out));
+	printf("in-cluster (auto, %s, %s): pods %s\n", port, sa, out);
+	CHECK(!strcmp(out, "uid-a uid-b1"), "pods found in-cluster: %s", out);
+	return 0;
+}
+
 int live_scenario_kube(const char *recorder, const char *scenario)
 {
 	if (!strcmp(scenario, "kube_snapshot"))
@@ -301,5 +345,7 @@ int live_scenario_kube(const char *recorder, const char *scenario)
 		return scenario_large(recorder);
 	if (!strcmp(scenario, "kube_e2e"))
 		return live_scenario_kube_e2e(recorder);
+	if (!strcmp(scenario, "kube_incluster"))
+		return scenario_incluster(recorder);
 	return live_scenario_kube_faults(recorder, scenario);
 }
