@@ -125,6 +125,7 @@ CREATE TABLE meta_endpoint (
 
 -- Kernel and bookkeeping events: one table per schema kind.
 CREATE TABLE ev_clock_sync (ts INTEGER, node INTEGER, boot_ns INTEGER, wall_ns INTEGER);
+-- first_ns/last_ns: the span the statistic covers, UTC ns like ts (0: none).
 CREATE TABLE ev_recorder_stats (ts INTEGER, node INTEGER, source TEXT, reason TEXT,
 	seen INTEGER, lost INTEGER, first_ns INTEGER, last_ns INTEGER);
 CREATE TABLE ev_family_status (ts INTEGER, node INTEGER, family TEXT, enabled INTEGER,

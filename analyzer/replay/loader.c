@@ -518,6 +518,12 @@ static int load_schema_kind(struct fr_loader *l, const struct fr_record *rec)
 		l->clock_wall = (int64_t)ev->f[FR_F_CLOCK_SYNC_WALL_NS].u;
 	}
 	ts = wall_of(l, rec->ts_ns);
+	if (rec->kind == FR_KIND_RECORDER_STATS) {
+		/* the span a statistic covers: on the same UTC axis as ts (0: none) */
+		for (int i = FR_F_RECORDER_STATS_FIRST_NS; i <= FR_F_RECORDER_STATS_LAST_NS; i++)
+			if (ev->f[i].u)
+				ev->f[i].u = (uint64_t)wall_of(l, ev->f[i].u);
+	}
 	note_ts(l, ts);
 	if (ts > l->node_ts_max)
 		l->node_ts_max = ts;

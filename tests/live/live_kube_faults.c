@@ -296,14 +296,11 @@ static int scenario_restart(const char *recorder)
 	after_kill = marker_ts(db, m[1]);
 	before_restart = marker_ts(db, m[2]);
 	after_relist = marker_ts(db, m[3]);
-	/* first_ns, last_ns are the recorder's boot clock: to wall time with
-	 * the segment's clock pair (one segment) */
-	from = live_kube__sqlnum(db, "SELECT MIN(first_ns) - (SELECT boot_ns - wall_ns FROM "
-				     "segments) FROM ev_recorder_stats WHERE source = "
+	/* first_ns, last_ns: UTC ns, as replay writes every time */
+	from = live_kube__sqlnum(db, "SELECT MIN(first_ns) FROM ev_recorder_stats WHERE source = "
 				     "'kubernetes' AND reason = 'api_unavailable'");
-	to = live_kube__sqlnum(db, "SELECT MAX(last_ns) - (SELECT boot_ns - wall_ns FROM "
-				   "segments) FROM ev_recorder_stats WHERE source = 'kubernetes' "
-				   "AND reason = 'api_unavailable'");
+	to = live_kube__sqlnum(db, "SELECT MAX(last_ns) FROM ev_recorder_stats WHERE source = "
+				   "'kubernetes' AND reason = 'api_unavailable'");
 	printf("outage recorded %.3f .. %.3f s, kill by %.3f, restart at %.3f, relisted by %.3f "
 	       "(s after the marker before the kill); relist %lld, reconnect %lld, failed requests "
 	       "%lld\n",
