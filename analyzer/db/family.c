@@ -14,7 +14,8 @@ const char *fr_family__type_name(enum fr_family_type t)
 	return t == FR_FAMILY_COUNTER ? "counter" : t == FR_FAMILY_GAUGE ? "gauge" : "histogram";
 }
 
-/* Copy the value of "-- key: value" if `line` is that key. */
+/* Copy the value of "-- key: value" if `line` is that key. Return: 1 copied,
+ * 0 another line, -1 a value longer than dst holds (never cut silently). */
 static int header_value(const char *line, size_t len, const char *key, char *dst, size_t cap)
 {
 	const size_t kl = strlen(key);
@@ -27,7 +28,9 @@ static int header_value(const char *line, size_t len, const char *key, char *dst
 	len -= 4 + kl;
 	while (len && *line == ' ')
 		line++, len--;
-	n = len < cap - 1 ? len : cap - 1;
+	if (len > cap - 1)
+		return -1;
+	n = len;
 	memcpy(dst, line, n);
 	dst[n] = 0;
 	return 1;
@@ -73,6 +76,7 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 {
 	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "";
 	const char *p = sql;
+	int too_long = 0;
 
 	memset(f, 0, sizeof(*f));
 	f->sql = sql;
@@ -81,14 +85,18 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 		const char *eol = strchr(p, '\n');
 		const size_t len = eol ? (size_t)(eol - p) : strlen(p);
 
-		header_value(p, len, "family", f->name, sizeof(f->name));
-		header_value(p, len, "help", f->help, sizeof(f->help));
-		header_value(p, len, "type", type, sizeof(type));
-		header_value(p, len, "attribution", attr, sizeof(attr));
-		header_value(p, len, "scale", scale, sizeof(scale));
-		header_value(p, len, "buckets", bounds, sizeof(bounds));
-		header_value(p, len, "labels", own, sizeof(own));
+		too_long |= header_value(p, len, "family", f->name, sizeof(f->name)) < 0;
+		too_long |= header_value(p, len, "help", f->help, sizeof(f->help)) < 0;
+		too_long |= header_value(p, len, "type", type, sizeof(type)) < 0;
+		too_long |= header_value(p, len, "attribution", attr, sizeof(attr)) < 0;
+		too_long |= header_value(p, len, "scale", scale, sizeof(scale)) < 0;
+		too_long |= header_value(p, len, "buckets", bounds, sizeof(bounds)) < 0;
+		too_long |= header_value(p, len, "labels", own, sizeof(own)) < 0;
 		p += len + (eol ? 1 : 0);
+	}
+	if (too_long) {
+		fprintf(stderr, "flightrec: %s: a family header value is too long\n", file);
+		return -EINVAL;
 	}
 	if (!strcmp(type, "counter"))
 		f->type = FR_FAMILY_COUNTER;

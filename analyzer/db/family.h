@@ -38,7 +38,7 @@ enum fr_family_type { FR_FAMILY_COUNTER, FR_FAMILY_GAUGE, FR_FAMILY_HISTOGRAM };
 
 struct fr_family {
 	char name[96];
-	char help[256];
+	char help[512]; /* a longer help is refused, not cut */
 	enum fr_family_type type;
 	int conn;	 /* attribution: conn */
 	double scale;	 /* multiplies sums and bucket bounds (ns -> s: 1e-9) */
