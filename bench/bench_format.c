@@ -30,6 +30,11 @@
 
 #define POOL	   (1u << 18)
 #define MAX_VALUES 12
+_Static_assert(FR_F_SYSCALL__COUNT <= MAX_VALUES && FR_F_SCHED_SWITCH__COUNT <= MAX_VALUES &&
+		       FR_F_FILE_IO__COUNT <= MAX_VALUES && FR_F_SOCK_MSG__COUNT <= MAX_VALUES &&
+		       FR_F_PAGE_FAULT__COUNT <= MAX_VALUES &&
+		       FR_F_MEM_ALLOC__COUNT <= MAX_VALUES && FR_F_TCP_RTT__COUNT <= MAX_VALUES,
+	       "a kind of the mix has more fields than an event holds");
 
 struct pool_event {
 	uint16_t kind;
@@ -102,7 +107,7 @@ static void gen_event(struct pool_event *e)
 		const uint64_t nr = nrs[skewed(12)];
 
 		e->kind = FR_KIND_SYSCALL;
-		e->nvals = 6;
+		e->nvals = FR_F_SYSCALL__COUNT; /* fields not set stay 0 */
 		e->v[0] = pid;
 		e->v[1] = next_rand() % 8 ? pid : pid + 1 + next_rand() % 4;
 		e->v[2] = nr;
@@ -111,7 +116,7 @@ static void gen_event(struct pool_event *e)
 		e->v[5] = 0; /* flags */
 	} else if (pick < 80) {
 		e->kind = FR_KIND_SCHED_SWITCH;
-		e->nvals = 6;
+		e->nvals = FR_F_SCHED_SWITCH__COUNT; /* fields not set stay 0 */
 		e->v[0] = next_rand() % 2;
 		e->v[1] = pid;
 		e->v[2] = next_rand() % 3 ? 1 : 0;
@@ -120,18 +125,19 @@ static void gen_event(struct pool_event *e)
 		e->v[5] = latency_ns(14);
 	} else if (pick < 88) {
 		e->kind = FR_KIND_FILE_IO;
-		e->nvals = 6;
+		e->nvals = FR_F_FILE_IO__COUNT; /* fields not set stay 0 */
 		e->v[0] = pid;
 		e->v[1] = pid;
 		e->v[2] = next_rand() % 2;
 		e->v[3] = 3 + skewed(8);
 		e->v[4] = next_rand() % 4 ? 4096 : next_rand() % 65536;
 		e->v[5] = latency_ns(9);
+		e->v[FR_F_FILE_IO_FD_KIND] = FR_FD_KIND_REGULAR;
 	} else if (pick < 93) {
 		const uint64_t conn = skewed(24);
 
 		e->kind = FR_KIND_SOCK_MSG;
-		e->nvals = 12;
+		e->nvals = FR_F_SOCK_MSG__COUNT; /* fields not set stay 0 */
 		e->v[0] = pid;
 		e->v[1] = 2;
 		e->v[2] = 0; /* addresses are filled at write time */
@@ -145,7 +151,7 @@ static void gen_event(struct pool_event *e)
 		e->v[11] = e->v[8] ? 1 + e->v[9] / 1448 : 1; /* other way */
 	} else if (pick < 97) {
 		e->kind = FR_KIND_PAGE_FAULT;
-		e->nvals = 5;
+		e->nvals = FR_F_PAGE_FAULT__COUNT; /* fields not set stay 0 */
 		e->v[0] = pid;
 		e->v[1] = pid;
 		e->v[2] = next_rand() % 10 != 0;
@@ -153,7 +159,7 @@ static void gen_event(struct pool_event *e)
 		e->v[4] = 6;
 	} else if (pick < 99) {
 		e->kind = FR_KIND_MEM_ALLOC;
-		e->nvals = 4;
+		e->nvals = FR_F_MEM_ALLOC__COUNT; /* fields not set stay 0 */
 		e->v[0] = pid;
 		e->v[1] = next_rand() % 2;
 		e->v[2] = 64ull << (next_rand() % 8);
@@ -162,7 +168,7 @@ static void gen_event(struct pool_event *e)
 		const uint64_t conn = skewed(24);
 
 		e->kind = FR_KIND_TCP_RTT;
-		e->nvals = 9;
+		e->nvals = FR_F_TCP_RTT__COUNT; /* fields not set stay 0 */
 		e->v[0] = 0;
 		e->v[1] = 2;
 		e->v[4] = 40000 + conn;
