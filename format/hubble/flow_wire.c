@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Hubble messages on the wire: a scan of the protobuf encoding against the
+ * generated descriptors, with limits and positions, before protobuf-c
+ * builds the message (protobuf-c itself only says yes or no, and has no
+ * limits of its own).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/hubble/flow.h"
+#include "format/hubble/flow_priv.h"
+
+static const char *const errnames[FR_HUBBLE_NERR] = {
+	[FR_HUBBLE_OK] = "ok",
+	[FR_HUBBLE_ETOOBIG] = "message too large",
+	[FR_HUBBLE_ETRUNC] = "truncated",
+	[FR_HUBBLE_EVARINT] = "varint too long",
+	[FR_HUBBLE_EFIELD] = "invalid field number",
+	[FR_HUBBLE_EWIRETYPE] = "wrong wire type",
+	[FR_HUBBLE_EGROUP] = "group wire type not supported",
+	[FR_HUBBLE_EDEPTH] = "nested too deep",
+	[FR_HUBBLE_EREPEATED] = "too many repeated entries",
+	[FR_HUBBLE_EUTF8] = "string not UTF-8 or holds NUL",
+	[FR_HUBBLE_EUNPACK] = "protobuf-c refused the message",
+	[FR_HUBBLE_EJSON] = "not a JSON document",
+	[FR_HUBBLE_ETYPE] = "JSON value of the wrong type",
+	[FR_HUBBLE_EVALUE] = "value out of range",
+	[FR_HUBBLE_ENOMEM] = "out of memory",
+};
+
+const char *fr_hubble__strerror(enum fr_hubble_errcode code)
+{
+	return (unsigned)code < FR_HUBBLE_NERR ? errnames[code] : "unknown error";
+}
+
+const char *fr_hubble__describe(const struct fr_hubble_error *e, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s at offset %zu%s%s%s", fr_hubble__strerror(e->code), e->offset,
+		 e->path[0] ? " (" : "", e->path, e->path[0] ? ")" : "");
+	return buf;
+}
+
+int fr_hubble__fail(struct fr_hubble_error *e, enum fr_hubble_errcode code, size_t offset)
+{
+	if (e) {
+		e->code = code;
+		e->offset = offset;
+	}
+	if (code == FR_HUBBLE_ENOMEM)
+		return -ENOMEM;
+	return code == FR_HUBBLE_ETOOBIG ? -E2BIG : -EBADMSG;
+}
+
+void fr_hubble__path_prepend(struct fr_hubble_error *e, const char *name)
+{
+	size_t n, old;
+
+	if (!e)
+		return;
+	n = strlen(name);
+	old = strlen(e->path);
+	if (n + 1 + old >= sizeof(e->path))
+		return; /* keep the innermost part */
+	memmove(e->path + n + (old ? 1 : 0), e->path, old + 1);
+	memcpy(e->path, name, n);
+	if (old)
+		e->path[n] = '.';
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), no NUL. */
+bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		unsigned len, cp;
+
+		if (c == 0)
+			return false;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, cp = c & 0x07;
+		else
+			return false;
+		if (n - i < len)
+			return false;
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	for (unsigned i = 0; i < 10; i++) {
+		uint8_t b;
+
+		if (*pos >= len)
+			return FR_HUBBLE_ETRUNC;
+		b = p[(*pos)++];
+		if (i == 9 && b > 1)
+			return FR_HUBBLE_EVARINT;
+		r |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return FR_HUBBLE_EVARINT;
+}
+
+/* The wire type a non-packed value of type t has. */
+static unsigned wire_type_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return 5;
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 1;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* Entries in a packed run p[0..len) of wire type wt; -1 when malformed. */
+static long packed_count(const uint8_t *p, size_t len, unsigned wt)
+{
+	size_t pos = 0;
+	long n = 0;
+	uint64_t v;
+
+	if (wt == 5 || wt == 1) {
+		size_t w = wt == 5 ? 4 : 8;
+
+		return len % w ? -1 : (long)(len / w);
+	}
+	while (pos < len) {
+		if (rd_varint(p, len, &pos, &v))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+struct scan {
+	const uint8_t *base; /* the whole input, for offsets */
+	struct fr_hubble_error *err;
+};
+
+static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		    size_t len, unsigned depth);
+
+/* One known field's value p[0..n) (wire type 2) or its scalar. */
+static int scan_len_field(struct scan *s, const ProtobufCFieldDescriptor *f, const uint8_t *p,
+			  size_t n, unsigned depth, uint32_t *count)
+{
+	long k;
+	int rc;
+
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		if (!fr_hubble__utf8_ok(p, n))
+			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
+		break;
+	case PROTOBUF_C_TYPE_BYTES:
+		break;
+	case PROTOBUF_C_TYPE_MESSAGE:
+		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
+			return fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
+		rc = scan_msg(s, f->descriptor, p, n, depth + 1);
+		if (rc)
+			return rc;
+		break;
+	default: /* a packed run of scalars */
+		if (f->label != PROTOBUF_C_LABEL_REPEATED)
+			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
+		k = packed_count(p, n, wire_type_of(f->type));
+		if (k < 0)
+			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
+		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
+		return 0;
+	}
+	*count += 1;
+	return 0;
+}
+
+static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		    size_t len, unsigned depth)
+{
+	uint32_t counts[128] = {0}, unknown = 0;
+	size_t pos = 0;
+
+	if (d->n_fields > 128)
+		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
+	while (pos < len) {
+		const ProtobufCFieldDescriptor *f;
+		size_t at = pos, vstart, n = 0;
+		uint64_t tag, v;
+		unsigned wt;
+		uint32_t *count;
+		int rc;
+
+		rc = rd_varint(p, len, &pos, &tag);
+		if (rc)
+			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+		wt = (unsigned)(tag & 7);
+		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+			return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD,
+					       (size_t)(p + at - s->base));
+		if (wt == 3 || wt == 4)
+			return fr_hubble__fail(s->err, FR_HUBBLE_EGROUP,
+					       (size_t)(p + at - s->base));
+		if (wt > 5)
+			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
+					       (size_t)(p + at - s->base));
+		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
+		vstart = pos;
+		if (wt == 0) {
+			rc = rd_varint(p, len, &pos, &v);
+		} else if (wt == 1 || wt == 5) {
+			n = wt == 1 ? 8 : 4;
+			rc = len - pos < n ? FR_HUBBLE_ETRUNC : 0;
+			pos += rc ? 0 : n;
+		} else {
+			rc = rd_varint(p, len, &pos, &v);
+			if (!rc && v > len - pos)
+				rc = FR_HUBBLE_ETRUNC; /* an oversized length */
+			n = rc ? 0 : (size_t)v;
+			vstart = pos;
+			pos += n;
+		}
+		if (rc) {
+			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+			if (f)
+				fr_hubble__path_prepend(s->err, f->name);
+			return rc;
+		}
+		if (!f) {
+			if (++unknown > FR_HUBBLE_MAX_REPEATED)
+				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
+						       (size_t)(p + at - s->base));
+			continue; /* kept by protobuf-c as an unknown field */
+		}
+		count = &counts[f - d->fields];
+		if (wt == 2) {
+			rc = scan_len_field(s, f, p + vstart, n, depth, count);
+		} else if (wt == wire_type_of(f->type) && wire_type_of(f->type) != 2) {
+			*count += 1;
+		} else {
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
+					     (size_t)(p + at - s->base));
+		}
+		if (!rc && f->label == PROTOBUF_C_LABEL_REPEATED && *count > FR_HUBBLE_MAX_REPEATED)
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
+					     (size_t)(p + at - s->base));
+		if (rc) {
+			fr_hubble__path_prepend(s->err, f->name);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void err_reset(struct fr_hubble_error *e)
+{
+	if (e)
+		memset(e, 0, sizeof(*e));
+}
+
+int fr_hubble__validate(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+			struct fr_hubble_error *err)
+{
+	struct scan s = {.base = buf, .err = err};
+
+	err_reset(err);
+	if (!d || (!buf && len))
+		return -EINVAL;
+	if (len > FR_HUBBLE_MAX_MSG)
+		return fr_hubble__fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
+	return scan_msg(&s, d, buf, len, 1);
+}
+
+int fr_hubble__decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
+		      ProtobufCMessage **out, struct fr_hubble_error *err)
+{
+	static const uint8_t empty[1];
+	int rc;
+
+	*out = NULL;
+	rc = fr_hubble__validate(d, buf, len, err);
+	if (rc)
+		return rc;
+	*out = protobuf_c_message_unpack(d, NULL, len, len ? buf : empty);
+	if (!*out)
+		return fr_hubble__fail(err, FR_HUBBLE_EUNPACK, 0);
+	return 0;
+}
+
+int fr_hubble__encode(const ProtobufCMessage *m, uint8_t **buf, size_t *len)
+{
+	size_t n = protobuf_c_message_get_packed_size(m);
+
+	*buf = malloc(n ? n : 1);
+	if (!*buf)
+		return -ENOMEM;
+	*len = protobuf_c_message_pack(m, *buf);
+	return 0;
+}
+
+void fr_hubble__free(ProtobufCMessage *m)
+{
+	if (m)
+		protobuf_c_message_free_unpacked(m, NULL);
+}
