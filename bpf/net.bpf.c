@@ -40,7 +40,7 @@ struct sock_info {
 	__u32 total_retrans;
 	__u32 rtt_srtt_us; /* the pending sample */
 	__u32 rtt_rttvar_us;
-	__u32 pad;
+	__u32 retrans_pending; /* segments retransmitted while the owner was unknown */
 };
 
 struct {
@@ -251,12 +251,24 @@ static __always_inline __u32 sock_pid(const struct sock *sk)
  * unreported. Booking the growth of total_retrans gets both right. A
  * socket seen for the first time here books its buffer's segment count.
  */
+static __always_inline void retransmit_record(const struct sock *sk, __u32 pid, __u32 total,
+					      __u32 segs)
+{
+	struct fr_tcp *e = tcp_reserve(sk, FR_OP_TCP_RETRANSMIT, pid);
+
+	if (!e)
+		return;
+	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	e->total_retrans = total;
+	e->segs = segs;
+	fr_submit(e);
+}
+
 static __always_inline int handle_retransmit(const struct sock *sk, const struct sk_buff *skb)
 {
 	__u32 total = BPF_CORE_READ((struct tcp_sock *)sk, total_retrans), segs, pid;
 	__u64 key = (__u64)sk;
 	struct sock_info *info = bpf_map_lookup_elem(&socks, &key);
-	struct fr_tcp *e;
 
 	if (info) {
 		segs = total - info->total_retrans;
@@ -268,15 +280,16 @@ static __always_inline int handle_retransmit(const struct sock *sk, const struct
 		info = adopt(sk, 0);
 	}
 	pid = info ? info->pid : 0;
-	if (!segs || !pid_selected(pid))
+	if (!segs)
 		return 0;
-	e = tcp_reserve(sk, FR_OP_TCP_RETRANSMIT, pid);
-	if (!e)
+	/* a pid filter leaves out unknown owners: a socket older than the
+	 * recording keeps them until its owner shows itself (handle_length) */
+	if (!pid && filter_tgid && info) {
+		__sync_fetch_and_add(&info->retrans_pending, segs);
 		return 0;
-	e->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-	e->total_retrans = total;
-	e->segs = segs;
-	fr_submit(e);
+	}
+	if (pid_selected(pid))
+		retransmit_record(sk, pid, total, segs);
 	return 0;
 }
 
@@ -428,10 +441,15 @@ static __always_inline int handle_length(struct sock *sk, int ret, bool received
 			adopt(sk, pid); /* books nothing now: from here on */
 		} else if (!info->pid) {
 			/* an accepted socket's owner shows itself here, in its own context */
+			__u32 held;
+
 			info->pid = pid;
 			ts = __sync_lock_test_and_set(&info->rtt_pending_ns, 0);
 			if (ts)
 				rtt_record(sk, pid, ts, info->rtt_srtt_us, info->rtt_rttvar_us);
+			held = __sync_lock_test_and_set(&info->retrans_pending, 0);
+			if (held)
+				retransmit_record(sk, pid, BPF_CORE_READ(tp, total_retrans), held);
 		}
 		if (info) {
 			pkts_out = book(&info->segs_out, BPF_CORE_READ(tp, segs_out));

@@ -244,7 +244,22 @@ static int scenario_retrans(const char *recorder, bool early)
 	if (!early)
 		CHECK(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0, "connect: %s",
 		      strerror(errno));
-	write_all(fd, RT_BYTES, &calls);
+	if (early) {
+		/* one long first send: its retransmits come while the socket's
+		 * owner is still unknown (it shows itself when the call returns) */
+		const size_t first = RT_BYTES / 4;
+		char *big = calloc(1, first);
+		ssize_t k;
+
+		CHECK(big != NULL, "calloc");
+		k = write(fd, big, first);
+		CHECK(k > 0, "write: %s", strerror(errno));
+		calls++;
+		free(big);
+		write_all(fd, RT_BYTES - (size_t)k, &calls);
+	} else {
+		write_all(fd, RT_BYTES, &calls);
+	}
 	CHECK(read(fd, &c, 1) == 1, "no answer from the receiver");
 	/* our FIN, then theirs: nothing of ours is left to send again */
 	CHECK(shutdown(fd, SHUT_WR) == 0 && read(fd, &c, 1) == 0, "no EOF from the receiver");
