@@ -367,6 +367,22 @@ static void request_codes(long since, int *ok, int *unauthorized)
 	CHECK(pclose(p) == 0 && sscanf(buf, "%d %d", ok, unauthorized) == 2, "%s: %s", cmd, buf);
 }
 
+/* Wait (bounded: 10 s) until the server holds n open watches. */
+static void wait_watches(int n)
+{
+	char out[4096];
+	const char *w;
+
+	for (int i = 0; i < 200; i++) {
+		live_kube__ctl(out, sizeof(out), "stats");
+		w = strstr(out, "\"watches\": ");
+		if (w && atoi(w + 11) >= n)
+			return;
+		usleep(50000);
+	}
+	CHECK(0, "the recorder did not open %d watches: %s", n, out);
+}
+
 static int scenario_token(const char *recorder)
 {
 	const char *args[9];
@@ -384,9 +400,11 @@ static int scenario_token(const char *recorder)
 	seq = atol(strstr(out, "\"requests\": ") ? strstr(out, "\"requests\": ") + 12 : "0");
 	/* a new token in the file, the old one refused from now on */
 	live_kube__ctl(NULL, 0, "rotate --revoke-old");
+	wait_watches(7);			   /* every kind watched: each one gets the 410 */
 	live_kube__ctl(NULL, 0, "fault gone-mid"); /* every watch: 410, relist */
 	live_kube__wait_stderr_not(&r, "listed pods", "401", line, sizeof(line));
 	live_kube__ctl(NULL, 0, "add pod shop after --node node-a --ip 10.0.1.50 --uid uid-after");
+	wait_watches(7); /* watching again after the relists, so the cut hits all */
 	live_kube__ctl(NULL, 0, "fault kill-watches"); /* every watch resumed */
 	live_kube__ctl(NULL, 0, "add pod shop later --node node-a --ip 10.0.1.51 --uid uid-later");
 	sleep(2);
