@@ -406,6 +406,23 @@ static bool is_owner(enum fr_kube_kind k)
 	return k == FR_KUBE_REPLICASET || k == FR_KUBE_JOB;
 }
 
+/*
+ * Whether to list kind w now. Pods go only when they were due at the
+ * start of this round (pods_due), never because the clock moved on while
+ * other kinds were listed in it: the owners, first in order[], are then
+ * always tried in the same round before them, so a pod is not converted
+ * before its ReplicaSet is known (it would be named after the ReplicaSet,
+ * not the Deployment).
+ */
+static bool list_now(const struct watch *w, bool pods_due)
+{
+	if (w->phase != P_LIST)
+		return false;
+	if (w->k == FR_KUBE_POD)
+		return pods_due;
+	return fr_clock__boot_ns() >= w->retry_at || (pods_due && is_owner(w->k));
+}
+
 void fr_kube_client__run(struct fr_kube_client *c)
 {
 	while (!atomic_load(&c->stopping)) {
@@ -417,8 +434,7 @@ void fr_kube_client__run(struct fr_kube_client *c)
 		for (int i = 0; i < FR_KUBE_NKINDS && !atomic_load(&c->stopping); i++) {
 			struct watch *w = &c->w[i];
 
-			if (w->phase == P_LIST &&
-			    (fr_clock__boot_ns() >= w->retry_at || (pods_due && is_owner(w->k)))) {
+			if (list_now(w, pods_due)) {
 				if (!list(w)) {
 					went_well(w);
 					listed = true;
