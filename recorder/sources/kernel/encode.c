@@ -138,7 +138,8 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 	switch (h->op) {
 	case FR_OP_TCP_CONNECT: {
 		struct fr_value v[] = {[FR_F_TCP_CONNECT_PID] = VU(h->pid),
-				       [FR_F_TCP_CONNECT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_CONNECT_SOCK_ID] =
+					       VU(fr_pump__hide_kptr(p, e->sock_id)),
 				       [FR_F_TCP_CONNECT_LATENCY_NS] = VU(e->latency_ns),
 				       [FR_F_TCP_CONNECT_ERR] = VS(e->err)};
 
@@ -148,7 +149,8 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 	}
 	case FR_OP_TCP_ACCEPT: {
 		struct fr_value v[] = {[FR_F_TCP_ACCEPT_PID] = VU(h->pid),
-				       [FR_F_TCP_ACCEPT_SOCK_ID] = VU(e->sock_id)};
+				       [FR_F_TCP_ACCEPT_SOCK_ID] =
+					       VU(fr_pump__hide_kptr(p, e->sock_id))};
 
 		put_tuple(&v[FR_F_TCP_ACCEPT_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_ACCEPT, h->ts_ns, v,
@@ -159,22 +161,22 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 		const unsigned origin = e->flags & FR_TCP_F_ORIGIN_UNKNOWN
 						? FR_TCP_ORIGIN_UNKNOWN
 						: !!(e->flags & FR_TCP_F_ACTIVE);
-		struct fr_value v[] = {[FR_F_TCP_CLOSE_PID] = VU(h->pid),
-				       [FR_F_TCP_CLOSE_SOCK_ID] = VU(e->sock_id),
-				       [FR_F_TCP_CLOSE_DURATION_NS] = VU(e->latency_ns),
-				       [FR_F_TCP_CLOSE_BYTES_ACKED] = VU(e->bytes_acked),
-				       [FR_F_TCP_CLOSE_BYTES_RECEIVED] = VU(e->bytes_received),
-				       [FR_F_TCP_CLOSE_SEGS_OUT] = VU(e->segs_out),
-				       [FR_F_TCP_CLOSE_SEGS_IN] = VU(e->segs_in),
-				       [FR_F_TCP_CLOSE_SRTT_US] = VU(e->srtt_us),
-				       [FR_F_TCP_CLOSE_TOTAL_RETRANS] = VU(e->total_retrans),
-				       [FR_F_TCP_CLOSE_ACTIVE] = VU(origin),
-				       [FR_F_TCP_CLOSE_PKTS_OUT] = VS(e->pkts_out),
-				       [FR_F_TCP_CLOSE_PKTS_IN] = VS(e->pkts_in),
-				       [FR_F_TCP_CLOSE_FIN_ACKED] =
-					       VU(e->flags & FR_TCP_F_FIN_ACKED
-							  ? FR_TCP_FIN_ACKED
-							  : FR_TCP_FIN_NOT_ACKED)};
+		struct fr_value v[] = {
+			[FR_F_TCP_CLOSE_PID] = VU(h->pid),
+			[FR_F_TCP_CLOSE_SOCK_ID] = VU(fr_pump__hide_kptr(p, e->sock_id)),
+			[FR_F_TCP_CLOSE_DURATION_NS] = VU(e->latency_ns),
+			[FR_F_TCP_CLOSE_BYTES_ACKED] = VU(e->bytes_acked),
+			[FR_F_TCP_CLOSE_BYTES_RECEIVED] = VU(e->bytes_received),
+			[FR_F_TCP_CLOSE_SEGS_OUT] = VU(e->segs_out),
+			[FR_F_TCP_CLOSE_SEGS_IN] = VU(e->segs_in),
+			[FR_F_TCP_CLOSE_SRTT_US] = VU(e->srtt_us),
+			[FR_F_TCP_CLOSE_TOTAL_RETRANS] = VU(e->total_retrans),
+			[FR_F_TCP_CLOSE_ACTIVE] = VU(origin),
+			[FR_F_TCP_CLOSE_PKTS_OUT] = VS(e->pkts_out),
+			[FR_F_TCP_CLOSE_PKTS_IN] = VS(e->pkts_in),
+			[FR_F_TCP_CLOSE_FIN_ACKED] =
+				VU(e->flags & FR_TCP_F_FIN_ACKED ? FR_TCP_FIN_ACKED
+								 : FR_TCP_FIN_NOT_ACKED)};
 
 		put_tuple(&v[FR_F_TCP_CLOSE_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_CLOSE, h->ts_ns, v,
@@ -182,7 +184,8 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 	}
 	case FR_OP_TCP_RETRANSMIT: {
 		struct fr_value v[] = {[FR_F_TCP_RETRANSMIT_PID] = VU(h->pid),
-				       [FR_F_TCP_RETRANSMIT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_RETRANSMIT_SOCK_ID] =
+					       VU(fr_pump__hide_kptr(p, e->sock_id)),
 				       [FR_F_TCP_RETRANSMIT_STATE] = VU(e->state),
 				       [FR_F_TCP_RETRANSMIT_SEGS] = VU(e->segs)};
 
@@ -191,10 +194,10 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 				       FR_NVALS(TCP_RETRANSMIT, v));
 	}
 	case FR_OP_TCP_RESET: {
-		struct fr_value v[] = {[FR_F_TCP_RESET_PID] = VU(h->pid),
-				       [FR_F_TCP_RESET_SOCK_ID] = VU(e->sock_id),
-				       [FR_F_TCP_RESET_RECEIVED] =
-					       VU(!!(e->flags & FR_TCP_F_RECEIVED))};
+		struct fr_value v[] = {
+			[FR_F_TCP_RESET_PID] = VU(h->pid),
+			[FR_F_TCP_RESET_SOCK_ID] = VU(fr_pump__hide_kptr(p, e->sock_id)),
+			[FR_F_TCP_RESET_RECEIVED] = VU(!!(e->flags & FR_TCP_F_RECEIVED))};
 
 		put_tuple(&v[FR_F_TCP_RESET_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_TCP_RESET, h->ts_ns, v,
@@ -202,7 +205,8 @@ static int encode_tcp(struct fr_pump *p, enum fr_family_id fam, const struct fr_
 	}
 	case FR_OP_TCP_RTT: {
 		struct fr_value v[] = {[FR_F_TCP_RTT_PID] = VU(h->pid),
-				       [FR_F_TCP_RTT_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_TCP_RTT_SOCK_ID] =
+					       VU(fr_pump__hide_kptr(p, e->sock_id)),
 				       [FR_F_TCP_RTT_SRTT_US] = VU(e->srtt_us),
 				       [FR_F_TCP_RTT_RTTVAR_US] = VU(e->rttvar_us)};
 
@@ -233,7 +237,8 @@ static int encode_net(struct fr_pump *p, enum fr_family_id fam, const void *data
 					       FR_NVALS(UDP_MSG, v));
 		}
 		struct fr_value v[] = {[FR_F_SOCK_MSG_PID] = VU(h->pid),
-				       [FR_F_SOCK_MSG_SOCK_ID] = VU(e->sock_id),
+				       [FR_F_SOCK_MSG_SOCK_ID] =
+					       VU(fr_pump__hide_kptr(p, e->sock_id)),
 				       [FR_F_SOCK_MSG_PROTOCOL] = VU(e->tuple.protocol),
 				       [FR_F_SOCK_MSG_RECEIVED] = VU(e->received),
 				       [FR_F_SOCK_MSG_BYTES] = VS(e->bytes),
@@ -250,7 +255,8 @@ static int encode_net(struct fr_pump *p, enum fr_family_id fam, const void *data
 				       [FR_F_SKB_DROP_PROTOCOL] = VU(e->tuple.protocol),
 				       [FR_F_SKB_DROP_IFINDEX] = VU(e->ifindex),
 				       [FR_F_SKB_DROP_PID] = VU(h->pid),
-				       [FR_F_SKB_DROP_LOCATION] = VU(e->location)};
+				       [FR_F_SKB_DROP_LOCATION] =
+					       VU(fr_pump__hide_kptr(p, e->location))};
 
 		put_tuple(&v[FR_F_SKB_DROP_FAMILY], &e->tuple);
 		return fr_pump__append(p, fam, FR_KIND_SKB_DROP, h->ts_ns, v,
@@ -326,12 +332,12 @@ static int encode_other(struct fr_pump *p, enum fr_family_id fam, const void *da
 	case FR_OP_PAGE_FAULT:
 		if (size >= sizeof(struct fr_page_fault)) {
 			const struct fr_page_fault *e = data;
-			const struct fr_value v[] = {[FR_F_PAGE_FAULT_PID] = VU(h->pid),
-						     [FR_F_PAGE_FAULT_TID] = VU(h->tid),
-						     [FR_F_PAGE_FAULT_USER] = VU(e->user),
-						     [FR_F_PAGE_FAULT_ADDRESS] = VU(e->address),
-						     [FR_F_PAGE_FAULT_ERROR_CODE] =
-							     VU(e->error_code)};
+			const struct fr_value v[] = {
+				[FR_F_PAGE_FAULT_PID] = VU(h->pid),
+				[FR_F_PAGE_FAULT_TID] = VU(h->tid),
+				[FR_F_PAGE_FAULT_USER] = VU(e->user),
+				[FR_F_PAGE_FAULT_ADDRESS] = VU(fr_pump__hide_kptr(p, e->address)),
+				[FR_F_PAGE_FAULT_ERROR_CODE] = VU(e->error_code)};
 
 			return fr_pump__append(p, fam, FR_KIND_PAGE_FAULT, h->ts_ns, v,
 					       FR_NVALS(PAGE_FAULT, v));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -69,6 +70,10 @@ int fr_pump__new(struct fr_probes *probes, struct fr_rotor *rotor, fr_pump_proce
 	p->rotor = rotor;
 	p->on_process = on_process;
 	p->process_ctx = ctx;
+	if (getrandom(p->kptr_key, sizeof(p->kptr_key), 0) != (ssize_t)sizeof(p->kptr_key)) {
+		free(p);
+		return -EIO; /* no secret: kernel addresses would leave readable */
+	}
 	/* the maps count from the first attach, before the segment opened */
 	p->last_agg_ns = p->last_stats_ns =
 		probes->start_ns ? probes->start_ns : fr_clock__boot_ns();

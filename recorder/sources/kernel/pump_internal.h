@@ -28,6 +28,7 @@ struct fr_pump {
 	uint64_t writer_dropped_reported;
 	uint64_t last_agg_ns;
 	uint64_t last_stats_ns;
+	uint64_t kptr_key[2]; /* this run's secret for fr_pump__hide_kptr */
 };
 
 #define VU(x)	   ((struct fr_value){.u = (uint64_t)(x)})
@@ -35,6 +36,23 @@ struct fr_pump {
 #define VB(ptr, n) ((struct fr_value){.p = (const uint8_t *)(ptr), .len = (uint32_t)(n)})
 #define VSTR(s)	   VB((s), strnlen((s), sizeof(s)))
 #define VHIST(h)   ((struct fr_value){.p = (const uint8_t *)(h), .len = FR_HIST_SLOTS})
+
+/*
+ * A kernel address (socket ids, a drop's location, a kernel page fault's
+ * address) as it may leave the machine: mixed with this run's secret
+ * through a bijection, so equal addresses stay equal (a socket keeps its
+ * id) and distinct ones distinct, but the address and the kernel's layout
+ * cannot be read back. User-space addresses (lower half) and 0 pass.
+ */
+static inline uint64_t fr_pump__hide_kptr(const struct fr_pump *p, uint64_t v)
+{
+	if (v < (1ull << 63))
+		return v;
+	v ^= p->kptr_key[0];
+	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+	v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+	return (v ^ (v >> 31)) ^ p->kptr_key[1];
+}
 
 /* Hand one event to the writer; a failure is counted, never returned.
  * Inline: it runs once per kernel event, inside the encoders. */
