@@ -117,6 +117,13 @@ static __always_inline __u64 oncpu_stint(struct fr_oncpu *cpu, const struct task
 	return sum > start ? sum - start : 0;
 }
 
+/* next gets the CPU: its stint starts at its sum now (nothing to book). */
+static __always_inline void oncpu_start(struct fr_oncpu *cpu, const struct task_struct *t, bool btf)
+{
+	cpu->task = (__u64)t;
+	cpu->sum_ns = btf ? t->se.sum_exec_runtime : BPF_CORE_READ(t, se.sum_exec_runtime);
+}
+
 static __always_inline void book_runtime(__u32 tgid, __u64 ran)
 {
 	struct fr_sched_val *v;
@@ -144,7 +151,7 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 		if (prev_sel)
 			runtime = oncpu_stint(cpu, prev, btf);
 		if (next_sel)
-			oncpu_stint(cpu, next, btf);
+			oncpu_start(cpu, next, btf);
 		else
 			cpu->task = (__u64)next; /* seen, not recorded */
 	}
