@@ -113,6 +113,21 @@ static __always_inline int file_op(long nr)
 }
 
 /*
+ * A 32-bit syscall (x86 TS_COMPAT) has other numbers and argument registers:
+ * read 19 is lseek there. Only asked for calls whose number matters.
+ */
+static __always_inline bool compat_syscall(void)
+{
+#if defined(__TARGET_ARCH_x86)
+	const struct task_struct *t = (const struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, thread_info.status) & 0x0002 /* TS_COMPAT */;
+#else
+	return false; /* arm64 AArch32 tasks: not handled */
+#endif
+}
+
+/*
  * Calls that never reach sys_exit with their number: exit and exit_group do
  * not return, rt_sigreturn returns with the interrupted context's registers
  * (orig_ax -1). They are counted here, as they are entered, with no latency.
@@ -164,28 +179,14 @@ static __always_inline int handle_enter(long nr)
 		fr_count_loss(FR_LOSS_TRACK_MAP_FULL); /* tid above the pid_max we sized for */
 		return 0;
 	}
-	if (no_return_call(nr)) {
+	/* x86 32-bit tasks: 15 and 60 are chmod and umask there */
+	if (no_return_call(nr) && !compat_syscall()) {
 		*start = 0; /* its sys_exit, if any, is not a call of its own */
 		book_no_return(id, nr);
 		return 0;
 	}
 	*start = bpf_ktime_get_boot_ns();
 	return 0;
-}
-
-/*
- * A 32-bit syscall (x86 TS_COMPAT) has other numbers and argument registers:
- * read 19 is lseek there. Only asked for calls whose number is a file call.
- */
-static __always_inline bool compat_syscall(void)
-{
-#if defined(__TARGET_ARCH_x86)
-	const struct task_struct *t = (const struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(t, thread_info.status) & 0x0002 /* TS_COMPAT */;
-#else
-	return false; /* arm64 AArch32 tasks: not handled */
-#endif
 }
 
 /*
