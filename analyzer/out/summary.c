@@ -44,12 +44,13 @@ static void add_stat(struct fr_seg_summary *s, const struct fr_event *ev)
 		memset(t, 0, sizeof(*t));
 		memcpy(t->source, source, sizeof(source));
 		memcpy(t->reason, reason, sizeof(reason));
-		t->first_ns = first;
 	}
 	t->records++;
 	t->seen += ev->f[FR_F_RECORDER_STATS_SEEN].u;
 	t->lost += ev->f[FR_F_RECORDER_STATS_LOST].u;
-	t->first_ns = first < t->first_ns ? first : t->first_ns;
+	/* 0: the record has no start (a source's first interval) */
+	if (first && (!t->first_ns || first < t->first_ns))
+		t->first_ns = first;
 	t->last_ns = last > t->last_ns ? last : t->last_ns;
 }
 
