@@ -173,11 +173,40 @@ static void test_a_full_queue_is_counted(void **state)
 	assert_true(c.adds + c.deletes + c.host_lost == 6000);
 }
 
+static int snapshot_err;
+
+static int failing_snapshot(void *ctx, struct fr_writer *w, uint64_t now_ns)
+{
+	(void)ctx, (void)w, (void)now_ns;
+	return snapshot_err;
+}
+
+/* A snapshot too big for a record does not keep the segment from opening;
+ * any other failure of a source's snapshot does. */
+static void test_segstart_survives_an_oversized_snapshot(void **state)
+{
+	char *dir = test_tmpdir(), path[512];
+	const struct fr_source src = {.name = "big", .snapshot = failing_snapshot};
+	struct fr_segstart ss = {.sources = &src, .nsources = 1};
+	struct fr_writer *w;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/seg.frseg", dir);
+	assert_int_equal(fr_writer__open(path, &(struct fr_writer_opts){.host = "unit"}, &w), 0);
+	snapshot_err = -E2BIG;
+	assert_int_equal(fr_segstart__write(&ss, w, 1), 0);
+	snapshot_err = -EIO;
+	assert_int_equal(fr_segstart__write(&ss, w, 2), -EIO);
+	fr_writer__free(w);
+	test_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_exec_and_exit_becomes_a_change),
 		cmocka_unit_test(test_a_full_queue_is_counted),
+		cmocka_unit_test(test_segstart_survives_an_oversized_snapshot),
 	};
 
 	return cmocka_run_group_tests_name("host_source", tests, NULL, NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/layout.h"
 #include "format/meta/kubeobj.h"
 
 #define SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -25,6 +26,14 @@ static int load_snapshots(const struct fr_config *cfg, struct fr_kube_settings *
 
 	if (err && err != -ENOMEM) {
 		snprintf(msg, msg_len, "--kube-snapshot %s", why);
+		err = -EINVAL;
+	}
+	if (!err && strlen(s->snapshot_json) > FR_RECORD_MAX) {
+		snprintf(msg, msg_len,
+			 "--kube-snapshot: the snapshot is %zu MiB, over the %u MiB a record holds",
+			 strlen(s->snapshot_json) >> 20, FR_RECORD_MAX >> 20);
+		free(s->snapshot_json);
+		s->snapshot_json = NULL;
 		err = -EINVAL;
 	}
 	if (!err) {
