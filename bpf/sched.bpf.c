@@ -63,8 +63,9 @@ struct {
 
 static const struct fr_sched_val zero_val;
 
-/* The recorder and the idle task are not workloads. */
-static __always_inline bool task_selected(const struct task_struct *t, __u32 *tgid)
+/* The recorder and the idle task are not workloads. current: t is the
+ * running task, whose cgroup the kernel answers for in one helper call. */
+static __always_inline bool task_selected(const struct task_struct *t, __u32 *tgid, bool current)
 {
 	__u32 pid = BPF_CORE_READ(t, pid);
 
@@ -73,8 +74,11 @@ static __always_inline bool task_selected(const struct task_struct *t, __u32 *tg
 		return false;
 	if (filter_tgid && *tgid != filter_tgid)
 		return false;
-	/* t is rarely current here (next, the woken task): walk its cgroups */
-	return !filter_cgroup || fr_task_in_cgroup(t);
+	if (!filter_cgroup)
+		return true;
+	/* another task (next, the woken one): walk its cgroups */
+	return current ? bpf_current_task_under_cgroup(&cgroup_filter, 0) == 1
+		       : fr_task_in_cgroup(t);
 }
 
 static __always_inline int mark_enqueued(const struct task_struct *t)
@@ -82,7 +86,7 @@ static __always_inline int mark_enqueued(const struct task_struct *t)
 	__u32 tid = BPF_CORE_READ(t, pid), tgid;
 	__u64 now;
 
-	if (!task_selected(t, &tgid))
+	if (!task_selected(t, &tgid, false))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	if (bpf_map_update_elem(&enqueued_at, &tid, &now, BPF_ANY))
@@ -139,8 +143,8 @@ static __always_inline int handle_switch(bool preempt, struct task_struct *prev,
 {
 	__u32 zero = 0, prev_tid = BPF_CORE_READ(prev, pid), next_tid = BPF_CORE_READ(next, pid);
 	__u32 prev_tgid, next_tgid, prev_state = fr_task_state(prev);
-	bool prev_sel = task_selected(prev, &prev_tgid);
-	bool next_sel = task_selected(next, &next_tgid);
+	bool prev_sel = task_selected(prev, &prev_tgid, true); /* prev is current */
+	bool next_sel = task_selected(next, &next_tgid, false);
 	__u64 now = 0, runtime = 0, runq = 0, *queued;
 	struct fr_sched_switch *e;
 	struct fr_oncpu *cpu;
@@ -229,8 +233,8 @@ int book_oncpu(void *ctx)
 	cpu = bpf_map_lookup_elem(&oncpu, &zero);
 	if (!cpu)
 		return 0;
-	if (!task_selected(t, &tgid)) {
-		cpu->task = (__u64)t; /* seen, not recorded */
+	if (!task_selected(t, &tgid, true)) { /* the IPI runs in t's context */
+		cpu->task = (__u64)t;	      /* seen, not recorded */
 		return 0;
 	}
 	ran = oncpu_stint(cpu, t, false);
