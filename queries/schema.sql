@@ -10,7 +10,7 @@
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -85,8 +85,69 @@ CREATE TABLE meta_record (
 	seq INTEGER NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL,
 	PRIMARY KEY (segment, seq)) WITHOUT ROWID;
 CREATE TABLE marker (ts INTEGER NOT NULL, node INTEGER NOT NULL, text TEXT NOT NULL);
-CREATE TABLE hubble_flow (ts INTEGER NOT NULL, node INTEGER NOT NULL, kind TEXT NOT NULL,
+-- Hubble records that replay could not decode (docs/HUBBLE.md): kept, with why.
+CREATE TABLE hubble_bad_record (ts INTEGER NOT NULL, node INTEGER NOT NULL,
+	segment INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL,
+	error TEXT NOT NULL, payload BLOB NOT NULL);
+
+-- Hubble flows, decoded at replay from hubble_flow_pb / hubble_flow_json
+-- records (docs/HUBBLE.md). One row per flow, in stream order (id).
+-- ts is flow.time (else the response's time, else the receive time);
+-- recv_ts is when the recorder received it. Enums are stored as numbers
+-- (unknown numbers kept); hubble_enum gives their names. Lists (labels,
+-- names, qtypes, ips) are JSON arrays as text; absent values are NULL.
+-- tcp_flags is a bit set: FIN 1, SYN 2, RST 4, PSH 8, ACK 16, URG 32,
+-- ECE 64, CWR 128, NS 256. protocol is the Layer4 oneof's name (TCP, UDP,
+-- ICMPv4, ICMPv6, SCTP, VRRP, IGMP). l7_kind is 'dns', 'http' or 'kafka'.
+-- *_app is the first of the labels k8s:app.kubernetes.io/name,
+-- k8s:k8s-app, k8s:app (Hubble's `app` context). payload is the record
+-- as received (protobuf GetFlowsResponse or the jsonpb line).
+CREATE TABLE hubble_flow (
+	id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, recv_ts INTEGER NOT NULL,
+	node INTEGER NOT NULL, node_name TEXT, kind TEXT NOT NULL, uuid TEXT,
+	verdict INTEGER NOT NULL, drop_reason INTEGER NOT NULL, flow_type INTEGER NOT NULL,
+	event_type INTEGER, event_subtype INTEGER, auth_type INTEGER,
+	ip_version INTEGER, src_ip TEXT, dst_ip TEXT, src_ip_xlated TEXT, encrypted INTEGER,
+	protocol TEXT, src_port INTEGER, dst_port INTEGER, icmp_type INTEGER, icmp_code INTEGER,
+	tcp_flags INTEGER,
+	src_id INTEGER, src_identity INTEGER, src_cluster TEXT, src_namespace TEXT,
+	src_pod TEXT, src_labels TEXT, src_workload TEXT, src_workload_kind TEXT, src_app TEXT,
+	dst_id INTEGER, dst_identity INTEGER, dst_cluster TEXT, dst_namespace TEXT,
+	dst_pod TEXT, dst_labels TEXT, dst_workload TEXT, dst_workload_kind TEXT, dst_app TEXT,
+	src_names TEXT, dst_names TEXT,
+	src_service_namespace TEXT, src_service TEXT, dst_service_namespace TEXT, dst_service TEXT,
+	traffic_direction INTEGER NOT NULL, is_reply INTEGER, policy_match_type INTEGER,
+	trace_observation_point INTEGER, trace_reason INTEGER, interface TEXT, proxy_port INTEGER,
+	socket_cookie INTEGER, cgroup_id INTEGER, trace_id TEXT, summary TEXT,
+	l7_type INTEGER, l7_latency_ns INTEGER, l7_kind TEXT,
+	http_code INTEGER, http_method TEXT, http_url TEXT, http_protocol TEXT,
+	dns_query TEXT, dns_rcode INTEGER, dns_qtypes TEXT, dns_rrtypes TEXT, dns_ips TEXT,
+	dns_ttl INTEGER, dns_cnames TEXT, dns_observation_source TEXT,
+	kafka_api_key TEXT, kafka_api_version INTEGER, kafka_topic TEXT, kafka_error_code INTEGER,
+	kafka_correlation_id INTEGER,
 	payload BLOB NOT NULL);
+CREATE TABLE hubble_http_header (flow INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+-- Policies named by a flow: direction 'ingress'|'egress', action 'allowed'|'denied'.
+CREATE TABLE hubble_flow_policy (flow INTEGER NOT NULL, direction TEXT NOT NULL,
+	action TEXT NOT NULL, name TEXT, namespace TEXT, kind TEXT, revision INTEGER,
+	labels TEXT);
+-- Hubble's own losses (GetFlowsResponse.lost_events): not the recorder's.
+CREATE TABLE hubble_lost (ts INTEGER NOT NULL, node INTEGER NOT NULL, node_name TEXT,
+	source INTEGER NOT NULL, num_lost INTEGER NOT NULL, cpu INTEGER,
+	first_ts INTEGER, last_ts INTEGER);
+CREATE TABLE hubble_node_status (ts INTEGER NOT NULL, node INTEGER NOT NULL,
+	state INTEGER NOT NULL, node_names TEXT, message TEXT);
+-- ServerStatus answers the recorder asked for (at start and at each reconnect).
+CREATE TABLE hubble_server_status (ts INTEGER NOT NULL, node INTEGER NOT NULL,
+	num_flows INTEGER, max_flows INTEGER, seen_flows INTEGER, uptime_ns INTEGER,
+	num_connected_nodes INTEGER, num_unavailable_nodes INTEGER, version TEXT,
+	flows_rate REAL);
+-- Names of the Hubble enums, from the compiled .proto: (enum, number, name),
+-- enum one of verdict, drop_reason, flow_type, traffic_direction,
+-- trace_observation_point, trace_reason, l7_type, ip_version, auth_type,
+-- lost_event_source, node_state.
+CREATE TABLE hubble_enum (enum TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL,
+	PRIMARY KEY (enum, number)) WITHOUT ROWID;
 
 -- Metadata with validity intervals (docs/METADATA.md).
 CREATE TABLE meta_pod (

@@ -262,7 +262,7 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	if (!err)
 		err = fr_rowbatch__init(&l->marker_rows, db, l->writer, "marker", 3);
 	if (!err)
-		err = fr_rowbatch__init(&l->hubble_rows, db, l->writer, "hubble_flow", 4);
+		err = fr_rowbatch__init(&l->hubble_rows, db, l->writer, "hubble_bad_record", 7);
 	if (!err)
 		err = fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
 				     "kind_counts");
@@ -598,10 +598,14 @@ static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const c
 		break;
 	case FR_KIND_HUBBLE_FLOW_PB:
 	case FR_KIND_HUBBLE_FLOW_JSON:
+		/* kept undecoded until the Hubble decoder lands (issue 13) */
 		b = &l->hubble_rows;
 		fr_rowbatch__int(b, ts);
 		fr_rowbatch__int(b, l->node);
+		fr_rowbatch__int(b, l->segment);
+		fr_rowbatch__int(b, (int64_t)l->seq);
 		fr_rowbatch__text(b, name, strlen(name));
+		fr_rowbatch__text(b, "not decoded", 11);
 		fr_rowbatch__blob(b, rec->payload, rec->len);
 		break;
 	default:
