@@ -185,3 +185,42 @@ GROUP BY 1, 2, 3;
 -- The name of each (node, nr) as the recorder first wrote it.
 CREATE TEMP VIEW first_syscall_name AS
 SELECT node, nr, name, min(rowid) FROM ev_syscall_name GROUP BY node, nr;
+
+-- Hubble flows in the window, with t and the names Hubble's metric
+-- handlers give their fields (hubble_* families, docs/HUBBLE.md):
+-- verdict_name and drop_reason_name are enum names (an unknown number as
+-- its decimal), protocol_name is Hubble's v1.FlowProtocol, reporter the
+-- HTTP/Kafka handlers' (EGRESS client, INGRESS server), direction_name the
+-- policy handler's lower-cased TrafficDirection.
+CREATE TEMP VIEW hubble_win AS
+SELECT h.*, step_end(h.ts) AS t,
+	COALESCE((SELECT name FROM hubble_enum WHERE enum = 'verdict' AND number = h.verdict),
+		CAST(h.verdict AS TEXT)) AS verdict_name,
+	COALESCE((SELECT name FROM hubble_enum WHERE enum = 'drop_reason'
+			AND number = h.drop_reason), CAST(h.drop_reason AS TEXT)) AS drop_reason_name,
+	CASE WHEN h.event_type = 129 THEN CASE h.l7_kind WHEN 'dns' THEN 'DNS'
+			WHEN 'http' THEN 'HTTP' WHEN 'kafka' THEN 'Kafka' ELSE 'Unknown L7' END
+		WHEN h.event_type IN (1, 3, 4, 5) THEN COALESCE(h.protocol, 'Unknown L4')
+		ELSE 'Unknown flow' END AS protocol_name,
+	CASE h.traffic_direction WHEN 2 THEN 'client' WHEN 1 THEN 'server'
+		ELSE 'unknown' END AS reporter,
+	lower(COALESCE((SELECT name FROM hubble_enum WHERE enum = 'traffic_direction'
+			AND number = h.traffic_direction),
+		CAST(h.traffic_direction AS TEXT))) AS direction_name
+FROM hubble_flow h WHERE h.ts >= window_from() AND h.ts < window_to();
+
+-- HTTP headers of the flows in the window that hubble_* families read:
+-- content_length (a decimal Content-Length, else NULL), grpc (1 when the
+-- Content-Type starts with application/grpc), grpc_status (the grpc-status
+-- header, else NULL). Header names compare case-insensitively.
+CREATE TEMP VIEW hubble_win_http AS
+SELECT w.*, hh.content_length, COALESCE(hh.grpc, 0) AS grpc, hh.grpc_status
+FROM hubble_win w LEFT JOIN (
+	SELECT flow,
+		min(CASE WHEN lower(key) = 'content-length' AND value <> ''
+			AND value NOT GLOB '*[^0-9]*' THEN CAST(value AS INTEGER) END)
+			AS content_length,
+		max(lower(key) = 'content-type' AND lower(value) GLOB 'application/grpc*') AS grpc,
+		min(CASE WHEN lower(key) = 'grpc-status' THEN value END) AS grpc_status
+	FROM hubble_http_header GROUP BY flow) hh ON hh.flow = w.id
+WHERE w.l7_kind = 'http';

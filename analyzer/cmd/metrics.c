@@ -6,6 +6,7 @@
  */
 #include "analyzer/cmd/metrics.h"
 #include "analyzer/cmd/cli.h"
+#include "analyzer/cmd/metrics_hubble.h"
 #include "analyzer/cmd/metrics_kube.h"
 #include "analyzer/db/db.h"
 #include "analyzer/db/family.h"
@@ -24,6 +25,7 @@
 static const char usage[] =
 	"usage: flightrec metrics DB [--window FROM..TO] [--step DURATION]\n"
 	"                 [--by DIM[,DIM...]] [--format prom|json|csv] [--family NAME[,NAME...]]\n"
+	"                 [--hubble-context OPTIONS]\n"
 	"  FROM/TO: RFC 3339 UTC (2026-01-15T12:00:00Z) or ns since the epoch; either may\n"
 	"  be empty. DURATION: 10s, 500ms, 1m, 1h. DIM: namespace, workload, pod, node,\n"
 	"  container, pid, comm, cgroup, or label:KEY (a pod label, as label_KEY); default\n"
@@ -31,7 +33,12 @@ static const char usage[] =
 	"  kube_ebpf_* families keep their exporter's labels and take only end dimensions:\n"
 	"  source_ or destination_ + namespace, name, workload, node, ip, and\n"
 	"  destination_port (source: the end that connected), e.g. --by\n"
-	"  source_workload,destination_ip.\n";
+	"  source_workload,destination_ip.\n"
+	"  The hubble_* families take Hubble's context options (docs/HUBBLE.md):\n"
+	"  --hubble-context 'sourceContext=pod|identity;destinationContext=workload-name;\n"
+	"  labelsContext=source_namespace,destination_namespace'; default\n"
+	"  '" FR_MHUBBLE_DEFAULT "';\n"
+	"  '' for none. --by node and the end dimensions but *_node label them too.\n";
 
 /*
  * --by dimensions: the label's name and its value in SQL over the family's
@@ -76,6 +83,7 @@ struct run {
 	struct by by[MAX_BY];
 	int nby;
 	int kby[FR_MKUBE_NDIMS], nkby; /* end dimensions (metrics_kube.h) */
+	struct fr_mhubble_ctx hctx;    /* --hubble-context */
 	const struct fr_family *fam;   /* being run: le_bucket() reads its bounds */
 	struct fr_metric_out *out;
 };
@@ -262,7 +270,7 @@ static void add_row(struct row_state *rs, const struct fr_family *fam, sqlite3_s
 static int run_family(struct run *r, const struct fr_family *fam)
 {
 	const int hist = fam->type == FR_FAMILY_HISTOGRAM;
-	char *inner = strip_sql(fam->sql), sql[16384];
+	char *inner = strip_sql(fam->sql), sql[65536];
 	struct row_state *rs = calloc(1, sizeof(*rs));
 	sqlite3_stmt *st = NULL;
 	int ncols, nlab, nby, off, rc, err = -EIO;
@@ -272,6 +280,18 @@ static int run_family(struct run *r, const struct fr_family *fam)
 	if (fam->conn) {
 		rs->s.nlabels = fr_mkube__sql(fam, inner, r->kby, r->nkby, sql, sizeof(sql),
 					      rs->names, FR_SERIES_MAX_LABELS);
+		if (rs->s.nlabels < 0)
+			goto out;
+		off = 0;
+		goto prepare;
+	}
+	if (fam->hubble || fam->plain) {
+		struct fr_mhubble_by hb = {0, r->kby, r->nkby};
+
+		for (int i = 0; i < r->nby; i++)
+			hb.node |= !strcmp(r->by[i].name, "node");
+		rs->s.nlabels = fr_mhubble__sql(r->db, fam, inner, &r->hctx, &hb, sql, sizeof(sql),
+						rs->names, FR_SERIES_MAX_LABELS);
 		if (rs->s.nlabels < 0)
 			goto out;
 		off = 0;
@@ -519,6 +539,8 @@ static int option(int c, const char *arg, void *ctx)
 	case 'F':
 		a->families = arg;
 		return check_families(arg) ? -1 : 0;
+	case 'H':
+		return fr_mhubble__parse(arg, &a->r->hctx) ? -1 : 0;
 	default:
 		return -1;
 	}
@@ -531,6 +553,7 @@ int fr_cmd_metrics(int argc, char **argv)
 					     {"by", required_argument, NULL, 'b'},
 					     {"format", required_argument, NULL, 'f'},
 					     {"family", required_argument, NULL, 'F'},
+					     {"hubble-context", required_argument, NULL, 'H'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct run r = {.w = {FR_TIME_OPEN_FROM, FR_TIME_OPEN_TO, 0}};
@@ -539,6 +562,7 @@ int fr_cmd_metrics(int argc, char **argv)
 	int err;
 
 	parse_by("namespace,workload", &r);
+	fr_mhubble__parse(FR_MHUBBLE_DEFAULT, &r.hctx);
 	err = fr_cli__options(argc, argv, "h", opts, usage, option, &a);
 	if (err != FR_CLI_OPERANDS)
 		return err;
@@ -556,6 +580,8 @@ int fr_cmd_metrics(int argc, char **argv)
 	}
 	if (!err)
 		err = fr_mkube__register(r.db, &r.fam);
+	if (!err)
+		err = fr_mhubble__register(r.db);
 	/* an empty window (--window ..T before the recording) has no steps */
 	if (!err && r.w.step > 0 && r.w.to > r.w.from &&
 	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {

@@ -30,6 +30,11 @@ int fr_mkube__dim(const char *name)
 	return -1;
 }
 
+const char *fr_mkube__dim_name(int i)
+{
+	return dims[i].name;
+}
+
 const char *fr_mkube__dim_list(void)
 {
 	return "source_namespace, source_name, source_workload, source_node, source_ip, "

@@ -28,6 +28,9 @@
 /* Index of end dimension `name`, or -1. */
 int fr_mkube__dim(const char *name);
 
+/* Name of end dimension i (0 <= i < FR_MKUBE_NDIMS). */
+const char *fr_mkube__dim_name(int i);
+
 /* The names of the end dimensions, comma separated, for messages. */
 const char *fr_mkube__dim_list(void);
 

@@ -74,7 +74,7 @@ static int parse_own(const char *s, struct fr_family *f)
 
 int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 {
-	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "";
+	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "", ctx[16] = "";
 	const char *p = sql;
 	int too_long = 0;
 
@@ -92,6 +92,7 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 		too_long |= header_value(p, len, "scale", scale, sizeof(scale)) < 0;
 		too_long |= header_value(p, len, "buckets", bounds, sizeof(bounds)) < 0;
 		too_long |= header_value(p, len, "labels", own, sizeof(own)) < 0;
+		too_long |= header_value(p, len, "context", ctx, sizeof(ctx)) < 0;
 		p += len + (eol ? 1 : 0);
 	}
 	if (too_long) {
@@ -106,9 +107,16 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 		f->type = FR_FAMILY_HISTOGRAM;
 	else
 		goto bad;
-	if (!f->name[0] || !f->help[0] || (strcmp(attr, "process") && strcmp(attr, "conn")))
+	if (!f->name[0] || !f->help[0] ||
+	    (strcmp(attr, "process") && strcmp(attr, "conn") && strcmp(attr, "hubble") &&
+	     strcmp(attr, "none")))
 		goto bad;
 	f->conn = !strcmp(attr, "conn");
+	f->hubble = !strcmp(attr, "hubble");
+	f->plain = !strcmp(attr, "none");
+	f->ctx_first = !strcmp(ctx, "first");
+	if (ctx[0] && (!f->hubble || (strcmp(ctx, "first") && strcmp(ctx, "last"))))
+		goto bad;
 	if (scale[0])
 		f->scale = strtod(scale, NULL);
 	if (!(f->scale > 0) || parse_bounds(bounds, f) || parse_own(own, f) ||
@@ -118,7 +126,7 @@ int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 bad:
 	fprintf(stderr,
 		"flightrec: %s: bad family header (family, type, help, attribution; scale, "
-		"buckets, labels)\n",
+		"buckets, labels, context)\n",
 		file);
 	return -EINVAL;
 }

@@ -20,6 +20,16 @@
  * the end dimensions of analyzer/cmd/metrics_kube.h (source_namespace,
  * destination_port, ...); `--by` may add more of those dimensions.
  *
+ * attribution "hubble" (hubble_*): the SELECT returns
+ *   t, flow, <family label columns...>, value               (or b, cnt, sum)
+ * where flow is the hubble_flow.id whose endpoints give the Hubble context
+ * labels (analyzer/cmd/metrics_hubble.h; NULL: the context labels are
+ * empty). "context: first" puts the context labels before the family's
+ * own, as Hubble's handlers marked ctx-first do; default after them.
+ *
+ * attribution "none": the SELECT returns t, <family label columns...>,
+ * value (or b, cnt, sum): the labels are the family's own, nothing else.
+ *
  * A histogram's b is a log2 bucket index, unless the header line
  * "buckets: B1, B2, ..." gives explicit upper bounds (inclusive, as
  * Prometheus' le, in the family's unit: after scale); then b is the index
@@ -41,6 +51,9 @@ struct fr_family {
 	char help[512]; /* a longer help is refused, not cut */
 	enum fr_family_type type;
 	int conn;	 /* attribution: conn */
+	int hubble;	 /* attribution: hubble */
+	int plain;	 /* attribution: none */
+	int ctx_first;	 /* hubble: context labels before the family's own */
 	double scale;	 /* multiplies sums and bucket bounds (ns -> s: 1e-9) */
 	const char *sql; /* borrowed, static */
 	/* explicit histogram bounds in the family's unit; 0: log2 buckets */
