@@ -10,6 +10,7 @@
 #include "analyzer/replay/loader_conn.h"
 #include "analyzer/db/db.h"
 #include "analyzer/out/fieldtext.h"
+#include "analyzer/replay/hubble_rows.h"
 #include "analyzer/replay/idmap.h"
 #include "analyzer/replay/incarn.h"
 #include "analyzer/replay/rollup.h"
@@ -55,7 +56,8 @@ struct fr_loader {
 	struct kind_ins ins[FR_KIND_MAX];
 	sqlite3_stmt *count_ins;
 	struct fr_rowwriter *writer;
-	struct fr_rowbatch meta_rows, marker_rows, hubble_rows, proc_rows;
+	struct fr_rowbatch meta_rows, marker_rows, proc_rows;
+	struct fr_hubble_rows hubble;
 	struct fr_loader_conn conns;
 	uint32_t node, segment;
 	int64_t clock_boot, clock_wall;
@@ -262,7 +264,7 @@ int fr_loader__new(sqlite3 *db, struct fr_loader **out)
 	if (!err)
 		err = fr_rowbatch__init(&l->marker_rows, db, l->writer, "marker", 3);
 	if (!err)
-		err = fr_rowbatch__init(&l->hubble_rows, db, l->writer, "hubble_bad_record", 7);
+		err = fr_hubble_rows__init(&l->hubble, db, l->writer, &l->rows);
 	if (!err)
 		err = fr_db__prepare(db, "INSERT INTO kind_counts VALUES (?,?,?,?)", &l->count_ins,
 				     "kind_counts");
@@ -285,6 +287,7 @@ void fr_loader__segment(struct fr_loader *l, uint32_t node, uint32_t segment,
 	l->clock_wall = (int64_t)info->wall_ns;
 	l->seq = 0;
 	memset(l->kind_counts, 0, sizeof(l->kind_counts));
+	fr_hubble_rows__segment(&l->hubble);
 }
 
 static int64_t wall_of(const struct fr_loader *l, uint64_t boot_ts)
@@ -598,16 +601,12 @@ static int load_opaque(struct fr_loader *l, const struct fr_record *rec, const c
 		break;
 	case FR_KIND_HUBBLE_FLOW_PB:
 	case FR_KIND_HUBBLE_FLOW_JSON:
-		/* kept undecoded until the Hubble decoder lands (issue 13) */
-		b = &l->hubble_rows;
-		fr_rowbatch__int(b, ts);
-		fr_rowbatch__int(b, l->node);
-		fr_rowbatch__int(b, l->segment);
-		fr_rowbatch__int(b, (int64_t)l->seq);
-		fr_rowbatch__text(b, name, strlen(name));
-		fr_rowbatch__text(b, "not decoded", 11);
-		fr_rowbatch__blob(b, rec->payload, rec->len);
-		break;
+	case FR_KIND_HUBBLE_STATUS_PB: {
+		const struct fr_hubble_where w = {
+			.recv_ts = ts, .node = l->node, .segment = l->segment, .seq = l->seq};
+
+		return fr_hubble_rows__record(&l->hubble, &w, rec);
+	}
 	default:
 		return 0; /* an opaque kind this analyzer has no table for: counted only */
 	}
@@ -632,14 +631,15 @@ static int flush_rows(struct fr_loader *l)
 {
 	int err = 0;
 
-	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->hubble_rows,
-				       &l->proc_rows};
+	struct fr_rowbatch *other[] = {&l->meta_rows, &l->marker_rows, &l->proc_rows};
 
 	for (unsigned k = 0; k < FR_KIND_MAX && !err; k++)
 		if (l->ins[k].rows.db)
 			err = fr_rowbatch__flush(&l->ins[k].rows);
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]) && !err; i++)
 		err = fr_rowbatch__flush(other[i]);
+	if (!err)
+		err = fr_hubble_rows__flush(&l->hubble);
 	if (!err)
 		err = fr_loader_conn__flush(&l->conns);
 	return err ? err : fr_loader__sync(l);
@@ -703,6 +703,15 @@ int fr_loader__attribute_conns(struct fr_loader *l)
 	return fr_loader_conn__verify(&l->conns);
 }
 
+uint64_t fr_loader__hubble_bad(const struct fr_loader *l, uint64_t *seq, uint64_t *block,
+			       const char **msg)
+{
+	*seq = l->hubble.bad_seq;
+	*block = l->hubble.bad_block;
+	*msg = l->hubble.bad_msg;
+	return l->hubble.nbad;
+}
+
 uint64_t fr_loader__rows(const struct fr_loader *l)
 {
 	return l->rows;
@@ -728,7 +737,7 @@ void fr_loader__free(struct fr_loader *l)
 		fr_rowbatch__free(&l->ins[k].rows);
 	fr_rowbatch__free(&l->meta_rows);
 	fr_rowbatch__free(&l->marker_rows);
-	fr_rowbatch__free(&l->hubble_rows);
+	fr_hubble_rows__free(&l->hubble);
 	fr_rowbatch__free(&l->proc_rows);
 	fr_loader_conn__free(&l->conns);
 	sqlite3_finalize(l->count_ins);

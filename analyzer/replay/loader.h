@@ -43,6 +43,12 @@ int fr_loader__finish(struct fr_loader *l);
 
 uint64_t fr_loader__rows(const struct fr_loader *l);
 
+/* Hubble records of the current segment that did not decode (kept in
+ * hubble_bad_record, not fatal): the count, and the first one's record
+ * number, block offset and reason. */
+uint64_t fr_loader__hubble_bad(const struct fr_loader *l, uint64_t *seq, uint64_t *block,
+			       const char **msg);
+
 /* Write the connections with their pods and pairs (conn, kube_pair:
  * analyzer/attr/connattr.h) once post_load.sql has built proc_attr and
  * pod_latest, and wait for the rows. Return: 0 or -errno (printed). */

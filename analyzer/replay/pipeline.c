@@ -52,14 +52,9 @@ static int seg_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Report a problem in a file. Fatal unless --ignore-errors, which records it. */
-static int problem(struct replay *rp, const char *path, uint64_t offset, int err, const char *msg)
+static int record_problem(struct replay *rp, const char *path, uint64_t offset, int err,
+			  const char *msg)
 {
-	fprintf(stderr, "flightrec: replay: %s: offset %" PRIu64 ": %s%s\n", path, offset, msg,
-		rp->ignore_errors ? " (skipped)" : "");
-	rp->errors++;
-	if (!rp->ignore_errors)
-		return err;
 	if (!rp->err_ins)
 		return 0; /* before the database exists: printed, counted below */
 	sqlite3_bind_text(rp->err_ins, 1, path, -1, SQLITE_STATIC);
@@ -69,6 +64,36 @@ static int problem(struct replay *rp, const char *path, uint64_t offset, int err
 	err = sqlite3_step(rp->err_ins) == SQLITE_DONE ? 0 : -EIO;
 	sqlite3_reset(rp->err_ins);
 	return err;
+}
+
+/* Report a problem in a file. Fatal unless --ignore-errors, which records it. */
+static int problem(struct replay *rp, const char *path, uint64_t offset, int err, const char *msg)
+{
+	fprintf(stderr, "flightrec: replay: %s: offset %" PRIu64 ": %s%s\n", path, offset, msg,
+		rp->ignore_errors ? " (skipped)" : "");
+	rp->errors++;
+	return rp->ignore_errors ? record_problem(rp, path, offset, err, msg) : err;
+}
+
+/* Hubble records that did not decode are kept (hubble_bad_record), so never
+ * fatal: one line per segment says how many and why the first failed. */
+static int hubble_problems(struct replay *rp, struct fr_loader *l, const struct seg *s)
+{
+	uint64_t seq, block;
+	const char *why;
+	const uint64_t n = fr_loader__hubble_bad(l, &seq, &block, &why);
+	char msg[320];
+
+	if (!n)
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "%" PRIu64 " Hubble records do not decode, kept in hubble_bad_record "
+		 "(first: record %" PRIu64 ": %s)",
+		 n, seq, why);
+	fprintf(stderr, "flightrec: replay: %s: offset %" PRIu64 ": %s (skipped)\n", s->path, block,
+		msg);
+	rp->errors++;
+	return record_problem(rp, s->path, block, -EBADMSG, msg);
 }
 
 static int insert_segment(struct replay *rp, uint32_t id, const struct seg *s)
@@ -156,7 +181,9 @@ static int load_segment(struct replay *rp, struct fr_loader *l, uint32_t id, str
 			"flightrec: replay: %s: offset %" PRIu64 ": torn tail of %" PRIu64
 			" bytes dropped\n",
 			s->path, st.torn_offset, st.torn_bytes);
-	err = fr_loader__end_segment(l);
+	err = fr_loader__end_segment(l); /* synced: this thread may write */
+	if (!err)
+		err = hubble_problems(rp, l, s);
 	return err ? err : insert_segment(rp, id, s);
 }
 

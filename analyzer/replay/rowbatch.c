@@ -12,14 +12,14 @@
  * which must be rare. Measured on the bench fixture. */
 #define ROWS_PER_BUF 1024
 
-enum { V_NULL, V_INT, V_TEXT, V_BLOB };
+enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
 
 /*
  * fr_rows: an eponymous virtual table whose rows are one buffer, passed as
  * a pointer: "INSERT INTO t SELECT c0, ... FROM fr_rows WHERE buf = ?"
  * inserts a whole buffer in one step, with no parameter binding per value.
  */
-#define VT_COLS 32 /* widest table */
+#define VT_COLS 96 /* widest table: hubble_flow */
 #define VT_PTR	"fr_rowbatch_buf"
 
 struct vt_cursor {
@@ -145,6 +145,13 @@ static int vt_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 		sqlite3_result_blob(ctx, c->f->text + ((uint64_t)v >> 32), (int)(uint32_t)v,
 				    SQLITE_STATIC);
 		break;
+	case V_REAL: {
+		double d;
+
+		memcpy(&d, &v, sizeof(d));
+		sqlite3_result_double(ctx, d);
+		break;
+	}
 	default:
 		break;
 	}
@@ -222,6 +229,14 @@ static void put(struct fr_rowbatch *b, uint8_t type, int64_t v)
 void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
 {
 	put(b, V_INT, v);
+}
+
+void fr_rowbatch__real(struct fr_rowbatch *b, double v)
+{
+	int64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	put(b, V_REAL, bits);
 }
 
 void fr_rowbatch__null(struct fr_rowbatch *b)

@@ -42,12 +42,14 @@ struct fr_rowbatch {
  * fr_rowbatch__init. Return: 0 or -EIO. */
 int fr_rowbatch__register(sqlite3 *db);
 
-/* Prepare the INSERT of `ncols` (<= 32) columns into `table`; with a writer, full
+/* Prepare the INSERT of `ncols` (<= 96) columns into `table`; with a writer, full
  * batches are inserted on its thread. Return: 0, -errno. */
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
 
 void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v);
+
+void fr_rowbatch__real(struct fr_rowbatch *b, double v);
 
 void fr_rowbatch__null(struct fr_rowbatch *b);
 

@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/replay/hubble_rows.h"
+#include "analyzer/db/db.h"
+#include "format/hubble/flow.h"
+#include "format/kinds.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* hubble_flow's columns, in schema order (checked at init). */
+static const char *const flow_cols[] = {
+	"id",
+	"ts",
+	"recv_ts",
+	"node",
+	"node_name",
+	"kind",
+	"uuid",
+	"verdict",
+	"drop_reason",
+	"flow_type",
+	"event_type",
+	"event_subtype",
+	"auth_type",
+	"ip_version",
+	"src_ip",
+	"dst_ip",
+	"src_ip_xlated",
+	"encrypted",
+	"protocol",
+	"src_port",
+	"dst_port",
+	"icmp_type",
+	"icmp_code",
+	"tcp_flags",
+	"src_id",
+	"src_identity",
+	"src_cluster",
+	"src_namespace",
+	"src_pod",
+	"src_labels",
+	"src_workload",
+	"src_workload_kind",
+	"src_app",
+	"dst_id",
+	"dst_identity",
+	"dst_cluster",
+	"dst_namespace",
+	"dst_pod",
+	"dst_labels",
+	"dst_workload",
+	"dst_workload_kind",
+	"dst_app",
+	"src_names",
+	"dst_names",
+	"src_service_namespace",
+	"src_service",
+	"dst_service_namespace",
+	"dst_service",
+	"traffic_direction",
+	"is_reply",
+	"policy_match_type",
+	"trace_observation_point",
+	"trace_reason",
+	"interface",
+	"proxy_port",
+	"socket_cookie",
+	"cgroup_id",
+	"trace_id",
+	"summary",
+	"l7_type",
+	"l7_latency_ns",
+	"l7_kind",
+	"http_code",
+	"http_method",
+	"http_url",
+	"http_protocol",
+	"dns_query",
+	"dns_rcode",
+	"dns_qtypes",
+	"dns_rrtypes",
+	"dns_ips",
+	"dns_ttl",
+	"dns_cnames",
+	"dns_observation_source",
+	"kafka_api_key",
+	"kafka_api_version",
+	"kafka_topic",
+	"kafka_error_code",
+	"kafka_correlation_id",
+	"payload",
+};
+#define NFLOW_COLS (sizeof(flow_cols) / sizeof(flow_cols[0]))
+
+/* The enums of hubble_enum (schema.sql) and where their names are. */
+static const struct {
+	const char *name;
+	const ProtobufCEnumDescriptor *d;
+} enums[] = {
+	{"verdict", &flow__verdict__descriptor},
+	{"drop_reason", &flow__drop_reason__descriptor},
+	{"flow_type", &flow__flow_type__descriptor},
+	{"traffic_direction", &flow__traffic_direction__descriptor},
+	{"trace_observation_point", &flow__trace_observation_point__descriptor},
+	{"trace_reason", &flow__trace_reason__descriptor},
+	{"l7_type", &flow__l7_flow_type__descriptor},
+	{"ip_version", &flow__ipversion__descriptor},
+	{"auth_type", &flow__auth_type__descriptor},
+	{"lost_event_source", &flow__lost_event_source__descriptor},
+	{"node_state", &relay__node_state__descriptor},
+};
+
+static int fill_enums(sqlite3 *db)
+{
+	sqlite3_stmt *ins;
+	int err = fr_db__prepare(db, "INSERT OR IGNORE INTO hubble_enum VALUES (?,?,?)", &ins,
+				 "hubble_enum");
+
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]) && !err; i++) {
+		const ProtobufCEnumDescriptor *d = enums[i].d;
+
+		for (unsigned v = 0; v < d->n_values && !err; v++) {
+			sqlite3_bind_text(ins, 1, enums[i].name, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, d->values[v].value);
+			sqlite3_bind_text(ins, 3, d->values[v].name, -1, SQLITE_STATIC);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				fprintf(stderr, "flightrec: replay: hubble_enum: %s\n",
+					sqlite3_errmsg(db));
+				err = -EIO;
+			}
+			sqlite3_reset(ins);
+		}
+	}
+	sqlite3_finalize(ins);
+	return err;
+}
+
+int fr_hubble_rows__init(struct fr_hubble_rows *h, sqlite3 *db, struct fr_rowwriter *w,
+			 uint64_t *rows)
+{
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->rows = rows;
+	h->next_id = 1;
+	err = fr_db__check_columns(db, "hubble_flow", (const char **)flow_cols, (int)NFLOW_COLS);
+	if (!err)
+		err = fill_enums(db);
+	if (!err)
+		err = fr_rowbatch__init(&h->flow, db, w, "hubble_flow", NFLOW_COLS);
+	if (!err)
+		err = fr_rowbatch__init(&h->header, db, w, "hubble_http_header", 3);
+	if (!err)
+		err = fr_rowbatch__init(&h->policy, db, w, "hubble_flow_policy", 8);
+	if (!err)
+		err = fr_rowbatch__init(&h->lost, db, w, "hubble_lost", 8);
+	if (!err)
+		err = fr_rowbatch__init(&h->node_status, db, w, "hubble_node_status", 5);
+	if (!err)
+		err = fr_rowbatch__init(&h->server_status, db, w, "hubble_server_status", 10);
+	if (!err)
+		err = fr_rowbatch__init(&h->bad, db, w, "hubble_bad_record", 7);
+	return err;
+}
+
+int fr_hubble_rows__wants(unsigned kind)
+{
+	return kind == FR_KIND_HUBBLE_FLOW_PB || kind == FR_KIND_HUBBLE_FLOW_JSON ||
+	       kind == FR_KIND_HUBBLE_STATUS_PB;
+}
+
+static int end_row(struct fr_hubble_rows *h, struct fr_rowbatch *b)
+{
+	const int err = fr_rowbatch__end_row(b);
+
+	if (!err)
+		(*h->rows)++;
+	return err;
+}
+
+/* A string: NULL when empty (proto3's absent). */
+static void txt(struct fr_rowbatch *b, const char *s)
+{
+	if (s && *s)
+		fr_rowbatch__text(b, s, strlen(s));
+	else
+		fr_rowbatch__null(b);
+}
+
+/* A JSON array of strings; NULL when empty. Strings are UTF-8 (checked by
+ * the decoder): only quotes, backslashes and control bytes are escaped. */
+static void strlist(struct fr_rowbatch *b, size_t n, char *const *v)
+{
+	size_t max = 2, len;
+	char *dst, *p;
+
+	if (!n) {
+		fr_rowbatch__null(b);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		max += strlen(v[i]) * 6 + 3;
+	dst = fr_rowbatch__text_reserve(b, max);
+	if (!dst) {
+		fr_rowbatch__null(b); /* the row fails at its end (b->err) */
+		return;
+	}
+	p = dst;
+	*p++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const unsigned char *s = (const unsigned char *)v[i]; *s; s++) {
+			if (*s == '"' || *s == '\\') {
+				*p++ = '\\';
+				*p++ = (char)*s;
+			} else if (*s < 0x20) {
+				p += snprintf(p, 7, "\\u%04x", *s);
+			} else {
+				*p++ = (char)*s;
+			}
+		}
+		*p++ = '"';
+	}
+	*p++ = ']';
+	len = (size_t)(p - dst);
+	fr_rowbatch__text_commit(b, len);
+}
+
+static int64_t ts_ns(const Google__Protobuf__Timestamp *t)
+{
+	return t->seconds * 1000000000 + t->nanos;
+}
+
+/* Hubble's `app` context: the first label found of these, in this order. */
+static const char *app_of(const Flow__Endpoint *e)
+{
+	static const char *const keys[] = {
+		"k8s:app.kubernetes.io/name=", "k8s:k8s-app=", "k8s:app="};
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const size_t kl = strlen(keys[k]);
+
+		for (size_t i = 0; i < e->n_labels; i++)
+			if (!strncmp(e->labels[i], keys[k], kl))
+				return e->labels[i] + kl;
+	}
+	return NULL;
+}
+
+/* The 9 columns of an endpoint: id .. app. */
+static void endpoint(struct fr_rowbatch *b, const Flow__Endpoint *e)
+{
+	const Flow__Workload *w = e && e->n_workloads ? e->workloads[0] : NULL;
+
+	if (!e) {
+		for (int i = 0; i < 9; i++)
+			fr_rowbatch__null(b);
+		return;
+	}
+	fr_rowbatch__int_or_null(b, e->id);
+	fr_rowbatch__int_or_null(b, e->identity);
+	txt(b, e->cluster_name);
+	txt(b, e->namespace_);
+	txt(b, e->pod_name);
+	strlist(b, e->n_labels, e->labels);
+	txt(b, w ? w->name : NULL);
+	txt(b, w ? w->kind : NULL);
+	txt(b, app_of(e));
+}
+
+static void service(struct fr_rowbatch *b, const Flow__Service *s)
+{
+	txt(b, s ? s->namespace_ : NULL);
+	txt(b, s ? s->name : NULL);
+}
+
+static uint32_t tcp_bits(const Flow__TCPFlags *f)
+{
+	const protobuf_c_boolean bits[] = {f->fin, f->syn, f->rst, f->psh, f->ack,
+					   f->urg, f->ece, f->cwr, f->ns};
+	uint32_t v = 0;
+
+	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (bits[i])
+			v |= 1u << i;
+	return v;
+}
+
+/* protocol, src_port, dst_port, icmp_type, icmp_code, tcp_flags */
+static void layer4(struct fr_rowbatch *b, const Flow__Layer4 *l4)
+{
+	static const char *const names[] = {NULL,     "TCP",  "UDP",  "ICMPv4",
+					    "ICMPv6", "SCTP", "VRRP", "IGMP"};
+	const unsigned c = l4 ? (unsigned)l4->protocol_case : 0;
+	int64_t v[5] = {-1, -1, -1, -1, -1}; /* -1: NULL */
+
+	txt(b, c < 8 ? names[c] : NULL);
+	switch (c) {
+	case FLOW__LAYER4__PROTOCOL_TCP:
+		v[0] = l4->tcp->source_port;
+		v[1] = l4->tcp->destination_port;
+		if (l4->tcp->flags)
+			v[4] = tcp_bits(l4->tcp->flags);
+		break;
+	case FLOW__LAYER4__PROTOCOL_UDP:
+		v[0] = l4->udp->source_port;
+		v[1] = l4->udp->destination_port;
+		break;
+	case FLOW__LAYER4__PROTOCOL_SCTP:
+		v[0] = l4->sctp->source_port;
+		v[1] = l4->sctp->destination_port;
+		break;
+	case FLOW__LAYER4__PROTOCOL_ICMPV4:
+		v[2] = l4->icmpv4->type;
+		v[3] = l4->icmpv4->code;
+		break;
+	case FLOW__LAYER4__PROTOCOL_ICMPV6:
+		v[2] = l4->icmpv6->type;
+		v[3] = l4->icmpv6->code;
+		break;
+	default:
+		break;
+	}
+	for (int i = 0; i < 5; i++)
+		if (v[i] < 0)
+			fr_rowbatch__null(b);
+		else
+			fr_rowbatch__int(b, v[i]);
+}
+
+static void nulls(struct fr_rowbatch *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		fr_rowbatch__null(b);
+}
+
+/* l7_type .. kafka_correlation_id (20 columns) */
+static void layer7(struct fr_rowbatch *b, const Flow__Layer7 *l7)
+{
+	const Flow__HTTP *http = l7 && l7->record_case == FLOW__LAYER7__RECORD_HTTP ? l7->http : 0;
+	const Flow__DNS *dns = l7 && l7->record_case == FLOW__LAYER7__RECORD_DNS ? l7->dns : 0;
+	const Flow__Kafka *kafka =
+		l7 && l7->record_case == FLOW__LAYER7__RECORD_KAFKA ? l7->kafka : NULL;
+
+	if (!l7) {
+		nulls(b, 20);
+		return;
+	}
+	fr_rowbatch__int(b, l7->type);
+	fr_rowbatch__int(b, (int64_t)l7->latency_ns);
+	txt(b, http ? "http" : dns ? "dns" : kafka ? "kafka" : NULL);
+	if (http) {
+		fr_rowbatch__int(b, http->code);
+		txt(b, http->method);
+		txt(b, http->url);
+		txt(b, http->protocol);
+	} else {
+		nulls(b, 4);
+	}
+	if (dns) {
+		txt(b, dns->query);
+		fr_rowbatch__int(b, dns->rcode);
+		strlist(b, dns->n_qtypes, dns->qtypes);
+		strlist(b, dns->n_rrtypes, dns->rrtypes);
+		strlist(b, dns->n_ips, dns->ips);
+		fr_rowbatch__int(b, dns->ttl);
+		strlist(b, dns->n_cnames, dns->cnames);
+		txt(b, dns->observation_source);
+	} else {
+		nulls(b, 8);
+	}
+	if (kafka) {
+		txt(b, kafka->api_key);
+		fr_rowbatch__int(b, kafka->api_version);
+		txt(b, kafka->topic);
+		fr_rowbatch__int(b, kafka->error_code);
+		fr_rowbatch__int(b, kafka->correlation_id);
+	} else {
+		nulls(b, 5);
+	}
+}
+
+static int policies(struct fr_hubble_rows *h, int64_t id, const char *dir, const char *action,
+		    size_t n, Flow__Policy *const *p)
+{
+	struct fr_rowbatch *b = &h->policy;
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		fr_rowbatch__int(b, id);
+		fr_rowbatch__text(b, dir, strlen(dir));
+		fr_rowbatch__text(b, action, strlen(action));
+		txt(b, p[i]->name);
+		txt(b, p[i]->namespace_);
+		txt(b, p[i]->kind);
+		fr_rowbatch__int_or_null(b, (int64_t)p[i]->revision);
+		strlist(b, p[i]->n_labels, p[i]->labels);
+		err = end_row(h, b);
+	}
+	return err;
+}
+
+/* The flow's own rows beside hubble_flow: headers and policies. */
+static int flow_side_rows(struct fr_hubble_rows *h, int64_t id, const Flow__Flow *f)
+{
+	const Flow__HTTP *http =
+		f->l7 && f->l7->record_case == FLOW__LAYER7__RECORD_HTTP ? f->l7->http : NULL;
+	int err = 0;
+
+	for (size_t i = 0; http && i < http->n_headers && !err; i++) {
+		const Flow__HTTPHeader *hd = http->headers[i];
+
+		fr_rowbatch__int(&h->header, id);
+		fr_rowbatch__text(&h->header, hd->key, strlen(hd->key));
+		fr_rowbatch__text(&h->header, hd->value, strlen(hd->value));
+		err = end_row(h, &h->header);
+	}
+	if (!err)
+		err = policies(h, id, "ingress", "allowed", f->n_ingress_allowed_by,
+			       f->ingress_allowed_by);
+	if (!err)
+		err = policies(h, id, "egress", "allowed", f->n_egress_allowed_by,
+			       f->egress_allowed_by);
+	if (!err)
+		err = policies(h, id, "ingress", "denied", f->n_ingress_denied_by,
+			       f->ingress_denied_by);
+	if (!err)
+		err = policies(h, id, "egress", "denied", f->n_egress_denied_by,
+			       f->egress_denied_by);
+	return err;
+}
+
+/* Deprecated in flow.proto, still what older agents send. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static uint32_t old_drop_reason(const Flow__Flow *f)
+{
+	return f->drop_reason;
+}
+
+static const char *summary_of(const Flow__Flow *f)
+{
+	return f->summary;
+}
+#pragma GCC diagnostic pop
+
+static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+		    const struct fr_record *rec, const Observer__GetFlowsResponse *r)
+{
+	const Flow__Flow *f = r->flow;
+	struct fr_rowbatch *b = &h->flow;
+	const char *kind = fr_kind__name(rec->kind);
+	const int64_t id = h->next_id++;
+	const Flow__IP *ip = f->ip;
+	int err;
+
+	fr_rowbatch__int(b, id);
+	fr_rowbatch__int(b, f->time ? ts_ns(f->time) : r->time ? ts_ns(r->time) : w->recv_ts);
+	fr_rowbatch__int(b, w->recv_ts);
+	fr_rowbatch__int(b, w->node);
+	txt(b, *f->node_name ? f->node_name : r->node_name);
+	fr_rowbatch__text(b, kind, strlen(kind));
+	txt(b, f->uuid);
+	fr_rowbatch__int(b, f->verdict);
+	fr_rowbatch__int(b,
+			 f->drop_reason_desc ? (int64_t)f->drop_reason_desc : old_drop_reason(f));
+	fr_rowbatch__int(b, f->type);
+	if (f->event_type) {
+		fr_rowbatch__int(b, f->event_type->type);
+		fr_rowbatch__int(b, f->event_type->sub_type);
+	} else {
+		nulls(b, 2);
+	}
+	fr_rowbatch__int(b, f->auth_type);
+	if (ip) {
+		fr_rowbatch__int(b, ip->ipversion);
+		txt(b, ip->source);
+		txt(b, ip->destination);
+		txt(b, ip->source_xlated);
+		fr_rowbatch__int(b, !!ip->encrypted);
+	} else {
+		nulls(b, 5);
+	}
+	layer4(b, f->l4);
+	endpoint(b, f->source);
+	endpoint(b, f->destination);
+	strlist(b, f->n_source_names, f->source_names);
+	strlist(b, f->n_destination_names, f->destination_names);
+	service(b, f->source_service);
+	service(b, f->destination_service);
+	fr_rowbatch__int(b, f->traffic_direction);
+	if (f->is_reply)
+		fr_rowbatch__int(b, !!f->is_reply->value);
+	else
+		fr_rowbatch__null(b);
+	fr_rowbatch__int(b, f->policy_match_type);
+	fr_rowbatch__int(b, f->trace_observation_point);
+	fr_rowbatch__int(b, f->trace_reason);
+	txt(b, f->interface ? f->interface->name : NULL);
+	fr_rowbatch__int_or_null(b, f->proxy_port);
+	fr_rowbatch__int_or_null(b, (int64_t)f->socket_cookie);
+	fr_rowbatch__int_or_null(b, (int64_t)f->cgroup_id);
+	txt(b, f->trace_context && f->trace_context->parent ? f->trace_context->parent->trace_id
+							    : NULL);
+	txt(b, summary_of(f));
+	layer7(b, f->l7);
+	fr_rowbatch__blob(b, rec->payload, rec->len);
+	err = end_row(h, b);
+	return err ? err : flow_side_rows(h, id, f);
+}
+
+static int add_lost(struct fr_hubble_rows *h, const struct fr_hubble_where *w, int64_t ts,
+		    const Observer__GetFlowsResponse *r)
+{
+	const Flow__LostEvent *e = r->lost_events;
+	struct fr_rowbatch *b = &h->lost;
+
+	fr_rowbatch__int(b, ts);
+	fr_rowbatch__int(b, w->node);
+	txt(b, r->node_name);
+	fr_rowbatch__int(b, e->source);
+	fr_rowbatch__int(b, (int64_t)e->num_events_lost);
+	if (e->cpu)
+		fr_rowbatch__int(b, e->cpu->value);
+	else
+		fr_rowbatch__null(b);
+	if (e->first)
+		fr_rowbatch__int(b, ts_ns(e->first));
+	else
+		fr_rowbatch__null(b);
+	if (e->last)
+		fr_rowbatch__int(b, ts_ns(e->last));
+	else
+		fr_rowbatch__null(b);
+	return end_row(h, b);
+}
+
+static int add_node_status(struct fr_hubble_rows *h, const struct fr_hubble_where *w, int64_t ts,
+			   const Relay__NodeStatusEvent *e)
+{
+	struct fr_rowbatch *b = &h->node_status;
+
+	fr_rowbatch__int(b, ts);
+	fr_rowbatch__int(b, w->node);
+	fr_rowbatch__int(b, e->state_change);
+	strlist(b, e->n_node_names, e->node_names);
+	txt(b, e->message);
+	return end_row(h, b);
+}
+
+static int add_server_status(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+			     const Observer__ServerStatusResponse *s)
+{
+	struct fr_rowbatch *b = &h->server_status;
+
+	fr_rowbatch__int(b, w->recv_ts);
+	fr_rowbatch__int(b, w->node);
+	fr_rowbatch__int(b, (int64_t)s->num_flows);
+	fr_rowbatch__int(b, (int64_t)s->max_flows);
+	fr_rowbatch__int(b, (int64_t)s->seen_flows);
+	fr_rowbatch__int(b, (int64_t)s->uptime_ns);
+	if (s->num_connected_nodes)
+		fr_rowbatch__int(b, s->num_connected_nodes->value);
+	else
+		fr_rowbatch__null(b);
+	if (s->num_unavailable_nodes)
+		fr_rowbatch__int(b, s->num_unavailable_nodes->value);
+	else
+		fr_rowbatch__null(b);
+	txt(b, s->version);
+	fr_rowbatch__real(b, s->flows_rate);
+	return end_row(h, b);
+}
+
+/* A record that does not decode: kept with why, counted for replay_errors. */
+static int add_bad(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+		   const struct fr_record *rec, const char *why)
+{
+	struct fr_rowbatch *b = &h->bad;
+	const char *kind = fr_kind__name(rec->kind);
+
+	if (!h->nbad++) {
+		h->bad_seq = w->seq;
+		h->bad_block = rec->block_offset;
+		snprintf(h->bad_msg, sizeof(h->bad_msg), "%s", why);
+	}
+	fr_rowbatch__int(b, w->recv_ts);
+	fr_rowbatch__int(b, w->node);
+	fr_rowbatch__int(b, w->segment);
+	fr_rowbatch__int(b, (int64_t)w->seq);
+	fr_rowbatch__text(b, kind, strlen(kind));
+	fr_rowbatch__text(b, why, strlen(why));
+	fr_rowbatch__blob(b, rec->payload, rec->len);
+	return end_row(h, b);
+}
+
+static int decode(const struct fr_record *rec, ProtobufCMessage **m, char *why, size_t cap)
+{
+	struct fr_hubble_error e = {0};
+	int err;
+
+	if (rec->kind == FR_KIND_HUBBLE_FLOW_JSON)
+		err = fr_hubble__parse_line(&observer__get_flows_response__descriptor,
+					    (const char *)rec->payload, rec->len, m, &e);
+	else
+		err = fr_hubble__decode(rec->kind == FR_KIND_HUBBLE_STATUS_PB
+						? &observer__server_status_response__descriptor
+						: &observer__get_flows_response__descriptor,
+					rec->payload, rec->len, m, &e);
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		fr_hubble__describe(&e, why, cap);
+	return err ? -EBADMSG : 0;
+}
+
+int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+			   const struct fr_record *rec)
+{
+	const Observer__GetFlowsResponse *r;
+	ProtobufCMessage *m = NULL;
+	char why[200];
+	int64_t ts;
+	int err;
+
+	err = decode(rec, &m, why, sizeof(why));
+	if (err == -EBADMSG)
+		return add_bad(h, w, rec, why);
+	if (err)
+		return err;
+	if (rec->kind == FR_KIND_HUBBLE_STATUS_PB) {
+		err = add_server_status(h, w, (const Observer__ServerStatusResponse *)m);
+		fr_hubble__free(m);
+		return err;
+	}
+	r = (const Observer__GetFlowsResponse *)m;
+	ts = r->time ? ts_ns(r->time) : w->recv_ts;
+	switch (r->response_types_case) {
+	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW:
+		err = add_flow(h, w, rec, r);
+		break;
+	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_LOST_EVENTS:
+		err = add_lost(h, w, ts, r);
+		break;
+	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_NODE_STATUS:
+		err = add_node_status(h, w, ts, r->node_status);
+		break;
+	default:
+		err = add_bad(h, w, rec, "no flow, node_status or lost_events in the response");
+		break;
+	}
+	fr_hubble__free(m);
+	return err;
+}
+
+void fr_hubble_rows__segment(struct fr_hubble_rows *h)
+{
+	h->nbad = 0;
+	h->bad_msg[0] = 0;
+}
+
+int fr_hubble_rows__flush(struct fr_hubble_rows *h)
+{
+	struct fr_rowbatch *all[] = {&h->flow,	      &h->header,	 &h->policy, &h->lost,
+				     &h->node_status, &h->server_status, &h->bad};
+	int err = 0;
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && !err; i++)
+		err = fr_rowbatch__flush(all[i]);
+	return err;
+}
+
+void fr_hubble_rows__free(struct fr_hubble_rows *h)
+{
+	fr_rowbatch__free(&h->flow);
+	fr_rowbatch__free(&h->header);
+	fr_rowbatch__free(&h->policy);
+	fr_rowbatch__free(&h->lost);
+	fr_rowbatch__free(&h->node_status);
+	fr_rowbatch__free(&h->server_status);
+	fr_rowbatch__free(&h->bad);
+}
