@@ -171,10 +171,14 @@ int fr_metrics__recording_window(sqlite3 *db, int64_t *from, int64_t *to)
 	sqlite3_stmt *st;
 	int n = 0;
 
+	/* Hubble flows carry their own time (flow.time), which may lie outside
+	 * the records' span (a jsonpb file recorded later): the window covers it */
 	if (fr_db__prepare(db,
-			   "SELECT (SELECT CAST(value AS INTEGER) FROM replay_info WHERE key = "
-			   "'ts_min'), (SELECT CAST(value AS INTEGER) FROM replay_info WHERE key = "
-			   "'ts_max')",
+			   "WITH r(lo, hi) AS (SELECT (SELECT CAST(value AS INTEGER) FROM "
+			   "replay_info WHERE key = 'ts_min'), (SELECT CAST(value AS INTEGER) FROM "
+			   "replay_info WHERE key = 'ts_max') UNION ALL SELECT min(ts), max(ts) "
+			   "FROM hubble_flow UNION ALL SELECT min(ts), max(ts) FROM hubble_lost) "
+			   "SELECT min(lo), max(hi) FROM r",
 			   &st, "replay_info"))
 		return -EIO;
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -215,7 +219,7 @@ static void bind_window(sqlite3_stmt *st, const struct window *w)
 
 struct row_state {
 	struct fr_series s;
-	char vals[FR_SERIES_MAX_LABELS][256];
+	char vals[FR_SERIES_MAX_LABELS][4096]; /* Hubble's identity context: every label */
 	char names[FR_SERIES_MAX_LABELS][FR_METRIC_LABEL_NAME_MAX];
 	int have;
 };
