@@ -5,6 +5,7 @@
  */
 #include "analyzer/cmd/deps.h"
 #include "analyzer/cmd/drops.h"
+#include "analyzer/cmd/flows.h"
 #include "analyzer/cmd/inspect.h"
 #include "analyzer/cmd/metrics.h"
 #include "analyzer/cmd/query.h"
@@ -27,6 +28,7 @@ static const struct command commands[] = {
 	{"metrics", fr_cmd_metrics, "metric families of a replay database (prom, json, csv)"},
 	{"deps", fr_cmd_deps, "service dependency graph (dot, mermaid, json)"},
 	{"drops", fr_cmd_drops, "kernel drops, retransmits and resets by reason, workload, ..."},
+	{"flows", fr_cmd_flows, "recorded Hubble flows (table, or jsonpb as hubble observe)"},
 	{"query", fr_cmd_query, "SQL over a replay database; canned queries (--list)"},
 };
 
