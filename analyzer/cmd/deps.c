@@ -48,7 +48,8 @@ static void edge_label(json_t *e, char *buf, size_t cap)
 static void l7_label(json_t *e, char *buf, size_t cap)
 {
 	snprintf(buf, cap,
-		 "%s/%" JSON_INTEGER_FORMAT " %s: %" JSON_INTEGER_FORMAT " req, %.3f/s, %.1f%% err, "
+		 "%s/%" JSON_INTEGER_FORMAT " %s: %" JSON_INTEGER_FORMAT
+		 " req, %.3f/s, %.1f%% err, "
 		 "p50 %.2f ms, p99 %.2f ms",
 		 sval(e, "protocol"), ival(e, "port"), sval(e, "endpoint"), ival(e, "requests"),
 		 json_number_value(json_object_get(e, "requests_per_s")),
@@ -205,9 +206,9 @@ static void print_table(const char *title, json_t *rows)
 		}
 	}
 	c = 0;
-	json_object_foreach(json_array_get(rows, 0), k, v)
-		if (c < MAX_COLS)
-			printf("%s%-*s", c ? "  " : "", (int)w[c], k), c++;
+	json_object_foreach(json_array_get(rows, 0), k, v) if (c < MAX_COLS)
+		printf("%s%-*s", c ? "  " : "", (int)w[c], k),
+		c++;
 	json_array_foreach(rows, i, r)
 	{
 		putchar('\n');
@@ -252,8 +253,7 @@ static json_t *edges_of(sqlite3 *db, const char *file, const char *level, int64_
 
 	if (fr_db__prepare(db, fr_sql__get(file), &st, file))
 		return NULL;
-	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":level"), level, -1,
-			  SQLITE_STATIC);
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":level"), level, -1, SQLITE_STATIC);
 	if ((i = sqlite3_bind_parameter_index(st, ":span_ns")))
 		sqlite3_bind_int64(st, i, span);
 	rows = fr_table__rows(st);

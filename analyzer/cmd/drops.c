@@ -80,11 +80,11 @@ static void print_hubble(json_t *rows, json_t *totals, const char *by)
 	printf("\nHubble drops\n%-*s  %10s  %13s  %s\n", (int)w, by, "drops", "policy_denied",
 	       "denied_by");
 	json_array_foreach(rows, i, r)
-	printf("%-*s  %10" JSON_INTEGER_FORMAT "  %13" JSON_INTEGER_FORMAT "  %s\n", (int)w,
-	       json_string_value(json_object_get(r, "key")),
-	       json_integer_value(json_object_get(r, "drops")),
-	       json_integer_value(json_object_get(r, "policy_denied")),
-	       json_string_value(json_object_get(r, "denied_by")));
+		printf("%-*s  %10" JSON_INTEGER_FORMAT "  %13" JSON_INTEGER_FORMAT "  %s\n", (int)w,
+		       json_string_value(json_object_get(r, "key")),
+		       json_integer_value(json_object_get(r, "drops")),
+		       json_integer_value(json_object_get(r, "policy_denied")),
+		       json_string_value(json_object_get(r, "denied_by")));
 	printf("%-*s  %10" JSON_INTEGER_FORMAT "  %13" JSON_INTEGER_FORMAT "\n", (int)w, "total",
 	       json_integer_value(json_object_get(totals, "drops")),
 	       json_integer_value(json_object_get(totals, "policy_denied")));
@@ -135,12 +135,12 @@ int fr_cmd_drops(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(bys) / sizeof(bys[0]); i++)
 		ok_by |= !strcmp(by, bys[i]);
 	if (a.bad || !ok_by || optind != argc - 1)
-		return fr_cli__usage_error("drops",
-					   !ok_by ? "bad --by: reason, workload, node, minute or policy"
-					   : optind != argc - 1
-						   ? "expected one DB argument"
-						   : "bad option or --format (table or json)",
-					   usage);
+		return fr_cli__usage_error(
+			"drops",
+			!ok_by		     ? "bad --by: reason, workload, node, minute or policy"
+			: optind != argc - 1 ? "expected one DB argument"
+					     : "bad option or --format (table or json)",
+			usage);
 	err = fr_db__open_ro(argv[optind], &db);
 	if (!err && strcmp(by, "policy")) {
 		rows = run(db, "reports/drops.sql", by);

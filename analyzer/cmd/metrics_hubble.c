@@ -8,18 +8,25 @@
 #include <strings.h>
 
 /* Hubble's context identifiers (api/context.go), in its order. */
-static const char *const ids[] = {"identity", "namespace", "pod",  "pod-short",
-				  "pod-name", "dns",	   "ip",   "reserved-identity",
+static const char *const ids[] = {"identity", "namespace",     "pod", "pod-short",
+				  "pod-name", "dns",	       "ip",  "reserved-identity",
 				  "workload", "workload-name", "app"};
 #define NIDS ((int)(sizeof(ids) / sizeof(ids[0])))
 
 /* labelsContext labels in Hubble's fixed order. */
-static const char *const lctx[] = {
-	"source_ip",	       "source_pod",	     "source_namespace",
-	"source_workload",     "source_workload_kind", "source_app",
-	"destination_ip",      "destination_pod",	     "destination_namespace",
-	"destination_workload", "destination_workload_kind", "destination_app",
-	"traffic_direction"};
+static const char *const lctx[] = {"source_ip",
+				   "source_pod",
+				   "source_namespace",
+				   "source_workload",
+				   "source_workload_kind",
+				   "source_app",
+				   "destination_ip",
+				   "destination_pod",
+				   "destination_namespace",
+				   "destination_workload",
+				   "destination_workload_kind",
+				   "destination_app",
+				   "traffic_direction"};
 #define NLCTX ((int)(sizeof(lctx) / sizeof(lctx[0])))
 
 static const char *const ctx_keys[2][3] = {
@@ -133,14 +140,18 @@ static void id_expr(int id, const char *e, char *b, size_t cap)
 
 	switch (id) {
 	case 0: /* identity: every label, joined by ',' */
-		snprintf(b, cap, "COALESCE((SELECT group_concat(value, ',') FROM json_each(h.%s_labels)), '')", e);
+		snprintf(b, cap,
+			 "COALESCE((SELECT group_concat(value, ',') FROM json_each(h.%s_labels)), "
+			 "'')",
+			 e);
 		break;
 	case 1:
 		snprintf(b, cap, "COALESCE(h.%s_namespace, '')", e);
 		break;
 	case 2: /* namespace/pod, pod without a namespace, '' without a pod */
 		snprintf(b, cap,
-			 "CASE WHEN COALESCE(h.%s_pod, '') = '' THEN '' WHEN COALESCE(h.%s_namespace, "
+			 "CASE WHEN COALESCE(h.%s_pod, '') = '' THEN '' WHEN "
+			 "COALESCE(h.%s_namespace, "
 			 "'') = '' THEN h.%s_pod ELSE h.%s_namespace || '/' || h.%s_pod END",
 			 e, e, e, e, e);
 		break;
@@ -151,7 +162,10 @@ static void id_expr(int id, const char *e, char *b, size_t cap)
 		snprintf(b, cap, "COALESCE(h.%s_pod, '')", e);
 		break;
 	case 5:
-		snprintf(b, cap, "COALESCE((SELECT group_concat(value, ',') FROM json_each(h.%s_names)), '')", e);
+		snprintf(b, cap,
+			 "COALESCE((SELECT group_concat(value, ',') FROM json_each(h.%s_names)), "
+			 "'')",
+			 e);
 		break;
 	case 6:
 		snprintf(b, cap, "COALESCE(h.%s, '')", ip);
@@ -159,7 +173,8 @@ static void id_expr(int id, const char *e, char *b, size_t cap)
 	case 7: /* reserved:kube-apiserver before any other reserved label */
 		snprintf(b, cap,
 			 "COALESCE((SELECT value FROM json_each(h.%s_labels) WHERE value = "
-			 "'reserved:kube-apiserver'), (SELECT value FROM json_each(h.%s_labels) WHERE "
+			 "'reserved:kube-apiserver'), (SELECT value FROM json_each(h.%s_labels) "
+			 "WHERE "
 			 "substr(value, 1, 9) = 'reserved:' ORDER BY key LIMIT 1), '')",
 			 e, e);
 		break;
@@ -212,16 +227,17 @@ static int end_expr(const struct fr_mhubble_ctx *c, int end, char *b, size_t cap
 		err |= list_expr(c->id[end][1], c->nid[end][1], e, eg, sizeof(eg));
 	if (c->nid[end][FR_MHUBBLE_INGRESS])
 		err |= list_expr(c->id[end][2], c->nid[end][2], e, in, sizeof(in));
-	if (err || snprintf(b, cap, "CASE h.traffic_direction WHEN 2 THEN %s WHEN 1 THEN %s ELSE %s END",
-			    eg, in, any) >= (int)cap)
+	if (err ||
+	    snprintf(b, cap, "CASE h.traffic_direction WHEN 2 THEN %s WHEN 1 THEN %s ELSE %s END",
+		     eg, in, any) >= (int)cap)
 		return -E2BIG;
 	return 0;
 }
 
 static void lctx_expr(int k, char *b, size_t cap)
 {
-	static const char *const col[] = {"ip", "pod", "namespace", "workload", "workload_kind",
-					  "app"};
+	static const char *const col[] = {"ip",	      "pod",	       "namespace",
+					  "workload", "workload_kind", "app"};
 	const char *e = k < 6 ? "src" : "dst";
 
 	if (k == 12)
@@ -449,7 +465,8 @@ static int is_id(const char *s, size_t n)
 		const char c = s[i];
 
 		if (dash ? c != '-'
-			 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+			     (c >= 'A' && c <= 'F')))
 			return 0;
 	}
 	return 1;

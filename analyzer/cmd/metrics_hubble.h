@@ -32,8 +32,8 @@
 /* What `flightrec metrics` uses without --hubble-context: series per
  * workload (namespace/name), else per pod, else per reserved identity
  * (world, host, ...), else per IP. */
-#define FR_MHUBBLE_DEFAULT                                                                        \
-	"sourceContext=workload|pod|reserved-identity|ip;"                                        \
+#define FR_MHUBBLE_DEFAULT                                                                         \
+	"sourceContext=workload|pod|reserved-identity|ip;"                                         \
 	"destinationContext=workload|pod|reserved-identity|ip"
 
 #define FR_MHUBBLE_MAX_IDS 12

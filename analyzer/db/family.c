@@ -74,7 +74,8 @@ static int parse_own(const char *s, struct fr_family *f)
 
 int fr_family__parse(const char *file, const char *sql, struct fr_family *f)
 {
-	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "", ctx[16] = "";
+	char type[32] = "", attr[32] = "", scale[32] = "", bounds[256] = "", own[256] = "",
+	     ctx[16] = "";
 	const char *p = sql;
 	int too_long = 0;
 

@@ -169,8 +169,9 @@ static int check_metrics_by(json_t *truth, json_t *out, const char *label, const
 
 	json_object_foreach(json_object_get(truth, "families"), name, fam)
 	{
-		/* process dimensions do not apply to the connection families */
-		if (!strncmp(name, "kube_ebpf_", 10))
+		/* process dimensions do not apply to the connection and Hubble
+		 * families (checked by check_hubble.py) */
+		if (!strncmp(name, "kube_ebpf_", 10) || !strncmp(name, "hubble_", 7))
 			continue;
 		json_object_foreach(json_object_get(fam, "series"), k, s)
 		{
@@ -186,7 +187,9 @@ static int check_metrics_by(json_t *truth, json_t *out, const char *label, const
 	}
 	json_array_foreach(json_object_get(out, "families"), i, fam)
 	{
-		if (!strncmp(json_string_value(json_object_get(fam, "name")), "kube_ebpf_", 10))
+		const char *fname = json_string_value(json_object_get(fam, "name"));
+
+		if (!strncmp(fname, "kube_ebpf_", 10) || !strncmp(fname, "hubble_", 7))
 			continue;
 		json_array_foreach(json_object_get(fam, "series"), j, s)
 		{
