@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # run_hubble.sh MODE FLIGHTREC SEGTOOL PYTHON SRCDIR WORKDIR
 # The hubble_* families, deps and drops over Hubble flows: checked against
-# check_hubble.py (its own reading of the jsonpb lines), promtool, and the
+# check_hubble_families.py (its own reading of the jsonpb lines), promtool, and the
 # reviewed golden files (UPDATE_GOLDEN=1 rewrites them).
 set -eu
 mode=$1 fr=$2 segtool=$3 py=$4 src=$5 work=$6
@@ -34,18 +34,18 @@ case $mode in
 samples)
 	samples_db
 	"$fr" metrics s.db --format json > m.json
-	"$py" "$src/tests/golden/check_hubble.py" m.json "$src"/fixtures/hubble/*.jsonl
+	"$py" "$src/tests/golden/check_hubble_families.py" m.json "$src"/fixtures/hubble/*.jsonl
 	;;
 synthetic)
 	synthetic_db
 	"$fr" metrics y.db --format json > m.json
-	"$py" "$src/tests/golden/check_hubble.py" m.json "$synthetic"
+	"$py" "$src/tests/golden/check_hubble_families.py" m.json "$synthetic"
 	;;
 small)
 	[ -f "$src/fixtures/small/hubble.jsonl" ] || { echo "no fixtures/small/hubble.jsonl"; exit 77; }
 	"$fr" replay -o small.db "$src/fixtures/small" 2>replay.err || { cat replay.err >&2; fail "replay"; }
 	"$fr" metrics small.db --format json > m.json
-	"$py" "$src/tests/golden/check_hubble.py" m.json "$src/fixtures/small/hubble.jsonl" \
+	"$py" "$src/tests/golden/check_hubble_families.py" m.json "$src/fixtures/small/hubble.jsonl" \
 		--truth "$src/fixtures/small/truth.json"
 	;;
 promtool)

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# bench_hubble_replay.sh FLIGHTREC SEGTOOL SAMPLES WORKDIR [REPEAT]: a
+# segment of the sample jsonpb lines (fixtures/hubble) written REPEAT times
+# (default 4100: ~500 k flows) as protobuf records with times shifted by
+# 1 s a pass, replayed; prints flows/s decoded. The floor: the same
+# payloads under a record kind replay does not know (read, decompressed,
+# counted, not decoded), replayed the same way. Needs /usr/bin/time.
+set -eu
+fr=$1 tool=$2 samples=$3 work=$4 repeat=${5:-4100}
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+"$tool" --repeat "$repeat" --out flows.frseg "$samples"/*.jsonl
+"$tool" --repeat "$repeat" --kind 47 --out floor.frseg "$samples"/*.jsonl
+sync
+run() { # name seg: wall seconds and peak RSS of a replay
+	/usr/bin/time -f '%e %M' -o t.txt "$fr" replay -o "$1.db" "$2" 2> "err.$1"
+	cat t.txt
+}
+set -- $(run flows flows.frseg) $(run floor floor.frseg)
+secs=$1 kb=$2 fsecs=$3
+flows=$(sqlite3 flows.db 'SELECT count(*) FROM hubble_flow' 2>/dev/null || echo "?")
+lines=$(cat "$samples"/*.jsonl | grep -c .)
+echo "flows:                  $flows ($lines sample lines x $repeat)"
+echo "segment:                $(stat -c %s flows.frseg) bytes"
+echo "replay:                 $secs s, $(awk "BEGIN{printf \"%.0f\", $lines * $repeat / $secs}") flows/s"
+echo "floor (not decoded):    $fsecs s"
+echo "decode + insert:        $(awk "BEGIN{printf \"%.0f\", $lines * $repeat / ($secs - $fsecs)}") flows/s above the floor"
+echo "database:               $(stat -c %s flows.db) bytes, $(awk "BEGIN{printf \"%.0f\", $(stat -c %s flows.db) / ($lines * $repeat)}") bytes/flow"
+echo "replay peak RSS:        $(awk "BEGIN{printf \"%.1f\", $kb / 1024}") MiB"
