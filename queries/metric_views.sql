@@ -224,3 +224,30 @@ FROM hubble_win w LEFT JOIN (
 		min(CASE WHEN lower(key) = 'grpc-status' THEN value END) AS grpc_status
 	FROM hubble_http_header GROUP BY flow) hh ON hh.flow = w.id
 WHERE w.l7_kind = 'http';
+
+-- TCP connections as Hubble flows show them (hubble_tcp_* families), over
+-- every flow: a connection's SYN is FORWARDED or REDIRECTED, not a reply,
+-- SYN without ACK; a FIN or RST of either direction ends the tuple's
+-- connection. epoch counts the tuple's ends so far: the SYNs of one epoch
+-- are one connection (seen at several points or nodes, or retransmitted).
+-- hubble_tcp_ep: the SYNs (syn 1) and ends (syn 0, once per orientation)
+-- with their epoch; hubble_tcp_conn: each connection, its first SYN's
+-- time (open_ts) and flow (id).
+CREATE TEMP VIEW hubble_tcp_ep AS
+WITH ev AS (
+	SELECT id, ts, ip_version, src_ip AS a, src_port AS ap, dst_ip AS b, dst_port AS bp, 1 AS syn
+	FROM hubble_flow WHERE protocol = 'TCP' AND verdict IN (1, 5)
+		AND NOT COALESCE(is_reply, 0) AND (tcp_flags & 18) = 2
+	UNION ALL
+	SELECT id, ts, ip_version, src_ip, src_port, dst_ip, dst_port, 0
+	FROM hubble_flow WHERE protocol = 'TCP' AND verdict IN (1, 5) AND (tcp_flags & 5) <> 0
+	UNION ALL
+	SELECT id, ts, ip_version, dst_ip, dst_port, src_ip, src_port, 0
+	FROM hubble_flow WHERE protocol = 'TCP' AND verdict IN (1, 5) AND (tcp_flags & 5) <> 0
+)
+SELECT *, sum(1 - syn) OVER (PARTITION BY a, ap, b, bp ORDER BY ts, id
+	ROWS UNBOUNDED PRECEDING) AS epoch
+FROM ev;
+CREATE TEMP VIEW hubble_tcp_conn AS
+SELECT a, ap, b, bp, epoch, min(ts) AS open_ts, id, ip_version FROM hubble_tcp_ep WHERE syn
+GROUP BY a, ap, b, bp, epoch;

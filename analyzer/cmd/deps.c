@@ -68,11 +68,9 @@ static void dot_quoted(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Graph nodes in order of first appearance in the (sorted) edges, L4
- * then L7. */
-static json_t *node_ids(json_t *edges, json_t *l7)
+static void add_ends(json_t *ids, json_t *edges)
 {
-	json_t *ids = json_object(), *e;
+	json_t *e;
 	size_t i;
 
 	json_array_foreach(edges, i, e)
@@ -80,11 +78,16 @@ static json_t *node_ids(json_t *edges, json_t *l7)
 		json_object_set_new(ids, sval(e, "src"), json_null());
 		json_object_set_new(ids, sval(e, "dst"), json_null());
 	}
-	json_array_foreach(l7, i, e)
-	{
-		json_object_set_new(ids, sval(e, "src"), json_null());
-		json_object_set_new(ids, sval(e, "dst"), json_null());
-	}
+}
+
+/* Graph nodes in order of first appearance in the (sorted) edges, L4
+ * then L7. */
+static json_t *node_ids(json_t *edges, json_t *l7)
+{
+	json_t *ids = json_object();
+
+	add_ends(ids, edges);
+	add_ends(ids, l7);
 	return ids;
 }
 
