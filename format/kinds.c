@@ -33,6 +33,7 @@ static const struct fr_kind_info kind_table[] = {
 	{FR_KIND_META_CHANGE, "meta_change", .has_schema = 0},
 	{FR_KIND_HUBBLE_FLOW_PB, "hubble_flow_pb", .has_schema = 0},
 	{FR_KIND_HUBBLE_FLOW_JSON, "hubble_flow_json", .has_schema = 0},
+	{FR_KIND_HUBBLE_STATUS_PB, "hubble_status_pb", .has_schema = 0},
 	FR_SCHEMA_KINDS(FR_KIND_SCHEMA_)};
 
 static const struct fr_kind_info *kind_index[FR_KIND_MAX];

@@ -54,6 +54,9 @@ enum fr_kind {
 	FR_KIND_HUBBLE_FLOW_PB = 32,
 	/* one flow as received: payload is one `hubble observe -o jsonpb` line (JSON) */
 	FR_KIND_HUBBLE_FLOW_JSON = 33,
+	/* the Hubble server's status, asked at the start of every stream: payload is a
+	 * serialized observer.ServerStatusResponse (protobuf) as received */
+	FR_KIND_HUBBLE_STATUS_PB = 34,
 
 	/* --- kernel events (64..): schema kinds --- */
 	FR_KIND_PROC_EXEC = 64,
