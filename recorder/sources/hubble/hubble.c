@@ -259,6 +259,18 @@ static void stop_thread(struct fr_hubble_source *h)
 	fr_hubble_grpc__stop(h->grpc);
 	pthread_join(h->thread, NULL);
 	h->started = false;
+	if (h->grpc) {
+		const struct fr_hubble_grpc_stats *st = fr_hubble_grpc__stats(h->grpc);
+
+		fprintf(stderr,
+			"flightrec-record: hubble: %llu responses in %llu streams, %llu resent "
+			"by a resumed stream and skipped, %llu bad, %llu server statuses\n",
+			(unsigned long long)atomic_load(&st->responses),
+			(unsigned long long)atomic_load(&st->streams),
+			(unsigned long long)atomic_load(&st->duplicates),
+			(unsigned long long)atomic_load(&st->bad_message),
+			(unsigned long long)atomic_load(&st->statuses));
+	}
 }
 
 static int hubble_stop(void *ctx, uint64_t now_ns)

@@ -375,6 +375,7 @@ static int on_response(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, ui
 	struct fr_hubble_error herr = {0};
 	ProtobufCMessage *m = NULL;
 	const Observer__GetFlowsResponse *r;
+	const Flow__Flow *flow;
 	char desc[256];
 	int err;
 
@@ -396,12 +397,15 @@ static int on_response(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, ui
 		return 0;
 	}
 	r = (const Observer__GetFlowsResponse *)m;
-	if (r->flow && seen_before(c, r)) {
+	/* a oneof: flow shares its storage with lost_events and node_status */
+	flow = r->response_types_case == OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW ? r->flow
+											   : NULL;
+	if (flow && seen_before(c, r)) {
 		atomic_fetch_add(&c->st.duplicates, 1);
 		fr_hubble__free(m);
 		return 0;
 	}
-	err = fr_hubble_sink__offer(sink, FR_KIND_HUBBLE_FLOW_PB, c->buf, c->len, r->flow, now);
+	err = fr_hubble_sink__offer(sink, FR_KIND_HUBBLE_FLOW_PB, c->buf, c->len, flow, now);
 	fr_hubble__free(m);
 	return err;
 }
