@@ -38,12 +38,15 @@ struct fr_hubble_sink {
 	struct rec *recs;
 	size_t n, cap;
 	uint64_t bad_lines;
+	size_t fail_at; /* >0: the offer of record fail_at fails */
 };
 
 int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const void *payload,
 			  size_t len, const Flow__Flow *flow, uint64_t recv_boot_ns)
 {
 	assert_true(recv_boot_ns > 0);
+	if (s->fail_at && s->n + 1 == s->fail_at)
+		return -ENOSPC;
 	pthread_mutex_lock(&s->mu);
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
@@ -398,6 +401,21 @@ static void test_filter_applied(void **state)
 	fr_hubble_filter__free(filter);
 }
 
+/* The sink's error stops the input: recording must stop. */
+static void test_sink_error_stops(void **state)
+{
+	struct fixture *f = *state;
+	struct fr_hubble_jsonpb_opts o = {.path = f->path, .log = f->log};
+
+	for (unsigned i = 0; i < 10; i++)
+		append(f->path, line(i));
+	f->sink.fail_at = 4;
+	f->in = fr_hubble_jsonpb__new(&o);
+	assert_int_equal(fr_hubble_jsonpb__run(f->in, &f->sink, &f->stop), -ENOSPC);
+	assert_int_equal(f->sink.n, 3);
+	assert_int_equal(fr_hubble_jsonpb__stats(f->in)->refused, 1);
+}
+
 /* Every sample line: a PB record decoding to the line's JSON object. */
 static void test_samples_roundtrip(void **state)
 {
@@ -460,6 +478,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_unterminated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_applied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sink_error_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samples_roundtrip, setup, teardown),
 	};
 

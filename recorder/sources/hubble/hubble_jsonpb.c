@@ -42,6 +42,7 @@ struct fr_hubble_jsonpb {
 	uint8_t *pb; /* re-encoding buffer */
 	size_t pb_cap;
 
+	int fatal; /* the sink's -errno: recording must stop */
 	struct fr_hubble_jsonpb_stats st;
 };
 
@@ -184,15 +185,17 @@ static void take_line(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *sink, 
 		rc = fr_hubble_sink__offer(sink, FR_KIND_HUBBLE_FLOW_JSON, s, len, flow, now);
 		in->st.json++;
 	}
-	if (rc < 0 && rc != -ENOMEM)
+	if (rc < 0 && rc != -ENOMEM && !in->fatal) {
 		in->st.refused++;
+		in->fatal = rc;
+	}
 	fr_hubble__free(m);
 }
 
 /* Every complete line in the buffer; a partial one stays. */
 static void take_lines(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *sink, uint64_t now)
 {
-	while (in->start < in->end) {
+	while (in->start < in->end && !in->fatal) {
 		char *s = in->buf + in->start;
 		size_t avail = in->end - in->start;
 		char *nl = memchr(s, '\n', avail);
@@ -291,7 +294,7 @@ static int run_stdin(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *sink,
 		     const atomic_bool *stop)
 {
 	in->fd = STDIN_FILENO;
-	while (!atomic_load(stop)) {
+	while (!atomic_load(stop) && !in->fatal) {
 		struct pollfd p = {.fd = in->fd, .events = POLLIN};
 		ssize_t n;
 
@@ -412,7 +415,7 @@ static int run_file(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *sink,
 	int last_err = 0;
 
 	watch_dir(in);
-	while (!atomic_load(stop)) {
+	while (!atomic_load(stop) && !in->fatal) {
 		ssize_t n;
 
 		if (in->fd < 0) {
@@ -452,5 +455,10 @@ int fr_hubble_jsonpb__run(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *si
 		fprintf(in->log, "hubble-jsonpb: %s: %llu bad lines in all (%llu over 4 MiB)\n",
 			in->name, (unsigned long long)in->st.bad_line,
 			(unsigned long long)in->st.too_long);
+	if (in->fatal) {
+		fprintf(in->log, "hubble-jsonpb: %s: stopped at line %llu: %s\n", in->name,
+			(unsigned long long)in->lineno, strerror(-in->fatal));
+		return in->fatal;
+	}
 	return rc;
 }

@@ -18,8 +18,9 @@
  * A good line is offered as FR_KIND_HUBBLE_FLOW_PB (the re-encoded
  * response) when the conversion lost nothing (no unknown key, no unknown
  * enum name), else as FR_KIND_HUBBLE_FLOW_JSON with the line as received,
- * at the CLOCK_BOOTTIME of its read. An optional filter
- * (hubble_filter.h) decides first; its counts are the caller's to write.
+ * at the CLOCK_BOOTTIME of its read, with the decoded flow. An optional
+ * filter (hubble_filter.h) decides first; its counts are the caller's to
+ * write. Leave it NULL when the sink filters (the Hubble source's does).
  */
 #ifndef FR_RECORDER_HUBBLE_JSONPB_H
 #define FR_RECORDER_HUBBLE_JSONPB_H
@@ -59,9 +60,10 @@ struct fr_hubble_jsonpb *fr_hubble_jsonpb__new(const struct fr_hubble_jsonpb_opt
 
 /*
  * Reads and offers lines until *stop is true (checked at least every
- * poll_ms) or, for stdin, until its EOF. Return: 0, or -errno when the
- * input cannot be read at all (stdin read error; a file's errors other
- * than ENOENT are logged and retried).
+ * poll_ms) or, for stdin, until its EOF. Return: 0; the sink's -errno when
+ * an offer failed (recording must stop); or -errno when stdin cannot be
+ * read (a file's errors are logged once and retried, a missing file is
+ * waited for).
  */
 int fr_hubble_jsonpb__run(struct fr_hubble_jsonpb *in, struct fr_hubble_sink *sink,
 			  const atomic_bool *stop);
