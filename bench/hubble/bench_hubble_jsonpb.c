@@ -204,6 +204,8 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {{"lines", required_argument, NULL, 'n'},
 					   {"fixtures", required_argument, NULL, 'f'},
 					   {"work", required_argument, NULL, 'w'},
+					   {"block-size", required_argument, NULL, 'b'},
+					   {"level", required_argument, NULL, 'l'},
 					   {NULL, 0, NULL, 0}};
 	const char *fixtures = "fixtures/hubble", *work = ".";
 	char lines[4096], seg[4096], gz[4096], zst[4096], cmd[20000];
@@ -222,6 +224,10 @@ int main(int argc, char **argv)
 			fixtures = optarg;
 		else if (c == 'w')
 			work = optarg;
+		else if (c == 'b')
+			wo.block_size = strtoull(optarg, NULL, 0);
+		else if (c == 'l')
+			wo.level = atoi(optarg);
 		else
 			return 2;
 	}
@@ -257,8 +263,13 @@ int main(int argc, char **argv)
 	printf("%zu jsonpb lines, %lld bytes (%.1f bytes/line)\n", n, raw, (double)raw / n);
 	print_run("parse+filter+encode, null", &a, n);
 	print_run("... into a segment writer", &b, n);
-	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "segment (zstd 3 blocks)",
-	       seg_b, (double)seg_b / n, 100.0 * seg_b / raw);
+	printf("%-28s %10llu bytes %8.1f bytes/flow  %5.1f %% of raw\n",
+	       "records before compression", (unsigned long long)seg_sink.bytes,
+	       (double)seg_sink.bytes / n, 100.0 * (double)seg_sink.bytes / raw);
+	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw (blocks %zu KiB, zstd %d)\n",
+	       "segment", seg_b, (double)seg_b / n, 100.0 * seg_b / raw,
+	       (wo.block_size ? wo.block_size : FR_WRITER_DEFAULT_BLOCK) >> 10,
+	       wo.level ? wo.level : 3);
 	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "gzip -6 of the lines",
 	       gz_b, (double)gz_b / n, 100.0 * gz_b / raw);
 	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "zstd -3 of the lines",
