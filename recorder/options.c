@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "options.h"
 
+#include "hubble_filter.h"
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -315,54 +316,23 @@ static int hubble_target(const char *arg, char **out, char *msg, size_t len)
 static int add_namespaces(const char *opt, const char *arg, char ***list, size_t *n, char *msg,
 			  size_t len)
 {
-	const char *p = arg;
+	char why[256], **more, **add = NULL;
+	size_t nadd = 0;
+	int err = fr_hubble_filter__parse_list(arg, &add, &nadd, why, sizeof(why));
 
-	for (;;) {
-		const size_t l = strcspn(p, ",");
-		char **more;
-
-		if (!l || l > 63 || strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") < l ||
-		    p[0] == '-' || p[l - 1] == '-')
-			return bad(msg, len, "bad --%s '%s' (namespace names, comma-separated)",
-				   opt, arg);
-		more = realloc(*list, (*n + 1) * sizeof(*more));
-		if (!more)
-			return -ENOMEM;
-		*list = more;
-		more[*n] = strndup(p, l);
-		if (!more[*n])
-			return -ENOMEM;
-		(*n)++;
-		if (!p[l])
-			return 0;
-		p += l + 1;
+	if (err == -EINVAL)
+		return bad(msg, len, "bad --%s '%s': %s", opt, arg, why);
+	if (err)
+		return err;
+	more = realloc(*list, (*n + nadd) * sizeof(*more));
+	if (!more) {
+		fr_hubble_filter__free_list(add, nadd);
+		return -ENOMEM;
 	}
-}
-
-static int parse_kinds(const char *arg, unsigned *bits)
-{
-	static const char *const names[] = {"l34", "l7", "drop", "policy"};
-	const char *p = arg;
-	unsigned b = 0;
-
-	for (;;) {
-		const size_t l = strcspn(p, ",");
-		unsigned i = 0;
-
-		if (l == 3 && !strncmp(p, "all", 3))
-			b |= 0xf;
-		else {
-			while (i < 4 && (strlen(names[i]) != l || strncmp(p, names[i], l)))
-				i++;
-			if (i == 4)
-				return -EINVAL;
-			b |= 1u << i;
-		}
-		if (!p[l])
-			break;
-		p += l + 1;
-	}
-	*bits = b;
+	memcpy(more + *n, add, nadd * sizeof(*add));
+	free(add); /* the strings moved to the list */
+	*list = more;
+	*n += nadd;
 	return 0;
 }
 
@@ -377,6 +347,7 @@ static int parse_count(const char *arg, uint64_t max, uint64_t *v)
 
 static int apply_hubble(struct fr_config *cfg, int key, const char *arg, char *msg, size_t len)
 {
+	char why[256];
 	uint64_t v;
 
 	switch (key) {
@@ -397,9 +368,10 @@ static int apply_hubble(struct fr_config *cfg, int key, const char *arg, char *m
 				   arg);
 		return replace_string(&cfg->hubble_tls_server_name, arg);
 	case OPT_HUBBLE_FLOWS:
-		if (parse_kinds(arg, &cfg->hubble_kinds))
-			return bad(msg, len, "bad --hubble-flows '%s' (l34,l7,drop,policy or all)",
-				   arg);
+		if (fr_hubble_filter__parse_kinds(arg, &cfg->hubble_kinds, why, sizeof(why)))
+			return bad(msg, len,
+				   "bad --hubble-flows '%s': %s (l34,l7,drop,policy or all)", arg,
+				   why);
 		return 0;
 	case OPT_HUBBLE_NS:
 		return add_namespaces("hubble-namespace", arg, &cfg->hubble_ns, &cfg->nhubble_ns,

@@ -10,7 +10,9 @@
 
 #include "format/host.h"
 #include "format/kinds.h"
+#include "hubble_filter.h"
 #include "hubble_grpc.h"
+#include "hubble_jsonpb.h"
 #include "hubble_sink.h"
 #include "queue.h"
 #include "rotate.h"
@@ -32,12 +34,19 @@ struct fr_hubble_sink {
 	size_t ngaps;
 	uint8_t *status; /* the last ServerStatus answer, for snapshots */
 	size_t status_len;
+	/* the user's selection; NULL: every flow. Used by the input's thread,
+	 * its counts read by the loop's: under mu */
+	struct fr_hubble_filter *filter;
 };
 
 struct fr_hubble_source {
 	const struct fr_config *cfg;
 	struct fr_hubble_sink sink;
-	struct fr_hubble_grpc *grpc;
+	struct fr_hubble_grpc *grpc;	   /* one input: gRPC */
+	struct fr_hubble_jsonpb *jsonpb;   /* or jsonpb lines */
+	Observer__GetFlowsRequest filters; /* the selection, for the server */
+	atomic_bool stop;		   /* ends the jsonpb input */
+	struct fr_hubble_filter_counts reported_f;
 	struct fr_queue_stats reported_q;
 	uint64_t reported_received;
 	struct fr_rotor *rotor;
@@ -61,11 +70,29 @@ static void span_add(struct span *s, uint64_t n, uint64_t first, uint64_t last)
 	s->n += n;
 }
 
+/* The selection's verdict on a flow response (the caller holds mu). */
+static enum fr_hubble_verdict select_flow(struct fr_hubble_sink *s, enum fr_kind kind,
+					  const void *payload, size_t len, const Flow__Flow *flow,
+					  uint64_t now)
+{
+	struct fr_hubble_error herr;
+	ProtobufCMessage *m = NULL;
+	enum fr_hubble_verdict v;
+
+	if (flow || kind != FR_KIND_HUBBLE_FLOW_PB)
+		return fr_hubble_filter__check_flow(s->filter, flow, now);
+	/* not decoded by the input: whether it is a flow at all decides */
+	if (fr_hubble__decode(&observer__get_flows_response__descriptor, payload, len, &m, &herr))
+		return FR_HUBBLE_KEEP; /* kept as received; the analyzer reports it */
+	v = fr_hubble_filter__check(s->filter, (const Observer__GetFlowsResponse *)m, now);
+	fr_hubble__free(m);
+	return v;
+}
+
 int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const void *payload,
 			  size_t len, const Flow__Flow *flow, uint64_t recv_boot_ns)
 {
-	(void)flow;
-	if (len > FR_HUBBLE_MAX_MSG * 4u)
+	if (len > UINT32_MAX)
 		return -E2BIG;
 	if (kind == FR_KIND_HUBBLE_STATUS_PB) {
 		uint8_t *copy = malloc(len ? len : 1);
@@ -79,9 +106,15 @@ int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const voi
 		}
 		pthread_mutex_unlock(&s->mu);
 	} else {
+		enum fr_hubble_verdict v = FR_HUBBLE_KEEP;
+
 		pthread_mutex_lock(&s->mu);
 		s->received++;
+		if (s->filter)
+			v = select_flow(s, kind, payload, len, flow, recv_boot_ns);
 		pthread_mutex_unlock(&s->mu);
+		if (v != FR_HUBBLE_KEEP)
+			return 0; /* counted by the filter */
 	}
 	/* refused when full: counted by the queue, reported as queue_full */
 	fr_queue__push(s->records, (uint16_t)kind, recv_boot_ns, payload, (uint32_t)len);
@@ -111,40 +144,82 @@ static void *hubble_main(void *arg)
 {
 	struct fr_hubble_source *h = arg;
 
-	h->thread_err = fr_hubble_grpc__run(h->grpc, &h->sink);
+	if (h->jsonpb)
+		h->thread_err = fr_hubble_jsonpb__run(h->jsonpb, &h->sink, &h->stop);
+	else
+		h->thread_err = fr_hubble_grpc__run(h->grpc, &h->sink);
 	if (h->thread_err)
 		fprintf(stderr, "flightrec-record: hubble: input stopped: %s\n",
 			strerror(-h->thread_err));
+	else if (h->jsonpb && !atomic_load(&h->stop))
+		fprintf(stderr, "flightrec-record: hubble: end of %s\n", h->cfg->hubble_jsonpb);
 	return NULL;
+}
+
+/* The user's selection, when there is one, for the sink and the server. */
+static int make_filter(struct fr_hubble_source *h)
+{
+	const struct fr_config *cfg = h->cfg;
+	const struct fr_hubble_filter_opts fo = {
+		.kinds = cfg->hubble_kinds,
+		.watch = (const char *const *)cfg->hubble_ns,
+		.n_watch = cfg->nhubble_ns,
+		.exclude = (const char *const *)cfg->hubble_exclude_ns,
+		.n_exclude = cfg->nhubble_exclude_ns,
+		.sample = cfg->hubble_sample,
+		.cap_per_s = cfg->hubble_max_fps};
+
+	if ((!fo.kinds || fo.kinds == FR_HUBBLE_KIND_ALL) && !fo.n_watch && !fo.n_exclude &&
+	    fo.sample <= 1 && !fo.cap_per_s)
+		return 0;
+	h->sink.filter = fr_hubble_filter__new(&fo);
+	if (!h->sink.filter)
+		return -errno;
+	return fr_hubble_filter__to_request(h->sink.filter, &h->filters);
+}
+
+static int make_input(struct fr_hubble_source *h)
+{
+	const struct fr_config *cfg = h->cfg;
+	const bool tls = cfg->hubble_tls_ca || cfg->hubble_tls_cert || cfg->hubble_tls_key ||
+			 cfg->hubble_tls_server_name;
+	const struct fr_hubble_grpc_opts go = {.target = cfg->hubble,
+					       .tls = tls,
+					       .tls_ca = cfg->hubble_tls_ca,
+					       .tls_cert = cfg->hubble_tls_cert,
+					       .tls_key = cfg->hubble_tls_key,
+					       .tls_server_name = cfg->hubble_tls_server_name,
+					       .filters = &h->filters};
+	/* the sink filters: the input's own filter stays NULL */
+	const struct fr_hubble_jsonpb_opts jo = {.path = cfg->hubble_jsonpb};
+	int err = 0;
+
+	if (cfg->hubble_jsonpb) {
+		h->jsonpb = fr_hubble_jsonpb__new(&jo);
+		err = h->jsonpb ? 0 : -errno;
+	} else {
+		err = fr_hubble_grpc__new(&go, &h->grpc);
+	}
+	if (err)
+		fprintf(stderr, "flightrec-record: hubble: cannot set up %s: %s\n",
+			cfg->hubble_jsonpb ? cfg->hubble_jsonpb : cfg->hubble, strerror(-err));
+	return err;
 }
 
 int fr_hubble_source__new(const struct fr_config *cfg, struct fr_hubble_source **out)
 {
-	const bool tls = cfg->hubble_tls_ca || cfg->hubble_tls_cert || cfg->hubble_tls_key ||
-			 cfg->hubble_tls_server_name;
-	struct fr_hubble_grpc_opts go = {.target = cfg->hubble,
-					 .tls = tls,
-					 .tls_ca = cfg->hubble_tls_ca,
-					 .tls_cert = cfg->hubble_tls_cert,
-					 .tls_key = cfg->hubble_tls_key,
-					 .tls_server_name = cfg->hubble_tls_server_name};
 	struct fr_hubble_source *h = calloc(1, sizeof(*h));
 	int err;
 
 	if (!h)
 		return -ENOMEM;
 	h->cfg = cfg;
+	observer__get_flows_request__init(&h->filters);
 	pthread_mutex_init(&h->sink.mu, NULL);
 	err = fr_queue__new(cfg->hubble_queue_bytes ? cfg->hubble_queue_bytes : 8u << 20,
 			    &h->sink.records);
-	if (!err && cfg->hubble_jsonpb)
-		err = -EOPNOTSUPP; /* lands with hubble_jsonpb.c */
-	if (!err) {
-		err = fr_hubble_grpc__new(&go, &h->grpc);
-		if (err)
-			fprintf(stderr, "flightrec-record: hubble: cannot set up %s: %s\n",
-				cfg->hubble, strerror(-err));
-	}
+	err = err ?: make_filter(h);
+	err = err ?: make_input(h);
 	err = err ?: -pthread_create(&h->thread, NULL, hubble_main, h);
 	h->started = !err;
 	if (err) {
@@ -191,6 +266,7 @@ static int hubble_stats(struct fr_hubble_source *h, uint64_t now_ns)
 	struct fr_writer *w = fr_rotor__writer(h->rotor);
 	const uint64_t first = h->last_stats_ns;
 	struct span bad_message, bad_line, gaps[GAPS_MAX];
+	struct fr_hubble_filter_counts fc = {0};
 	struct fr_queue_stats q;
 	uint64_t seen;
 	size_t ngaps;
@@ -205,12 +281,24 @@ static int hubble_stats(struct fr_hubble_source *h, uint64_t now_ns)
 	memcpy(gaps, h->sink.gaps, ngaps * sizeof(gaps[0]));
 	h->sink.bad_message = h->sink.bad_line = (struct span){0};
 	h->sink.ngaps = 0;
+	if (h->sink.filter)
+		fc = *fr_hubble_filter__counts(h->sink.filter);
 	pthread_mutex_unlock(&h->sink.mu);
 
 	fr_queue__stats(h->sink.records, &q);
 	err = fr_stats__write(w, "hubble", "queue_full", seen, q.dropped - h->reported_q.dropped,
 			      first, now_ns);
 	h->reported_q = q;
+	for (int v = FR_HUBBLE_FILTERED; h->sink.filter && v < FR_HUBBLE_NVERDICT; v++) {
+		const struct fr_hubble_filter_count c = fc.by[v];
+		const uint64_t n = c.n - h->reported_f.by[v].n;
+
+		if (n)
+			err = fr_stats__write(w, "hubble", fr_hubble_filter__reason(v), seen, n,
+					      c.first_ns > first ? c.first_ns : first, c.last_ns)
+				      ?: err;
+	}
+	h->reported_f = fc;
 	if (bad_message.n)
 		err = fr_stats__write(w, "hubble", "bad_message", seen, bad_message.n,
 				      bad_message.first_ns, bad_message.last_ns)
@@ -256,7 +344,9 @@ static void stop_thread(struct fr_hubble_source *h)
 {
 	if (!h->started)
 		return;
-	fr_hubble_grpc__stop(h->grpc);
+	atomic_store(&h->stop, true);
+	if (h->grpc)
+		fr_hubble_grpc__stop(h->grpc);
 	pthread_join(h->thread, NULL);
 	h->started = false;
 	if (h->grpc) {
@@ -301,6 +391,9 @@ void fr_hubble_source__free(struct fr_hubble_source *h)
 		return;
 	stop_thread(h);
 	fr_hubble_grpc__free(h->grpc);
+	fr_hubble_jsonpb__free(h->jsonpb);
+	fr_hubble_filter__clear_request(&h->filters);
+	fr_hubble_filter__free(h->sink.filter);
 	fr_queue__free(h->sink.records);
 	pthread_mutex_destroy(&h->sink.mu);
 	free(h->sink.status);
