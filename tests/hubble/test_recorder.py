@@ -276,6 +276,74 @@ def scenario_refused(a, base):
               "refused (64, %r): %s -> %d" % (msg, " ".join(args), p.returncode))
 
 
+def scenario_selection(a, pb, base):
+    """--hubble-exclude-namespace and --hubble-sample over gRPC (the test
+    server ignores the request's filters: the recorder's sink decides)."""
+    sdir, rdir = os.path.join(base, "srv-sel"), os.path.join(base, "rec-sel")
+    os.mkdir(sdir)
+    srv, ports = start_server(sdir, "--tcp-port", "-1")
+    samples = sample_responses(pb)
+    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", ports["unix"],
+                   "--hubble-exclude-namespace", "kube-system,gen", "--hubble-sample", "3")
+    wait_for("the samples", lambda: stream_flows_sent(ports) >= len(samples))
+    ctl(ports, "/flows", {"generate": 25})  # namespace gen: all filtered
+    wait_for("25 more", lambda: stream_flows_sent(ports) >= len(samples) + 25)
+    time.sleep(0.5)
+    rc = rec.stop()
+    recs = read_records(a.segdump, rdir)
+    excluded = ("kube-system", "gen")
+    passed = [r for r in samples if r.flow.source.namespace not in excluded
+              and r.flow.destination.namespace not in excluded]
+    kept = (len(passed) + 2) // 3
+    got = [pb.GetFlowsResponse.FromString(b) for b in recs["hubble_flow_pb"]]
+    check(rc == 0 and len(got) == kept and 0 < kept < len(samples),
+          "selection: %d flow records = 1 in 3 of the %d samples outside kube-system and gen"
+          % (len(got), len(passed)))
+    check(all(r.flow.source.namespace not in excluded and r.flow.destination.namespace
+              not in excluded for r in got), "selection: no excluded namespace recorded")
+    lost = collections.Counter()
+    for st in recs["stats"]:
+        if st["source"] == "hubble":
+            lost[st["reason"]] += st["lost"]
+    want_f = len(samples) + 25 - len(passed)
+    check(lost["filtered"] == want_f and lost["sampled"] == len(passed) - kept,
+          "selection: filtered %d (want %d), sampled %d (want %d)"
+          % (lost["filtered"], want_f, lost["sampled"], len(passed) - kept))
+    srv.terminate()
+    srv.wait()
+
+
+def scenario_jsonpb(a, pb, base):
+    """--hubble-jsonpb: a file followed as it grows, and stdin."""
+    lines = []
+    for path in sorted(glob.glob(os.path.join(FIXTURES, "*.jsonl"))):
+        with open(path) as f:
+            lines += [l for l in f if l.strip()]
+    src, rdir = os.path.join(base, "flows.jsonl"), os.path.join(base, "rec-jsonpb")
+    with open(src, "w") as f:
+        f.writelines(lines[:50])
+    rec = Recorder(a.record, rdir, "--families", "none", "--hubble-jsonpb", src)
+    time.sleep(1.0)
+    with open(src, "a") as f:
+        f.writelines(lines[50:])
+        f.write("{not json\n")
+    time.sleep(3)  # the input's poll is 200 ms: generous under load
+    rc = rec.stop()
+    recs = read_records(a.segdump, rdir)
+    n = len(recs["hubble_flow_pb"]) + len(recs["hubble_flow_json"])
+    bad = sum(s["lost"] for s in recs["stats"] if s["reason"] == "bad_line")
+    check(rc == 0 and n == len(lines) and bad == 1,
+          "jsonpb: a followed file: %d records for %d lines, %d bad line" % (n, len(lines), bad))
+    rdir = os.path.join(base, "rec-stdin")
+    p = subprocess.run([a.record, "--dir", rdir, "--kube", "off", "--families", "none",
+                        "--hubble-jsonpb", "-", "--duration", "2s"], input="".join(lines),
+                       capture_output=True, text=True, timeout=60)
+    recs = read_records(a.segdump, rdir)
+    n = len(recs["hubble_flow_pb"]) + len(recs["hubble_flow_json"])
+    check(p.returncode == 0 and n == len(lines),
+          "jsonpb: stdin: %d records for %d lines" % (n, len(lines)))
+
+
 def scenario_kernel(a, pb, base):
     """A Hubble flood into a 4 KiB queue: queue_full counted, no exec missed."""
     sdir, rdir = os.path.join(base, "srv-kern"), os.path.join(base, "rec-kern")
@@ -328,6 +396,8 @@ def main():
         scenario_unix(a, pb, base)
         scenario_tls(a, pb, base)
         scenario_late_server(a, pb, base)
+        scenario_selection(a, pb, base)
+        scenario_jsonpb(a, pb, base)
     print("%d failure(s)" % len(FAILS))
     return 1 if FAILS else 0
 
