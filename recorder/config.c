@@ -102,18 +102,26 @@ static void print_hubble(const struct fr_config *cfg, FILE *f)
 	print_string(f, "hubble-tls-server-name", cfg->hubble_tls_server_name,
 		     "the address's host");
 	print_string(f, "hubble-jsonpb", cfg->hubble_jsonpb, "no jsonpb input");
-	fputs("hubble-flows = ", f);
-	for (unsigned i = 0; i < 4; i++)
-		if (!cfg->hubble_kinds || (cfg->hubble_kinds & (1u << i))) {
-			fprintf(f, "%s%s", sep, kinds[i]);
-			sep = ",";
-		}
-	fputc('\n', f);
+	/* defaults as comments: they read back without an input */
+	if (!cfg->hubble_kinds || cfg->hubble_kinds == 0xf) {
+		fputs("# hubble-flows: all\n", f);
+	} else {
+		fputs("hubble-flows = ", f);
+		for (unsigned i = 0; i < 4; i++)
+			if (cfg->hubble_kinds & (1u << i)) {
+				fprintf(f, "%s%s", sep, kinds[i]);
+				sep = ",";
+			}
+		fputc('\n', f);
+	}
 	for (size_t i = 0; i < cfg->nhubble_ns; i++)
 		fprintf(f, "hubble-namespace = %s\n", cfg->hubble_ns[i]);
 	for (size_t i = 0; i < cfg->nhubble_exclude_ns; i++)
 		fprintf(f, "hubble-exclude-namespace = %s\n", cfg->hubble_exclude_ns[i]);
-	fprintf(f, "hubble-sample = %u\n", cfg->hubble_sample ? cfg->hubble_sample : 1);
+	if (cfg->hubble_sample > 1)
+		fprintf(f, "hubble-sample = %u\n", cfg->hubble_sample);
+	else
+		fputs("# hubble-sample: 1 (every flow)\n", f);
 	if (cfg->hubble_max_fps)
 		fprintf(f, "hubble-max-fps = %llu\n", (unsigned long long)cfg->hubble_max_fps);
 	else

@@ -415,8 +415,8 @@ static int check_hubble(const struct fr_config *cfg, char *msg, size_t len)
 	if (!cfg->hubble_tls_cert != !cfg->hubble_tls_key)
 		return bad(msg, len, "--hubble-tls-cert and --hubble-tls-key go together");
 	if (!cfg->hubble && !cfg->hubble_jsonpb &&
-	    (cfg->hubble_kinds || cfg->nhubble_ns || cfg->nhubble_exclude_ns ||
-	     cfg->hubble_sample > 1 || cfg->hubble_max_fps))
+	    ((cfg->hubble_kinds && cfg->hubble_kinds != 0xf) || cfg->nhubble_ns ||
+	     cfg->nhubble_exclude_ns || cfg->hubble_sample > 1 || cfg->hubble_max_fps))
 		return bad(msg, len,
 			   "--hubble-flows/-namespace/-sample/-max-fps need --hubble "
 			   "or --hubble-jsonpb");
