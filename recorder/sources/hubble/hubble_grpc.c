@@ -229,6 +229,22 @@ static void status_init(struct call_status *cs)
 	cs->code = GRPC_STATUS_UNKNOWN;
 }
 
+/* The four ops that open a call: send the request, close, read headers
+ * (ops[0..4)); and the op that reads the status into cs (*st). */
+static void call_ops(grpc_op ops[4], grpc_op *st, grpc_byte_buffer *out, struct call_status *cs)
+{
+	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+	ops[1].op = GRPC_OP_SEND_MESSAGE;
+	ops[1].data.send_message.send_message = out;
+	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+	ops[3].data.recv_initial_metadata.recv_initial_metadata = &cs->initial;
+	st->op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+	st->data.recv_status_on_client.trailing_metadata = &cs->trailing;
+	st->data.recv_status_on_client.status = &cs->code;
+	st->data.recv_status_on_client.status_details = &cs->details;
+}
+
 static void status_describe(struct call_status *cs, char *buf, size_t size)
 {
 	const int n = (int)GRPC_SLICE_LENGTH(cs->details);
@@ -271,18 +287,9 @@ static int server_status(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, 
 		return -ECANCELED;
 	}
 	atomic_fetch_add(&c->st.attempts, 1);
-	ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	ops[1].op = GRPC_OP_SEND_MESSAGE;
-	ops[1].data.send_message.send_message = out;
-	ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-	ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	ops[3].data.recv_initial_metadata.recv_initial_metadata = &cs.initial;
+	call_ops(ops, &ops[5], out, &cs);
 	ops[4].op = GRPC_OP_RECV_MESSAGE;
 	ops[4].data.recv_message.recv_message = &in;
-	ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	ops[5].data.recv_status_on_client.trailing_metadata = &cs.trailing;
-	ops[5].data.recv_status_on_client.status = &cs.code;
-	ops[5].data.recv_status_on_client.status_details = &cs.details;
 	if (grpc_call_start_batch(call, ops, 6, c, NULL) != GRPC_CALL_OK)
 		err = -EIO;
 	else
@@ -450,16 +457,7 @@ static int get_flows(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint
 	atomic_fetch_add(&c->st.streams, 1);
 	status_init(&cs);
 	out = pack(&req.base);
-	send[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-	send[1].op = GRPC_OP_SEND_MESSAGE;
-	send[1].data.send_message.send_message = out;
-	send[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-	send[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-	send[3].data.recv_initial_metadata.recv_initial_metadata = &cs.initial;
-	st.op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-	st.data.recv_status_on_client.trailing_metadata = &cs.trailing;
-	st.data.recv_status_on_client.status = &cs.code;
-	st.data.recv_status_on_client.status_details = &cs.details;
+	call_ops(send, &st, out, &cs);
 	recv.op = GRPC_OP_RECV_MESSAGE;
 	recv.data.recv_message.recv_message = &in;
 	/* the messages are read while the headers may still be on their way:
