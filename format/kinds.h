@@ -54,7 +54,8 @@ enum fr_kind {
 	FR_KIND_HUBBLE_FLOW_PB = 32,
 	/* one flow as received: payload is one `hubble observe -o jsonpb` line (JSON) */
 	FR_KIND_HUBBLE_FLOW_JSON = 33,
-	/* a ServerStatus answer: payload is a serialized observer.ServerStatusResponse */
+	/* the Hubble server's status, asked at the start of every stream: payload is a
+	 * serialized observer.ServerStatusResponse (protobuf) as received */
 	FR_KIND_HUBBLE_STATUS_PB = 34,
 
 	/* --- kernel events (64..): schema kinds --- */

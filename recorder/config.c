@@ -54,6 +54,22 @@ void fr_config__free(struct fr_config *cfg)
 	cfg->kube_api = cfg->kube_token_file = cfg->kube_ca = cfg->kube_node = NULL;
 	cfg->kube_snapshots = NULL;
 	cfg->nkube_snapshots = 0;
+	free(cfg->hubble);
+	free(cfg->hubble_tls_ca);
+	free(cfg->hubble_tls_cert);
+	free(cfg->hubble_tls_key);
+	free(cfg->hubble_tls_server_name);
+	free(cfg->hubble_jsonpb);
+	for (size_t i = 0; i < cfg->nhubble_ns; i++)
+		free(cfg->hubble_ns[i]);
+	for (size_t i = 0; i < cfg->nhubble_exclude_ns; i++)
+		free(cfg->hubble_exclude_ns[i]);
+	free(cfg->hubble_ns);
+	free(cfg->hubble_exclude_ns);
+	cfg->hubble = cfg->hubble_tls_ca = cfg->hubble_tls_cert = cfg->hubble_tls_key = NULL;
+	cfg->hubble_tls_server_name = cfg->hubble_jsonpb = NULL;
+	cfg->hubble_ns = cfg->hubble_exclude_ns = NULL;
+	cfg->nhubble_ns = cfg->nhubble_exclude_ns = 0;
 }
 
 static void print_duration(FILE *f, const char *name, uint64_t ns)
@@ -74,6 +90,49 @@ static void print_string(FILE *f, const char *name, const char *v, const char *u
 		fprintf(f, "# %s: %s\n", name, unset);
 }
 
+static void print_hubble(const struct fr_config *cfg, FILE *f)
+{
+	static const char *const kinds[] = {"l34", "l7", "drop", "policy"};
+	const char *sep = "";
+
+	print_string(f, "hubble", cfg->hubble, "no gRPC input");
+	print_string(f, "hubble-tls-ca", cfg->hubble_tls_ca, "system CAs when TLS is on");
+	print_string(f, "hubble-tls-cert", cfg->hubble_tls_cert, "no client certificate");
+	print_string(f, "hubble-tls-key", cfg->hubble_tls_key, "no client certificate");
+	print_string(f, "hubble-tls-server-name", cfg->hubble_tls_server_name,
+		     "the address's host");
+	print_string(f, "hubble-jsonpb", cfg->hubble_jsonpb, "no jsonpb input");
+	/* defaults as comments: they read back without an input */
+	if (!cfg->hubble_kinds || cfg->hubble_kinds == 0xf) {
+		fputs("# hubble-flows: all\n", f);
+	} else {
+		fputs("hubble-flows = ", f);
+		for (unsigned i = 0; i < 4; i++)
+			if (cfg->hubble_kinds & (1u << i)) {
+				fprintf(f, "%s%s", sep, kinds[i]);
+				sep = ",";
+			}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < cfg->nhubble_ns; i++)
+		fprintf(f, "hubble-namespace = %s\n", cfg->hubble_ns[i]);
+	for (size_t i = 0; i < cfg->nhubble_exclude_ns; i++)
+		fprintf(f, "hubble-exclude-namespace = %s\n", cfg->hubble_exclude_ns[i]);
+	if (cfg->hubble_sample > 1)
+		fprintf(f, "hubble-sample = %u\n", cfg->hubble_sample);
+	else
+		fputs("# hubble-sample: 1 (every flow)\n", f);
+	if (cfg->hubble_max_fps)
+		fprintf(f, "hubble-max-fps = %llu\n", (unsigned long long)cfg->hubble_max_fps);
+	else
+		fputs("# hubble-max-fps: no cap\n", f);
+	if (cfg->hubble_queue_bytes)
+		fprintf(f, "hubble-queue-size = %llu\n",
+			(unsigned long long)cfg->hubble_queue_bytes);
+	else
+		fputs("# hubble-queue-size: 8M\n", f);
+}
+
 void fr_config__print(const struct fr_config *cfg, FILE *f)
 {
 	const char *sep = "";
@@ -84,6 +143,8 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 			fprintf(f, "%s%s", sep, family_names[i]);
 			sep = ",";
 		}
+	if (!*sep)
+		fputs("none", f);
 	fputs("\nmode = ", f);
 	sep = "";
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
@@ -126,6 +187,7 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 	print_string(f, "kube-node", cfg->kube_node, "$NODE_NAME, else every node's pods");
 	for (size_t i = 0; i < cfg->nkube_snapshots; i++)
 		fprintf(f, "kube-snapshot = %s\n", cfg->kube_snapshots[i]);
+	print_hubble(cfg, f);
 }
 
 const char *fr_family__name(enum fr_family_id id)
@@ -139,6 +201,14 @@ int fr_family__from_name(const char *name)
 		if (!strcmp(name, family_names[i]))
 			return i;
 	return -EINVAL;
+}
+
+bool fr_config__any_family(const struct fr_config *cfg)
+{
+	for (int i = 0; i < FR_FAM_COUNT; i++)
+		if (cfg->family_on[i])
+			return true;
+	return false;
 }
 
 bool fr_family__has_aggregate(enum fr_family_id id)
@@ -233,6 +303,11 @@ int fr_config__parse_families(struct fr_config *cfg, const char *list)
 	char *copy, *tok, *save = NULL;
 	int err = 0;
 
+	/* none: only Hubble or Kubernetes; main refuses it when they are off */
+	if (!strcmp(list, "none")) {
+		memset(cfg->family_on, 0, sizeof(cfg->family_on));
+		return 0;
+	}
 	copy = strdup(list);
 	if (!copy)
 		return -ENOMEM;

@@ -63,6 +63,21 @@ struct fr_config {
 	char *kube_api, *kube_token_file, *kube_ca, *kube_node;
 	char **kube_snapshots; /* --kube-snapshot, repeatable */
 	size_t nkube_snapshots;
+	/* the Hubble source (sources/hubble); strings owned */
+	char *hubble;	       /* gRPC target: "unix:PATH" or "host:port"; NULL: off */
+	char *hubble_tls_ca;   /* TLS (host:port only) when any of the four is set */
+	char *hubble_tls_cert; /* client certificate (mTLS), with the key */
+	char *hubble_tls_key;
+	char *hubble_tls_server_name;
+	char *hubble_jsonpb;   /* a jsonpb file or "-": instead of gRPC */
+	unsigned hubble_kinds; /* FR_HUBBLE_KIND_* bits (hubble_filter.h); 0: all */
+	char **hubble_ns;      /* --hubble-namespace, repeatable */
+	size_t nhubble_ns;
+	char **hubble_exclude_ns; /* --hubble-exclude-namespace, repeatable */
+	size_t nhubble_exclude_ns;
+	uint32_t hubble_sample;	     /* keep 1 flow in N; 0 or 1: all */
+	uint64_t hubble_max_fps;     /* flows per second; 0: no cap */
+	uint64_t hubble_queue_bytes; /* thread -> loop queue; 0: default */
 };
 
 /* Defaults: every family on, modes as documented in recorder/README.md. */
@@ -85,13 +100,16 @@ int fr_parse_duration(const char *s, uint64_t *ns);
 /* "512", "64K", "16M", "2G" (powers of 1024). */
 int fr_parse_size(const char *s, uint64_t *bytes);
 
-/* "proc,syscalls,net" or "all": sets family_on; a list naming nothing is
- * -EINVAL. */
+/* "proc,syscalls,net", "all" or "none" (no kernel family: another
+ * source records); sets family_on; a list naming nothing is -EINVAL. */
 int fr_config__parse_families(struct fr_config *cfg, const char *list);
 
 /* "syscalls=stream,sched=aggregate". Rejects modes a family lacks; on
  * -EINVAL nothing is changed. */
 int fr_config__parse_modes(struct fr_config *cfg, const char *list);
+
+/* Is any kernel family on? */
+bool fr_config__any_family(const struct fr_config *cfg);
 
 /* Does the family have an aggregate mode at all? */
 bool fr_family__has_aggregate(enum fr_family_id id);

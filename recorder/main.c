@@ -23,6 +23,7 @@
 #include "rotate.h"
 #include "segstart.h"
 #include "sources/host/host.h"
+#include "sources/hubble/hubble.h"
 #include "sources/kernel/kernel.h"
 #include "sources/kube/kube.h"
 
@@ -116,7 +117,7 @@ static void process_to_host(void *ctx, bool exec, uint32_t pid, uint32_t ppid, c
 
 struct loop {
 	const struct fr_config *cfg;
-	struct fr_source src[3]; /* kernel, host, kubernetes: stopped in this order */
+	struct fr_source src[4]; /* kernel, host, kubernetes, hubble: stopped in this order */
 	size_t nsrc, started;
 	struct fr_rotor *rotor;
 	int epfd;
@@ -266,6 +267,7 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 		  struct fr_probes *probes, double *seconds, struct fr_pump_totals *totals,
 		  struct fr_rotor_stats *rs)
 {
+	struct fr_hubble_source *hubble = NULL;
 	struct fr_kube_source *kube = NULL;
 	struct loop l = {.cfg = cfg, .epfd = -1};
 	struct fr_segstart segstart = {.sources = l.src};
@@ -290,16 +292,21 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 	err = err ?: fr_kernel_source__new(probes, cfg, process_to_host, host, &kernel);
 	if (!err && ks->on)
 		err = fr_kube_source__new(ks, &kube);
+	if (!err && fr_hubble__wanted(cfg))
+		err = fr_hubble_source__new(cfg, &hubble);
 	if (err) {
 		fprintf(stderr, "flightrec-record: cannot set up the sources: %s\n",
 			strerror(-err));
 		goto out;
 	}
-	fr_kernel_source__as_source(kernel, &l.src[0]);
-	fr_host_source__as_source(host, &l.src[1]);
-	l.nsrc = segstart.nsources = 2;
+	/* --families none: no kernel source at all (no BPF, no rings) */
+	if (fr_config__any_family(cfg))
+		fr_kernel_source__as_source(kernel, &l.src[l.nsrc++]);
+	fr_host_source__as_source(host, &l.src[l.nsrc++]);
 	if (kube)
 		fr_kube_source__as_source(kube, &l.src[l.nsrc++]);
+	if (hubble)
+		fr_hubble_source__as_source(hubble, &l.src[l.nsrc++]);
 	segstart.nsources = l.nsrc;
 	err = fr_rotor__open(&ro, &l.rotor);
 	if (err) {
@@ -329,6 +336,7 @@ out:
 		fr_kernel_source__totals(kernel, totals);
 	if (l.epfd >= 0)
 		close(l.epfd);
+	fr_hubble_source__free(hubble);
 	fr_kube_source__free(kube);
 	fr_host_source__free(host);
 	fr_kernel_source__free(kernel);
@@ -360,6 +368,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flightrec-record: %s\n", err == -EINVAL ? msg : strerror(-err));
 		fr_config__free(&cfg);
 		return err == -EINVAL ? FR_EXIT_USAGE : 1;
+	}
+	if (!fr_config__any_family(&cfg) && !ks.on && !fr_hubble__wanted(&cfg)) {
+		fprintf(stderr, "flightrec-record: --families none records nothing without "
+				"--hubble, --hubble-jsonpb or --kube\n");
+		fr_kube_settings__free(&ks);
+		fr_config__free(&cfg);
+		return FR_EXIT_USAGE;
 	}
 	if (ks.on && !ks.snapshot_json)
 		fprintf(stderr, "flightrec-record: kubernetes: from %s%s%s\n", ks.url,

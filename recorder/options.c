@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "options.h"
 
+#include "hubble_filter.h"
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,14 +16,18 @@
 const char *argp_program_version = "flightrec-record 0.1.0";
 static const char doc[] =
 	"Record what the kernel sees into compressed segment files.\n\n"
-	"Families: proc, syscalls, net, drop, file, sched, mem (default: all).\n"
+	"Families: proc, syscalls, net, drop, file, sched, mem (default: all; none: Hubble or\n"
+	"Kubernetes only, no BPF).\n"
 	"Modes: syscalls, file, sched and mem are aggregated in the kernel by default;\n"
 	"--mode syscalls=stream records one event per call.\n\n"
 	"EXAMPLES:\n"
 	"  flightrec-record --dir /var/lib/flightrec --duration 10s --stats\n"
 	"  flightrec-record --dir d --families syscalls,proc --mode syscalls=stream\n"
 	"  flightrec-record --dir d --cgroup /sys/fs/cgroup/unified/my.slice\n"
-	"  flightrec-record --config /etc/flightrec/record.conf --check-config";
+	"  flightrec-record --config /etc/flightrec/record.conf --check-config\n"
+	"  flightrec-record --dir d --hubble unix:/var/run/cilium/hubble.sock\n"
+	"  flightrec-record --dir d --families none --hubble hubble-relay:443 \\\n"
+	"      --hubble-tls-ca ca.crt --hubble-tls-cert tls.crt --hubble-tls-key tls.key";
 
 enum {
 	OPT_MAX_SEG_SIZE = 256,
@@ -43,6 +48,18 @@ enum {
 	OPT_KUBE_CA,
 	OPT_KUBE_NODE,
 	OPT_KUBE_SNAPSHOT,
+	OPT_HUBBLE,
+	OPT_HUBBLE_TLS_CA,
+	OPT_HUBBLE_TLS_CERT,
+	OPT_HUBBLE_TLS_KEY,
+	OPT_HUBBLE_TLS_NAME,
+	OPT_HUBBLE_FLOWS,
+	OPT_HUBBLE_NS,
+	OPT_HUBBLE_EXCLUDE_NS,
+	OPT_HUBBLE_SAMPLE,
+	OPT_HUBBLE_MAX_FPS,
+	OPT_HUBBLE_JSONPB,
+	OPT_HUBBLE_QUEUE,
 };
 
 static const struct argp_option options[] = {
@@ -78,6 +95,35 @@ static const struct argp_option options[] = {
 	{"kube-snapshot", OPT_KUBE_SNAPSHOT, "FILE", 0,
 	 "kubectl get ... -A -o json output, written as the Kubernetes snapshot at every "
 	 "segment start instead of asking the API (repeatable)",
+	 0},
+	{"hubble", OPT_HUBBLE, "ADDR", 0,
+	 "Hubble flows over gRPC (GetFlows, follow) from unix:PATH or /PATH (the Cilium agent's "
+	 "/var/run/cilium/hubble.sock) or HOST:PORT (Hubble Relay; TLS with --hubble-tls-*)",
+	 0},
+	{"hubble-tls-ca", OPT_HUBBLE_TLS_CA, "FILE", 0,
+	 "TLS to HOST:PORT, trusting this CA bundle (PEM; default: the system's)", 0},
+	{"hubble-tls-cert", OPT_HUBBLE_TLS_CERT, "FILE", 0,
+	 "Client certificate for mutual TLS (PEM, with --hubble-tls-key)", 0},
+	{"hubble-tls-key", OPT_HUBBLE_TLS_KEY, "FILE", 0, "Private key of --hubble-tls-cert", 0},
+	{"hubble-tls-server-name", OPT_HUBBLE_TLS_NAME, "NAME", 0,
+	 "Name the server's certificate must carry (default: the address's host)", 0},
+	{"hubble-flows", OPT_HUBBLE_FLOWS, "LIST", 0,
+	 "Flow kinds to record: l34,l7,drop,policy or all (default)", 0},
+	{"hubble-namespace", OPT_HUBBLE_NS, "NS", 0,
+	 "Only flows from or to this namespace (repeatable, or NS,NS)", 0},
+	{"hubble-exclude-namespace", OPT_HUBBLE_EXCLUDE_NS, "NS", 0,
+	 "No flows from or to this namespace (repeatable, or NS,NS)", 0},
+	{"hubble-sample", OPT_HUBBLE_SAMPLE, "N", 0,
+	 "Record 1 flow in N (skips are counted; default 1: all)", 0},
+	{"hubble-max-fps", OPT_HUBBLE_MAX_FPS, "N", 0,
+	 "At most N flows per second (skips are counted; default: no cap)", 0},
+	{"hubble-jsonpb", OPT_HUBBLE_JSONPB, "FILE|-", 0,
+	 "Hubble flows from `hubble observe -o jsonpb` lines in FILE (followed like tail -F) "
+	 "or stdin, instead of --hubble",
+	 0},
+	{"hubble-queue-size", OPT_HUBBLE_QUEUE, "SIZE", 0,
+	 "Hubble records waiting for the writer, at most (default 8M; more is counted as "
+	 "queue_full)",
 	 0},
 	{},
 };
@@ -206,6 +252,177 @@ static int apply_kube(struct fr_config *cfg, int key, const char *arg, char *msg
 	return 0;
 }
 
+/* A PEM file: readable now and holding `what` ("CERTIFICATE", "PRIVATE KEY"). */
+static int pem_file(const char *opt, const char *arg, const char *what, char *msg, size_t len)
+{
+	char head[65536];
+	ssize_t n;
+	int fd;
+
+	if (readable_file(opt, arg, msg, len))
+		return -EINVAL;
+	fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return bad(msg, len, "--%s '%s': %s", opt, arg, strerror(errno));
+	n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (n < 0)
+		return bad(msg, len, "--%s '%s': %s", opt, arg, strerror(errno));
+	head[n] = '\0';
+	/* "-----BEGIN CERTIFICATE-----", "-----BEGIN EC PRIVATE KEY-----", ... */
+	if (!strstr(head, "-----BEGIN ") || !strstr(head, what))
+		return bad(msg, len, "--%s '%s': no PEM %s in it", opt, arg, what);
+	return 0;
+}
+
+/* unix:PATH, unix://PATH, /PATH or HOST:PORT, as a gRPC target in *out. */
+static int hubble_target(const char *arg, char **out, char *msg, size_t len)
+{
+	const char *path = NULL, *colon = strrchr(arg, ':');
+	char *end, *t;
+	unsigned long port;
+
+	if (!strncmp(arg, "unix://", 7))
+		path = arg + 7;
+	else if (!strncmp(arg, "unix:", 5))
+		path = arg + 5;
+	else if (arg[0] == '/')
+		path = arg;
+	if (path) {
+		/* sun_path holds 107 bytes and a NUL */
+		if (!*path || strlen(path) > 107)
+			return bad(msg, len, "bad --hubble '%s' (a socket path of 1 to 107 bytes)",
+				   arg);
+		t = malloc(strlen(path) + 6);
+		if (!t)
+			return -ENOMEM;
+		snprintf(t, strlen(path) + 6, "unix:%s", path);
+		free(*out);
+		*out = t;
+		return 0;
+	}
+	errno = 0;
+	port = colon ? strtoul(colon + 1, &end, 10) : 0;
+	if (!colon || colon == arg || errno || end == colon + 1 || *end || !port || port > 65535 ||
+	    strchr(arg, '/'))
+		return bad(msg, len,
+			   "bad --hubble '%s' (unix:PATH, /PATH, or HOST:PORT such as "
+			   "hubble-relay:443)",
+			   arg);
+	return replace_string(out, arg);
+}
+
+/* Append NS,NS... to a list after checking each is a namespace name. */
+static int add_namespaces(const char *opt, const char *arg, char ***list, size_t *n, char *msg,
+			  size_t len)
+{
+	char why[256], **more, **add = NULL;
+	size_t nadd = 0;
+	int err = fr_hubble_filter__parse_list(arg, &add, &nadd, why, sizeof(why));
+
+	if (err == -EINVAL)
+		return bad(msg, len, "bad --%s '%s': %s", opt, arg, why);
+	if (err)
+		return err;
+	more = realloc(*list, (*n + nadd) * sizeof(*more));
+	if (!more) {
+		fr_hubble_filter__free_list(add, nadd);
+		return -ENOMEM;
+	}
+	memcpy(more + *n, add, nadd * sizeof(*add));
+	free(add); /* the strings moved to the list */
+	*list = more;
+	*n += nadd;
+	return 0;
+}
+
+static int parse_count(const char *arg, uint64_t max, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(arg, &end, 10);
+	return errno || end == arg || *end || *arg < '0' || *arg > '9' || *v > max ? -EINVAL : 0;
+}
+
+static int apply_hubble(struct fr_config *cfg, int key, const char *arg, char *msg, size_t len)
+{
+	char why[256];
+	uint64_t v;
+
+	switch (key) {
+	case OPT_HUBBLE:
+		return hubble_target(arg, &cfg->hubble, msg, len);
+	case OPT_HUBBLE_TLS_CA:
+		return pem_file("hubble-tls-ca", arg, "CERTIFICATE", msg, len)
+			       ?: replace_string(&cfg->hubble_tls_ca, arg);
+	case OPT_HUBBLE_TLS_CERT:
+		return pem_file("hubble-tls-cert", arg, "CERTIFICATE", msg, len)
+			       ?: replace_string(&cfg->hubble_tls_cert, arg);
+	case OPT_HUBBLE_TLS_KEY:
+		return pem_file("hubble-tls-key", arg, "PRIVATE KEY", msg, len)
+			       ?: replace_string(&cfg->hubble_tls_key, arg);
+	case OPT_HUBBLE_TLS_NAME:
+		if (!*arg || strlen(arg) > 253 || strpbrk(arg, " /:"))
+			return bad(msg, len, "bad --hubble-tls-server-name '%s' (a host name)",
+				   arg);
+		return replace_string(&cfg->hubble_tls_server_name, arg);
+	case OPT_HUBBLE_FLOWS:
+		if (fr_hubble_filter__parse_kinds(arg, &cfg->hubble_kinds, why, sizeof(why)))
+			return bad(msg, len,
+				   "bad --hubble-flows '%s': %s (l34,l7,drop,policy or all)", arg,
+				   why);
+		return 0;
+	case OPT_HUBBLE_NS:
+		return add_namespaces("hubble-namespace", arg, &cfg->hubble_ns, &cfg->nhubble_ns,
+				      msg, len);
+	case OPT_HUBBLE_EXCLUDE_NS:
+		return add_namespaces("hubble-exclude-namespace", arg, &cfg->hubble_exclude_ns,
+				      &cfg->nhubble_exclude_ns, msg, len);
+	case OPT_HUBBLE_SAMPLE:
+		if (parse_count(arg, UINT32_MAX, &v) || !v)
+			return bad(msg, len, "bad --hubble-sample '%s' (N >= 1: 1 flow in N)", arg);
+		cfg->hubble_sample = (uint32_t)v;
+		return 0;
+	case OPT_HUBBLE_MAX_FPS:
+		if (parse_count(arg, 1000000000ull, &v))
+			return bad(msg, len, "bad --hubble-max-fps '%s' (0 to 10^9 flows/s)", arg);
+		cfg->hubble_max_fps = v;
+		return 0;
+	case OPT_HUBBLE_JSONPB:
+		if (strcmp(arg, "-") && (!*arg || arg[strlen(arg) - 1] == '/'))
+			return bad(msg, len, "bad --hubble-jsonpb '%s' (a file, or - for stdin)",
+				   arg);
+		return replace_string(&cfg->hubble_jsonpb, arg);
+	}
+	if (fr_parse_size(arg, &v) || v < 4096 || v > (1ull << 30))
+		return bad(msg, len, "bad --hubble-queue-size '%s' (4K to 1G)", arg);
+	cfg->hubble_queue_bytes = v;
+	return 0;
+}
+
+/* Settings that only make sense together, once every option is in. */
+static int check_hubble(const struct fr_config *cfg, char *msg, size_t len)
+{
+	const bool tls = cfg->hubble_tls_ca || cfg->hubble_tls_cert || cfg->hubble_tls_key ||
+			 cfg->hubble_tls_server_name;
+
+	if (cfg->hubble && cfg->hubble_jsonpb)
+		return bad(msg, len, "--hubble and --hubble-jsonpb: choose one Hubble input");
+	if (tls && (!cfg->hubble || !strncmp(cfg->hubble, "unix:", 5)))
+		return bad(msg, len,
+			   "--hubble-tls-* need --hubble HOST:PORT (a unix socket has no TLS)");
+	if (!cfg->hubble_tls_cert != !cfg->hubble_tls_key)
+		return bad(msg, len, "--hubble-tls-cert and --hubble-tls-key go together");
+	if (!cfg->hubble && !cfg->hubble_jsonpb &&
+	    ((cfg->hubble_kinds && cfg->hubble_kinds != 0xf) || cfg->nhubble_ns ||
+	     cfg->nhubble_exclude_ns || cfg->hubble_sample > 1 || cfg->hubble_max_fps))
+		return bad(msg, len,
+			   "--hubble-flows/-namespace/-sample/-max-fps need --hubble "
+			   "or --hubble-jsonpb");
+	return 0;
+}
+
 /* One option by key; the value is validated whole before cfg changes. */
 static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg, size_t len)
 {
@@ -225,8 +442,8 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 		err = fr_config__parse_families(cfg, arg);
 		if (err == -EINVAL)
 			return bad(msg, len,
-				   "bad --families '%s' (proc,syscalls,net,drop,file,sched,mem "
-				   "or all)",
+				   "bad --families '%s' (proc,syscalls,net,drop,file,sched,mem, "
+				   "all or none)",
 				   arg);
 		return err;
 	case 'm':
@@ -324,6 +541,8 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 	case OPT_KUBE_SNAPSHOT:
 		return apply_kube(cfg, key, arg, msg, len);
 	}
+	if (key >= OPT_HUBBLE && key <= OPT_HUBBLE_QUEUE)
+		return apply_hubble(cfg, key, arg, msg, len);
 	return bad(msg, len, "option %d is not known", key);
 }
 
@@ -504,6 +723,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!cfg->dir)
 			argp_error(state, "--dir is required (or dir = ... in --config)");
+		else if (check_hubble(cfg, msg, sizeof(msg)))
+			argp_error(state, "%s", msg);
 		return 0;
 	default:
 		if (!find_option(NULL, key))

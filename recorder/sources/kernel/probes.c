@@ -615,6 +615,9 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 		if (!cfg->family_on[i])
 			snprintf(f->detail, sizeof(f->detail), "disabled by configuration");
 	}
+	/* --families none: nothing to load, and no BPF needed */
+	if (!fr_config__any_family(cfg))
+		return 0;
 	err = fr_probes__bpf_permitted();
 	if (err) {
 		for (int i = 0; i < FR_FAM_COUNT; i++)

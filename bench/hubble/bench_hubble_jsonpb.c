@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * fr-bench-hubble-jsonpb: --hubble-jsonpb ingest on one core and bytes per
+ * flow on disk.
+ *
+ * The sample lines of fixtures/hubble, repeated to --lines lines with
+ * their times 50 us apart and their L4 source ports varied, are written
+ * to WORK/flows.jsonl; the jsonpb input (parse + filter + re-encode) reads
+ * them as stdin twice: into a null sink, then into a segment writer with
+ * the recorder's defaults (256 KiB blocks, zstd 3). The same file is
+ * compressed with `gzip -6` and `zstd -3` in the same run. Targets (issue
+ * 13): >= 100 k flows/s with no loss; on disk <= 1/10 of the raw lines
+ * and smaller than zstd -3 of them. Exit 1 on loss or error, not on a
+ * missed target (the figures say it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "format/writer.h"
+#include "hubble_filter.h"
+#include "hubble_jsonpb.h"
+#include "hubble_sink.h"
+
+struct fr_hubble_sink {
+	struct fr_writer *w; /* NULL: the null sink */
+	uint64_t records, bytes;
+	int err;
+};
+
+int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const void *payload,
+			  size_t len, const Flow__Flow *flow, uint64_t recv_boot_ns)
+{
+	(void)flow;
+	s->records++;
+	s->bytes += len;
+	if (s->w) {
+		int rc = fr_writer__append(s->w, kind, recv_boot_ns, payload, len);
+
+		if (rc < 0)
+			return s->err = rc;
+	}
+	return 0;
+}
+
+void fr_hubble_sink__lost(struct fr_hubble_sink *s, const char *reason, uint64_t n,
+			  uint64_t first_ns, uint64_t last_ns)
+{
+	(void)reason, (void)first_ns, (void)last_ns;
+	s->err = s->err ? s->err : -EBADMSG;
+	(void)n;
+}
+
+static const char *const samples[] = {
+	"cilium-docs__hubble-exporter-drops.jsonl",
+	"hubble-otel__basic-sample-10-flows.jsonl",
+	"hubble-otel__basic-sample-400-tcp-flows.first100.jsonl",
+	"hubble-otel__basic-sample-5-dns-flows.jsonl",
+	"hubble-otel__basic-sample-5-http-flows.jsonl",
+};
+
+static double now_s(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Sets key to s in obj when obj has it (a top-level or flow time). */
+static void set_time(json_t *obj, const char *s)
+{
+	if (json_is_object(obj) && json_object_get(obj, "time"))
+		json_object_set_new(obj, "time", json_string(s));
+}
+
+static void vary(json_t *line, size_t i)
+{
+	json_t *flow = json_object_get(line, "flow");
+	json_t *l4 = json_object_get(flow, "l4");
+	uint64_t t = 1700000000ull * 1000000000ull + (uint64_t)i * 50000ull;
+	time_t sec = (time_t)(t / 1000000000ull);
+	struct tm tm;
+	char buf[64];
+	const char *proto;
+	json_t *v;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09lluZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned long long)(t % 1000000000ull));
+	set_time(line, buf);
+	set_time(flow, buf);
+	json_object_foreach(l4, proto, v)
+	{
+		if (json_object_get(v, "source_port"))
+			json_object_set_new(v, "source_port",
+					    json_integer(32768 + (json_int_t)((i * 7919) % 28000)));
+	}
+}
+
+static int make_lines(const char *fixtures, const char *out, size_t n)
+{
+	json_t *src[256];
+	size_t n_src = 0;
+	char path[4096], *l = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *o;
+
+	for (size_t k = 0; k < sizeof(samples) / sizeof(samples[0]); k++) {
+		snprintf(path, sizeof(path), "%s/%s", fixtures, samples[k]);
+		FILE *in = fopen(path, "r");
+
+		if (!in) {
+			fprintf(stderr, "failed to open %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		while ((len = getline(&l, &cap, in)) > 0 && n_src < 256)
+			if ((src[n_src] = json_loadb(l, (size_t)len, 0, NULL)))
+				n_src++;
+		fclose(in);
+	}
+	free(l);
+	o = fopen(out, "w");
+	if (!o || !n_src) {
+		fprintf(stderr, "failed to write %s\n", out);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *line = json_deep_copy(src[i % n_src]);
+		char *s;
+
+		vary(line, i);
+		s = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		fprintf(o, "%s\n", s);
+		free(s);
+		json_decref(line);
+	}
+	for (size_t k = 0; k < n_src; k++)
+		json_decref(src[k]);
+	return fclose(o) == 0 ? 0 : -1;
+}
+
+struct run {
+	double cpu_s, wall_s;
+	struct fr_hubble_jsonpb_stats st;
+	uint64_t kept;
+};
+
+/* The input on `lines` as stdin, into sink. */
+static int ingest(const char *lines, struct fr_hubble_sink *sink, struct run *r)
+{
+	struct fr_hubble_filter_opts fo = {0}; /* every kind: the check runs */
+	struct fr_hubble_filter *f = fr_hubble_filter__new(&fo);
+	struct fr_hubble_jsonpb_opts o = {.path = "-", .filter = f};
+	struct fr_hubble_jsonpb *in = fr_hubble_jsonpb__new(&o);
+	atomic_bool stop = false;
+	int fd = open(lines, O_RDONLY), saved = dup(STDIN_FILENO), rc;
+	double c0, w0;
+
+	if (!f || !in || fd < 0 || saved < 0 || dup2(fd, STDIN_FILENO) < 0)
+		return -1;
+	close(fd);
+	c0 = now_s(CLOCK_THREAD_CPUTIME_ID);
+	w0 = now_s(CLOCK_MONOTONIC);
+	rc = fr_hubble_jsonpb__run(in, sink, &stop);
+	r->cpu_s = now_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+	r->wall_s = now_s(CLOCK_MONOTONIC) - w0;
+	r->st = *fr_hubble_jsonpb__stats(in);
+	r->kept = fr_hubble_filter__counts(f)->by[FR_HUBBLE_KEEP].n;
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	fr_hubble_jsonpb__free(in);
+	fr_hubble_filter__free(f);
+	return rc;
+}
+
+static void print_run(const char *what, const struct run *r, size_t lines)
+{
+	printf("%-28s %8.3f s CPU %8.3f s wall  %9.0f flows/s (one core)  pb %llu json %llu "
+	       "bad %llu\n",
+	       what, r->cpu_s, r->wall_s, (double)lines / r->cpu_s, (unsigned long long)r->st.pb,
+	       (unsigned long long)r->st.json, (unsigned long long)r->st.bad_line);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {{"lines", required_argument, NULL, 'n'},
+					   {"fixtures", required_argument, NULL, 'f'},
+					   {"work", required_argument, NULL, 'w'},
+					   {"block-size", required_argument, NULL, 'b'},
+					   {"level", required_argument, NULL, 'l'},
+					   {NULL, 0, NULL, 0}};
+	const char *fixtures = "fixtures/hubble", *work = ".";
+	char lines[4096], seg[4096], gz[4096], zst[4096], cmd[20000];
+	struct fr_writer_opts wo = {
+		.fsync_ms = -1, .host = "bench", .recorder = "fr-bench-hubble-jsonpb"};
+	struct fr_hubble_sink null_sink = {0}, seg_sink = {0};
+	struct run a, b;
+	size_t n = 200000;
+	long long raw, seg_b, gz_b, zst_b;
+	int c, err = 0;
+
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (c == 'n')
+			n = strtoull(optarg, NULL, 10);
+		else if (c == 'f')
+			fixtures = optarg;
+		else if (c == 'w')
+			work = optarg;
+		else if (c == 'b')
+			wo.block_size = strtoull(optarg, NULL, 0);
+		else if (c == 'l')
+			wo.level = atoi(optarg);
+		else
+			return 2;
+	}
+	mkdir(work, 0700);
+	snprintf(lines, sizeof(lines), "%s/flows.jsonl", work);
+	snprintf(seg, sizeof(seg), "%s/hubble.frseg", work);
+	snprintf(gz, sizeof(gz), "%s/flows.jsonl.gz", work);
+	snprintf(zst, sizeof(zst), "%s/flows.jsonl.zst", work);
+	if (!n || make_lines(fixtures, lines, n) < 0)
+		return 1;
+	raw = file_size(lines);
+	unlink(seg);
+	if ((err = fr_writer__open(seg, &wo, &seg_sink.w)) < 0) {
+		fprintf(stderr, "failed to open %s: %s\n", seg, strerror(-err));
+		return 1;
+	}
+	if (ingest(lines, &null_sink, &a) < 0 || ingest(lines, &seg_sink, &b) < 0 ||
+	    fr_writer__seal(seg_sink.w) < 0) {
+		fprintf(stderr, "failed to ingest %s\n", lines);
+		return 1;
+	}
+	fr_writer__free(seg_sink.w);
+	snprintf(cmd, sizeof(cmd), "gzip -6 -c '%s' > '%s' && zstd -q -3 -f -c '%s' > '%s'", lines,
+		 gz, lines, zst);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed to run gzip/zstd\n");
+		return 1;
+	}
+	seg_b = file_size(seg);
+	gz_b = file_size(gz);
+	zst_b = file_size(zst);
+
+	printf("%zu jsonpb lines, %lld bytes (%.1f bytes/line)\n", n, raw, (double)raw / n);
+	print_run("parse+filter+encode, null", &a, n);
+	print_run("... into a segment writer", &b, n);
+	printf("%-28s %10llu bytes %8.1f bytes/flow  %5.1f %% of raw\n",
+	       "records before compression", (unsigned long long)seg_sink.bytes,
+	       (double)seg_sink.bytes / n, 100.0 * (double)seg_sink.bytes / raw);
+	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw (blocks %zu KiB, zstd %d)\n",
+	       "segment", seg_b, (double)seg_b / n, 100.0 * seg_b / raw,
+	       (wo.block_size ? wo.block_size : FR_WRITER_DEFAULT_BLOCK) >> 10,
+	       wo.level ? wo.level : 3);
+	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "gzip -6 of the lines",
+	       gz_b, (double)gz_b / n, 100.0 * gz_b / raw);
+	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "zstd -3 of the lines",
+	       zst_b, (double)zst_b / n, 100.0 * zst_b / raw);
+	/* zero loss: every line offered, none refused or bad */
+	uint64_t got = b.st.pb + b.st.json;
+	bool lossless = a.st.pb + a.st.json == n && got == n && seg_sink.records == n &&
+			a.kept == n && !a.st.bad_line && !b.st.bad_line && !seg_sink.err;
+
+	printf("targets: >= 100000 flows/s: %s (%.0f); no loss: %s; disk <= raw/10: %s (%.3f); "
+	       "disk < zstd -3: %s (%.2fx)\n",
+	       n / b.cpu_s >= 100000 ? "met" : "MISSED", n / b.cpu_s, lossless ? "met" : "MISSED",
+	       seg_b * 10 <= raw ? "met" : "MISSED", (double)seg_b / raw,
+	       seg_b < zst_b ? "met" : "MISSED", (double)seg_b / zst_b);
+	return lossless ? 0 : 1;
+}

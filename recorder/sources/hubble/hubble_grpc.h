@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The gRPC input of the Hubble source: a client of the Hubble Observer
+ * API on gRPC's C core (libgrpc). It asks ServerStatus, then follows
+ * GetFlows, and hands every response to the sink as the bytes received
+ * (validated with fr_hubble__decode; a malformed one is counted as
+ * bad_message, never fatal). When the stream ends or the server cannot
+ * be reached it tries again after an exponential backoff, asks
+ * ServerStatus again and resumes GetFlows with `since` = the newest flow
+ * time it saw, skipping the flows of that time it already handed on; the
+ * span without a stream is reported to the sink as a "gap".
+ */
+#ifndef FR_RECORDER_HUBBLE_GRPC_H
+#define FR_RECORDER_HUBBLE_GRPC_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "format/hubble/flow.h"
+
+struct fr_hubble_sink;
+
+struct fr_hubble_grpc_opts {
+	const char *target; /* "unix:PATH" (plaintext) or "HOST:PORT" */
+	bool tls;	    /* HOST:PORT over TLS */
+	const char *tls_ca; /* PEM files; NULL: the system's CAs / no client cert */
+	const char *tls_cert, *tls_key;
+	const char *tls_server_name; /* NULL: the target's host */
+	/* whitelist/blacklist of every GetFlows (borrowed; NULL: none) */
+	const Observer__GetFlowsRequest *filters;
+	uint32_t backoff_min_ms; /* 0: 100 ms */
+	uint32_t backoff_max_ms; /* 0: 10 s */
+	uint32_t healthy_ms;	 /* a stream this long resets the backoff; 0: 5 s */
+};
+
+/* Monotonic counters, readable from any thread. */
+struct fr_hubble_grpc_stats {
+	atomic_uint_fast64_t attempts;	  /* ServerStatus calls made */
+	atomic_uint_fast64_t streams;	  /* GetFlows calls made */
+	atomic_uint_fast64_t responses;	  /* GetFlows responses received */
+	atomic_uint_fast64_t duplicates;  /* resent by a resumed stream, skipped */
+	atomic_uint_fast64_t bad_message; /* refused by fr_hubble__decode */
+	atomic_uint_fast64_t statuses;	  /* ServerStatus answers */
+};
+
+struct fr_hubble_grpc;
+
+/*
+ * Reads the TLS files and makes the channel (no connection yet).
+ * Return: 0 or -errno (-EINVAL: a file unreadable; -ENOMEM).
+ */
+int fr_hubble_grpc__new(const struct fr_hubble_grpc_opts *o, struct fr_hubble_grpc **out);
+
+/* Calls, reconnects and hands responses to sink until fr_hubble_grpc__stop.
+ * Return: 0, or -errno when the sink asked to stop. */
+int fr_hubble_grpc__run(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink);
+
+/* Any thread: cancels the call in flight and ends run promptly. */
+void fr_hubble_grpc__stop(struct fr_hubble_grpc *c);
+
+/* Borrowed; valid until free. */
+const struct fr_hubble_grpc_stats *fr_hubble_grpc__stats(const struct fr_hubble_grpc *c);
+
+/* After run returned. Accepts NULL. */
+void fr_hubble_grpc__free(struct fr_hubble_grpc *c);
+
+#endif /* FR_RECORDER_HUBBLE_GRPC_H */
