@@ -10,7 +10,7 @@
 -- `pk` is a process incarnation (proc.pk): a pid between fork/exec and exit
 -- on one node, so a reused pid never merges two processes. `cid` is a
 -- socket incarnation (conn.cid), from connect/accept to close.
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;
 
 CREATE TABLE replay_info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE nodes (node INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
@@ -91,7 +91,10 @@ CREATE TABLE hubble_bad_record (ts INTEGER NOT NULL, node INTEGER NOT NULL,
 	error TEXT NOT NULL, payload BLOB NOT NULL);
 
 -- Hubble flows, decoded at replay from hubble_flow_pb / hubble_flow_json
--- records (docs/HUBBLE.md). One row per flow, in stream order (id).
+-- records (docs/HUBBLE.md). hubble_flow is a view, one row per flow in
+-- stream order (id); what is stored is hubble_flow_row, with each end's
+-- endpoint in hubble_endpoint (an endpoint repeats across flows: stored
+-- once, with its protobuf bytes).
 -- ts is flow.time (else the response's time, else the receive time);
 -- recv_ts is when the recorder received it. Enums are stored as numbers
 -- (unknown numbers kept); hubble_enum gives their names. Lists (labels,
@@ -102,18 +105,25 @@ CREATE TABLE hubble_bad_record (ts INTEGER NOT NULL, node INTEGER NOT NULL,
 -- *_app is the first of the labels k8s:app.kubernetes.io/name,
 -- k8s:k8s-app, k8s:app (Hubble's `app` context). payload is the record
 -- as received (protobuf GetFlowsResponse or the jsonpb line).
-CREATE TABLE hubble_flow (
+--
+-- hubble_endpoint: raw is the Endpoint message's bytes (the value of
+-- Flow.source or Flow.destination, without tag and length).
+CREATE TABLE hubble_endpoint (ep INTEGER PRIMARY KEY, raw BLOB NOT NULL,
+	id INTEGER, identity INTEGER, cluster TEXT, namespace TEXT, pod TEXT, labels TEXT,
+	workload TEXT, workload_kind TEXT, app TEXT);
+-- hubble_flow_row: kind is the record kind (32 protobuf, 33 jsonpb line);
+-- src_ep/dst_ep are hubble_endpoint.ep (NULL: no such end). rest is the
+-- payload with the bytes of the source endpoint cut out at offset src_at
+-- and those of the destination at dst_at (offsets in rest, src_at <=
+-- dst_at; NULL: nothing cut), so payload = rest with them put back.
+CREATE TABLE hubble_flow_row (
 	id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, recv_ts INTEGER NOT NULL,
-	node INTEGER NOT NULL, node_name TEXT, kind TEXT NOT NULL, uuid TEXT,
+	node INTEGER NOT NULL, node_name TEXT, kind INTEGER NOT NULL, uuid TEXT,
 	verdict INTEGER NOT NULL, drop_reason INTEGER NOT NULL, flow_type INTEGER NOT NULL,
 	event_type INTEGER, event_subtype INTEGER, auth_type INTEGER,
 	ip_version INTEGER, src_ip TEXT, dst_ip TEXT, src_ip_xlated TEXT, encrypted INTEGER,
 	protocol TEXT, src_port INTEGER, dst_port INTEGER, icmp_type INTEGER, icmp_code INTEGER,
-	tcp_flags INTEGER,
-	src_id INTEGER, src_identity INTEGER, src_cluster TEXT, src_namespace TEXT,
-	src_pod TEXT, src_labels TEXT, src_workload TEXT, src_workload_kind TEXT, src_app TEXT,
-	dst_id INTEGER, dst_identity INTEGER, dst_cluster TEXT, dst_namespace TEXT,
-	dst_pod TEXT, dst_labels TEXT, dst_workload TEXT, dst_workload_kind TEXT, dst_app TEXT,
+	tcp_flags INTEGER, src_ep INTEGER, dst_ep INTEGER,
 	src_names TEXT, dst_names TEXT,
 	src_service_namespace TEXT, src_service TEXT, dst_service_namespace TEXT, dst_service TEXT,
 	traffic_direction INTEGER NOT NULL, is_reply INTEGER, policy_match_type INTEGER,
@@ -125,7 +135,38 @@ CREATE TABLE hubble_flow (
 	dns_ttl INTEGER, dns_cnames TEXT, dns_observation_source TEXT,
 	kafka_api_key TEXT, kafka_api_version INTEGER, kafka_topic TEXT, kafka_error_code INTEGER,
 	kafka_correlation_id INTEGER,
-	payload BLOB NOT NULL);
+	src_at INTEGER, dst_at INTEGER, rest BLOB NOT NULL);
+CREATE VIEW hubble_flow AS
+SELECT f.id, f.ts, f.recv_ts, f.node, f.node_name,
+	CASE f.kind WHEN 32 THEN 'hubble_flow_pb' WHEN 33 THEN 'hubble_flow_json'
+		ELSE CAST(f.kind AS TEXT) END AS kind,
+	f.uuid, f.verdict, f.drop_reason, f.flow_type, f.event_type, f.event_subtype,
+	f.auth_type, f.ip_version, f.src_ip, f.dst_ip, f.src_ip_xlated, f.encrypted,
+	f.protocol, f.src_port, f.dst_port, f.icmp_type, f.icmp_code, f.tcp_flags,
+	s.id AS src_id, s.identity AS src_identity, s.cluster AS src_cluster,
+	s.namespace AS src_namespace, s.pod AS src_pod, s.labels AS src_labels,
+	s.workload AS src_workload, s.workload_kind AS src_workload_kind, s.app AS src_app,
+	d.id AS dst_id, d.identity AS dst_identity, d.cluster AS dst_cluster,
+	d.namespace AS dst_namespace, d.pod AS dst_pod, d.labels AS dst_labels,
+	d.workload AS dst_workload, d.workload_kind AS dst_workload_kind, d.app AS dst_app,
+	f.src_names, f.dst_names, f.src_service_namespace, f.src_service,
+	f.dst_service_namespace, f.dst_service, f.traffic_direction, f.is_reply,
+	f.policy_match_type, f.trace_observation_point, f.trace_reason, f.interface,
+	f.proxy_port, f.socket_cookie, f.cgroup_id, f.trace_id, f.summary,
+	f.l7_type, f.l7_latency_ns, f.l7_kind, f.http_code, f.http_method, f.http_url,
+	f.http_protocol, f.dns_query, f.dns_rcode, f.dns_qtypes, f.dns_rrtypes, f.dns_ips,
+	f.dns_ttl, f.dns_cnames, f.dns_observation_source, f.kafka_api_key,
+	f.kafka_api_version, f.kafka_topic, f.kafka_error_code, f.kafka_correlation_id,
+	CASE WHEN f.src_at IS NULL AND f.dst_at IS NULL THEN f.rest
+	WHEN f.dst_at IS NULL THEN CAST(substr(f.rest, 1, f.src_at) || s.raw
+		|| substr(f.rest, f.src_at + 1) AS BLOB)
+	WHEN f.src_at IS NULL THEN CAST(substr(f.rest, 1, f.dst_at) || d.raw
+		|| substr(f.rest, f.dst_at + 1) AS BLOB)
+	ELSE CAST(substr(f.rest, 1, f.src_at) || s.raw
+		|| substr(f.rest, f.src_at + 1, f.dst_at - f.src_at) || d.raw
+		|| substr(f.rest, f.dst_at + 1) AS BLOB) END AS payload
+FROM hubble_flow_row f LEFT JOIN hubble_endpoint s ON s.ep = f.src_ep
+	LEFT JOIN hubble_endpoint d ON d.ep = f.dst_ep;
 CREATE TABLE hubble_http_header (flow INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
 -- Policies named by a flow: direction 'ingress'|'egress', action 'allowed'|'denied'.
 CREATE TABLE hubble_flow_policy (flow INTEGER NOT NULL, direction TEXT NOT NULL,

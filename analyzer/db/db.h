@@ -12,7 +12,7 @@
 
 #include <sqlite3.h>
 
-#define FR_DB_SCHEMA_VERSION 5
+#define FR_DB_SCHEMA_VERSION 6
 
 /*
  * Open an existing replay database read-only (ATTACH denied). Prints "flightrec: PATH: why"

@@ -35,24 +35,8 @@ static const char *const flow_cols[] = {
 	"icmp_type",
 	"icmp_code",
 	"tcp_flags",
-	"src_id",
-	"src_identity",
-	"src_cluster",
-	"src_namespace",
-	"src_pod",
-	"src_labels",
-	"src_workload",
-	"src_workload_kind",
-	"src_app",
-	"dst_id",
-	"dst_identity",
-	"dst_cluster",
-	"dst_namespace",
-	"dst_pod",
-	"dst_labels",
-	"dst_workload",
-	"dst_workload_kind",
-	"dst_app",
+	"src_ep",
+	"dst_ep",
 	"src_names",
 	"dst_names",
 	"src_service_namespace",
@@ -90,7 +74,9 @@ static const char *const flow_cols[] = {
 	"kafka_topic",
 	"kafka_error_code",
 	"kafka_correlation_id",
-	"payload",
+	"src_at",
+	"dst_at",
+	"rest",
 };
 #define NFLOW_COLS (sizeof(flow_cols) / sizeof(flow_cols[0]))
 
@@ -145,11 +131,14 @@ int fr_hubble_rows__init(struct fr_hubble_rows *h, sqlite3 *db, struct fr_rowwri
 	memset(h, 0, sizeof(*h));
 	h->rows = rows;
 	h->next_id = 1;
-	err = fr_db__check_columns(db, "hubble_flow", (const char **)flow_cols, (int)NFLOW_COLS);
+	err = fr_db__check_columns(db, "hubble_flow_row", (const char **)flow_cols,
+				   (int)NFLOW_COLS);
 	if (!err)
 		err = fill_enums(db);
 	if (!err)
-		err = fr_rowbatch__init(&h->flow, db, w, "hubble_flow", NFLOW_COLS);
+		err = fr_hubble_eps__init(&h->eps, db, w);
+	if (!err)
+		err = fr_rowbatch__init(&h->flow, db, w, "hubble_flow_row", NFLOW_COLS);
 	if (!err)
 		err = fr_rowbatch__init(&h->header, db, w, "hubble_http_header", 3);
 	if (!err)
@@ -180,102 +169,15 @@ static int end_row(struct fr_hubble_rows *h, struct fr_rowbatch *b)
 	return err;
 }
 
-/* A string: NULL when empty (proto3's absent). */
-static void txt(struct fr_rowbatch *b, const char *s)
-{
-	if (s && *s)
-		fr_rowbatch__text(b, s, strlen(s));
-	else
-		fr_rowbatch__null(b);
-}
-
-/* A JSON array of strings; NULL when empty. Strings are UTF-8 (checked by
- * the decoder): only quotes, backslashes and control bytes are escaped. */
-static void strlist(struct fr_rowbatch *b, size_t n, char *const *v)
-{
-	size_t max = 2, len;
-	char *dst, *p;
-
-	if (!n) {
-		fr_rowbatch__null(b);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		max += strlen(v[i]) * 6 + 3;
-	dst = fr_rowbatch__text_reserve(b, max);
-	if (!dst) {
-		fr_rowbatch__null(b); /* the row fails at its end (b->err) */
-		return;
-	}
-	p = dst;
-	*p++ = '[';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*p++ = ',';
-		*p++ = '"';
-		for (const unsigned char *s = (const unsigned char *)v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\') {
-				*p++ = '\\';
-				*p++ = (char)*s;
-			} else if (*s < 0x20) {
-				p += snprintf(p, 7, "\\u%04x", *s);
-			} else {
-				*p++ = (char)*s;
-			}
-		}
-		*p++ = '"';
-	}
-	*p++ = ']';
-	len = (size_t)(p - dst);
-	fr_rowbatch__text_commit(b, len);
-}
-
 static int64_t ts_ns(const Google__Protobuf__Timestamp *t)
 {
 	return t->seconds * 1000000000 + t->nanos;
 }
 
-/* Hubble's `app` context: the first label found of these, in this order. */
-static const char *app_of(const Flow__Endpoint *e)
-{
-	static const char *const keys[] = {
-		"k8s:app.kubernetes.io/name=", "k8s:k8s-app=", "k8s:app="};
-
-	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-		const size_t kl = strlen(keys[k]);
-
-		for (size_t i = 0; i < e->n_labels; i++)
-			if (!strncmp(e->labels[i], keys[k], kl))
-				return e->labels[i] + kl;
-	}
-	return NULL;
-}
-
-/* The 9 columns of an endpoint: id .. app. */
-static void endpoint(struct fr_rowbatch *b, const Flow__Endpoint *e)
-{
-	const Flow__Workload *w = e && e->n_workloads ? e->workloads[0] : NULL;
-
-	if (!e) {
-		for (int i = 0; i < 9; i++)
-			fr_rowbatch__null(b);
-		return;
-	}
-	fr_rowbatch__int_or_null(b, e->id);
-	fr_rowbatch__int_or_null(b, e->identity);
-	txt(b, e->cluster_name);
-	txt(b, e->namespace_);
-	txt(b, e->pod_name);
-	strlist(b, e->n_labels, e->labels);
-	txt(b, w ? w->name : NULL);
-	txt(b, w ? w->kind : NULL);
-	txt(b, app_of(e));
-}
-
 static void service(struct fr_rowbatch *b, const Flow__Service *s)
 {
-	txt(b, s ? s->namespace_ : NULL);
-	txt(b, s ? s->name : NULL);
+	fr_rowbatch__text_or_null(b, s ? s->namespace_ : NULL);
+	fr_rowbatch__text_or_null(b, s ? s->name : NULL);
 }
 
 static uint32_t tcp_bits(const Flow__TCPFlags *f)
@@ -298,7 +200,7 @@ static void layer4(struct fr_rowbatch *b, const Flow__Layer4 *l4)
 	const unsigned c = l4 ? (unsigned)l4->protocol_case : 0;
 	int64_t v[5] = {-1, -1, -1, -1, -1}; /* -1: NULL */
 
-	txt(b, c < 8 ? names[c] : NULL);
+	fr_rowbatch__text_or_null(b, c < 8 ? names[c] : NULL);
 	switch (c) {
 	case FLOW__LAYER4__PROTOCOL_TCP:
 		v[0] = l4->tcp->source_port;
@@ -352,31 +254,31 @@ static void layer7(struct fr_rowbatch *b, const Flow__Layer7 *l7)
 	}
 	fr_rowbatch__int(b, l7->type);
 	fr_rowbatch__int(b, (int64_t)l7->latency_ns);
-	txt(b, http ? "http" : dns ? "dns" : kafka ? "kafka" : NULL);
+	fr_rowbatch__text_or_null(b, http ? "http" : dns ? "dns" : kafka ? "kafka" : NULL);
 	if (http) {
 		fr_rowbatch__int(b, http->code);
-		txt(b, http->method);
-		txt(b, http->url);
-		txt(b, http->protocol);
+		fr_rowbatch__text_or_null(b, http->method);
+		fr_rowbatch__text_or_null(b, http->url);
+		fr_rowbatch__text_or_null(b, http->protocol);
 	} else {
 		nulls(b, 4);
 	}
 	if (dns) {
-		txt(b, dns->query);
+		fr_rowbatch__text_or_null(b, dns->query);
 		fr_rowbatch__int(b, dns->rcode);
-		strlist(b, dns->n_qtypes, dns->qtypes);
-		strlist(b, dns->n_rrtypes, dns->rrtypes);
-		strlist(b, dns->n_ips, dns->ips);
+		fr_rowbatch__json_strings(b, dns->n_qtypes, dns->qtypes);
+		fr_rowbatch__json_strings(b, dns->n_rrtypes, dns->rrtypes);
+		fr_rowbatch__json_strings(b, dns->n_ips, dns->ips);
 		fr_rowbatch__int(b, dns->ttl);
-		strlist(b, dns->n_cnames, dns->cnames);
-		txt(b, dns->observation_source);
+		fr_rowbatch__json_strings(b, dns->n_cnames, dns->cnames);
+		fr_rowbatch__text_or_null(b, dns->observation_source);
 	} else {
 		nulls(b, 8);
 	}
 	if (kafka) {
-		txt(b, kafka->api_key);
+		fr_rowbatch__text_or_null(b, kafka->api_key);
 		fr_rowbatch__int(b, kafka->api_version);
-		txt(b, kafka->topic);
+		fr_rowbatch__text_or_null(b, kafka->topic);
 		fr_rowbatch__int(b, kafka->error_code);
 		fr_rowbatch__int(b, kafka->correlation_id);
 	} else {
@@ -394,11 +296,11 @@ static int policies(struct fr_hubble_rows *h, int64_t id, const char *dir, const
 		fr_rowbatch__int(b, id);
 		fr_rowbatch__text(b, dir, strlen(dir));
 		fr_rowbatch__text(b, action, strlen(action));
-		txt(b, p[i]->name);
-		txt(b, p[i]->namespace_);
-		txt(b, p[i]->kind);
+		fr_rowbatch__text_or_null(b, p[i]->name);
+		fr_rowbatch__text_or_null(b, p[i]->namespace_);
+		fr_rowbatch__text_or_null(b, p[i]->kind);
 		fr_rowbatch__int_or_null(b, (int64_t)p[i]->revision);
-		strlist(b, p[i]->n_labels, p[i]->labels);
+		fr_rowbatch__json_strings(b, p[i]->n_labels, p[i]->labels);
 		err = end_row(h, b);
 	}
 	return err;
@@ -448,23 +350,78 @@ static const char *summary_of(const Flow__Flow *f)
 }
 #pragma GCC diagnostic pop
 
+/* The payload without the endpoint bytes cut out (cut[0] before cut[1]). */
+static void rest_of(struct fr_rowbatch *b, const struct fr_record *rec,
+		    const struct fr_hubble_cut *cut)
+{
+	const uint8_t *p = rec->payload;
+	char *dst = fr_rowbatch__text_reserve(b, rec->len);
+	size_t at = 0, out = 0;
+
+	if (!dst) {
+		fr_rowbatch__null(b); /* the row fails at its end */
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (cut[i].off < 0)
+			continue;
+		memcpy(dst + out, p + at, (size_t)cut[i].off - at);
+		out += (size_t)cut[i].off - at;
+		at = (size_t)cut[i].off + cut[i].len;
+	}
+	if (rec->len > at)
+		memcpy(dst + out, p + at, rec->len - at);
+	fr_rowbatch__blob_commit(b, out + (rec->len - at));
+}
+
+/* The ids of the flow's endpoints (0: none) and where their bytes are in
+ * a protobuf payload (off -1: kept in the payload). */
+static int endpoints(struct fr_hubble_rows *h, const struct fr_record *rec, const Flow__Flow *f,
+		     int64_t ids[2], struct fr_hubble_cut cut[2])
+{
+	const Flow__Endpoint *ep[2] = {f->source, f->destination};
+
+	cut[0].off = cut[1].off = -1;
+	if (rec->kind == FR_KIND_HUBBLE_FLOW_PB)
+		fr_hubble_eps__locate(rec->payload, rec->len, &cut[0], &cut[1]);
+	if (cut[0].off >= 0 && cut[1].off >= 0 && cut[1].off < cut[0].off)
+		cut[1].off = -1; /* the view puts the source back first */
+	for (int i = 0; i < 2; i++) {
+		ids[i] = 0;
+		if (!ep[i]) {
+			cut[i].off = -1;
+			continue;
+		}
+		ids[i] = fr_hubble_eps__id(&h->eps, ep[i],
+					   cut[i].off >= 0 ? rec->payload + cut[i].off : NULL,
+					   cut[i].len, h->rows);
+		if (ids[i] < 0)
+			return (int)ids[i];
+	}
+	return 0;
+}
+
 static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 		    const struct fr_record *rec, const Observer__GetFlowsResponse *r)
 {
 	const Flow__Flow *f = r->flow;
 	struct fr_rowbatch *b = &h->flow;
-	const char *kind = fr_kind__name(rec->kind);
 	const int64_t id = h->next_id++;
 	const Flow__IP *ip = f->ip;
+	struct fr_hubble_cut cut[2];
+	int64_t ep[2];
 	int err;
 
+	err = endpoints(h, rec, f, ep, cut);
+	if (err)
+		return err;
 	fr_rowbatch__int(b, id);
 	fr_rowbatch__int(b, f->time ? ts_ns(f->time) : r->time ? ts_ns(r->time) : w->recv_ts);
 	fr_rowbatch__int(b, w->recv_ts);
 	fr_rowbatch__int(b, w->node);
-	txt(b, *f->node_name ? f->node_name : r->node_name);
-	fr_rowbatch__text(b, kind, strlen(kind));
-	txt(b, f->uuid);
+	fr_rowbatch__text_or_null(b, *f->node_name ? f->node_name : r->node_name);
+	fr_rowbatch__int(b, rec->kind);
+	fr_rowbatch__text_or_null(b, f->uuid);
 	fr_rowbatch__int(b, f->verdict);
 	fr_rowbatch__int(b,
 			 f->drop_reason_desc ? (int64_t)f->drop_reason_desc : old_drop_reason(f));
@@ -478,18 +435,18 @@ static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 	fr_rowbatch__int(b, f->auth_type);
 	if (ip) {
 		fr_rowbatch__int(b, ip->ipversion);
-		txt(b, ip->source);
-		txt(b, ip->destination);
-		txt(b, ip->source_xlated);
+		fr_rowbatch__text_or_null(b, ip->source);
+		fr_rowbatch__text_or_null(b, ip->destination);
+		fr_rowbatch__text_or_null(b, ip->source_xlated);
 		fr_rowbatch__int(b, !!ip->encrypted);
 	} else {
 		nulls(b, 5);
 	}
 	layer4(b, f->l4);
-	endpoint(b, f->source);
-	endpoint(b, f->destination);
-	strlist(b, f->n_source_names, f->source_names);
-	strlist(b, f->n_destination_names, f->destination_names);
+	fr_rowbatch__int_or_null(b, ep[0]);
+	fr_rowbatch__int_or_null(b, ep[1]);
+	fr_rowbatch__json_strings(b, f->n_source_names, f->source_names);
+	fr_rowbatch__json_strings(b, f->n_destination_names, f->destination_names);
 	service(b, f->source_service);
 	service(b, f->destination_service);
 	fr_rowbatch__int(b, f->traffic_direction);
@@ -500,15 +457,24 @@ static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 	fr_rowbatch__int(b, f->policy_match_type);
 	fr_rowbatch__int(b, f->trace_observation_point);
 	fr_rowbatch__int(b, f->trace_reason);
-	txt(b, f->interface ? f->interface->name : NULL);
+	fr_rowbatch__text_or_null(b, f->interface ? f->interface->name : NULL);
 	fr_rowbatch__int_or_null(b, f->proxy_port);
 	fr_rowbatch__int_or_null(b, (int64_t)f->socket_cookie);
 	fr_rowbatch__int_or_null(b, (int64_t)f->cgroup_id);
-	txt(b, f->trace_context && f->trace_context->parent ? f->trace_context->parent->trace_id
-							    : NULL);
-	txt(b, summary_of(f));
+	fr_rowbatch__text_or_null(b, f->trace_context && f->trace_context->parent
+					     ? f->trace_context->parent->trace_id
+					     : NULL);
+	fr_rowbatch__text_or_null(b, summary_of(f));
 	layer7(b, f->l7);
-	fr_rowbatch__blob(b, rec->payload, rec->len);
+	if (cut[0].off >= 0)
+		fr_rowbatch__int(b, cut[0].off);
+	else
+		fr_rowbatch__null(b);
+	if (cut[1].off >= 0)
+		fr_rowbatch__int(b, cut[1].off - (cut[0].off >= 0 ? (long long)cut[0].len : 0));
+	else
+		fr_rowbatch__null(b);
+	rest_of(b, rec, cut);
 	err = end_row(h, b);
 	return err ? err : flow_side_rows(h, id, f);
 }
@@ -521,7 +487,7 @@ static int add_lost(struct fr_hubble_rows *h, const struct fr_hubble_where *w, i
 
 	fr_rowbatch__int(b, ts);
 	fr_rowbatch__int(b, w->node);
-	txt(b, r->node_name);
+	fr_rowbatch__text_or_null(b, r->node_name);
 	fr_rowbatch__int(b, e->source);
 	fr_rowbatch__int(b, (int64_t)e->num_events_lost);
 	if (e->cpu)
@@ -547,8 +513,8 @@ static int add_node_status(struct fr_hubble_rows *h, const struct fr_hubble_wher
 	fr_rowbatch__int(b, ts);
 	fr_rowbatch__int(b, w->node);
 	fr_rowbatch__int(b, e->state_change);
-	strlist(b, e->n_node_names, e->node_names);
-	txt(b, e->message);
+	fr_rowbatch__json_strings(b, e->n_node_names, e->node_names);
+	fr_rowbatch__text_or_null(b, e->message);
 	return end_row(h, b);
 }
 
@@ -571,7 +537,7 @@ static int add_server_status(struct fr_hubble_rows *h, const struct fr_hubble_wh
 		fr_rowbatch__int(b, s->num_unavailable_nodes->value);
 	else
 		fr_rowbatch__null(b);
-	txt(b, s->version);
+	fr_rowbatch__text_or_null(b, s->version);
 	fr_rowbatch__real(b, s->flows_rate);
 	return end_row(h, b);
 }
@@ -671,7 +637,7 @@ int fr_hubble_rows__flush(struct fr_hubble_rows *h)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && !err; i++)
 		err = fr_rowbatch__flush(all[i]);
-	return err;
+	return err ? err : fr_hubble_eps__flush(&h->eps);
 }
 
 void fr_hubble_rows__free(struct fr_hubble_rows *h)
@@ -683,4 +649,5 @@ void fr_hubble_rows__free(struct fr_hubble_rows *h)
 	fr_rowbatch__free(&h->node_status);
 	fr_rowbatch__free(&h->server_status);
 	fr_rowbatch__free(&h->bad);
+	fr_hubble_eps__free(&h->eps);
 }

@@ -2,7 +2,8 @@
 /*
  * Hubble records at replay (docs/HUBBLE.md): a GetFlowsResponse (protobuf
  * or jsonpb line) or a ServerStatusResponse decoded into the hubble_*
- * tables of queries/schema.sql. A flow is one hubble_flow row, with its
+ * tables of queries/schema.sql. A flow is one hubble_flow_row row, its
+ * endpoints shared rows of hubble_endpoint (hubble_rows_ep.h), with its
  * HTTP headers and named policies beside it; lost_events, node_status and
  * ServerStatus answers have tables of their own. A record that does not
  * decode is kept in hubble_bad_record with the reason and counted: never
@@ -14,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "analyzer/replay/hubble_rows_ep.h"
 #include "analyzer/replay/rowbatch.h"
 #include "format/reader.h"
 
@@ -21,8 +23,9 @@ struct fr_rowwriter;
 
 struct fr_hubble_rows {
 	struct fr_rowbatch flow, header, policy, lost, node_status, server_status, bad;
-	uint64_t *rows;	 /* the loader's row count, added to */
-	int64_t next_id; /* hubble_flow.id of the next flow */
+	struct fr_hubble_eps eps; /* hubble_endpoint */
+	uint64_t *rows;		  /* the loader's row count, added to */
+	int64_t next_id;	  /* hubble_flow.id of the next flow */
 	/* records of the current segment that did not decode: count, first one */
 	uint64_t nbad, bad_seq, bad_block;
 	char bad_msg[200];

@@ -303,6 +303,58 @@ void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
 		b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
 }
 
+void fr_rowbatch__blob_commit(struct fr_rowbatch *b, size_t len)
+{
+	fr_rowbatch__text_commit(b, len);
+	b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+}
+
+void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s)
+{
+	if (s && *s)
+		fr_rowbatch__text(b, s, strlen(s));
+	else
+		fr_rowbatch__null(b);
+}
+
+void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
+{
+	size_t max = 2;
+	char *dst, *p;
+
+	if (!n) {
+		fr_rowbatch__null(b);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		max += strlen(v[i]) * 6 + 3;
+	dst = fr_rowbatch__text_reserve(b, max);
+	if (!dst) {
+		b->col++; /* the row fails at its end (b->err) */
+		return;
+	}
+	p = dst;
+	*p++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		*p++ = '"';
+		for (const unsigned char *s = (const unsigned char *)v[i]; *s; s++) {
+			if (*s == '"' || *s == '\\') {
+				*p++ = '\\';
+				*p++ = (char)*s;
+			} else if (*s < 0x20) {
+				p += snprintf(p, 7, "\\u%04x", *s);
+			} else {
+				*p++ = (char)*s;
+			}
+		}
+		*p++ = '"';
+	}
+	*p++ = ']';
+	fr_rowbatch__text_commit(b, (size_t)(p - dst));
+}
+
 /* Insert every row of a buffer; a job of the writer thread. */
 static int insert_buf(void *arg)
 {

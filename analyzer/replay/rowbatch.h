@@ -60,10 +60,18 @@ void fr_rowbatch__text(struct fr_rowbatch *b, const void *p, size_t len);
 
 void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len);
 
+/* A C string; NULL when it is NULL or empty (proto3's absent). */
+void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s);
+
+/* A JSON array of the n UTF-8 strings v; NULL when n is 0. Only quotes,
+ * backslashes and control bytes are escaped. */
+void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v);
+
 /* Room for `max` bytes of text formatted in place (NULL: no memory, or
  * 4 GiB of text in the buffer; the row fails); commit the used length. */
 char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max);
 void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len);
+void fr_rowbatch__blob_commit(struct fr_rowbatch *b, size_t len);
 
 /* End the row (every column given); inserts when the batch is full.
  * Return: 0, -ENOMEM, -E2BIG or -EIO (printed, maybe of an earlier batch). */

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "analyzer/replay/hubble_rows_ep.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The map's bounds: a cluster has far fewer distinct endpoints; a stream
+ * that never repeats one must not grow the replay without limit. */
+#define MAX_EPS	  (1u << 18)
+#define MAX_BYTES (128u << 20)
+
+struct fr_hubble_ep_slot {
+	uint64_t hash;
+	int64_t ep; /* 0: empty */
+	uint8_t *bytes;
+	size_t len;
+};
+
+int fr_hubble_eps__init(struct fr_hubble_eps *e, sqlite3 *db, struct fr_rowwriter *w)
+{
+	memset(e, 0, sizeof(*e));
+	e->next_ep = 1;
+	return fr_rowbatch__init(&e->rows, db, w, "hubble_endpoint", 11);
+}
+
+/* 8 bytes a step: the endpoints are a few hundred bytes each. */
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, v;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v, p, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	v = 0;
+	memcpy(&v, p, n);
+	h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ h >> 29;
+}
+
+static void clear(struct fr_hubble_eps *e)
+{
+	for (size_t i = 0; i < e->cap; i++)
+		free(e->slots[i].bytes);
+	memset(e->slots, 0, e->cap * sizeof(*e->slots));
+	e->n = 0;
+	e->bytes = 0;
+}
+
+static int grow(struct fr_hubble_eps *e)
+{
+	const size_t cap = e->cap ? e->cap * 2 : 1024;
+	struct fr_hubble_ep_slot *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->cap; i++) {
+		size_t j = e->slots[i].hash & (cap - 1);
+
+		if (!e->slots[i].ep)
+			continue;
+		while (s[j].ep)
+			j = (j + 1) & (cap - 1);
+		s[j] = e->slots[i];
+	}
+	free(e->slots);
+	e->slots = s;
+	e->cap = cap;
+	return 0;
+}
+
+/* Hubble's `app` context: the first label found of these, in this order. */
+static const char *app_of(const Flow__Endpoint *m)
+{
+	static const char *const keys[] = {
+		"k8s:app.kubernetes.io/name=", "k8s:k8s-app=", "k8s:app="};
+
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		const size_t kl = strlen(keys[k]);
+
+		for (size_t i = 0; i < m->n_labels; i++)
+			if (!strncmp(m->labels[i], keys[k], kl))
+				return m->labels[i] + kl;
+	}
+	return NULL;
+}
+
+static int add_row(struct fr_hubble_eps *e, int64_t ep, const Flow__Endpoint *m, const uint8_t *raw,
+		   size_t len)
+{
+	const Flow__Workload *w = m->n_workloads ? m->workloads[0] : NULL;
+	struct fr_rowbatch *b = &e->rows;
+
+	fr_rowbatch__int(b, ep);
+	fr_rowbatch__blob(b, raw, len);
+	fr_rowbatch__int_or_null(b, m->id);
+	fr_rowbatch__int_or_null(b, m->identity);
+	fr_rowbatch__text_or_null(b, m->cluster_name);
+	fr_rowbatch__text_or_null(b, m->namespace_);
+	fr_rowbatch__text_or_null(b, m->pod_name);
+	fr_rowbatch__json_strings(b, m->n_labels, m->labels);
+	fr_rowbatch__text_or_null(b, w ? w->name : NULL);
+	fr_rowbatch__text_or_null(b, w ? w->kind : NULL);
+	fr_rowbatch__text_or_null(b, app_of(m));
+	return fr_rowbatch__end_row(b);
+}
+
+static int encode(struct fr_hubble_eps *e, const Flow__Endpoint *m, size_t *len)
+{
+	const size_t n = protobuf_c_message_get_packed_size(&m->base);
+
+	if (n > e->scratch_cap) {
+		uint8_t *p = realloc(e->scratch, n);
+
+		if (!p)
+			return -ENOMEM;
+		e->scratch = p;
+		e->scratch_cap = n;
+	}
+	*len = n ? protobuf_c_message_pack(&m->base, e->scratch) : 0;
+	return 0;
+}
+
+int64_t fr_hubble_eps__id(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
+			  size_t len, uint64_t *rows)
+{
+	struct fr_hubble_ep_slot *s;
+	uint64_t h;
+	size_t j;
+	int err;
+
+	if (!raw) {
+		err = encode(e, m, &len);
+		if (err)
+			return err;
+		raw = e->scratch;
+	}
+	if (e->n >= MAX_EPS || e->bytes + len > MAX_BYTES)
+		clear(e);
+	if ((e->n + 1) * 2 > e->cap && (err = grow(e)))
+		return err;
+	h = hash_bytes(raw, len);
+	for (j = h & (e->cap - 1); e->slots[j].ep; j = (j + 1) & (e->cap - 1)) {
+		s = &e->slots[j];
+		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len))
+			return s->ep;
+	}
+	s = &e->slots[j];
+	s->bytes = malloc(len ? len : 1);
+	if (!s->bytes)
+		return -ENOMEM;
+	memcpy(s->bytes, raw, len);
+	s->len = len;
+	s->hash = h;
+	s->ep = e->next_ep++;
+	e->n++;
+	e->bytes += len;
+	err = add_row(e, s->ep, m, raw, len);
+	if (err)
+		return err;
+	(*rows)++;
+	return s->ep;
+}
+
+static int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	for (unsigned sh = 0; sh < 64 && *pos < len; sh += 7) {
+		const uint8_t b = p[(*pos)++];
+
+		r |= (uint64_t)(b & 0x7f) << sh;
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The next field of p[0..len) at *pos: its number, wire type and, for
+ * wire type 2, where its value starts (*val) and its length. */
+static int next_field(const uint8_t *p, size_t len, size_t *pos, uint64_t *num, size_t *val,
+		      size_t *n)
+{
+	uint64_t tag, v;
+
+	if (rd_varint(p, len, pos, &tag))
+		return -1;
+	*num = tag >> 3;
+	*n = 0;
+	switch (tag & 7) {
+	case 0:
+		return rd_varint(p, len, pos, &v);
+	case 1:
+	case 5:
+		v = (tag & 7) == 1 ? 8 : 4;
+		break;
+	case 2:
+		if (rd_varint(p, len, pos, &v))
+			return -1;
+		*val = *pos;
+		*n = (size_t)v;
+		break;
+	default:
+		return -1;
+	}
+	if (v > len - *pos)
+		return -1;
+	*pos += (size_t)v;
+	*num |= (tag & 7) << 61; /* only wire type 2 fields match below */
+	return 0;
+}
+
+#define LEN_FIELD(n) ((uint64_t)2 << 61 | (n))
+
+void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_cut *src,
+			   struct fr_hubble_cut *dst)
+{
+	size_t pos = 0, val = 0, n, flow = 0, flow_len = 0;
+	unsigned nflow = 0, nsrc = 0, ndst = 0;
+	uint64_t num;
+
+	src->off = dst->off = -1;
+	while (pos < len) {
+		if (next_field(buf, len, &pos, &num, &val, &n))
+			return;
+		if (num == LEN_FIELD(1)) { /* GetFlowsResponse.flow */
+			flow = val;
+			flow_len = n;
+			nflow++;
+		}
+	}
+	if (nflow != 1)
+		return;
+	for (pos = 0; pos < flow_len;) {
+		if (next_field(buf + flow, flow_len, &pos, &num, &val, &n))
+			return;
+		if (num == LEN_FIELD(8) && !nsrc++)
+			*src = (struct fr_hubble_cut){(long long)(flow + val), n};
+		else if (num == LEN_FIELD(9) && !ndst++)
+			*dst = (struct fr_hubble_cut){(long long)(flow + val), n};
+	}
+	if (nsrc != 1)
+		src->off = -1;
+	if (ndst != 1)
+		dst->off = -1;
+}
+
+int fr_hubble_eps__flush(struct fr_hubble_eps *e)
+{
+	return fr_rowbatch__flush(&e->rows);
+}
+
+void fr_hubble_eps__free(struct fr_hubble_eps *e)
+{
+	if (e->slots)
+		clear(e);
+	free(e->slots);
+	free(e->scratch);
+	fr_rowbatch__free(&e->rows);
+	memset(e, 0, sizeof(*e));
+}
