@@ -359,10 +359,13 @@ int fr_mhubble__sql(sqlite3 *db, const struct fr_family *fam, const char *inner,
 		if (e)
 			err = add_label(&l, name, e);
 	}
+	/* every row names its flow; a LEFT JOIN would keep SQLite from
+	 * flattening the hubble_flow view (a join) and build it whole;
+	 * CROSS keeps f the outer loop */
 	if (l.off < (int)cap)
 		l.off += snprintf(sql + l.off, cap - (size_t)l.off, "%s FROM (%s) f%s GROUP BY 1",
 				  hist ? ", f.b, sum(f.cnt), sum(f.sum)" : ", sum(f.value)", inner,
-				  fam->hubble ? " LEFT JOIN hubble_flow h ON h.id = f.flow "
+				  fam->hubble ? " CROSS JOIN hubble_flow h ON h.id = f.flow "
 						"LEFT JOIN nodes nd ON nd.node = h.node"
 					      : "");
 	for (int i = 2; i <= 1 + l.n + hist && l.off < (int)cap; i++)
