@@ -2,9 +2,11 @@
 #include "analyzer/replay/hubble_rows.h"
 #include "analyzer/db/db.h"
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_arena.h"
 #include "format/kinds.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +131,7 @@ int fr_hubble_rows__init(struct fr_hubble_rows *h, sqlite3 *db, struct fr_rowwri
 	int err;
 
 	memset(h, 0, sizeof(*h));
+	fr_hubble_arena__init(&h->arena);
 	h->rows = rows;
 	h->next_id = 1;
 	err = fr_db__check_columns(db, "hubble_flow_row", (const char **)flow_cols,
@@ -380,10 +383,14 @@ static int endpoints(struct fr_hubble_rows *h, const struct fr_record *rec, cons
 		     int64_t ids[2], struct fr_hubble_cut cut[2])
 {
 	const Flow__Endpoint *ep[2] = {f->source, f->destination};
+	struct fr_hubble_loc l;
 
 	cut[0].off = cut[1].off = -1;
-	if (rec->kind == FR_KIND_HUBBLE_FLOW_PB)
-		fr_hubble_eps__locate(rec->payload, rec->len, &cut[0], &cut[1]);
+	if (rec->kind == FR_KIND_HUBBLE_FLOW_PB) {
+		fr_hubble_eps__locate(rec->payload, rec->len, &l);
+		cut[0] = l.src;
+		cut[1] = l.dst;
+	}
 	if (cut[0].off >= 0 && cut[1].off >= 0 && cut[1].off < cut[0].off)
 		cut[1].off = -1; /* the view puts the source back first */
 	for (int i = 0; i < 2; i++) {
@@ -401,20 +408,16 @@ static int endpoints(struct fr_hubble_rows *h, const struct fr_record *rec, cons
 	return 0;
 }
 
+/* ep and cut: from endpoints() or fast_flow(). */
 static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
-		    const struct fr_record *rec, const Observer__GetFlowsResponse *r)
+		    const struct fr_record *rec, const Observer__GetFlowsResponse *r,
+		    const int64_t ep[2], const struct fr_hubble_cut cut[2])
 {
 	const Flow__Flow *f = r->flow;
 	struct fr_rowbatch *b = &h->flow;
 	const int64_t id = h->next_id++;
 	const Flow__IP *ip = f->ip;
-	struct fr_hubble_cut cut[2];
-	int64_t ep[2];
 	int err;
-
-	err = endpoints(h, rec, f, ep, cut);
-	if (err)
-		return err;
 	fr_rowbatch__int(b, id);
 	fr_rowbatch__int(b, f->time ? ts_ns(f->time) : r->time ? ts_ns(r->time) : w->recv_ts);
 	fr_rowbatch__int(b, w->recv_ts);
@@ -584,6 +587,76 @@ static int decode(const struct fr_record *rec, ProtobufCMessage **m, char *why, 
 	return err ? -EBADMSG : 0;
 }
 
+/* An endpoint cut from the payload: its id, decoded the first time only. */
+static int64_t cut_endpoint(struct fr_hubble_rows *h, const struct fr_record *rec,
+			    const struct fr_hubble_cut *c)
+{
+	const uint8_t *raw = rec->payload + c->off;
+	ProtobufCMessage *m;
+	uint64_t hash;
+	int64_t ep = fr_hubble_eps__find(&h->eps, raw, c->len, &hash);
+
+	if (ep)
+		return ep;
+	if (fr_hubble__decode_arena(&flow__endpoint__descriptor, raw, c->len, &h->arena, &m, NULL))
+		return 0;
+	return fr_hubble_eps__add(&h->eps, (const Flow__Endpoint *)m, raw, c->len, hash, h->rows);
+}
+
+/* A protobuf flow decoded without its endpoints' bytes, which are only
+ * looked up (most of a flow's bytes, the same in many flows). Return: 1
+ * done, 0 take the full path (anything unusual, and every error, which
+ * the full decode then reports with its offset), or -errno. */
+static int fast_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+		     const struct fr_record *rec)
+{
+	const Observer__GetFlowsResponse *r;
+	struct fr_hubble_cut cut[2];
+	struct fr_hubble_loc l;
+	ProtobufCMessage *m;
+	int64_t ep[2] = {0, 0};
+	size_t n;
+	int err;
+
+	if (rec->len > FR_HUBBLE_MAX_MSG)
+		return 0;
+	fr_hubble_eps__locate(rec->payload, rec->len, &l);
+	if (l.flow_tag < 0 || (l.src.off >= 0 && l.dst.off >= 0 && l.dst.off < l.src.off))
+		return 0;
+	if (rec->len > h->strip_cap) {
+		uint8_t *p = realloc(h->strip, rec->len);
+
+		if (!p)
+			return -ENOMEM;
+		h->strip = p;
+		h->strip_cap = rec->len;
+	}
+	n = fr_hubble_eps__strip(rec->payload, rec->len, &l, h->strip);
+	fr_hubble_arena__reset(&h->arena);
+	if (fr_hubble__decode_arena(&observer__get_flows_response__descriptor, h->strip, n,
+				    &h->arena, &m, NULL))
+		return 0;
+	r = (const Observer__GetFlowsResponse *)m;
+	if (r->response_types_case != OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW)
+		return 0;
+	cut[0] = l.src;
+	cut[1] = l.dst;
+	for (int i = 0; i < 2; i++) {
+		const Flow__Endpoint *e = i ? r->flow->destination : r->flow->source;
+
+		if (cut[i].off >= 0)
+			ep[i] = cut_endpoint(h, rec, &cut[i]);
+		else if (e) /* there more than once: in the stripped message */
+			ep[i] = fr_hubble_eps__id(&h->eps, e, NULL, 0, h->rows);
+		else
+			continue;
+		if (ep[i] <= 0)
+			return (int)ep[i];
+	}
+	err = add_flow(h, w, rec, r, ep, cut);
+	return err ? err : 1;
+}
+
 int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 			   const struct fr_record *rec)
 {
@@ -593,6 +666,11 @@ int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_wher
 	int64_t ts;
 	int err;
 
+	if (rec->kind == FR_KIND_HUBBLE_FLOW_PB) {
+		err = fast_flow(h, w, rec);
+		if (err)
+			return err < 0 ? err : 0;
+	}
 	err = decode(rec, &m, why, sizeof(why));
 	if (err == -EBADMSG)
 		return add_bad(h, w, rec, why);
@@ -606,9 +684,15 @@ int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_wher
 	r = (const Observer__GetFlowsResponse *)m;
 	ts = r->time ? ts_ns(r->time) : w->recv_ts;
 	switch (r->response_types_case) {
-	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW:
-		err = add_flow(h, w, rec, r);
+	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW: {
+		struct fr_hubble_cut cut[2];
+		int64_t ep[2];
+
+		err = endpoints(h, rec, r->flow, ep, cut);
+		if (!err)
+			err = add_flow(h, w, rec, r, ep, cut);
 		break;
+	}
 	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_LOST_EVENTS:
 		err = add_lost(h, w, ts, r);
 		break;
@@ -650,4 +734,6 @@ void fr_hubble_rows__free(struct fr_hubble_rows *h)
 	fr_rowbatch__free(&h->server_status);
 	fr_rowbatch__free(&h->bad);
 	fr_hubble_eps__free(&h->eps);
+	fr_hubble_arena__free(&h->arena);
+	free(h->strip);
 }

@@ -123,37 +123,40 @@ static int encode(struct fr_hubble_eps *e, const Flow__Endpoint *m, size_t *len)
 	return 0;
 }
 
-int64_t fr_hubble_eps__id(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
-			  size_t len, uint64_t *rows)
+int64_t fr_hubble_eps__find(struct fr_hubble_eps *e, const uint8_t *raw, size_t len, uint64_t *hash)
+{
+	const uint64_t h = hash_bytes(raw, len);
+
+	*hash = h;
+	for (size_t j = h & (e->cap - 1); e->cap && e->slots[j].ep; j = (j + 1) & (e->cap - 1)) {
+		const struct fr_hubble_ep_slot *s = &e->slots[j];
+
+		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len))
+			return s->ep;
+	}
+	return 0;
+}
+
+int64_t fr_hubble_eps__add(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
+			   size_t len, uint64_t hash, uint64_t *rows)
 {
 	struct fr_hubble_ep_slot *s;
-	uint64_t h;
 	size_t j;
 	int err;
 
-	if (!raw) {
-		err = encode(e, m, &len);
-		if (err)
-			return err;
-		raw = e->scratch;
-	}
 	if (e->n >= MAX_EPS || e->bytes + len > MAX_BYTES)
 		clear(e);
 	if ((e->n + 1) * 2 > e->cap && (err = grow(e)))
 		return err;
-	h = hash_bytes(raw, len);
-	for (j = h & (e->cap - 1); e->slots[j].ep; j = (j + 1) & (e->cap - 1)) {
-		s = &e->slots[j];
-		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len))
-			return s->ep;
-	}
+	for (j = hash & (e->cap - 1); e->slots[j].ep; j = (j + 1) & (e->cap - 1))
+		;
 	s = &e->slots[j];
 	s->bytes = malloc(len ? len : 1);
 	if (!s->bytes)
 		return -ENOMEM;
 	memcpy(s->bytes, raw, len);
 	s->len = len;
-	s->hash = h;
+	s->hash = hash;
 	s->ep = e->next_ep++;
 	e->n++;
 	e->bytes += len;
@@ -162,6 +165,23 @@ int64_t fr_hubble_eps__id(struct fr_hubble_eps *e, const Flow__Endpoint *m, cons
 		return err;
 	(*rows)++;
 	return s->ep;
+}
+
+int64_t fr_hubble_eps__id(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
+			  size_t len, uint64_t *rows)
+{
+	uint64_t hash;
+	int64_t ep;
+	int err;
+
+	if (!raw) {
+		err = encode(e, m, &len);
+		if (err)
+			return err;
+		raw = e->scratch;
+	}
+	ep = fr_hubble_eps__find(e, raw, len, &hash);
+	return ep ? ep : fr_hubble_eps__add(e, m, raw, len, hash, rows);
 }
 
 static int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
@@ -180,8 +200,9 @@ static int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
 	return -1;
 }
 
-/* The next field of p[0..len) at *pos: its number, wire type and, for
- * wire type 2, where its value starts (*val) and its length. */
+/* The next field of p[0..len) at *pos: its number (with the wire type
+ * in bits 61..63 when it is 2, 1 or 5) and, for wire type 2, where its
+ * value starts (*val) and its length. */
 static int next_field(const uint8_t *p, size_t len, size_t *pos, uint64_t *num, size_t *val,
 		      size_t *n)
 {
@@ -210,43 +231,76 @@ static int next_field(const uint8_t *p, size_t len, size_t *pos, uint64_t *num, 
 	if (v > len - *pos)
 		return -1;
 	*pos += (size_t)v;
-	*num |= (tag & 7) << 61; /* only wire type 2 fields match below */
+	*num |= (tag & 7) << 61;
 	return 0;
 }
 
 #define LEN_FIELD(n) ((uint64_t)2 << 61 | (n))
 
-void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_cut *src,
-			   struct fr_hubble_cut *dst)
+void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc *l)
 {
-	size_t pos = 0, val = 0, n, flow = 0, flow_len = 0;
+	size_t pos = 0, at, val = 0, n, flow;
 	unsigned nflow = 0, nsrc = 0, ndst = 0;
 	uint64_t num;
 
-	src->off = dst->off = -1;
+	memset(l, 0, sizeof(*l));
+	l->flow_tag = l->src.off = l->dst.off = -1;
 	while (pos < len) {
+		at = pos;
 		if (next_field(buf, len, &pos, &num, &val, &n))
-			return;
+			goto none;
 		if (num == LEN_FIELD(1)) { /* GetFlowsResponse.flow */
-			flow = val;
-			flow_len = n;
+			l->flow_tag = (long long)at;
+			l->flow_val = val;
+			l->flow_len = n;
 			nflow++;
 		}
 	}
 	if (nflow != 1)
-		return;
-	for (pos = 0; pos < flow_len;) {
-		if (next_field(buf + flow, flow_len, &pos, &num, &val, &n))
-			return;
+		goto none;
+	flow = l->flow_val;
+	for (pos = 0; pos < l->flow_len;) {
+		at = pos;
+		if (next_field(buf + flow, l->flow_len, &pos, &num, &val, &n))
+			goto none;
 		if (num == LEN_FIELD(8) && !nsrc++)
-			*src = (struct fr_hubble_cut){(long long)(flow + val), n};
+			l->src = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
 		else if (num == LEN_FIELD(9) && !ndst++)
-			*dst = (struct fr_hubble_cut){(long long)(flow + val), n};
+			l->dst = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
 	}
 	if (nsrc != 1)
-		src->off = -1;
+		l->src.off = -1;
 	if (ndst != 1)
-		dst->off = -1;
+		l->dst.off = -1;
+	return;
+none:
+	l->flow_tag = l->src.off = l->dst.off = -1;
+}
+
+size_t fr_hubble_eps__strip(const uint8_t *buf, size_t len, const struct fr_hubble_loc *l,
+			    uint8_t *out)
+{
+	const struct fr_hubble_cut *cut[2] = {&l->src, &l->dst};
+	size_t o = (size_t)l->flow_tag, at = l->flow_val, n = l->flow_len;
+	uint64_t v;
+
+	memcpy(out, buf, o);
+	for (int i = 0; i < 2; i++)
+		if (cut[i]->off >= 0)
+			n -= (size_t)cut[i]->off + cut[i]->len - cut[i]->field;
+	out[o++] = 0x0a; /* field 1, wire type 2 */
+	for (v = n; v >= 0x80; v >>= 7)
+		out[o++] = (uint8_t)(v | 0x80);
+	out[o++] = (uint8_t)v;
+	for (int i = 0; i < 2; i++) {
+		if (cut[i]->off < 0)
+			continue;
+		memcpy(out + o, buf + at, cut[i]->field - at);
+		o += cut[i]->field - at;
+		at = (size_t)cut[i]->off + cut[i]->len;
+	}
+	memcpy(out + o, buf + at, len - at);
+	return o + len - at;
 }
 
 int fr_hubble_eps__flush(struct fr_hubble_eps *e)

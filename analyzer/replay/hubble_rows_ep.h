@@ -39,17 +39,40 @@ int fr_hubble_eps__init(struct fr_hubble_eps *e, sqlite3 *db, struct fr_rowwrite
 int64_t fr_hubble_eps__id(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
 			  size_t len, uint64_t *rows);
 
-/* Where Flow.source and Flow.destination's values sit in a serialized
- * GetFlowsResponse: offset and length, or off -1 when the field is absent
+/* A lookup only: the id of the endpoint encoded as raw[0..len), 0 when it
+ * has none yet; *hash is for fr_hubble_eps__add. */
+int64_t fr_hubble_eps__find(struct fr_hubble_eps *e, const uint8_t *raw, size_t len,
+			    uint64_t *hash);
+
+/* Adds endpoint m, encoded as raw[0..len) with hash from find. Return: as
+ * fr_hubble_eps__id. */
+int64_t fr_hubble_eps__add(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
+			   size_t len, uint64_t hash, uint64_t *rows);
+
+/* A field of Flow in a serialized GetFlowsResponse: where its tag starts
+ * (field) and its value (off, len bytes); off -1 when the field is absent
  * or not there exactly once (then it is not cut out). */
 struct fr_hubble_cut {
 	long long off;
-	size_t len;
+	size_t len, field;
 };
 
-/* Finds them in buf[0..len), a response that decoded. */
-void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_cut *src,
-			   struct fr_hubble_cut *dst);
+/* Where GetFlowsResponse.flow (flow_tag -1: not there exactly once) and
+ * its source and destination are. */
+struct fr_hubble_loc {
+	long long flow_tag;
+	size_t flow_val, flow_len;
+	struct fr_hubble_cut src, dst;
+};
+
+/* Finds them in buf[0..len), a response. */
+void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc *l);
+
+/* buf without the source and destination fields that l cut (flow_tag >= 0;
+ * src before dst), the flow's length rewritten: into out, which has room
+ * for len bytes. Return: the length written. */
+size_t fr_hubble_eps__strip(const uint8_t *buf, size_t len, const struct fr_hubble_loc *l,
+			    uint8_t *out);
 
 int fr_hubble_eps__flush(struct fr_hubble_eps *e);
 
