@@ -5,7 +5,8 @@
 # (default 4100: ~500 k flows) as protobuf records with times shifted by
 # 1 s a pass, replayed; prints flows/s decoded. The floor: the same
 # payloads under a record kind replay does not know (read, decompressed,
-# counted, not decoded), replayed the same way. Needs /usr/bin/time.
+# counted, not decoded), replayed the same way; then `flightrec metrics`
+# over the database (the hubble_flow view's cost). Needs /usr/bin/time.
 set -eu
 fr=$1 tool=$2 samples=$3 work=$4 repeat=${5:-4100}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
@@ -27,3 +28,6 @@ echo "floor (not decoded):    $fsecs s"
 echo "decode + insert:        $(awk "BEGIN{printf \"%.0f\", $lines * $repeat / ($secs - $fsecs)}") flows/s above the floor"
 echo "database:               $(stat -c %s flows.db) bytes, $(awk "BEGIN{printf \"%.0f\", $(stat -c %s flows.db) / ($lines * $repeat)}") bytes/flow"
 echo "replay peak RSS:        $(awk "BEGIN{printf \"%.1f\", $kb / 1024}") MiB"
+echo "endpoints:              $(sqlite3 flows.db 'SELECT count(*) FROM hubble_endpoint' 2>/dev/null || echo "?") rows in hubble_endpoint"
+/usr/bin/time -f '%e' -o t.txt "$fr" metrics flows.db > metrics.txt 2> err.metrics
+echo "metrics over the DB:    $(cat t.txt) s ($(grep -c '^hubble_' metrics.txt) hubble_* series)"

@@ -3,14 +3,16 @@
  * Test and benchmark helper: jsonpb lines (hubble observe -o jsonpb) into
  * one segment of Hubble records, as the recorder would store them, until
  * the recorder's --hubble-jsonpb can do it.
- *   hubble_segtool --out SEG [--json] [--repeat N] [--kind K] [--host H] FILE...
+ *   hubble_segtool --out SEG [--json|--hex] [--repeat N] [--kind K] [--host H] FILE...
  * Every line becomes a FR_KIND_HUBBLE_FLOW_PB record (the response encoded),
  * or with --json the line itself as FR_KIND_HUBBLE_FLOW_JSON. --repeat N
  * writes the lines N times, each pass shifted by 1 s more (flow and
  * response time), so times vary. --kind K writes the protobuf payloads
  * under record kind K instead (a kind replay does not know: the benchmark's
- * floor). Records are 1 us apart in file order. Exit 0; 1 on a line that
- * does not parse or a write error; 2 on bad usage.
+ * floor). With --hex each line is a payload in hex, written as it is
+ * (crafted protobuf for tests). Records are 1 us apart in file order.
+ * Exit 0; 1 on a line that does not parse or a write error; 2 on bad
+ * usage.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,7 @@
 
 struct opts {
 	const char *out, *host;
-	int json;
+	int json, hex;
 	long repeat;
 	unsigned kind;
 };
@@ -33,6 +35,31 @@ static void shift(Google__Protobuf__Timestamp *t, long s)
 {
 	if (t)
 		t->seconds += s;
+}
+
+/* A payload given in hex, as it is. */
+static int put_hex(struct fr_writer *w, const struct opts *o, const char *line, size_t len,
+		   uint64_t ts)
+{
+	uint8_t *buf = malloc(len / 2 + 1);
+	size_t n = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		unsigned v;
+
+		if (sscanf(line + i, "%2x", &v) != 1) {
+			free(buf);
+			fprintf(stderr, "hubble_segtool: not hex: %.*s\n", (int)len, line);
+			return -EINVAL;
+		}
+		buf[n++] = (uint8_t)v;
+	}
+	err = fr_writer__append(w, o->kind, ts, buf, n);
+	free(buf);
+	return err;
 }
 
 /* One line, pass `pass`, into the segment. */
@@ -48,6 +75,8 @@ static int put_line(struct fr_writer *w, const struct opts *o, const char *line,
 
 	if (o->json && !pass)
 		return fr_writer__append(w, FR_KIND_HUBBLE_FLOW_JSON, ts, line, len);
+	if (o->hex)
+		return put_hex(w, o, line, len, ts);
 	err = fr_hubble__parse_line(RESP, line, len, (ProtobufCMessage **)&r, &e);
 	if (err) {
 		fprintf(stderr, "hubble_segtool: %s\n", fr_hubble__describe(&e, why, sizeof(why)));
@@ -78,7 +107,7 @@ static int put_line(struct fr_writer *w, const struct opts *o, const char *line,
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hubble_segtool --out SEG [--json] [--repeat N] [--kind K] "
+	fprintf(stderr, "usage: hubble_segtool --out SEG [--json|--hex] [--repeat N] [--kind K] "
 			"[--host H] FILE...\n");
 	return 2;
 }
@@ -104,6 +133,8 @@ int main(int argc, char **argv)
 			o.host = argv[++i];
 		else if (!strcmp(argv[i], "--json"))
 			o.json = 1;
+		else if (!strcmp(argv[i], "--hex"))
+			o.hex = 1;
 		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
 			o.repeat = strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--kind") && i + 1 < argc)
