@@ -35,7 +35,8 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 		h ^= h >> 32;
 	}
 	v = 0;
-	memcpy(&v, p, n);
+	if (n)
+		memcpy(&v, p, n);
 	h = (h ^ v) * 0xc4ceb9fe1a85ec53ull;
 	return h ^ h >> 29;
 }
@@ -111,13 +112,14 @@ static int encode(struct fr_hubble_eps *e, const Flow__Endpoint *m, size_t *len)
 {
 	const size_t n = protobuf_c_message_get_packed_size(&m->base);
 
-	if (n > e->scratch_cap) {
-		uint8_t *p = realloc(e->scratch, n);
+	if (n > e->scratch_cap || !e->scratch) { /* never NULL: memcmp, memcpy */
+		const size_t cap = n > 256 ? n : 256;
+		uint8_t *p = realloc(e->scratch, cap);
 
 		if (!p)
 			return -ENOMEM;
 		e->scratch = p;
-		e->scratch_cap = n;
+		e->scratch_cap = cap;
 	}
 	*len = n ? protobuf_c_message_pack(&m->base, e->scratch) : 0;
 	return 0;
