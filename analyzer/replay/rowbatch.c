@@ -12,8 +12,6 @@
  * which must be rare. Measured on the bench fixture. */
 #define ROWS_PER_BUF 1024
 
-enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
-
 /*
  * fr_rows: an eponymous virtual table whose rows are one buffer, passed as
  * a pointer: "INSERT INTO t SELECT c0, ... FROM fr_rows WHERE buf = ?"
@@ -218,38 +216,12 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 	return prepare_select(b);
 }
 
-static void put(struct fr_rowbatch *b, uint8_t type, int64_t v)
-{
-	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
-
-	b->cur->types[i] = type;
-	b->cur->vals[i] = v;
-}
-
-void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
-{
-	put(b, V_INT, v);
-}
-
 void fr_rowbatch__real(struct fr_rowbatch *b, double v)
 {
 	int64_t bits;
 
 	memcpy(&bits, &v, sizeof(bits));
-	put(b, V_REAL, bits);
-}
-
-void fr_rowbatch__null(struct fr_rowbatch *b)
-{
-	put(b, V_NULL, 0);
-}
-
-void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v)
-{
-	if (v)
-		fr_rowbatch__int(b, v);
-	else
-		fr_rowbatch__null(b);
+	fr_rowbatch__put(b, V_REAL, bits);
 }
 
 char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
@@ -279,7 +251,7 @@ char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
 
 void fr_rowbatch__text_commit(struct fr_rowbatch *b, size_t len)
 {
-	put(b, V_TEXT, (int64_t)((uint64_t)b->cur->text_len << 32 | (uint32_t)len));
+	fr_rowbatch__put(b, V_TEXT, (int64_t)((uint64_t)b->cur->text_len << 32 | (uint32_t)len));
 	b->cur->text_len += len;
 }
 

@@ -47,14 +47,35 @@ int fr_rowbatch__register(sqlite3 *db);
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
 
-void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v);
+/* Value types in fr_rowbatch_buf.types. */
+enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
 
-void fr_rowbatch__real(struct fr_rowbatch *b, double v);
+/* The next value of the row (inline: a Hubble flow row has 67). */
+static inline void fr_rowbatch__put(struct fr_rowbatch *b, uint8_t type, int64_t v)
+{
+	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
 
-void fr_rowbatch__null(struct fr_rowbatch *b);
+	b->cur->types[i] = type;
+	b->cur->vals[i] = v;
+}
+
+static inline void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
+{
+	fr_rowbatch__put(b, V_INT, v);
+}
+
+static inline void fr_rowbatch__null(struct fr_rowbatch *b)
+{
+	fr_rowbatch__put(b, V_NULL, 0);
+}
 
 /* 0 is NULL: optional ids and counters. */
-void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v);
+static inline void fr_rowbatch__int_or_null(struct fr_rowbatch *b, int64_t v)
+{
+	fr_rowbatch__put(b, v ? V_INT : V_NULL, v);
+}
+
+void fr_rowbatch__real(struct fr_rowbatch *b, double v);
 
 void fr_rowbatch__text(struct fr_rowbatch *b, const void *p, size_t len);
 
