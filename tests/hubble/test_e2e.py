@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -33,7 +32,8 @@ sys.path.insert(0, HERE)
 FIXTURES = os.path.join(ROOT, "fixtures", "hubble")
 SYNTHETIC = os.path.join(ROOT, "tests", "golden", "hubble-synthetic.jsonl")
 CHECKER = os.path.join(ROOT, "tests", "golden", "check_hubble_families.py")
-FAILS = []
+from test_recorder import FAILS, check, ctl, wait_for  # noqa: E402 (the same helpers)
+
 COPIES = 3  # the synthetic flows, re-timed, this many times
 LOST = [("HUBBLE_RING_BUFFER", 5, 0), ("PERF_EVENT_RING_BUFFER", 9, 1)]
 NODE_STATUS = {"state_change": "NODE_UNAVAILABLE", "node_names": ["node-x"],
@@ -50,12 +50,6 @@ EXERCISED = ["hubble_flows_total", "hubble_drop_total", "hubble_dns_queries_tota
              "hubble_udp_flows_total", "hubble_flow_bytes_total", "hubble_drop_bytes_total",
              "hubble_service_requests_total", "hubble_service_errors_total",
              "hubble_service_request_duration_seconds"]
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
 
 
 def ts_ns(s):
@@ -103,26 +97,6 @@ def canon(o):
         if "time" in d:
             d["time"] = ts_ns(d["time"])
     return json.dumps(o, sort_keys=True)
-
-
-def ctl(ports, path, body=None):
-    req = urllib.request.Request("http://127.0.0.1:%d%s" % (ports["control"], path),
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST")
-    with urllib.request.urlopen(req) as r:
-        return json.load(r)
-
-
-def wait_for(what, cond, timeout=60.0):
-    """Polls cond() (the server's or the recording's state) up to a bound."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)
-    check(False, "timed out waiting for " + what)
-    return None
 
 
 def hubble_records(fr, rdir):
