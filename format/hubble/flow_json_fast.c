@@ -221,6 +221,8 @@ static int rd_num(struct fp *c, struct fr_hubble_jval *v)
 			p++;
 	}
 	c->p = p;
+	if (p < e && !*p)
+		return PUNT; /* jansson skips one NUL after a number (its unget) */
 	if (!real) {
 		if (u > (uint64_t)INT64_MAX + neg)
 			return NO; /* jansson: too big integer */
@@ -254,6 +256,8 @@ static int rd_word(struct fp *c, const char **w)
 
 	while (c->p < c->end && ((*c->p >= 'a' && *c->p <= 'z') || (*c->p >= 'A' && *c->p <= 'Z')))
 		c->p++;
+	if (c->p < c->end && !*c->p)
+		return PUNT; /* jansson skips one NUL after a word (its unget) */
 	for (const char *const *k = (const char *const[]){"true", "false", "null", NULL}; *k; k++)
 		if (strlen(*k) == (size_t)(c->p - s) && !memcmp(*k, s, (size_t)(c->p - s))) {
 			*w = *k;
