@@ -35,6 +35,7 @@
 struct fr_hubble_sink {
 	struct fr_writer *w; /* NULL: the null sink */
 	uint64_t records, bytes;
+	uint64_t flush_every; /* --rate: a block at least every second's flows */
 	int err;
 };
 
@@ -47,6 +48,8 @@ int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const voi
 	if (s->w) {
 		int rc = fr_writer__append(s->w, kind, recv_boot_ns, payload, len);
 
+		if (rc >= 0 && s->flush_every && s->records % s->flush_every == 0)
+			rc = fr_writer__flush(s->w); /* the writer's flush_ms at that rate */
 		if (rc < 0)
 			return s->err = rc;
 	}
@@ -397,12 +400,17 @@ int main(int argc, char **argv)
 					   {"block-size", required_argument, NULL, 'b'},
 					   {"level", required_argument, NULL, 'l'},
 					   {"repeat-samples", no_argument, NULL, 'r'},
+					   {"rate", required_argument, NULL, 'R'},
 					   {NULL, 0, NULL, 0}};
 	const char *fixtures = "fixtures/hubble", *work = ".";
 	char lines[4096], seg[4096], gz[4096], zst[4096], cmd[20000];
-	struct fr_writer_opts wo = {
-		.fsync_ms = -1, .host = "bench", .recorder = "fr-bench-hubble-jsonpb"};
+	/* the recorder's writer when Hubble is on */
+	struct fr_writer_opts wo = {.fsync_ms = -1,
+				    .host = "bench",
+				    .recorder = "fr-bench-hubble-jsonpb",
+				    .block_size = FR_HUBBLE_SEGMENT_BLOCK};
 	struct fr_hubble_sink null_sink = {0}, seg_sink = {0};
+	struct fr_writer_stats st;
 	struct run a, b;
 	size_t n = 200000;
 	long long raw, seg_b, gz_b, zst_b;
@@ -422,6 +430,8 @@ int main(int argc, char **argv)
 			wo.level = atoi(optarg);
 		else if (c == 'r')
 			repeat = true;
+		else if (c == 'R')
+			seg_sink.flush_every = strtoull(optarg, NULL, 10);
 		else
 			return 2;
 	}
@@ -443,6 +453,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "failed to ingest %s\n", lines);
 		return 1;
 	}
+	fr_writer__stats(seg_sink.w, &st);
 	fr_writer__free(seg_sink.w);
 	snprintf(cmd, sizeof(cmd), "gzip -6 -c '%s' > '%s' && zstd -q -3 -f -c '%s' > '%s'", lines,
 		 gz, lines, zst);
@@ -462,10 +473,10 @@ int main(int argc, char **argv)
 	printf("%-28s %10llu bytes %8.1f bytes/flow  %5.1f %% of raw\n",
 	       "records before compression", (unsigned long long)seg_sink.bytes,
 	       (double)seg_sink.bytes / n, 100.0 * (double)seg_sink.bytes / raw);
-	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw (blocks %zu KiB, zstd %d)\n",
-	       "segment", seg_b, (double)seg_b / n, 100.0 * seg_b / raw,
-	       (wo.block_size ? wo.block_size : FR_WRITER_DEFAULT_BLOCK) >> 10,
-	       wo.level ? wo.level : 3);
+	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw (blocks %zu KiB, zstd %d, "
+	       "%llu blocks)\n",
+	       "segment", seg_b, (double)seg_b / n, 100.0 * seg_b / raw, wo.block_size >> 10,
+	       wo.level ? wo.level : 3, (unsigned long long)st.blocks);
 	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "gzip -6 of the lines",
 	       gz_b, (double)gz_b / n, 100.0 * gz_b / raw);
 	printf("%-28s %10lld bytes %8.1f bytes/flow  %5.1f %% of raw\n", "zstd -3 of the lines",
