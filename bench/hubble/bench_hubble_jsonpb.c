@@ -3,14 +3,17 @@
  * fr-bench-hubble-jsonpb: --hubble-jsonpb ingest on one core and bytes per
  * flow on disk.
  *
- * The sample lines of fixtures/hubble, repeated to --lines lines with
- * their times 50 us apart and their L4 source ports varied, are written
- * to WORK/flows.jsonl; the jsonpb input (parse + filter + re-encode) reads
- * them as stdin twice: into a null sink, then into a segment writer with
- * the recorder's defaults (256 KiB blocks, zstd 3). The same file is
- * compressed with `gzip -6` and `zstd -3` in the same run. Targets (issue
- * 13): >= 100 k flows/s with no loss; on disk <= 1/10 of the raw lines
- * and smaller than zstd -3 of them. Exit 1 on loss or error, not on a
+ * --lines distinct flows made from the sample lines of fixtures/hubble as
+ * templates (vary_real: times with jitter, pod replicas and their IPs,
+ * ports, latencies, DNS names, URL ids, uuids; --repeat-samples: the
+ * samples in turn, 50 us apart, as before) are written to
+ * WORK/flows.jsonl; the jsonpb input (parse + filter + re-encode) reads
+ * them as stdin twice: into a null sink, then into a segment writer as
+ * the recorder opens it with Hubble on (2 MiB blocks, zstd 3; --rate N
+ * flushes a block every N flows, the 1 s flush at N flows/s). The same
+ * file is compressed with `gzip -6` and `zstd -3` in the same run.
+ * Targets (issue 13): >= 100 k flows/s with no loss; on disk <= 1/10 of
+ * the raw lines and smaller than zstd -3 of them. Exit 1 on loss or error, not on a
  * missed target (the figures say it).
  */
 #include <errno.h>
