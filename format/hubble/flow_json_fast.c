@@ -673,15 +673,10 @@ int fr_hubble__parse_line_fast(const ProtobufCMessageDescriptor *d, const char *
 int fr_hubble__parse_line(const ProtobufCMessageDescriptor *d, const char *text, size_t len,
 			  ProtobufCMessage **out, struct fr_hubble_error *err)
 {
-	int rc;
+	/* jansson's entry checks the arguments and the size */
+	int rc = d && out && text && len <= FR_HUBBLE_MAX_MSG
+			 ? fr_hubble__parse_line_fast(d, text, len, out, err)
+			 : PUNT;
 
-	if (err)
-		memset(err, 0, sizeof(*err));
-	if (!d || !out || (!text && len))
-		return -EINVAL;
-	*out = NULL;
-	if (len > FR_HUBBLE_MAX_MSG)
-		return fr_hubble__fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
-	rc = text ? fr_hubble__parse_line_fast(d, text, len, out, err) : PUNT;
 	return rc ? fr_hubble__parse_line_jansson(d, text, len, out, err) : 0;
 }
