@@ -305,7 +305,7 @@ static void test_nesting(void **state)
 /* Repeated fields: 65 536 entries taken, one more refused. */
 static void test_repeated_limit(void **state)
 {
-	size_t n = FR_HUBBLE_MAX_REPEATED + 1, cap = 32 + n * 4, k;
+	size_t n = FR_HUBBLE_MAX_REPEATED + 1, cap = 64 + n * 4, k;
 	char *s = malloc(cap);
 	Observer__GetFlowsResponse *r;
 
