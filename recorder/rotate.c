@@ -52,7 +52,8 @@ static void account_closed(struct fr_rotor *r, const struct fr_writer *w)
 static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out, char *path,
 			size_t cap)
 {
-	struct fr_writer_opts wo = {.seq = seq, .recorder = "flightrec-record 0.1.0"};
+	struct fr_writer_opts wo = {
+		.seq = seq, .recorder = "flightrec-record 0.1.0", .block_size = r->opts.block_size};
 	struct fr_writer *w;
 	char name[64];
 	int err, n;
