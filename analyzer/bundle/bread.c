@@ -253,7 +253,8 @@ static int run(struct xtract *x, char ***paths)
 	    archive_read_support_format_tar(x->a) != ARCHIVE_OK)
 		return -ENOTSUP;
 	if (archive_read_open_filename(x->a, x->path, 1 << 20) != ARCHIVE_OK)
-		return REFUSE(x, "cannot open: %s", archive_error_string(x->a) ?: "?");
+		return REFUSE(x, "damaged archive (not a tar.zst): %s",
+			      archive_error_string(x->a) ?: "?");
 	while (!err && (rc = archive_read_next_header(x->a, &e)) != ARCHIVE_EOF) {
 		if (rc != ARCHIVE_OK)
 			return REFUSE(x, "damaged archive: %s",

@@ -79,7 +79,7 @@ static int reserve(struct fr_redact *r, size_t n)
 
 enum field_rule { KEEP, KPTR, KPTR_KERNEL_HALF, IP, COMM, EXE };
 
-static enum field_rule rule_of(const char *name)
+static enum field_rule rule_of(unsigned kind, const char *name)
 {
 	if (!strcmp(name, "sock_id") || !strcmp(name, "location"))
 		return KPTR;
@@ -89,8 +89,8 @@ static enum field_rule rule_of(const char *name)
 		return IP;
 	if (!strcmp(name, "comm"))
 		return COMM;
-	if (!strcmp(name, "filename"))
-		return EXE;
+	if (!strcmp(name, "filename") && kind == FR_KIND_PROC_EXEC)
+		return EXE; /* file_open's filename is a file, not a program */
 	return KEEP;
 }
 
@@ -118,7 +118,7 @@ static int kind_needs(struct fr_redact *r, const struct fr_kind_info *ki)
 	if (*n < 0) {
 		*n = 0;
 		for (unsigned i = 0; i < ki->nfields; i++)
-			if (rule_applies(r, rule_of(ki->fields[i].name)))
+			if (rule_applies(r, rule_of(ki->kind, ki->fields[i].name)))
 				*n = 1;
 	}
 	return *n;
@@ -140,7 +140,7 @@ static int schema_record(struct fr_redact *r, const struct fr_kind_info *ki, con
 	for (unsigned i = 0; i < ki->nfields; i++) {
 		struct fr_value *v = &ev.f[i];
 
-		switch (rule_of(ki->fields[i].name)) {
+		switch (rule_of(ki->kind, ki->fields[i].name)) {
 		case KPTR_KERNEL_HALF:
 			if (v->u < (1ull << 63))
 				break;
@@ -164,7 +164,7 @@ static int schema_record(struct fr_redact *r, const struct fr_kind_info *ki, con
 			break;
 		case COMM:
 		case EXE: {
-			const int exe = rule_of(ki->fields[i].name) == EXE;
+			const int exe = rule_of(ki->kind, ki->fields[i].name) == EXE;
 
 			if (!ON(r, exe ? FR_REDACT_EXE_PATHS : FR_REDACT_COMM_ARGS) || !v->len ||
 			    nstr >= 2)
