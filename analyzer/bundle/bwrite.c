@@ -88,7 +88,7 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 		}
 		if (!stat(paths[i], &sb))
 			res->input_bytes += (uint64_t)sb.st_size;
-		snprintf(p->tmp, sizeof(p->tmp), "%s/%zu.frseg", b->dir, i);
+		snprintf(p->tmp, sizeof(p->tmp), "%.4000s/%zu.frseg", b->dir, i);
 		p->source = strrchr(paths[i], '/') ? strrchr(paths[i], '/') + 1 : paths[i];
 		err = fr_cut__segment(paths[i], p->tmp, b->o->from, b->o->to, b->o->margin_ns, r,
 				      &p->res, b->losses, b->markers);

@@ -115,11 +115,15 @@ static int kind_needs(struct fr_redact *r, const struct fr_kind_info *ki)
 {
 	int8_t *n = &r->need[ki->kind & 0xff];
 
+	_Static_assert(sizeof(r->rule[0]) >= FR_EVENT_MAX_FIELDS, "a rule per field");
 	if (*n < 0) {
 		*n = 0;
-		for (unsigned i = 0; i < ki->nfields; i++)
-			if (rule_applies(r, rule_of(ki->kind, ki->fields[i].name)))
-				*n = 1;
+		for (unsigned i = 0; i < ki->nfields; i++) {
+			const enum field_rule f = rule_of(ki->kind, ki->fields[i].name);
+
+			r->rule[ki->kind & 0xff][i] = rule_applies(r, f) ? (uint8_t)f : KEEP;
+			*n |= r->rule[ki->kind & 0xff][i] != KEEP;
+		}
 	}
 	return *n;
 }
@@ -140,7 +144,7 @@ static int schema_record(struct fr_redact *r, const struct fr_kind_info *ki, con
 	for (unsigned i = 0; i < ki->nfields; i++) {
 		struct fr_value *v = &ev.f[i];
 
-		switch (rule_of(ki->kind, ki->fields[i].name)) {
+		switch ((enum field_rule)r->rule[ki->kind & 0xff][i]) {
 		case KPTR_KERNEL_HALF:
 			if (v->u < (1ull << 63))
 				break;
@@ -164,7 +168,7 @@ static int schema_record(struct fr_redact *r, const struct fr_kind_info *ki, con
 			break;
 		case COMM:
 		case EXE: {
-			const int exe = rule_of(ki->kind, ki->fields[i].name) == EXE;
+			const int exe = r->rule[ki->kind & 0xff][i] == EXE;
 
 			if (!ON(r, exe ? FR_REDACT_EXE_PATHS : FR_REDACT_COMM_ARGS) || !v->len ||
 			    nstr >= 2)

@@ -46,6 +46,7 @@ struct fr_redact {
 	uint64_t kptrs;			     /* kernel pointers replaced */
 	uint64_t dropped;		     /* records that could not be rewritten */
 	int8_t need[256];		     /* per kind: 1 a rule applies, 0 not, -1 unknown */
+	uint8_t rule[256][24];		     /* per kind and field: what to do, when need is 1 */
 	uint8_t *buf;			     /* the rewritten payload */
 	size_t cap;
 };
