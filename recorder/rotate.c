@@ -28,6 +28,8 @@ struct fr_rotor {
 	uint64_t seq;	    /* of the active segment */
 	uint64_t opened_ns; /* CLOCK_BOOTTIME */
 	uint64_t seg_limit;
+	uint64_t refusals_seen;	  /* at the last check */
+	uint64_t cur_limit;	  /* current_limit() at the last check */
 	struct fr_ring_list ring; /* the directory as last listed, kept up to date */
 	bool *doomed;
 	size_t doomed_cap;
@@ -374,16 +376,34 @@ int fr_rotor__rotate(struct fr_rotor *r)
 	return err;
 }
 
+/* The segment size now: a quarter of what the ring may hold, which the
+ * free-space floor can make smaller than the configured one. */
+static uint64_t current_limit(const struct fr_rotor *r)
+{
+	uint64_t size, avail, room, limit = r->seg_limit;
+
+	if ((!r->opts.min_free_pct && !r->opts.min_free_bytes) ||
+	    fr_ring__fs_space(r->dfd, &size, &avail))
+		return limit;
+	room = ring_total(r) + (avail > floor_bytes(r, size) ? avail - floor_bytes(r, size) : 0);
+	return !limit || room / RING_SEGMENTS < limit ? room / RING_SEGMENTS : limit;
+}
+
 int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns)
 {
 	struct fr_writer_stats st;
 	const char *why;
+	uint64_t limit = current_limit(r);
 	int rotated = 0;
 
+	r->cur_limit = limit;
 	fr_writer__stats(r->w, &st);
 	/* a segment holds some data beyond its start records before it goes
-	 * for size, or a snapshot bigger than the limit would rotate forever */
-	if ((r->seg_limit && st.blocks >= 2 && st.file_bytes + st.pending_bytes >= r->seg_limit) ||
+	 * for size, or a snapshot bigger than the limit would rotate forever;
+	 * a refused write with nothing left to delete rotates, so that the
+	 * active segment can go next */
+	if ((limit && st.blocks >= 2 && st.file_bytes + st.pending_bytes >= limit) ||
+	    (st.blocks >= 2 && r->sealed.refusals != r->refusals_seen) ||
 	    (r->opts.max_age_ns && now_boot_ns - r->opened_ns >= r->opts.max_age_ns)) {
 		int err = fr_rotor__rotate(r);
 
@@ -391,6 +411,7 @@ int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns)
 			return err;
 		rotated = 1;
 	}
+	r->refusals_seen = r->sealed.refusals;
 	if (now_boot_ns - r->listed_ns >= RELIST_NS) {
 		retry_seals(r);
 		relist(r); /* files others removed or copied in */
@@ -399,6 +420,20 @@ int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns)
 		enforce(r, 0, false, &why);
 	}
 	return rotated;
+}
+
+struct fr_writer *fr_rotor__writer_rotating(struct fr_rotor *r)
+{
+	struct fr_writer_stats st;
+	const uint64_t limit = r->cur_limit ? r->cur_limit : r->seg_limit;
+
+	if (!limit)
+		return r->w;
+	fr_writer__stats(r->w, &st);
+	/* a failed rotation keeps the current segment; the gate still holds */
+	if (st.blocks >= 2 && st.file_bytes + st.pending_bytes >= limit)
+		fr_rotor__rotate(r);
+	return r->w;
 }
 
 void fr_rotor__stats(const struct fr_rotor *r, struct fr_rotor_stats *st)

@@ -84,6 +84,14 @@ int fr_rotor__open(const struct fr_rotor_opts *opts, struct fr_rotor **out);
 /* The active writer (changes on rotation: do not keep it). */
 struct fr_writer *fr_rotor__writer(struct fr_rotor *r);
 
+/*
+ * The active writer, after rotating first when the segment is past its
+ * size limit: for a source's per-record sink, which holds no writer and
+ * may let the segment-start snapshots run, so that a burst drained at once
+ * cannot outgrow the ring between two fr_rotor__check() calls.
+ */
+struct fr_writer *fr_rotor__writer_rotating(struct fr_rotor *r);
+
 /* Rotate when a limit is passed, then apply retention.
  * Return: 1 rotated, 0 not due, -errno. */
 int fr_rotor__check(struct fr_rotor *r, uint64_t now_boot_ns);
