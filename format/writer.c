@@ -469,22 +469,30 @@ static int put(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, u
 	return 0;
 }
 
-/* One ledger RECORDER_STATS record into the pending block. */
-static int put_stat(struct fr_writer *w, uint64_t ts, const char *source, const char *reason,
-		    uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+/* Encode a RECORDER_STATS record into buf. Return: its length or -errno. */
+static int encode_stat(uint8_t *buf, size_t cap, const char *source, const char *reason,
+		       uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns)
 {
 	const struct fr_value v[] = {
 		[FR_F_RECORDER_STATS_SOURCE] = {.p = (const uint8_t *)source,
 						.len = (uint32_t)strlen(source)},
 		[FR_F_RECORDER_STATS_REASON] = {.p = (const uint8_t *)reason,
 						.len = (uint32_t)strlen(reason)},
+		[FR_F_RECORDER_STATS_SEEN] = {.u = seen},
 		[FR_F_RECORDER_STATS_LOST] = {.u = lost},
 		[FR_F_RECORDER_STATS_FIRST_NS] = {.u = first_ns},
 		[FR_F_RECORDER_STATS_LAST_NS] = {.u = last_ns},
 	};
+
+	return fr_event__encode(FR_KIND_RECORDER_STATS, v, FR_NVALS(RECORDER_STATS, v), buf, cap);
+}
+
+/* One ledger RECORDER_STATS record into the pending block. */
+static int put_stat(struct fr_writer *w, uint64_t ts, const char *source, const char *reason,
+		    uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+{
 	uint8_t buf[1024], *dst;
-	const int n = fr_event__encode(FR_KIND_RECORDER_STATS, v, FR_NVALS(RECORDER_STATS, v), buf,
-				       sizeof(buf));
+	const int n = encode_stat(buf, sizeof(buf), source, reason, 0, lost, first_ns, last_ns);
 	int err;
 
 	if (n < 0)
@@ -584,6 +592,15 @@ int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 	if (tmp != buf)
 		free(tmp);
 	return err;
+}
+
+int fr_writer__append_stats(struct fr_writer *w, const char *source, const char *reason,
+			    uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+{
+	uint8_t buf[1024];
+	const int n = encode_stat(buf, sizeof(buf), source, reason, seen, lost, first_ns, last_ns);
+
+	return n < 0 ? n : fr_writer__append(w, FR_KIND_RECORDER_STATS, last_ns, buf, (size_t)n);
 }
 
 int fr_writer__tick(struct fr_writer *w)

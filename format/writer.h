@@ -104,6 +104,11 @@ int fr_writer__append(struct fr_writer *w, unsigned kind, uint64_t ts_ns, const 
 int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 			    const struct fr_value *vals, unsigned nvals);
 
+/* Append a RECORDER_STATS record (ts: last_ns); source and reason of at
+ * most a few hundred bytes. Return: as fr_writer__append(). */
+int fr_writer__append_stats(struct fr_writer *w, const char *source, const char *reason,
+			    uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns);
+
 /* Write the pending block if it is flush_ms old, fsync if due. Call it
  * from an idle loop so a quiet writer still persists. Return: 0 or -errno. */
 int fr_writer__tick(struct fr_writer *w);
