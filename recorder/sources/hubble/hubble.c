@@ -234,7 +234,8 @@ static int write_record(void *ctx, uint16_t kind, uint64_t ts_ns, const void *pa
 {
 	struct fr_hubble_source *h = ctx;
 
-	return fr_writer__append(fr_rotor__writer(h->rotor), kind, ts_ns, payload, len);
+	/* a burst drained at once rotates as it goes (rotate.h) */
+	return fr_writer__append(fr_rotor__writer_rotating(h->rotor), kind, ts_ns, payload, len);
 }
 
 static int hubble_drain(void *ctx)
