@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #define _GNU_SOURCE /* struct ucred, accept4 */
 #include "format/ringctl/control.h"
+#include "format/ringctl/ringctl_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +25,7 @@ struct fr_control {
 	char *unlink_path;
 };
 
-static int say(char *why, size_t cap, int err, const char *fmt, ...)
+int fr_ringctl__say(char *why, size_t cap, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -75,22 +76,25 @@ int fr_mark__check_text(const char *s, size_t len, char *why, size_t cap)
 	const unsigned char *u = (const unsigned char *)s;
 
 	if (!len)
-		return say(why, cap, -EINVAL, "the marker text is empty");
+		return fr_ringctl__say(why, cap, -EINVAL, "the marker text is empty");
 	if (len > FR_MARK_TEXT_MAX)
-		return say(why, cap, -EINVAL, "the marker text has %zu bytes: at most %d", len,
-			   FR_MARK_TEXT_MAX);
+		return fr_ringctl__say(why, cap, -EINVAL,
+				       "the marker text has %zu bytes: at most %d", len,
+				       FR_MARK_TEXT_MAX);
 	for (size_t i = 0; i < len;) {
 		unsigned cp;
 		const size_t n = utf8_seq(u, len, i, &cp);
 
 		if (!n)
-			return say(why, cap, -EINVAL,
-				   "the marker text is not UTF-8 (byte %zu: 0x%02x)", i, u[i]);
+			return fr_ringctl__say(why, cap, -EINVAL,
+					       "the marker text is not UTF-8 (byte %zu: 0x%02x)", i,
+					       u[i]);
 		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-			return say(why, cap, -EINVAL,
-				   "the marker text holds a control character (U+%04X at byte "
-				   "%zu): one line of printable text",
-				   cp, i);
+			return fr_ringctl__say(
+				why, cap, -EINVAL,
+				"the marker text holds a control character (U+%04X at byte "
+				"%zu): one line of printable text",
+				cp, i);
 		i += n;
 	}
 	return 0;
@@ -123,10 +127,11 @@ static void timeouts(int fd, int ms)
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
-static int send_all(int fd, const char *s, size_t n)
+int fr_ringctl__write_all(int fd, const char *s, size_t n, bool sock)
 {
 	while (n) {
-		const ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+		/* a client gone must not SIGPIPE the recorder */
+		const ssize_t w = sock ? send(fd, s, n, MSG_NOSIGNAL) : write(fd, s, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -195,22 +200,22 @@ int fr_control__call(const char *dir, json_t *req, int timeout_ms, json_t **resp
 
 	*resp = NULL;
 	if (!line)
-		return say(why, cap, -ENOMEM, "out of memory");
+		return fr_ringctl__say(why, cap, -ENOMEM, "out of memory");
 	err = connect_to(dir, &fd);
 	if (err == -ENOENT || err == -ECONNREFUSED) {
 		free(line);
-		return say(why, cap, -ENOTCONN,
-			   "no recorder is running on %s (no one answers on %s/%s)", dir, dir,
-			   FR_CONTROL_SOCK);
+		return fr_ringctl__say(why, cap, -ENOTCONN,
+				       "no recorder is running on %s (no one answers on %s/%s)",
+				       dir, dir, FR_CONTROL_SOCK);
 	}
 	if (err) {
 		free(line);
-		return say(why, cap, err, "cannot reach the recorder of %s: %s", dir,
-			   strerror(-err));
+		return fr_ringctl__say(why, cap, err, "cannot reach the recorder of %s: %s", dir,
+				       strerror(-err));
 	}
 	timeouts(fd, timeout_ms);
-	err = send_all(fd, line, strlen(line));
-	err = err ?: send_all(fd, "\n", 1);
+	err = fr_ringctl__write_all(fd, line, strlen(line), true);
+	err = err ?: fr_ringctl__write_all(fd, "\n", 1, true);
 	free(line);
 	if (!err)
 		shutdown(fd, SHUT_WR);
@@ -218,15 +223,16 @@ int fr_control__call(const char *dir, json_t *req, int timeout_ms, json_t **resp
 	close(fd);
 	if (n < 0) {
 		free(ans);
-		return say(why, cap, (int)n, "no answer from the recorder of %s: %s", dir,
-			   strerror((int)-n));
+		return fr_ringctl__say(why, cap, (int)n, "no answer from the recorder of %s: %s",
+				       dir, strerror((int)-n));
 	}
 	*resp = json_loadb(ans, (size_t)n, 0, &jerr);
 	free(ans);
 	if (!*resp || !json_is_object(*resp)) {
 		json_decref(*resp);
 		*resp = NULL;
-		return say(why, cap, -EPROTO, "the recorder of %s answered no JSON object", dir);
+		return fr_ringctl__say(why, cap, -EPROTO,
+				       "the recorder of %s answered no JSON object", dir);
 	}
 	return 0;
 }
@@ -250,12 +256,12 @@ int fr_control__listen(const char *dir, struct fr_control **out, char *why, size
 	int err, probe;
 
 	if (!c)
-		return say(why, cap, -ENOMEM, "out of memory");
+		return fr_ringctl__say(why, cap, -ENOMEM, "out of memory");
 	c->fd = -1;
 	err = stat(dir, &sb) < 0 ? -errno : address(dir, &sa, &c->dfd);
 	if (err) {
 		free(c);
-		return say(why, cap, err, "%s: %s", dir, strerror(-err));
+		return fr_ringctl__say(why, cap, err, "%s: %s", dir, strerror(-err));
 	}
 	c->owner = sb.st_uid;
 	memcpy(c->path, sa.sun_path, sizeof(c->path));
@@ -272,9 +278,10 @@ int fr_control__listen(const char *dir, struct fr_control **out, char *why, size
 	}
 	if (err == -EADDRINUSE) {
 		fr_control__close(c);
-		return say(why, cap, err,
-			   "another process serves %s/%s: is a recorder already writing %s?", dir,
-			   FR_CONTROL_SOCK, dir);
+		return fr_ringctl__say(
+			why, cap, err,
+			"another process serves %s/%s: is a recorder already writing %s?", dir,
+			FR_CONTROL_SOCK, dir);
 	}
 	c->unlink_path = err ? NULL : strdup(c->path);
 	/* SO_PEERCRED below holds for the instant before the chmod */
@@ -284,8 +291,8 @@ int fr_control__listen(const char *dir, struct fr_control **out, char *why, size
 		err = -errno;
 	if (err) {
 		fr_control__close(c);
-		return say(why, cap, err, "cannot listen on %s/%s: %s", dir, FR_CONTROL_SOCK,
-			   strerror(-err));
+		return fr_ringctl__say(why, cap, err, "cannot listen on %s/%s: %s", dir,
+				       FR_CONTROL_SOCK, strerror(-err));
 	}
 	*out = c;
 	return 0;
@@ -343,8 +350,8 @@ int fr_control__serve(struct fr_control *c, fr_control_fn fn, void *ctx)
 		timeouts(fd, CLIENT_TIMEOUT);
 		resp = answer(c, fd, fn, ctx);
 		line = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
-		if (line && !send_all(fd, line, strlen(line)))
-			send_all(fd, "\n", 1);
+		if (line && !fr_ringctl__write_all(fd, line, strlen(line), true))
+			fr_ringctl__write_all(fd, "\n", 1, true);
 		free(line);
 		json_decref(resp);
 		close(fd);

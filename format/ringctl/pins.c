@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "format/ringctl/pins.h"
+#include "format/ringctl/ringctl_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,18 +17,6 @@ struct fr_pin_verdict {
 	char *name;
 	bool pinned;
 };
-
-static int say(char *why, size_t cap, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && cap) {
-		va_start(ap, fmt);
-		vsnprintf(why, cap, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 int fr_pins__init(struct fr_pins *p, const char *dir)
 {
@@ -75,15 +64,17 @@ int fr_pins__parse(struct fr_pins *p, const char *text, size_t len, char *why, s
 
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return say(why, cap, -EINVAL, "not JSON: line %d: %s", jerr.line, jerr.text);
+		return fr_ringctl__say(why, cap, -EINVAL, "not JSON: line %d: %s", jerr.line,
+				       jerr.text);
 	if (json_unpack_ex(root, &jerr, JSON_STRICT, "{s?I,s?I,s:o}", "version", &(json_int_t){0},
 			   "max_pinned", &max_pinned, "pins", &arr) ||
 	    !json_is_array(arr) || max_pinned < 0)
-		err = say(why, cap, -EINVAL,
-			  "expected {\"version\", \"max_pinned\": BYTES, \"pins\": [...]}");
+		err = fr_ringctl__say(
+			why, cap, -EINVAL,
+			"expected {\"version\", \"max_pinned\": BYTES, \"pins\": [...]}");
 	if (!err && json_array_size(arr) > FR_PINS_MAX)
-		err = say(why, cap, -EINVAL, "%zu pins: at most %d", json_array_size(arr),
-			  FR_PINS_MAX);
+		err = fr_ringctl__say(why, cap, -EINVAL, "%zu pins: at most %d",
+				      json_array_size(arr), FR_PINS_MAX);
 	for (i = 0; !err && i < json_array_size(arr); i++) {
 		const char *name = NULL;
 		json_int_t from, to;
@@ -92,15 +83,16 @@ int fr_pins__parse(struct fr_pins *p, const char *text, size_t len, char *why, s
 		if (json_unpack_ex(e, &jerr, JSON_STRICT, "{s:s,s:I,s:I}", "name", &name, "from_ns",
 				   &from, "to_ns", &to) ||
 		    !fr_pin__name_ok(name) || from >= to) {
-			err = say(why, cap, -EINVAL,
-				  "pin %zu: expected {\"name\": [A-Za-z0-9._-]{1,63}, "
-				  "\"from_ns\": NS, \"to_ns\": NS} with from_ns < to_ns",
-				  i);
+			err = fr_ringctl__say(
+				why, cap, -EINVAL,
+				"pin %zu: expected {\"name\": [A-Za-z0-9._-]{1,63}, "
+				"\"from_ns\": NS, \"to_ns\": NS} with from_ns < to_ns",
+				i);
 			break;
 		}
 		for (size_t j = 0; j < n; j++)
 			if (!strcmp(pins[j].name, name))
-				err = say(why, cap, -EINVAL, "pin name %s twice", name);
+				err = fr_ringctl__say(why, cap, -EINVAL, "pin name %s twice", name);
 		snprintf(pins[n].name, sizeof(pins[n].name), "%s", name);
 		pins[n].from_ns = from;
 		pins[n++].to_ns = to;
@@ -160,7 +152,7 @@ int fr_pins__load(struct fr_pins *p, char *why, size_t cap)
 
 	err = file_path(p, FR_PINS_FILE, path, sizeof(path));
 	if (err)
-		return say(why, cap, err, "%s: path too long", p->dir);
+		return fr_ringctl__say(why, cap, err, "%s: path too long", p->dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
 		p->n = 0;
@@ -172,12 +164,13 @@ int fr_pins__load(struct fr_pins *p, char *why, size_t cap)
 		err = -errno;
 		if (fd >= 0)
 			close(fd);
-		return say(why, cap, err, "%s: %s", path, strerror(-err));
+		return fr_ringctl__say(why, cap, err, "%s: %s", path, strerror(-err));
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_size > FR_PINS_FILE_MAX) {
 		close(fd);
-		return say(why, cap, -EINVAL, "%s: not a regular file of at most %d bytes", path,
-			   FR_PINS_FILE_MAX);
+		return fr_ringctl__say(why, cap, -EINVAL,
+				       "%s: not a regular file of at most %d bytes", path,
+				       FR_PINS_FILE_MAX);
 	}
 	text = malloc((size_t)sb.st_size + 1);
 	got = text ? read(fd, text, (size_t)sb.st_size) : -1;
@@ -188,29 +181,14 @@ int fr_pins__load(struct fr_pins *p, char *why, size_t cap)
 
 		err = fr_pins__parse(p, text, (size_t)got, inner, sizeof(inner));
 		if (err)
-			say(why, cap, err, "%s: %s", path, inner);
+			fr_ringctl__say(why, cap, err, "%s: %s", path, inner);
 	} else {
-		say(why, cap, err, "%s: %s", path, strerror(-err));
+		fr_ringctl__say(why, cap, err, "%s: %s", path, strerror(-err));
 	}
 	free(text);
 	if (!err)
 		remember_stat(p, &sb);
 	return err;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		const ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int fr_pins__save(struct fr_pins *p)
@@ -228,9 +206,9 @@ int fr_pins__save(struct fr_pins *p)
 		err = fd < 0 ? -errno : 0;
 	}
 	if (!err)
-		err = write_all(fd, text, strlen(text));
+		err = fr_ringctl__write_all(fd, text, strlen(text), false);
 	if (!err)
-		err = write_all(fd, "\n", 1);
+		err = fr_ringctl__write_all(fd, "\n", 1, false);
 	if (!err && fsync(fd) < 0)
 		err = -errno;
 	if (!err && fstat(fd, &sb) < 0)
@@ -378,36 +356,40 @@ int fr_pins__add(struct fr_pins *p, struct fr_pin *pin, const char *active, uint
 				break;
 		}
 	if (!fr_pin__name_ok(pin->name))
-		return say(why, cap, -EINVAL, "bad pin name '%s': 1-63 of A-Z a-z 0-9 . _ -",
-			   pin->name);
+		return fr_ringctl__say(why, cap, -EINVAL,
+				       "bad pin name '%s': 1-63 of A-Z a-z 0-9 . _ -", pin->name);
 	if (pin->from_ns >= pin->to_ns)
-		return say(why, cap, -EINVAL, "the window's start is not before its end");
+		return fr_ringctl__say(why, cap, -EINVAL,
+				       "the window's start is not before its end");
 	if (find(p, pin->name))
-		return say(why, cap, -EEXIST, "a pin named %s exists: unpin it or choose --name",
-			   pin->name);
+		return fr_ringctl__say(why, cap, -EEXIST,
+				       "a pin named %s exists: unpin it or choose --name",
+				       pin->name);
 	if (p->n == FR_PINS_MAX)
-		return say(why, cap, -E2BIG, "%d pins already: unpin some first", FR_PINS_MAX);
+		return fr_ringctl__say(why, cap, -E2BIG, "%d pins already: unpin some first",
+				       FR_PINS_MAX);
 	err = fr_pins__usage(p, pin, active, active_max, u);
 	if (err)
-		return say(why, cap, err, "cannot list %s: %s", p->dir, strerror(-err));
+		return fr_ringctl__say(why, cap, err, "cannot list %s: %s", p->dir, strerror(-err));
 	if (!u->pin_segments)
-		return say(why, cap, -ENOENT,
-			   "no segment of %s holds the window (deleted already, or not "
-			   "recorded): nothing to pin",
-			   p->dir);
+		return fr_ringctl__say(why, cap, -ENOENT,
+				       "no segment of %s holds the window (deleted already, or not "
+				       "recorded): nothing to pin",
+				       p->dir);
 	if (p->max_pinned && u->bytes > p->max_pinned)
-		return say(why, cap, -ENOSPC,
-			   "refused: the window's %zu segments hold %llu bytes; pinned with the "
-			   "others %llu bytes, over the pinned bound of %llu bytes (unpin "
-			   "something, narrow the window, or raise --max-pinned)",
-			   u->pin_segments, (unsigned long long)u->pin_bytes,
-			   (unsigned long long)u->bytes, (unsigned long long)p->max_pinned);
+		return fr_ringctl__say(
+			why, cap, -ENOSPC,
+			"refused: the window's %zu segments hold %llu bytes; pinned with the "
+			"others %llu bytes, over the pinned bound of %llu bytes (unpin "
+			"something, narrow the window, or raise --max-pinned)",
+			u->pin_segments, (unsigned long long)u->pin_bytes,
+			(unsigned long long)u->bytes, (unsigned long long)p->max_pinned);
 	p->pin[p->n++] = *pin;
 	err = fr_pins__save(p);
 	if (err) {
 		p->n--;
-		return say(why, cap, err, "cannot write %s/%s: %s", p->dir, FR_PINS_FILE,
-			   strerror(-err));
+		return fr_ringctl__say(why, cap, err, "cannot write %s/%s: %s", p->dir,
+				       FR_PINS_FILE, strerror(-err));
 	}
 	return 0;
 }
@@ -432,15 +414,15 @@ int fr_pins__remove(struct fr_pins *p, const char *name, int64_t from_ns, int64_
 	}
 	p->n = kept;
 	if (!*removed && name)
-		return say(why, cap, -ENOENT, "no pin named %s", name);
+		return fr_ringctl__say(why, cap, -ENOENT, "no pin named %s", name);
 	if (!*removed)
-		return say(why, cap, -ENOENT, "no pin overlaps that window");
+		return fr_ringctl__say(why, cap, -ENOENT, "no pin overlaps that window");
 	err = fr_pins__save(p);
 	if (err) {
 		memcpy(p->pin, before.pin, sizeof(p->pin));
 		p->n = before.n;
-		return say(why, cap, err, "cannot write %s/%s: %s", p->dir, FR_PINS_FILE,
-			   strerror(-err));
+		return fr_ringctl__say(why, cap, err, "cannot write %s/%s: %s", p->dir,
+				       FR_PINS_FILE, strerror(-err));
 	}
 	return 0;
 }
