@@ -8,7 +8,9 @@
 #include "analyzer/cmd/drops.h"
 #include "analyzer/cmd/flows.h"
 #include "analyzer/cmd/inspect.h"
+#include "analyzer/cmd/mark.h"
 #include "analyzer/cmd/metrics.h"
+#include "analyzer/cmd/pin.h"
 #include "analyzer/cmd/query.h"
 #include "analyzer/cmd/replay.h"
 #include "analyzer/cmd/verify.h"
@@ -32,6 +34,9 @@ static const struct command commands[] = {
 	{"flows", fr_cmd_flows, "recorded Hubble flows (table, or jsonpb as hubble observe)"},
 	{"query", fr_cmd_query, "SQL over a replay database; canned queries (--list)"},
 	{"bundle", fr_cmd_bundle, "cut a time window of rings into one tar.zst for a bug report"},
+	{"mark", fr_cmd_mark, "write a marker into the running recorder's stream now"},
+	{"pin", fr_cmd_pin, "keep a time window of a ring from deletion"},
+	{"unpin", fr_cmd_unpin, "drop pins of a ring"},
 };
 
 static void print_usage(FILE *f)

@@ -176,6 +176,8 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 	else
 		fputs("# max-size: unbounded\n", f);
 	print_duration(f, "max-age", cfg->max_age_ns);
+	if (cfg->max_pinned)
+		fprintf(f, "max-pinned = %llu\n", (unsigned long long)cfg->max_pinned);
 	if (cfg->min_free_pct)
 		fprintf(f, "min-free = %u%%\n", cfg->min_free_pct);
 	else if (cfg->min_free_bytes)

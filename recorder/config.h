@@ -54,6 +54,7 @@ struct fr_config {
 	uint64_t max_age_ns;	 /* delete sealed segments older than this; 0: keep */
 	unsigned min_free_pct;	 /* free-space floor of the ring's file system, 1-99 */
 	uint64_t min_free_bytes; /* or in bytes; both 0: none */
+	uint64_t max_pinned;	 /* pinned segments' bound; 0: the default */
 	uint64_t interval_ns;	 /* aggregate flush and statistics period */
 	uint64_t clock_sync_ns;	 /* clock-sync record period */
 	uint32_t drain_ms;	 /* ring drain timer */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "format/host.h"
 #include "format/hubble/flow.h"
 #include "options.h"
@@ -166,6 +167,29 @@ static int explain_ring(const struct fr_config *cfg, const struct fr_rotor_opts 
 	return 0;
 }
 
+/* The pinned segments' bound: --max-pinned, or half of --max-size; the
+ * ring keeps room for the active segment and the next beside them.
+ * Return: 0 with *out (0: unbounded), or FR_EXIT_USAGE. */
+static int pinned_bound(const struct fr_config *cfg, const struct fr_rotor_opts *ro, uint64_t *out)
+{
+	const uint64_t room = cfg->max_size ? cfg->max_size - 2 * fr_rotor__segment_limit(ro) : 0;
+
+	*out = cfg->max_pinned;
+	if (!cfg->max_size)
+		return 0;
+	if (!*out)
+		*out = cfg->max_size / 2 < room ? cfg->max_size / 2 : room;
+	if (*out > room) {
+		fprintf(stderr,
+			"flightrec-record: --max-pinned %llu cannot hold within --max-size %llu: "
+			"at most %llu (the active segment and the next need %llu bytes each)\n",
+			(unsigned long long)*out, (unsigned long long)cfg->max_size,
+			(unsigned long long)room, (unsigned long long)fr_rotor__segment_limit(ro));
+		return FR_EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* The host source learns of execs and exits from the kernel source. */
 static void process_to_host(void *ctx, bool exec, uint32_t pid, uint32_t ppid, const char *comm,
 			    size_t comm_cap, const char *exe, uint64_t ts_ns)
@@ -179,8 +203,12 @@ struct loop {
 	struct fr_source src[4]; /* kernel, host, kubernetes, hubble: stopped in this order */
 	size_t nsrc, started;
 	struct fr_rotor *rotor;
+	struct fr_ctl *ctl;
 	int epfd;
 };
+
+/* epoll tag of the control socket; sources are tagged by their index */
+#define CTL_TAG UINT32_MAX
 
 static void report(const char *what, const char *source, int err)
 {
@@ -306,7 +334,9 @@ static int run_loop(struct loop *l)
 			return err;
 		}
 		for (int i = 0; i < n; i++)
-			if (evs[i].data.u32 < l->started)
+			if (evs[i].data.u32 == CTL_TAG)
+				fr_ctl__serve(l->ctl); /* a marker before this wake's records */
+			else if (evs[i].data.u32 < l->started)
 				ready[evs[i].data.u32] = true;
 		err = drain_sources(l, ready);
 		if (err) {
@@ -328,7 +358,8 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 {
 	struct fr_hubble_source *hubble = NULL;
 	struct fr_kube_source *kube = NULL;
-	struct loop l = {.cfg = cfg, .epfd = -1};
+	struct fr_ctl ctl = {0};
+	struct loop l = {.cfg = cfg, .epfd = -1, .ctl = &ctl};
 	struct fr_segstart segstart = {.sources = l.src};
 	struct fr_rotor_opts ro = {.dir = cfg->dir,
 				   .max_bytes = cfg->max_segment_bytes,
@@ -342,19 +373,27 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 				   .min_free_bytes = cfg->min_free_bytes,
 				   .on_start = fr_segstart__write,
 				   .ctx = &segstart,
-				   .on_recover = on_recover};
+				   .on_recover = on_recover,
+				   .pinned = fr_pins__pinned,
+				   .pin_ctx = &ctl.pins};
 	struct fr_kernel_source *kernel = NULL;
 	struct fr_host_source *host = NULL;
 	struct fr_host_info hi;
-	uint64_t start = fr_clock__boot_ns();
+	uint64_t start = fr_clock__boot_ns(), max_pinned;
 	int err, seal;
 
 	err = check_dir(cfg->dir);
 	if (err)
 		return err;
-	err = explain_ring(cfg, &ro);
+	err = explain_ring(cfg, &ro) ?: pinned_bound(cfg, &ro, &max_pinned);
 	if (err)
 		return -EINVAL;
+	/* before the ring's first deletion */
+	err = fr_ctl__init(&ctl, cfg->dir, max_pinned, fr_rotor__segment_limit(&ro));
+	if (err) {
+		fr_ctl__free(&ctl);
+		return err;
+	}
 	fr_host_info__read(&hi);
 	err = fr_host_source__new(&(struct fr_host_source_opts){.host = hi.host}, &host);
 	err = err ?: fr_kernel_source__new(probes, cfg, process_to_host, host, &kernel);
@@ -382,7 +421,11 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 			strerror(-err));
 		goto out;
 	}
-	err = start_sources(&l);
+	err = fr_ctl__listen(&ctl, cfg->dir, l.rotor);
+	err = err ?: start_sources(&l);
+	if (!err && epoll_ctl(l.epfd, EPOLL_CTL_ADD, fr_control__fd(ctl.sock),
+			      &(struct epoll_event){.events = EPOLLIN, .data.u32 = CTL_TAG}) < 0)
+		err = -errno;
 	err = err ?: run_loop(&l);
 	/* producers first, so a later source hears of everything before it stops */
 	for (size_t i = 0; i < l.started; i++) {
@@ -404,6 +447,7 @@ out:
 		fr_kernel_source__totals(kernel, totals);
 	if (l.epfd >= 0)
 		close(l.epfd);
+	fr_ctl__free(&ctl);
 	fr_hubble_source__free(hubble);
 	fr_kube_source__free(kube);
 	fr_host_source__free(host);

@@ -61,6 +61,7 @@ enum {
 	OPT_HUBBLE_JSONPB,
 	OPT_HUBBLE_QUEUE,
 	OPT_MIN_FREE,
+	OPT_MAX_PINNED,
 };
 
 static const struct argp_option options[] = {
@@ -82,6 +83,10 @@ static const struct argp_option options[] = {
 	{"min-free", OPT_MIN_FREE, "PCT%|SIZE", 0,
 	 "Keep this much of the file system free (10%, 512M): delete the oldest segments, "
 	 "and stop writing (losses counted as disk_floor) when that is not enough",
+	 0},
+	{"max-pinned", OPT_MAX_PINNED, "SIZE", 0,
+	 "Bytes of segments `flightrec pin` may hold against deletion (default: half of "
+	 "--max-size; at most --max-size less two segments)",
 	 0},
 	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0,
 	 "Rotate past SIZE (default 256M; at most --max-size/4)", 0},
@@ -526,6 +531,11 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 		return 0;
 	case OPT_MIN_FREE:
 		return parse_min_free(cfg, arg, msg, len);
+	case OPT_MAX_PINNED:
+		if (fr_parse_size(arg, &v) || !v)
+			return bad(msg, len, "bad --max-pinned '%s' (e.g. 512M)", arg);
+		cfg->max_pinned = v;
+		return 0;
 	case OPT_MAX_AGE:
 		if (fr_parse_duration(arg, &v) || !v)
 			return bad(msg, len, "bad --max-age '%s' (e.g. 24h)", arg);

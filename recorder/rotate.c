@@ -104,7 +104,9 @@ static uint64_t ring_total(const struct fr_rotor *r)
 static int enforce(struct fr_rotor *r, uint64_t extra, bool with_age, const char **reason)
 {
 	struct fr_ring_bounds b = {.max_bytes = r->opts.ring_max_bytes,
-				   .max_age_ns = with_age ? r->opts.ring_max_age_ns : 0};
+				   .max_age_ns = with_age ? r->opts.ring_max_age_ns : 0,
+				   .pinned = r->opts.pinned,
+				   .pin_ctx = r->opts.pin_ctx};
 	const char *active = active_name(r);
 	struct fr_writer_stats st;
 	int64_t now_ns = 0;
@@ -315,6 +317,11 @@ struct fr_writer *fr_rotor__writer(struct fr_rotor *r)
 const char *fr_rotor__path(const struct fr_rotor *r)
 {
 	return r->path;
+}
+
+const char *fr_rotor__active_name(const struct fr_rotor *r)
+{
+	return active_name(r);
 }
 
 static void remember_unsealed(struct fr_rotor *r, const char *path)

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "format/recover.h"
+#include "format/ring.h"
 #include "format/writer.h"
 
 struct fr_rotor;
@@ -43,6 +44,10 @@ struct fr_rotor_opts {
 	 * records a segment must start with. Return 0 or -errno. */
 	int (*on_start)(void *ctx, struct fr_writer *w, uint64_t seq);
 	void *ctx;
+	/* Segments retention must keep (format/ringctl/pins.h: a pinned
+	 * window), asked at each deletion decision; NULL: none is. */
+	bool (*pinned)(void *ctx, const struct fr_ring_entry *e);
+	void *pin_ctx;
 	/* Told of each segment recovered or found unrecoverable at open and
 	 * of each retried seal (err: -errno of the recovery); may be NULL. */
 	void (*on_recover)(void *ctx, const char *path, const struct fr_recovery *rec, int err);
@@ -102,6 +107,9 @@ int fr_rotor__rotate(struct fr_rotor *r);
 
 /* Path of the active segment (borrowed). */
 const char *fr_rotor__path(const struct fr_rotor *r);
+
+/* File name of the active segment in the directory (borrowed). */
+const char *fr_rotor__active_name(const struct fr_rotor *r);
 
 void fr_rotor__stats(const struct fr_rotor *r, struct fr_rotor_stats *st);
 

@@ -3,6 +3,7 @@
 #include "analyzer/cmd/bundle.h"
 #include "analyzer/bundle/bwrite.h"
 #include "analyzer/cmd/cli.h"
+#include "analyzer/cmd/markers.h"
 #include "analyzer/cmd/timespec.h"
 #include "analyzer/segset.h"
 
@@ -18,12 +19,15 @@
 #endif
 
 static const char usage[] =
-	"usage: flightrec bundle DIR|SEGMENT... (--since DURATION | --from T --to T)\n"
+	"usage: flightrec bundle DIR|SEGMENT... (--since DURATION | --from T --to T |\n"
+	"                        --around MARKER [--before 5m] [--after 5m])\n"
 	"                        -o OUT.tar.zst [--redact CLASS,...] [--level N]\n"
 	"  Cuts the window out of ring directories (several nodes merge) into one\n"
 	"  tar.zst with manifest.json (nodes, window, segments with sha256, losses,\n"
 	"  redactions); it replays alone: flightrec replay OUT.tar.zst -o X.db.\n"
 	"  --since 15m       the last 15 minutes; --from/--to: RFC 3339 or ns\n"
+	"  --around MARKER   the window around the marker (flightrec mark) of that text\n"
+	"                    (its newest when repeated; or a part of one marker's text)\n"
 	"  --redact CLASS,.. ips (or ips-keep-subnets), comm-args, exe-paths, l7-urls,\n"
 	"                    l7-headers, dns-names, labels, all: values become per-bundle\n"
 	"                    pseudonyms (same value, same pseudonym). Kernel pointers\n"
@@ -32,7 +36,7 @@ static const char usage[] =
 	"  The recorder may be writing: only complete blocks are taken. OUT is 0600.\n";
 
 struct bundle_args {
-	const char *out, *since, *from, *to, *redact;
+	const char *out, *since, *from, *to, *redact, *around, *before, *after;
 	int level;
 };
 
@@ -56,6 +60,15 @@ static int option(int c, const char *arg, void *ctx)
 	case 'r':
 		a->redact = arg;
 		return 0;
+	case 'A':
+		a->around = arg;
+		return 0;
+	case 'B':
+		a->before = arg;
+		return 0;
+	case 'E':
+		a->after = arg;
+		return 0;
 	case 'l':
 		a->level = atoi(arg);
 		return a->level >= -7 && a->level <= 19 && a->level ? 0 : -1;
@@ -70,6 +83,10 @@ static int window(const struct bundle_args *a, struct fr_bundle_opts *o)
 	int64_t d;
 
 	if (a->since && (a->from || a->to))
+		return -1;
+	if (a->around)
+		return a->since || a->from || a->to ? -1 : 0; /* after the inputs are known */
+	if (a->before || a->after)
 		return -1;
 	if (a->since) {
 		if (fr_duration__parse(a->since, &d))
@@ -87,11 +104,17 @@ static int window(const struct bundle_args *a, struct fr_bundle_opts *o)
 
 int fr_cmd_bundle(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'}, {"since", required_argument, NULL, 's'},
-		{"from", required_argument, NULL, 'F'},	  {"to", required_argument, NULL, 'T'},
-		{"redact", required_argument, NULL, 'r'}, {"level", required_argument, NULL, 'l'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+					     {"since", required_argument, NULL, 's'},
+					     {"from", required_argument, NULL, 'F'},
+					     {"to", required_argument, NULL, 'T'},
+					     {"redact", required_argument, NULL, 'r'},
+					     {"level", required_argument, NULL, 'l'},
+					     {"around", required_argument, NULL, 'A'},
+					     {"before", required_argument, NULL, 'B'},
+					     {"after", required_argument, NULL, 'E'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	struct bundle_args a = {.level = 1};
 	struct fr_bundle_opts o = {.margin_ns = 1000000000ll, .tool = "flightrec " FR_GIT_VERSION};
 	struct fr_bundle_result res;
@@ -108,7 +131,9 @@ int fr_cmd_bundle(int argc, char **argv)
 		return fr_cli__usage_error("bundle", "-o OUT.tar.zst is required", usage);
 	if (window(&a, &o))
 		return fr_cli__usage_error(
-			"bundle", "give --since DURATION, or --from T --to T with FROM before TO",
+			"bundle",
+			"give --since DURATION, --from T --to T with FROM before TO, or --around "
+			"MARKER (with --before/--after)",
 			usage);
 	if (a.redact && fr_redact__parse(a.redact, &classes, &keep, why, sizeof(why)))
 		return fr_cli__usage_error("bundle", why, usage);
@@ -121,6 +146,14 @@ int fr_cmd_bundle(int argc, char **argv)
 		fprintf(stderr, "flightrec bundle: inputs are ring directories or segments, not "
 				"bundles\n");
 		return 2;
+	}
+	if (a.around) {
+		err = fr_markers__window(set.paths, set.n, a.around, a.before, a.after, "bundle",
+					 &o.from, &o.to);
+		if (err) {
+			fr_segset__free(&set);
+			return err;
+		}
 	}
 	err = fr_redact__init(&r, classes, keep);
 	if (!err)

@@ -2,15 +2,19 @@
 #include "analyzer/cmd/inspect.h"
 #include "analyzer/cmd/cli.h"
 #include "analyzer/out/summary.h"
+#include "format/ringctl/pins.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] = "usage: flightrec inspect [--json] PATH...\n"
-			    "  PATH is a segment file or a ring directory of *.frseg files.\n";
+			    "  PATH is a segment file or a ring directory of *.frseg files.\n"
+			    "  Lists each segment's markers, and the pins of each directory.\n";
 
 static void print_text(const struct fr_seg_summary *s)
 {
@@ -74,6 +78,81 @@ static void print_text(const struct fr_seg_summary *s)
 	}
 	if (s->more_stats)
 		printf("    ... %u more\n", s->more_stats);
+	if (s->nmarkers)
+		printf("  markers\n");
+	for (unsigned i = 0; i < s->nmarkers; i++) {
+		fr_format_utc(fr_seg_summary__wall(&s->info, s->markers[i].ts_ns), a, sizeof(a));
+		printf("    %s  %s%s\n", a, s->markers[i].text, s->markers[i].cut ? "..." : "");
+	}
+	if (s->more_markers)
+		printf("    ... %u more\n", s->more_markers);
+}
+
+static json_t *markers_json(const struct fr_seg_summary *s)
+{
+	json_t *arr = json_array();
+	char a[40];
+
+	for (unsigned i = 0; i < s->nmarkers; i++) {
+		fr_format_utc(fr_seg_summary__wall(&s->info, s->markers[i].ts_ns), a, sizeof(a));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:b}", "time", a, "text",
+						     s->markers[i].text, "cut", s->markers[i].cut));
+	}
+	return arr;
+}
+
+/* The pins of ring directory `dir` (text, or appended to `arr`). Return: 0 or 1. */
+static int list_pins(const char *dir, json_t *arr)
+{
+	struct fr_pin_usage u;
+	struct fr_pins p;
+	char why[512], a[40], b[40];
+	int err = fr_pins__init(&p, dir);
+
+	err = err ?: fr_pins__load(&p, why, sizeof(why));
+	if (err) {
+		fprintf(stderr, "flightrec inspect: pins: %s\n",
+			err == -ENOMEM ? "no memory" : why);
+		fr_pins__free(&p);
+		return 1;
+	}
+	if (!arr)
+		printf("pins of %s (bound %llu bytes%s)\n", dir, (unsigned long long)p.max_pinned,
+		       p.max_pinned ? "" : ": none");
+	if (!arr && !p.n)
+		printf("  none\n");
+	for (size_t i = 0; i < p.n; i++) {
+		const struct fr_pin *q = &p.pin[i];
+
+		if (fr_pins__usage(&p, q, NULL, 0, &u))
+			memset(&u, 0, sizeof(u));
+		fr_format_utc((uint64_t)q->from_ns, a, sizeof(a));
+		fr_format_utc((uint64_t)q->to_ns, b, sizeof(b));
+		if (arr)
+			json_array_append_new(arr,
+					      json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I}", "dir", dir,
+							"name", q->name, "from", a, "to", b,
+							"segments", (json_int_t)u.pin_segments,
+							"bytes", (json_int_t)u.pin_bytes,
+							"max_pinned", (json_int_t)p.max_pinned));
+		else
+			printf("  %-16s %s .. %s  %zu segments, %llu bytes\n", q->name, a, b,
+			       u.pin_segments, (unsigned long long)u.pin_bytes);
+	}
+	fr_pins__free(&p);
+	return 0;
+}
+
+/* The pins of the operands that are directories. Return: 0 or 1. */
+static int pins_of_operands(int argc, char **argv, json_t *arr)
+{
+	struct stat sb;
+	int rc = 0;
+
+	for (int i = optind; i < argc; i++)
+		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+			rc |= list_pins(argv[i], arr);
+	return rc;
 }
 
 /* Across all inputs: the hosts seen, the overall window, the totals. */
@@ -226,6 +305,7 @@ static json_t *summary_json(const struct fr_seg_summary *s)
 	}
 	json_object_set_new(o, "kinds", kinds);
 	json_object_set_new(o, "statistics", stats_json(s));
+	json_object_set_new(o, "markers", markers_json(s));
 	return o;
 }
 
@@ -255,7 +335,7 @@ int fr_cmd_inspect(int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct inspect in = {0};
-	json_t *root;
+	json_t *root, *pins;
 	int c;
 
 	c = fr_cli__options(argc, argv, "jh", opts, usage, fr_cli__flag, &in.json);
@@ -269,9 +349,12 @@ int fr_cmd_inspect(int argc, char **argv)
 	}
 	if (!in.json) {
 		totals__print(&in.tot);
-		return in.rc;
+		return pins_of_operands(argc, argv, NULL) | in.rc;
 	}
+	pins = json_array();
+	in.rc |= pins_of_operands(argc, argv, pins);
 	root = json_object();
+	json_object_set_new(root, "pins", pins);
 	json_object_set_new(root, "segments", in.segs);
 	json_object_set_new(root, "total", totals__json(&in.tot));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);

@@ -54,6 +54,29 @@ static void add_stat(struct fr_seg_summary *s, const struct fr_event *ev)
 	t->last_ns = last > t->last_ns ? last : t->last_ns;
 }
 
+static void add_marker(struct fr_seg_summary *s, const struct fr_record *rec)
+{
+	struct fr_summary_marker *m = &s->markers[s->nmarkers];
+	size_t n = rec->len;
+
+	if (s->nmarkers == FR_SUMMARY_MAX_MARKERS) {
+		s->more_markers++;
+		return;
+	}
+	s->nmarkers++;
+	m->ts_ns = rec->ts_ns;
+	m->cut = n >= sizeof(m->text);
+	if (m->cut) /* at a character boundary of the UTF-8 text */
+		for (n = sizeof(m->text) - 1; n && (rec->payload[n] & 0xc0) == 0x80; n--)
+			;
+	/* a segment not written by `flightrec mark` may hold anything */
+	for (size_t i = 0; i < n; i++)
+		m->text[i] = rec->payload[i] < 0x20 || rec->payload[i] == 0x7f
+				     ? '?'
+				     : (char)rec->payload[i];
+	m->text[n] = 0;
+}
+
 int fr_seg_summary__read(struct fr_seg_summary *s, const char *path)
 {
 	struct fr_reader *r = NULL;
@@ -81,6 +104,8 @@ int fr_seg_summary__read(struct fr_seg_summary *s, const char *path)
 		s->kind_counts[rec.kind]++;
 		const struct fr_kind_info *ki = fr_kind__info(rec.kind);
 
+		if (rec.kind == FR_KIND_MARKER)
+			add_marker(s, &rec);
 		if (!ki)
 			s->unknown_kinds++;
 		else if (ki->has_schema &&

@@ -14,14 +14,23 @@
 #include "format/kinds.h"
 #include "format/reader.h"
 
-#define FR_SUMMARY_MAX_ERRORS 16
-#define FR_SUMMARY_MAX_STATS  32
+#define FR_SUMMARY_MAX_ERRORS  16
+#define FR_SUMMARY_MAX_STATS   32
+#define FR_SUMMARY_MAX_MARKERS 32
+#define FR_SUMMARY_MARKER_TEXT 161 /* shown; the database holds it whole */
 
 /* recorder_stats records of one source and reason, summed. */
 struct fr_summary_stat {
 	char source[32], reason[32];
 	uint64_t records, seen, lost;
 	uint64_t first_ns, last_ns; /* record clock: the earliest first, the latest last */
+};
+
+/* A marker record (flightrec mark): its time and the start of its text. */
+struct fr_summary_marker {
+	uint64_t ts_ns; /* record clock */
+	char text[FR_SUMMARY_MARKER_TEXT];
+	int cut; /* the text was longer */
 };
 
 struct fr_seg_summary {
@@ -36,6 +45,8 @@ struct fr_seg_summary {
 	struct fr_diag err[FR_SUMMARY_MAX_ERRORS];
 	struct fr_summary_stat stats[FR_SUMMARY_MAX_STATS];
 	unsigned nstats, more_stats; /* more_stats: pairs that did not fit */
+	struct fr_summary_marker markers[FR_SUMMARY_MAX_MARKERS];
+	unsigned nmarkers, more_markers;
 };
 
 /* Return: 0 when the segment was read to its end (damage is in the
