@@ -33,6 +33,7 @@ struct bundle {
 	size_t n;
 	char dir[4096];
 	json_t *losses, *markers;
+	json_t *vanished; /* segments the ring deleted between listing and cutting */
 };
 
 /* A host name as a file name: [A-Za-z0-9._-], never "." or "..". */
@@ -82,6 +83,17 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 
 		if (err == 0)
 			continue;
+		if (err == -ENOENT) {
+			/* a live ring deleted it since the directory was listed */
+			fprintf(stderr,
+				"flightrec bundle: %s: deleted by the ring while bundling\n",
+				paths[i]);
+			json_array_append_new(b->vanished,
+					      json_string(strrchr(paths[i], '/')
+								  ? strrchr(paths[i], '/') + 1
+								  : paths[i]));
+			continue;
+		}
 		if (err < 0) {
 			fprintf(stderr, "flightrec bundle: %s: %s\n", paths[i], strerror(-err));
 			return err;
@@ -94,6 +106,14 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 				      &p->res, b->losses, b->markers);
 		if (err == -ENODATA)
 			continue;
+		if (err == -ENOENT) {
+			unlink(p->tmp);
+			fprintf(stderr,
+				"flightrec bundle: %s: deleted by the ring while bundling\n",
+				paths[i]);
+			json_array_append_new(b->vanished, json_string(p->source));
+			continue;
+		}
 		b->n++;
 		if (!err)
 			err = name_piece(b, p);
@@ -168,6 +188,8 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 	json_object_set_new(m, "version", json_integer(FR_BUNDLE_VERSION));
 	json_object_set_new(m, "created", utc((int64_t)now.tv_sec * 1000000000ll + now.tv_nsec));
 	json_object_set_new(m, "tool", json_string(b->o->tool));
+	if (json_array_size(b->vanished))
+		json_object_set(m, "segments_deleted_while_bundling", b->vanished);
 	json_object_set_new(m, "window",
 			    json_pack("{s:I,s:I,s:o,s:o,s:I}", "from", (json_int_t)b->o->from, "to",
 				      (json_int_t)b->o->to, "from_utc", utc(b->o->from), "to_utc",
@@ -288,12 +310,14 @@ static void cleanup(struct bundle *b)
 	free(b->p);
 	json_decref(b->losses);
 	json_decref(b->markers);
+	json_decref(b->vanished);
 }
 
 int fr_bundle__write(char *const *paths, size_t n, const struct fr_bundle_opts *o,
 		     struct fr_redact *r, const char *out, struct fr_bundle_result *res)
 {
-	struct bundle b = {.o = o, .losses = json_object(), .markers = json_array()};
+	struct bundle b = {
+		.o = o, .losses = json_object(), .markers = json_array(), .vanished = json_array()};
 	const char *slash = strrchr(out, '/');
 	const int dirlen = slash ? (int)(slash - out + 1) : 0;
 	char tmp[4096];
