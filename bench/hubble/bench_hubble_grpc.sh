@@ -10,9 +10,12 @@
 #             a segment, for FR_BENCH_DURATION seconds (default 10: the
 #             stream takes a few; CPU is the whole run's).
 # Prints flows/s, recorder CPU seconds and peak RSS, records on disk and
-# bytes/flow; loss must be 0 (every flow sent is on disk).
+# bytes/flow; loss must be 0: every flow sent is on disk, counted by
+# `flightrec inspect` (FR_BENCH_FLIGHTREC, default: next to the recorder
+# in the build tree).
 set -eu
 rec=$1 bench=$2 samples=$3 work=$4 flows=${5:-300000} rounds=${6:-3}
+insp=${FR_BENCH_FLIGHTREC:-$(cd "$(dirname "$rec")/.." && pwd)/analyzer/flightrec}
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 sock=$work/bench.sock
 serve() { # streams: start the server, wait for "ready"
@@ -48,11 +51,14 @@ for r in $(seq 1 "$rounds"); do
 	kill $srv 2> /dev/null || true
 	wait $srv 2> /dev/null || true
 	set -- $(cat rec.time)
-	n=$(sed -n 's/.*: \([0-9]*\) responses in .*/\1/p' rec.err)
+	got=$(sed -n 's/.*: \([0-9]*\) responses in .*/\1/p' rec.err)
+	"$insp" inspect rec > rec.inspect
+	n=$(awk '$1 == "hubble_flow_pb" {n += $2} END {print n + 0}' rec.inspect)
 	size=$(cat rec/*.frseg | wc -c)
 	echo "round $r recorder: $(awk "BEGIN{printf \"%.0f\", $flows / $secs}") flows/s," \
 		"CPU $(awk "BEGIN{print $1 + $2}") s ($1 user, $2 sys)," \
-		"RSS $(awk "BEGIN{printf \"%.1f\", $3 / 1024}") MiB, recorded ${n:-?} of $flows," \
+		"RSS $(awk "BEGIN{printf \"%.1f\", $3 / 1024}") MiB, received ${got:-?}," \
+		"on disk ${n:-?} of $flows," \
 		"$(awk "BEGIN{printf \"%.1f\", $size / $flows}") bytes/flow on disk"
-	[ "${n:-0}" = "$flows" ] || { echo "LOSS: recorded ${n:-?} of $flows" >&2; cat rec.err >&2; exit 1; }
+	[ "${n:-0}" = "$flows" ] || { echo "LOSS: ${n:-?} of $flows on disk" >&2; cat rec.err rec.inspect >&2; exit 1; }
 done

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "hubble_wire.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/crc32c.h"
+
+/* Field numbers below this are looked up in a table, the rest searched. */
+#define SMALL 64
+
+enum { C_MSG = 0x10, C_PACKABLE = 0x20, C_WT = 0x0f };
+
+/* One message type of the schema: per field, its wire type and kind. */
+struct tab {
+	const ProtobufCMessageDescriptor *d;
+	int8_t small[SMALL];	/* field number -> field index; -1: unknown */
+	uint8_t *code;		/* per field index: wire type | C_* */
+	const struct tab **sub; /* per field index: the message's table */
+};
+
+static struct {
+	pthread_once_t once;
+	struct tab *tabs;
+	size_t n, cap;
+	int err;
+	const struct tab *root;
+} schema = {.once = PTHREAD_ONCE_INIT};
+
+static unsigned wire_type_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return 5;
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 1;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+/* The table of d (index into schema.tabs), made with those it refers to.
+ * Return: the index or -1 (out of memory). */
+static long tab_of(const ProtobufCMessageDescriptor *d)
+{
+	struct tab *t;
+	size_t i;
+
+	for (i = 0; i < schema.n; i++)
+		if (schema.tabs[i].d == d)
+			return (long)i;
+	if (schema.n == schema.cap) {
+		/* indexes, not pointers, while the array grows */
+		size_t cap = schema.cap ? schema.cap * 2 : 64;
+		struct tab *grown = realloc(schema.tabs, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		schema.tabs = grown;
+		schema.cap = cap;
+	}
+	i = schema.n++;
+	t = &schema.tabs[i];
+	memset(t, 0, sizeof(*t));
+	t->d = d;
+	memset(t->small, -1, sizeof(t->small));
+	t->code = calloc(d->n_fields ? d->n_fields : 1, 1);
+	t->sub = calloc(d->n_fields ? d->n_fields : 1, sizeof(*t->sub));
+	if (!t->code || !t->sub || d->n_fields > 127)
+		return -1;
+	for (unsigned k = 0; k < d->n_fields; k++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[k];
+		uint8_t code = (uint8_t)wire_type_of(f->type);
+		long sub;
+
+		if (f->id < SMALL)
+			schema.tabs[i].small[f->id] = (int8_t)k;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			code |= C_MSG;
+			sub = tab_of(f->descriptor);
+			if (sub < 0)
+				return -1;
+			/* a pointer into tabs: fixed up once all are made */
+			schema.tabs[i].sub[k] = (const struct tab *)(uintptr_t)(sub + 1);
+		} else if (f->label == PROTOBUF_C_LABEL_REPEATED && wire_type_of(f->type) != 2) {
+			code |= C_PACKABLE;
+		}
+		schema.tabs[i].code[k] = code;
+	}
+	return (long)i;
+}
+
+static void make_schema(void)
+{
+	if (tab_of(&observer__get_flows_response__descriptor) < 0) {
+		schema.err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < schema.n; i++)
+		for (unsigned k = 0; k < schema.tabs[i].d->n_fields; k++)
+			if (schema.tabs[i].sub[k])
+				schema.tabs[i].sub[k] =
+					&schema.tabs[(uintptr_t)schema.tabs[i].sub[k] - 1];
+	schema.root = &schema.tabs[0];
+}
+
+static int fail(struct fr_hubble_error *e, enum fr_hubble_errcode code, size_t offset)
+{
+	if (e) {
+		e->code = code;
+		e->offset = offset;
+	}
+	return -EBADMSG;
+}
+
+/* Puts "name." in front of the error's path (the innermost part kept). */
+static void path_prepend(struct fr_hubble_error *e, const char *name)
+{
+	const size_t n = strlen(name), old = e ? strlen(e->path) : 0;
+
+	if (!e || n + 1 + old >= sizeof(e->path))
+		return;
+	memmove(e->path + n + (old ? 1 : 0), e->path, old + 1);
+	memcpy(e->path, name, n);
+	if (old)
+		e->path[n] = '.';
+}
+
+static inline int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	if (*pos < len && p[*pos] < 0x80) {
+		*v = p[(*pos)++];
+		return 0;
+	}
+	for (unsigned i = 0; i < 10; i++) {
+		uint8_t b;
+
+		if (*pos >= len)
+			return FR_HUBBLE_ETRUNC;
+		b = p[(*pos)++];
+		if (i == 9 && b > 1)
+			return FR_HUBBLE_EVARINT;
+		r |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return FR_HUBBLE_EVARINT;
+}
+
+struct scan {
+	const uint8_t *base;
+	struct fr_hubble_error *err;
+};
+
+static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p, size_t len,
+		    unsigned depth);
+
+/* A packed run of varints must end on a value. */
+static bool packed_ok(const uint8_t *p, size_t n, unsigned wt)
+{
+	size_t pos = 0;
+	uint64_t v;
+
+	if (wt == 5 || wt == 1)
+		return n % (wt == 5 ? 4 : 8) == 0;
+	while (pos < n)
+		if (rd_varint(p, n, &pos, &v))
+			return false;
+	return true;
+}
+
+/* A known field's value p[0..n) (wt: its wire type on the wire). */
+static int scan_field(const struct scan *s, const struct tab *t, int k, const uint8_t *p, size_t n,
+		      unsigned wt, size_t at, unsigned depth)
+{
+	const uint8_t code = t->code[k];
+	int rc = 0;
+
+	if (wt == (code & C_WT)) {
+		if (!(code & C_MSG))
+			return 0;
+		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
+			rc = fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
+		else
+			rc = scan_msg(s, t->sub[k], p, n, depth + 1);
+	} else if (wt == 2 && (code & C_PACKABLE)) {
+		if (!packed_ok(p, n, code & C_WT))
+			rc = fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
+	} else {
+		rc = fail(s->err, FR_HUBBLE_EWIRETYPE, at);
+	}
+	if (rc && s->err)
+		path_prepend(s->err, t->d->fields[k].name);
+	return rc;
+}
+
+static int field_index(const struct tab *t, uint64_t num)
+{
+	const ProtobufCFieldDescriptor *f;
+
+	if (num < SMALL)
+		return t->small[num];
+	f = protobuf_c_message_descriptor_get_field(t->d, (unsigned)num);
+	return f ? (int)(f - t->d->fields) : -1;
+}
+
+static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p, size_t len,
+		    unsigned depth)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const size_t at = (size_t)(p - s->base) + pos;
+		size_t vstart, n = 0;
+		uint64_t tag, v;
+		unsigned wt;
+		int rc, k;
+
+		rc = rd_varint(p, len, &pos, &tag);
+		if (rc)
+			return fail(s->err, rc, at);
+		wt = (unsigned)(tag & 7);
+		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+			return fail(s->err, FR_HUBBLE_EFIELD, at);
+		if (wt == 3 || wt == 4)
+			return fail(s->err, FR_HUBBLE_EGROUP, at);
+		if (wt > 5)
+			return fail(s->err, FR_HUBBLE_EWIRETYPE, at);
+		k = field_index(t, tag >> 3);
+		vstart = pos;
+		if (wt == 0) {
+			rc = rd_varint(p, len, &pos, &v);
+		} else if (wt == 1 || wt == 5) {
+			n = wt == 1 ? 8 : 4;
+			rc = len - pos < n ? FR_HUBBLE_ETRUNC : 0;
+			pos += rc ? 0 : n;
+		} else {
+			rc = rd_varint(p, len, &pos, &v);
+			if (!rc && v > len - pos)
+				rc = FR_HUBBLE_ETRUNC; /* an oversized length */
+			n = rc ? 0 : (size_t)v;
+			vstart = pos;
+			pos += n;
+		}
+		if (rc) {
+			rc = fail(s->err, rc, at);
+			if (k >= 0 && s->err)
+				path_prepend(s->err, t->d->fields[k].name);
+			return rc;
+		}
+		if (k >= 0) {
+			rc = scan_field(s, t, k, p + vstart, n, wt, at, depth);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* What follows trusts the framing scan_msg checked. */
+struct reader {
+	const uint8_t *p;
+	size_t len, pos;
+};
+
+/* Next field: its number, wire type, and value (varint in *v, else
+ * bytes in *val, *n). Return: false at the end. */
+static bool next_field(struct reader *r, uint32_t *num, unsigned *wt, uint64_t *v,
+		       const uint8_t **val, size_t *n)
+{
+	uint64_t tag;
+
+	if (r->pos >= r->len || rd_varint(r->p, r->len, &r->pos, &tag))
+		return false;
+	*num = (uint32_t)(tag >> 3);
+	*wt = (unsigned)(tag & 7);
+	*v = 0;
+	*n = 0;
+	if (*wt == 0)
+		return !rd_varint(r->p, r->len, &r->pos, v);
+	if (*wt == 1 || *wt == 5)
+		*n = *wt == 1 ? 8 : 4;
+	else if (rd_varint(r->p, r->len, &r->pos, v))
+		return false;
+	else
+		*n = (size_t)*v;
+	*val = r->p + r->pos;
+	r->pos += *n;
+	return true;
+}
+
+static void read_time(const uint8_t *p, size_t len, int64_t *s, int32_t *ns)
+{
+	struct reader r = {p, len, 0};
+	const uint8_t *val;
+	uint32_t num;
+	unsigned wt;
+	uint64_t v;
+	size_t n;
+
+	*s = 0;
+	*ns = 0;
+	while (next_field(&r, &num, &wt, &v, &val, &n)) {
+		if (num == 1 && wt == 0)
+			*s = (int64_t)v;
+		else if (num == 2 && wt == 0)
+			*ns = (int32_t)v;
+	}
+}
+
+/* A message's varint field `want` (the last one) and string field `str`. */
+static void read_small(const uint8_t *p, size_t len, uint32_t want, uint64_t *out, uint32_t str,
+		       const char **s, size_t *slen)
+{
+	struct reader r = {p, len, 0};
+	const uint8_t *val;
+	uint32_t num;
+	unsigned wt;
+	uint64_t v;
+	size_t n;
+
+	while (next_field(&r, &num, &wt, &v, &val, &n)) {
+		if (num == want && wt == 0 && out)
+			*out = v;
+		else if (num == str && wt == 2 && s) {
+			*s = (const char *)val;
+			*slen = n;
+		}
+	}
+}
+
+static void read_flow(const uint8_t *p, size_t len, struct fr_hubble_wire *w)
+{
+	struct reader r = {p, len, 0};
+	struct fr_hubble_flow_keys *k = &w->keys;
+	const uint8_t *val;
+	uint64_t v, et;
+	uint32_t num;
+	unsigned wt;
+	size_t n;
+
+	while (next_field(&r, &num, &wt, &v, &val, &n)) {
+		switch (wt == 2 ? num : wt == 0 ? num + 0x40000000u : 0) {
+		case 1: /* time */
+			read_time(val, n, &w->time_s, &w->time_ns);
+			w->has_time = true;
+			break;
+		case 34: /* uuid */
+			w->uuid = val;
+			w->uuid_len = n;
+			break;
+		case 8: /* source */
+			read_small(val, n, 0, NULL, 3, &k->src_ns, &k->src_ns_len);
+			break;
+		case 9: /* destination */
+			read_small(val, n, 0, NULL, 3, &k->dst_ns, &k->dst_ns_len);
+			break;
+		case 19: /* event_type */
+			et = 0;
+			read_small(val, n, 1, &et, 0, NULL, NULL);
+			k->event_type = (int)et;
+			break;
+		case 0x40000000u + 2: /* verdict */
+			k->verdict = (int)v;
+			break;
+		case 0x40000000u + 10: /* Type */
+			k->type = (int)v;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void read_response(const uint8_t *p, size_t len, struct fr_hubble_wire *w)
+{
+	struct reader r = {p, len, 0};
+	bool resp_time = false;
+	int64_t rs = 0;
+	int32_t rns = 0;
+	const uint8_t *val;
+	uint32_t num;
+	unsigned wt;
+	uint64_t v;
+	size_t n;
+
+	while (next_field(&r, &num, &wt, &v, &val, &n)) {
+		if (wt != 2)
+			continue;
+		if (num == 1) {
+			w->type = FR_HUBBLE_WIRE_FLOW;
+			read_flow(val, n, w);
+		} else if (num == 2) {
+			w->type = FR_HUBBLE_WIRE_NODE_STATUS;
+		} else if (num == 3) {
+			uint64_t src = 0;
+
+			w->type = FR_HUBBLE_WIRE_LOST_EVENTS;
+			read_small(val, n, 1, &src, 0, NULL, NULL);
+			w->lost_source = (uint32_t)src;
+			read_small(val, n, 2, &w->lost_n, 0, NULL, NULL);
+		} else if (num == 1001) {
+			read_time(val, n, &rs, &rns);
+			resp_time = true;
+		}
+	}
+	if (!w->has_time && resp_time) {
+		w->has_time = true;
+		w->time_s = rs;
+		w->time_ns = rns;
+	}
+}
+
+int fr_hubble_wire__scan(const uint8_t *buf, size_t len, struct fr_hubble_wire *w,
+			 struct fr_hubble_error *err)
+{
+	const struct scan s = {.base = buf, .err = err};
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (err)
+		memset(err, 0, sizeof(*err));
+	pthread_once(&schema.once, make_schema);
+	if (schema.err)
+		return schema.err;
+	if (len > FR_HUBBLE_MAX_MSG) {
+		fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
+		return -E2BIG;
+	}
+	rc = scan_msg(&s, schema.root, buf, len, 1);
+	if (rc)
+		return rc;
+	read_response(buf, len, w);
+	return 0;
+}
+
+uint64_t fr_hubble_wire__id(const struct fr_hubble_wire *w, const uint8_t *buf, size_t len)
+{
+	if (w->uuid && w->uuid_len)
+		return (uint64_t)w->uuid_len << 32 | fr_crc32c(0, w->uuid, w->uuid_len);
+	return (uint64_t)(len & 0x7fffffff) << 32 | 1ull << 63 | fr_crc32c(0, buf, len);
+}
+
+const char *fr_hubble_wire__lost_source_name(uint32_t source, char *buf, size_t size)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+		&flow__lost_event_source__descriptor, (int)source);
+
+	if (v)
+		return v->name;
+	snprintf(buf, size, "%u", source);
+	return buf;
+}
