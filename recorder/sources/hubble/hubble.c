@@ -13,6 +13,7 @@
 #include "hubble_filter.h"
 #include "hubble_grpc.h"
 #include "hubble_jsonpb.h"
+#include "hubble_resume.h"
 #include "hubble_sink.h"
 #include "hubble_wire.h"
 #include "queue.h"
@@ -62,6 +63,7 @@ struct fr_hubble_sink {
 	uint8_t *batch;
 	size_t batch_len, batch_cap;
 	uint64_t batch_n, batch_first_ns;
+	size_t batch_max; /* BATCH_BYTES, less for a small queue */
 	uint64_t batches; /* pushed to the queue */
 	/* the user's selection; NULL: every flow. Used by the input's thread,
 	 * its counts read by the loop's: under mu */
@@ -119,7 +121,7 @@ static void batch_add(struct fr_hubble_sink *s, enum fr_kind kind, const void *p
 	const struct batch_hdr h = {.ts_ns = now, .len = len, .kind = (uint16_t)kind};
 	const size_t need = sizeof(h) + len;
 
-	if (s->batch_len && s->batch_len + need > s->batch_cap)
+	if (s->batch_len && s->batch_len + need > s->batch_max)
 		push_batch(s, now);
 	if (need > s->batch_cap) {
 		const size_t cap = need > BATCH_BYTES ? need : BATCH_BYTES;
@@ -137,7 +139,7 @@ static void batch_add(struct fr_hubble_sink *s, enum fr_kind kind, const void *p
 	s->batch_len += need;
 	if (!s->batch_n++)
 		s->batch_first_ns = now;
-	if (s->batch_len >= BATCH_BYTES)
+	if (s->batch_len >= s->batch_max)
 		push_batch(s, now);
 }
 
@@ -250,6 +252,31 @@ static void *hubble_main(void *arg)
 	return NULL;
 }
 
+/* A recording already in --dir: its newest flow is where GetFlows
+ * resumes, instead of the server's whole ring again. */
+static void resume_from_dir(struct fr_hubble_source *h)
+{
+	struct fr_hubble_resume r;
+	char when[40];
+	int err = fr_hubble_resume__read(h->cfg->dir, &r);
+
+	if (err) {
+		fprintf(stderr,
+			"flightrec-record: hubble: cannot read the newest flow in %s (%s): "
+			"following from the server's oldest\n",
+			h->cfg->dir, strerror(-err));
+		return;
+	}
+	if (!r.found)
+		return;
+	fr_hubble_grpc__resume(h->grpc, r.time_s, r.time_ns, r.ids, r.nids);
+	fr_hubble_resume__format_time(r.time_s, r.time_ns, when, sizeof(when));
+	fprintf(stderr,
+		"flightrec-record: hubble: %s holds flows up to %s: resuming since then (%zu "
+		"flow(s) of that time not taken again)\n",
+		r.segment, when, r.nids);
+}
+
 /* The user's selection, when there is one, for the sink and the server. */
 static int make_filter(struct fr_hubble_source *h)
 {
@@ -302,6 +329,7 @@ static int make_input(struct fr_hubble_source *h)
 
 int fr_hubble_source__new(const struct fr_config *cfg, struct fr_hubble_source **out)
 {
+	const size_t qbytes = cfg->hubble_queue_bytes ? cfg->hubble_queue_bytes : 8u << 20;
 	struct fr_hubble_source *h = calloc(1, sizeof(*h));
 	int err;
 
@@ -310,10 +338,14 @@ int fr_hubble_source__new(const struct fr_config *cfg, struct fr_hubble_source *
 	h->cfg = cfg;
 	observer__get_flows_request__init(&h->filters);
 	pthread_mutex_init(&h->sink.mu, NULL);
-	err = fr_queue__new(cfg->hubble_queue_bytes ? cfg->hubble_queue_bytes : 8u << 20,
-			    &h->sink.records);
+	/* a batch is at most an eighth of the queue: a small queue still
+	 * takes several, and refuses a flood a batch at a time */
+	h->sink.batch_max = qbytes / 8 < BATCH_BYTES ? qbytes / 8 : BATCH_BYTES;
+	err = fr_queue__new(qbytes, &h->sink.records);
 	err = err ?: make_filter(h);
 	err = err ?: make_input(h);
+	if (!err && h->grpc)
+		resume_from_dir(h);
 	err = err ?: -pthread_create(&h->thread, NULL, hubble_main, h);
 	h->started = !err;
 	if (err) {
