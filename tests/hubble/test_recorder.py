@@ -151,6 +151,9 @@ def scenario_unix(a, pb, base):
     lost = [r for r in resp if r.HasField("lost_events")]
     check(len(lost) == 1 and lost[0].lost_events.num_events_lost == 7,
           "unix: lost_events recorded once (7 lost)")
+    perf = [s for s in recs["stats"] if s["reason"] == "lost_events:PERF_EVENT_RING_BUFFER"]
+    check(sum(s["lost"] for s in perf) == 7 and len(perf) == 1,
+          "unix: lost_events:PERF_EVENT_RING_BUFFER statistics, lost 7")
     ns = [r for r in resp if r.HasField("node_status")]
     check(len(ns) == 1 and list(ns[0].node_status.node_names) == ["n2"],
           "unix: node_status recorded once")
@@ -330,13 +333,18 @@ def scenario_jsonpb(a, pb, base):
     check(rc == 0 and n == len(lines) and bad == 1,
           "jsonpb: a followed file: %d records for %d lines, %d bad line" % (n, len(lines), bad))
     rdir = os.path.join(base, "rec-stdin")
+    lost_line = '{"lost_events": {"source": "HUBBLE_RING_BUFFER", "num_events_lost": "3"}}\n'
     p = subprocess.run([a.record, "--dir", rdir, "--kube", "off", "--families", "none",
-                        "--hubble-jsonpb", "-", "--duration", "2s"], input="".join(lines),
-                       capture_output=True, text=True, timeout=60)
+                        "--hubble-jsonpb", "-", "--duration", "2s"],
+                       input="".join(lines) + lost_line, capture_output=True, text=True,
+                       timeout=60)
     recs = read_records(a.segdump, rdir)
     n = len(recs["hubble_flow_pb"]) + len(recs["hubble_flow_json"])
-    check(p.returncode == 0 and n == len(lines),
-          "jsonpb: stdin: %d records for %d lines" % (n, len(lines)))
+    check(p.returncode == 0 and n == len(lines) + 1,
+          "jsonpb: stdin: %d records for %d lines" % (n, len(lines) + 1))
+    lost = sum(s["lost"] for s in recs["stats"]
+               if s["reason"] == "lost_events:HUBBLE_RING_BUFFER")
+    check(lost == 3, "jsonpb: a lost_events line counted by source (%d)" % lost)
 
 
 def scenario_kernel(a, pb, base):

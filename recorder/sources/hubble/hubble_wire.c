@@ -184,24 +184,27 @@ static bool packed_ok(const uint8_t *p, size_t n, unsigned wt)
 	return true;
 }
 
-/* A known field's value p[0..n) (wt: its wire type on the wire). */
+/* A known field's value p[0..n) (wt: its wire type on the wire); errors
+ * where fr_hubble__validate puts them. */
 static int scan_field(const struct scan *s, const struct tab *t, int k, const uint8_t *p, size_t n,
 		      unsigned wt, size_t at, unsigned depth)
 {
 	const uint8_t code = t->code[k];
+	const size_t val = (size_t)(p - s->base);
 	int rc = 0;
 
-	if (wt == (code & C_WT)) {
-		if (!(code & C_MSG))
-			return 0;
-		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
-			rc = fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
-		else
-			rc = scan_msg(s, t->sub[k], p, n, depth + 1);
-	} else if (wt == 2 && (code & C_PACKABLE)) {
-		if (!packed_ok(p, n, code & C_WT))
-			rc = fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
-	} else {
+	if (wt == 2) {
+		if (code & C_MSG)
+			rc = depth + 1 > FR_HUBBLE_MAX_DEPTH
+				     ? fail(s->err, FR_HUBBLE_EDEPTH, val)
+				     : scan_msg(s, t->sub[k], p, n, depth + 1);
+		else if ((code & C_WT) == 2)
+			rc = 0; /* string or bytes */
+		else if (!(code & C_PACKABLE))
+			rc = fail(s->err, FR_HUBBLE_EWIRETYPE, val);
+		else if (!packed_ok(p, n, code & C_WT))
+			rc = fail(s->err, FR_HUBBLE_ETRUNC, val);
+	} else if (wt != (code & C_WT) || (code & C_WT) == 2) {
 		rc = fail(s->err, FR_HUBBLE_EWIRETYPE, at);
 	}
 	if (rc && s->err)
