@@ -63,7 +63,8 @@ for r in $(seq 1 "$rounds"); do
 	n=$(awk '$1 == "hubble_flow_pb" {n += $2} END {print n + 0}' rec.inspect)
 	size=$(cat rec/*.frseg | wc -c)
 	echo "round $r recorder: $(awk "BEGIN{printf \"%.0f\", $flows / $secs}") flows/s," \
-		"CPU $(awk "BEGIN{print $1 + $2}") s ($1 user, $2 sys)," \
+		"CPU $(awk "BEGIN{print $1 + $2}") s ($1 user, $2 sys;" \
+		"$(awk "BEGIN{printf \"%.2f\", ($1 + $2) * 1e6 / $flows}") us/flow)," \
 		"RSS $(awk "BEGIN{printf \"%.1f\", $3 / 1024}") MiB, received ${got:-?}," \
 		"on disk ${n:-?} of $flows," \
 		"$(awk "BEGIN{printf \"%.1f\", $size / $flows}") bytes/flow on disk"
