@@ -3,6 +3,7 @@
  * flightrec: the analyzer. Needs no root, no BPF, no cluster. Each command
  * lives in its own module; this file only dispatches.
  */
+#include "analyzer/cmd/bundle.h"
 #include "analyzer/cmd/deps.h"
 #include "analyzer/cmd/drops.h"
 #include "analyzer/cmd/flows.h"
@@ -22,7 +23,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"inspect", fr_cmd_inspect, "show what segments or ring directories hold"},
+	{"inspect", fr_cmd_inspect, "show what segments, ring directories or bundles hold"},
 	{"verify", fr_cmd_verify, "check every block; exit 0 only when all are good"},
 	{"replay", fr_cmd_replay, "load segments into a SQLite database"},
 	{"metrics", fr_cmd_metrics, "metric families of a replay database (prom, json, csv)"},
@@ -30,6 +31,7 @@ static const struct command commands[] = {
 	{"drops", fr_cmd_drops, "kernel drops, retransmits and resets by reason, workload, ..."},
 	{"flows", fr_cmd_flows, "recorded Hubble flows (table, or jsonpb as hubble observe)"},
 	{"query", fr_cmd_query, "SQL over a replay database; canned queries (--list)"},
+	{"bundle", fr_cmd_bundle, "cut a time window of rings into one tar.zst for a bug report"},
 };
 
 static void print_usage(FILE *f)

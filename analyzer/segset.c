@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/segset.h"
+#include "analyzer/bundle/bread.h"
 #include "format/ring.h"
 
 #include <errno.h>
@@ -43,6 +44,31 @@ static int add_dir(struct fr_segset *set, const char *dir)
 	return err;
 }
 
+static int add_bundle(struct fr_segset *set, const char *path)
+{
+	struct fr_bundle_limits l;
+	char *dir, **paths, **dirs;
+	size_t n;
+	int err;
+
+	fr_bundle_limits__default(&l);
+	dirs = realloc(set->bundle_dirs, (set->nbundles + 1) * sizeof(*dirs));
+	if (!dirs)
+		return -ENOMEM;
+	set->bundle_dirs = dirs;
+	err = fr_bundle__extract(path, &l, &dir, &paths, &n);
+	if (err)
+		return err;
+	set->bundle_dirs[set->nbundles++] = dir;
+	for (size_t i = 0; i < n; i++) {
+		if (!err)
+			err = push(set, "", paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
+	return err;
+}
+
 int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs)
 {
 	memset(set, 0, sizeof(*set));
@@ -58,6 +84,8 @@ int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs)
 		}
 		if (S_ISDIR(sb.st_mode))
 			err = add_dir(set, inputs[i]);
+		else if (S_ISREG(sb.st_mode) && fr_bundle__is_bundle(inputs[i]) == 1)
+			err = add_bundle(set, inputs[i]);
 		else if (S_ISREG(sb.st_mode))
 			err = push(set, "", inputs[i]);
 		else {
@@ -95,4 +123,11 @@ void fr_segset__free(struct fr_segset *set)
 	free(set->paths);
 	set->paths = NULL;
 	set->n = 0;
+	for (size_t i = 0; i < set->nbundles; i++) {
+		fr_bundle__remove(set->bundle_dirs[i]);
+		free(set->bundle_dirs[i]);
+	}
+	free(set->bundle_dirs);
+	set->bundle_dirs = NULL;
+	set->nbundles = 0;
 }

@@ -2,7 +2,9 @@
 /*
  * Expands command-line inputs into segment file paths: a file is taken as
  * is, a directory (a ring) contributes its *.frseg files in name order
- * (format/ring.h lists them).
+ * (format/ring.h lists them), a bundle (analyzer/bundle/bread.h) is
+ * checked whole and contributes its segments, read from a private
+ * directory that fr_segset__free removes.
  */
 #ifndef FR_ANALYZER_SEGSET_H
 #define FR_ANALYZER_SEGSET_H
@@ -12,11 +14,14 @@
 struct fr_segset {
 	char **paths; /* owned */
 	size_t n;
+	char **bundle_dirs; /* owned: removed with their files by free */
+	size_t nbundles;
 };
 
 /*
  * Return: 0, -ENOENT (with the missing input printed to stderr), -ENOTDIR
- * for something that is neither file nor directory, -ENOMEM.
+ * for something that is neither file nor directory, -EBADMSG for a bundle
+ * refused (why printed), -ENOMEM.
  * A directory without segments is not an error; it adds nothing.
  */
 int fr_segset__collect(struct fr_segset *set, char *const *inputs, int ninputs);

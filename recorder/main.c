@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "format/host.h"
+#include "format/hubble/flow.h"
 #include "options.h"
 #include "probes.h"
 #include "pump.h"
@@ -276,6 +277,9 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 				   .max_age_ns = cfg->max_segment_age_ns,
 				   .ring_max_bytes = cfg->max_size,
 				   .ring_max_age_ns = cfg->max_age_ns,
+				   /* blocks still go out every second (flush_ms) */
+				   .block_size =
+					   fr_hubble__wanted(cfg) ? FR_HUBBLE_SEGMENT_BLOCK : 0,
 				   .on_start = fr_segstart__write,
 				   .ctx = &segstart};
 	struct fr_kernel_source *kernel = NULL;

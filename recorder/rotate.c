@@ -53,8 +53,10 @@ static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out
 			size_t cap)
 {
 	/* fsync_ms as the writer's documented default: 0 would sync every block */
-	struct fr_writer_opts wo = {
-		.seq = seq, .recorder = "flightrec-record 0.1.0", .fsync_ms = 5000};
+	struct fr_writer_opts wo = {.seq = seq,
+				    .recorder = "flightrec-record 0.1.0",
+				    .block_size = r->opts.block_size,
+				    .fsync_ms = 5000};
 	struct fr_writer *w;
 	char name[64];
 	int err, n;

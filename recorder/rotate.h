@@ -27,6 +27,7 @@ struct fr_rotor_opts {
 	uint64_t max_age_ns;	  /* 0: no age limit */
 	uint64_t ring_max_bytes;  /* whole directory; 0: unbounded */
 	uint64_t ring_max_age_ns; /* sealed segments older than this go; 0: kept */
+	size_t block_size;	  /* the writer's block; 0: its default */
 	/* Called on every new segment before any other record: writes the
 	 * records a segment must start with. Return 0 or -errno. */
 	int (*on_start)(void *ctx, struct fr_writer *w, uint64_t seq);

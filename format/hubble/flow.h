@@ -38,6 +38,10 @@
 /* Most entries in one repeated field, and most unknown fields, of one
  * message. */
 #define FR_HUBBLE_MAX_REPEATED 65536
+/* Segment block (raw bytes) when Hubble flows are recorded: zstd -3's
+ * own history, so that the flows take less room than zstd -3 of their
+ * jsonpb lines (docs/HUBBLE.md has the figures). */
+#define FR_HUBBLE_SEGMENT_BLOCK (2u << 20)
 
 enum fr_hubble_errcode {
 	FR_HUBBLE_OK = 0,

@@ -49,28 +49,26 @@ static const ProtobufCFieldDescriptor *field_by_key(const ProtobufCMessageDescri
 }
 
 /* An integer given as a JSON integer, or a string of one (no spaces). */
-static int json_int(const json_t *j, bool is_unsigned, int64_t *sv, uint64_t *uv)
+static int jval_int(const struct fr_hubble_jval *v, bool is_unsigned, int64_t *sv, uint64_t *uv)
 {
-	if (json_is_integer(j)) {
-		json_int_t v = json_integer_value(j);
-
-		if (is_unsigned && v < 0)
+	if (v->type == FR_JV_INT) {
+		if (is_unsigned && v->i < 0)
 			return -1;
-		*sv = v;
-		*uv = (uint64_t)v;
+		*sv = v->i;
+		*uv = (uint64_t)v->i;
 		return 0;
 	}
-	if (json_is_real(j)) {
-		double v = json_real_value(j);
+	if (v->type == FR_JV_REAL) {
+		double d = v->d;
 
-		if (v != floor(v) || v < -9.2e18 || v > 1.8e19 || (is_unsigned && v < 0))
+		if (d != floor(d) || d < -9.2e18 || d > 1.8e19 || (is_unsigned && d < 0))
 			return -1;
-		*sv = (int64_t)v;
-		*uv = v < 0 ? 0 : (uint64_t)v;
+		*sv = (int64_t)d;
+		*uv = d < 0 ? 0 : (uint64_t)d;
 		return 0;
 	}
-	if (json_is_string(j)) {
-		const char *s = json_string_value(j);
+	if (v->type == FR_JV_STR) {
+		const char *s = v->s;
 		char *end;
 
 		if (!s[0] || isspace((unsigned char)s[0]) || (is_unsigned && s[0] == '-'))
@@ -85,9 +83,8 @@ static int json_int(const json_t *j, bool is_unsigned, int64_t *sv, uint64_t *uv
 	return -1;
 }
 
-/* One value of field f from j into p (an element, not the array). */
-static int val_from_json(struct in *c, const ProtobufCFieldDescriptor *f, const json_t *j, void *p,
-			 unsigned depth, bool *skip)
+int fr_hubble__scalar_from_jval(const ProtobufCFieldDescriptor *f, const struct fr_hubble_jval *v,
+				void *p, bool *skip, struct fr_hubble_error *err)
 {
 	int64_t sv = 0;
 	uint64_t uv = 0;
@@ -98,81 +95,97 @@ static int val_from_json(struct in *c, const ProtobufCFieldDescriptor *f, const 
 	case PROTOBUF_C_TYPE_INT32:
 	case PROTOBUF_C_TYPE_SINT32:
 	case PROTOBUF_C_TYPE_SFIXED32:
-		if (json_int(j, u, &sv, &uv))
+		if (jval_int(v, u, &sv, &uv))
 			goto bad;
 		if (sv < INT32_MIN || sv > INT32_MAX)
-			return fr_hubble__fail(c->err, FR_HUBBLE_EVALUE, 0);
+			return fr_hubble__fail(err, FR_HUBBLE_EVALUE, 0);
 		*(int32_t *)p = (int32_t)sv;
 		return 0;
 	case PROTOBUF_C_TYPE_UINT32:
 	case PROTOBUF_C_TYPE_FIXED32:
-		if (json_int(j, u, &sv, &uv))
+		if (jval_int(v, u, &sv, &uv))
 			goto bad;
 		if (uv > UINT32_MAX)
-			return fr_hubble__fail(c->err, FR_HUBBLE_EVALUE, 0);
+			return fr_hubble__fail(err, FR_HUBBLE_EVALUE, 0);
 		*(uint32_t *)p = (uint32_t)uv;
 		return 0;
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
-		if (json_int(j, u, &sv, &uv))
+		if (jval_int(v, u, &sv, &uv))
 			goto bad;
 		*(int64_t *)p = sv;
 		return 0;
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64:
-		if (json_int(j, u, &sv, &uv))
+		if (jval_int(v, u, &sv, &uv))
 			goto bad;
 		*(uint64_t *)p = uv;
 		return 0;
 	case PROTOBUF_C_TYPE_FLOAT:
 	case PROTOBUF_C_TYPE_DOUBLE: {
-		double v;
+		double d;
 
-		if (json_is_number(j))
-			v = json_number_value(j);
-		else if (json_is_string(j) && !strcmp(json_string_value(j), "NaN"))
-			v = NAN;
-		else if (json_is_string(j) && !strcmp(json_string_value(j), "Infinity"))
-			v = INFINITY;
-		else if (json_is_string(j) && !strcmp(json_string_value(j), "-Infinity"))
-			v = -INFINITY;
+		if (v->type == FR_JV_INT)
+			d = (double)v->i;
+		else if (v->type == FR_JV_REAL)
+			d = v->d;
+		else if (v->type == FR_JV_STR && !strcmp(v->s, "NaN"))
+			d = NAN;
+		else if (v->type == FR_JV_STR && !strcmp(v->s, "Infinity"))
+			d = INFINITY;
+		else if (v->type == FR_JV_STR && !strcmp(v->s, "-Infinity"))
+			d = -INFINITY;
 		else
 			goto bad;
 		if (f->type == PROTOBUF_C_TYPE_FLOAT)
-			*(float *)p = (float)v;
+			*(float *)p = (float)d;
 		else
-			*(double *)p = v;
+			*(double *)p = d;
 		return 0;
 	}
 	case PROTOBUF_C_TYPE_BOOL:
-		if (!json_is_boolean(j))
+		if (v->type != FR_JV_TRUE && v->type != FR_JV_FALSE)
 			goto bad;
-		*(protobuf_c_boolean *)p = json_is_true(j);
+		*(protobuf_c_boolean *)p = v->type == FR_JV_TRUE;
 		return 0;
 	case PROTOBUF_C_TYPE_ENUM:
-		if (json_is_string(j)) {
-			const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value_by_name(
-				f->descriptor, json_string_value(j));
+		if (v->type == FR_JV_STR) {
+			const ProtobufCEnumValue *ev =
+				protobuf_c_enum_descriptor_get_value_by_name(f->descriptor, v->s);
 
 			if (!ev) {
-				if (c->err)
-					c->err->unknown_enums++;
+				if (err)
+					err->unknown_enums++;
 				*skip = true; /* protojson's DiscardUnknown does the same */
 				return 0;
 			}
 			*(int *)p = ev->value;
 			return 0;
 		}
-		if (json_int(j, false, &sv, &uv) || sv < INT32_MIN || sv > INT32_MAX)
+		if (jval_int(v, false, &sv, &uv) || sv < INT32_MIN || sv > INT32_MAX)
 			goto bad;
 		*(int *)p = (int)sv;
 		return 0;
+	default: /* strings and messages: the caller's; bytes: not in the subset */
+		goto bad;
+	}
+bad:
+	return fr_hubble__fail(err, FR_HUBBLE_ETYPE, 0);
+}
+
+/* One value of field f from j into p (an element, not the array). */
+static int val_from_json(struct in *c, const ProtobufCFieldDescriptor *f, const json_t *j, void *p,
+			 unsigned depth, bool *skip)
+{
+	struct fr_hubble_jval v = {.type = FR_JV_OTHER};
+
+	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING: {
 		char *s;
 
 		if (!json_is_string(j))
-			goto bad;
+			return fr_hubble__fail(c->err, FR_HUBBLE_ETYPE, 0);
 		if (strlen(json_string_value(j)) != json_string_length(j))
 			return fr_hubble__fail(c->err, FR_HUBBLE_EUTF8, 0); /* a NUL */
 		s = strdup(json_string_value(j));
@@ -183,11 +196,18 @@ static int val_from_json(struct in *c, const ProtobufCFieldDescriptor *f, const 
 	}
 	case PROTOBUF_C_TYPE_MESSAGE:
 		return msg_from_json(c, f->descriptor, j, (ProtobufCMessage **)p, depth + 1);
-	default: /* bytes: not in the Hubble subset */
-		goto bad;
+	default:
+		break;
 	}
-bad:
-	return fr_hubble__fail(c->err, FR_HUBBLE_ETYPE, 0);
+	if (json_is_integer(j))
+		v.type = FR_JV_INT, v.i = json_integer_value(j);
+	else if (json_is_real(j))
+		v.type = FR_JV_REAL, v.d = json_real_value(j);
+	else if (json_is_string(j))
+		v.type = FR_JV_STR, v.s = json_string_value(j);
+	else if (json_is_boolean(j))
+		v.type = json_is_true(j) ? FR_JV_TRUE : FR_JV_FALSE;
+	return fr_hubble__scalar_from_jval(f, &v, p, skip, c->err);
 }
 
 static int repeated_from_json(struct in *c, ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
@@ -328,8 +348,8 @@ int fr_hubble__from_json(const ProtobufCMessageDescriptor *d, const json_t *obj,
 	return msg_from_json(&c, d, obj, out, 1);
 }
 
-int fr_hubble__parse_line(const ProtobufCMessageDescriptor *d, const char *text, size_t len,
-			  ProtobufCMessage **out, struct fr_hubble_error *err)
+int fr_hubble__parse_line_jansson(const ProtobufCMessageDescriptor *d, const char *text, size_t len,
+				  ProtobufCMessage **out, struct fr_hubble_error *err)
 {
 	json_error_t jerr;
 	json_t *doc;

@@ -6,7 +6,10 @@
  * through fr_hubble__parse_line as one jsonpb line. Asserts the
  * contracts: 0 with a message, or -EBADMSG / -E2BIG / -ENOMEM with an
  * error code; a decoded message converts to JSON or is refused, and its
- * own encoding decodes again to the same bytes.
+ * own encoding decodes again to the same bytes. Differential: the
+ * streaming jsonpb reader against the jansson one (both accept, with
+ * equal bytes and unknown counts, or both refuse; the streaming reader
+ * may leave a line to jansson).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_priv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -53,6 +57,35 @@ static void exercise(const ProtobufCMessageDescriptor *d, ProtobufCMessage *m)
 	fr_hubble__free(m2);
 }
 
+/* The two jsonpb readers on one line, as type d. */
+static void differential(const ProtobufCMessageDescriptor *d, const char *s, size_t n)
+{
+	struct fr_hubble_error ef, ej;
+	ProtobufCMessage *mf = NULL, *mj = NULL;
+	uint8_t *bf = NULL, *bj = NULL;
+	size_t nf = 0, nj = 0;
+	int rf, rj;
+
+	if (n > FR_HUBBLE_MAX_MSG)
+		return;
+	rf = fr_hubble__parse_line_fast(d, s, n, &mf, &ef);
+	rj = fr_hubble__parse_line_jansson(d, s, n, &mj, &ej);
+	if (rf == -EAGAIN || rf == -ENOMEM || rj == -ENOMEM)
+		goto out; /* left to jansson */
+	if ((rf == 0) != (rj == 0))
+		abort(); /* one accepts what the other refuses */
+	if (rf == 0 && (ef.unknown_keys != ej.unknown_keys || ef.unknown_enums != ej.unknown_enums))
+		abort();
+	if (rf == 0 && !fr_hubble__encode(mf, &bf, &nf) && !fr_hubble__encode(mj, &bj, &nj) &&
+	    (nf != nj || memcmp(bf, bj, nf)))
+		abort(); /* not the same message */
+out:
+	free(bf);
+	free(bj);
+	fr_hubble__free(mf);
+	fr_hubble__free(mj);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const ProtobufCMessageDescriptor *ds[] = {&observer__get_flows_response__descriptor,
@@ -77,5 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			exercise(ds[0], m);
 		fr_hubble__free(m);
 	}
+	for (size_t i = 0; i < 2; i++)
+		differential(ds[i], (const char *)data, size);
 	return 0;
 }

@@ -59,8 +59,8 @@ l7 = lambda f, k: f.get("l7", {}).get(k)
 mine = {
     "flows_by_verdict": collections.Counter(f["verdict"] for f in flows),
     "flows_by_type": collections.Counter(f["Type"] for f in flows),
-    "drops_by_reason": collections.Counter(f["drop_reason_desc"] for f in flows
-                                           if f["verdict"] == "DROPPED"),
+    "drops_by_reason": collections.Counter(f.get("drop_reason_desc", "DROP_REASON_UNKNOWN")
+                                           for f in flows if f["verdict"] == "DROPPED"),
     "dns_queries": {"all": sum(1 for f in flows if l7(f, "dns") and l7(f, "type") == "REQUEST")},
     "dns_responses_by_rcode": collections.Counter(str(l7(f, "dns").get("rcode", 0)) for f in flows
                                                   if l7(f, "dns") and l7(f, "type") == "RESPONSE"),
@@ -75,9 +75,18 @@ mine = {
     "policy_verdicts": collections.Counter(f["verdict"] for f in flows
                                            if f.get("event_type", {}).get("type") == 5),
     "lost_events_by_source": collections.Counter(),
+    "http_content_length": collections.Counter(),
+    "http_denied_requests": {"all": sum(1 for f in flows if l7(f, "http") and
+                                        f["verdict"] == "DROPPED")},
+    "udp_l34_flows": {"all": sum(1 for f in flows if f["Type"] == "L3_L4" and
+                                 "UDP" in f.get("l4", {}))},
     "node_status": collections.Counter(o["node_status"]["state_change"] for o in lines
                                        if "node_status" in o),
 }
+for f in flows:
+    for h in (l7(f, "http") or {}).get("headers", []):
+        if h["key"] == "content-length":
+            mine["http_content_length"][f["verdict"]] += int(h["value"])
 for o in lines:
     if "lost_events" in o:
         e = o["lost_events"]
@@ -131,6 +140,15 @@ eq("grpc-status headers", db.execute("SELECT count(*) FROM hubble_http_header "
                                      "WHERE key = 'grpc-status'").fetchone()[0],
    sum(1 for f in flows if l7(f, "http") for h in l7(f, "http").get("headers", [])
        if h["key"] == "grpc-status"))
+eq("http_content_length", q("SELECT %s, sum(CAST(h.value AS INTEGER)) FROM hubble_http_header h "
+                            "JOIN hubble_flow f ON f.id = h.flow WHERE h.key = 'content-length' "
+                            "GROUP BY 1" % name("verdict", "f.verdict")),
+   truth["http_content_length"])
+eq("udp_l34_flows", q("SELECT 'all', count(*) FROM hubble_flow WHERE flow_type = 1 "
+                      "AND protocol = 'UDP'"), truth["udp_l34_flows"])
+eq("services named", db.execute("SELECT count(*) FROM hubble_flow WHERE dst_service IS NOT NULL "
+                                "OR src_service IS NOT NULL").fetchone()[0],
+   sum(1 for f in flows if "destination_service" in f or "source_service" in f))
 kinds = q("SELECT kind, count(*) FROM hubble_flow GROUP BY 1")
 eq("both record kinds", sorted(kinds), ["hubble_flow_json", "hubble_flow_pb"])
 

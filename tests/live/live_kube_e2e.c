@@ -240,7 +240,9 @@ static void add_pod(struct e2e *e, int i)
 	mkdir(dir, 0755);
 	snprintf(p->cg, sizeof(p->cg), "%s/kubepods-besteffort-pod%s.slice", dir, uid_);
 	CHECK(!mkdir(p->cg, 0755), "mkdir %s: %s", p->cg, strerror(errno));
-	snprintf(dir, sizeof(dir), "%s/cri-containerd-%s.scope", p->cg, p->cid);
+	CHECK(snprintf(dir, sizeof(dir), "%s/cri-containerd-%s.scope", p->cg, p->cid) <
+		      (int)sizeof(dir),
+	      "cgroup path too long");
 	CHECK(!mkdir(dir, 0755), "mkdir %s: %s", dir, strerror(errno));
 	snprintf(p->cg, sizeof(p->cg), "%s", dir);
 }
@@ -251,7 +253,8 @@ static void remove_cgroups(struct e2e *e)
 
 	for (int i = 0; i < NPODS; i++) {
 		rmdir(pods[i].cg);
-		snprintf(path, sizeof(path), "%s", pods[i].cg);
+		if (snprintf(path, sizeof(path), "%s", pods[i].cg) >= (int)sizeof(path))
+			continue;
 		*strrchr(path, '/') = '\0';
 		rmdir(path);
 	}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Cuts one segment to a wall-clock window into a new segment that stands
+ * alone: the same header (host, boot id, kernel, recorder, clock pair), then
+ * the state records from before the window that a replay of the window
+ * needs (clock syncs, name tables, family status, metadata snapshot and
+ * changes, process lifecycle, TCP opens and closes), then every record of
+ * the window widened by `margin_ns`, each through the redactor. Reading goes
+ * through format/reader.h, so only complete, checksummed blocks are taken:
+ * a segment the recorder is still writing is read up to its last complete
+ * block.
+ */
+#ifndef FR_ANALYZER_BUNDLE_CUT_H
+#define FR_ANALYZER_BUNDLE_CUT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "analyzer/bundle/redact.h"
+#include "format/reader.h"
+
+struct fr_cut_result {
+	struct fr_segment_info info;
+	uint64_t records;	       /* written */
+	uint64_t state_records;	       /* of those, from before the window */
+	uint64_t bad_blocks;	       /* damaged blocks skipped */
+	int64_t first_wall, last_wall; /* window records, wall ns (first > last: none) */
+	int snapshot;		       /* a metadata snapshot was shipped */
+	uint64_t bytes;		       /* size of the new segment */
+};
+
+/*
+ * Cut `in` to [from, to) (wall ns) into `out` (created 0600, must not exist).
+ * `losses` (a JSON object) gains {"source/reason": {"seen","lost"}} of the
+ * statistics records in the window, `markers` (array) the window's markers.
+ * Return: 0; -ENODATA when no record falls in the window (nothing written);
+ * -errno with the reason printed.
+ */
+int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, int64_t margin_ns,
+		    struct fr_redact *r, struct fr_cut_result *res, json_t *losses,
+		    json_t *markers);
+
+#endif /* FR_ANALYZER_BUNDLE_CUT_H */
