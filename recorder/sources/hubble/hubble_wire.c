@@ -302,6 +302,8 @@ static bool next_field(struct reader *r, uint32_t *num, unsigned *wt, uint64_t *
 		return false;
 	else
 		*n = (size_t)*v;
+	if (*n > r->len - r->pos)
+		return false; /* not after scan_msg; cheap to be sure */
 	*val = r->p + r->pos;
 	r->pos += *n;
 	return true;
