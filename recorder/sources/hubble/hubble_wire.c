@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "format/crc32c.h"
+/* fr_hubble__fail and __path_prepend: the decoder's error reporting, so
+ * reasons and paths read the same */
+#include "format/hubble/flow_priv.h"
 
 /* Field numbers below this are looked up in a table, the rest searched. */
 #define SMALL 64
@@ -115,28 +118,6 @@ static void make_schema(void)
 	schema.root = &schema.tabs[0];
 }
 
-static int fail(struct fr_hubble_error *e, enum fr_hubble_errcode code, size_t offset)
-{
-	if (e) {
-		e->code = code;
-		e->offset = offset;
-	}
-	return -EBADMSG;
-}
-
-/* Puts "name." in front of the error's path (the innermost part kept). */
-static void path_prepend(struct fr_hubble_error *e, const char *name)
-{
-	const size_t n = strlen(name), old = e ? strlen(e->path) : 0;
-
-	if (!e || n + 1 + old >= sizeof(e->path))
-		return;
-	memmove(e->path + n + (old ? 1 : 0), e->path, old + 1);
-	memcpy(e->path, name, n);
-	if (old)
-		e->path[n] = '.';
-}
-
 static inline int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
 {
 	uint64_t r = 0;
@@ -196,19 +177,19 @@ static int scan_field(const struct scan *s, const struct tab *t, int k, const ui
 	if (wt == 2) {
 		if (code & C_MSG)
 			rc = depth + 1 > FR_HUBBLE_MAX_DEPTH
-				     ? fail(s->err, FR_HUBBLE_EDEPTH, val)
+				     ? fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, val)
 				     : scan_msg(s, t->sub[k], p, n, depth + 1);
 		else if ((code & C_WT) == 2)
 			rc = 0; /* string or bytes */
 		else if (!(code & C_PACKABLE))
-			rc = fail(s->err, FR_HUBBLE_EWIRETYPE, val);
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, val);
 		else if (!packed_ok(p, n, code & C_WT))
-			rc = fail(s->err, FR_HUBBLE_ETRUNC, val);
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, val);
 	} else if (wt != (code & C_WT) || (code & C_WT) == 2) {
-		rc = fail(s->err, FR_HUBBLE_EWIRETYPE, at);
+		rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, at);
 	}
 	if (rc && s->err)
-		path_prepend(s->err, t->d->fields[k].name);
+		fr_hubble__path_prepend(s->err, t->d->fields[k].name);
 	return rc;
 }
 
@@ -236,14 +217,14 @@ static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p,
 
 		rc = rd_varint(p, len, &pos, &tag);
 		if (rc)
-			return fail(s->err, rc, at);
+			return fr_hubble__fail(s->err, rc, at);
 		wt = (unsigned)(tag & 7);
 		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
-			return fail(s->err, FR_HUBBLE_EFIELD, at);
+			return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, at);
 		if (wt == 3 || wt == 4)
-			return fail(s->err, FR_HUBBLE_EGROUP, at);
+			return fr_hubble__fail(s->err, FR_HUBBLE_EGROUP, at);
 		if (wt > 5)
-			return fail(s->err, FR_HUBBLE_EWIRETYPE, at);
+			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, at);
 		k = field_index(t, tag >> 3);
 		vstart = pos;
 		if (wt == 0) {
@@ -261,9 +242,9 @@ static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p,
 			pos += n;
 		}
 		if (rc) {
-			rc = fail(s->err, rc, at);
+			rc = fr_hubble__fail(s->err, rc, at);
 			if (k >= 0 && s->err)
-				path_prepend(s->err, t->d->fields[k].name);
+				fr_hubble__path_prepend(s->err, t->d->fields[k].name);
 			return rc;
 		}
 		if (k >= 0) {
@@ -309,28 +290,10 @@ static bool next_field(struct reader *r, uint32_t *num, unsigned *wt, uint64_t *
 	return true;
 }
 
-static void read_time(const uint8_t *p, size_t len, int64_t *s, int32_t *ns)
-{
-	struct reader r = {p, len, 0};
-	const uint8_t *val;
-	uint32_t num;
-	unsigned wt;
-	uint64_t v;
-	size_t n;
-
-	*s = 0;
-	*ns = 0;
-	while (next_field(&r, &num, &wt, &v, &val, &n)) {
-		if (num == 1 && wt == 0)
-			*s = (int64_t)v;
-		else if (num == 2 && wt == 0)
-			*ns = (int32_t)v;
-	}
-}
-
-/* A message's varint field `want` (the last one) and string field `str`. */
-static void read_small(const uint8_t *p, size_t len, uint32_t want, uint64_t *out, uint32_t str,
-		       const char **s, size_t *slen)
+/* Of one message: the varint fields a and b (the last of each, into
+ * va/vb; 0: not wanted) and the string field str (into *s, *slen). */
+static void read_small(const uint8_t *p, size_t len, uint32_t a, uint64_t *va, uint32_t b,
+		       uint64_t *vb, uint32_t str, const char **s, size_t *slen)
 {
 	struct reader r = {p, len, 0};
 	const uint8_t *val;
@@ -340,13 +303,25 @@ static void read_small(const uint8_t *p, size_t len, uint32_t want, uint64_t *ou
 	size_t n;
 
 	while (next_field(&r, &num, &wt, &v, &val, &n)) {
-		if (num == want && wt == 0 && out)
-			*out = v;
-		else if (num == str && wt == 2 && s) {
+		if (wt == 0 && num == a && a)
+			*va = v;
+		else if (wt == 0 && num == b && b)
+			*vb = v;
+		else if (wt == 2 && num == str && str) {
 			*s = (const char *)val;
 			*slen = n;
 		}
 	}
+}
+
+/* A Timestamp: seconds (1), nanos (2). */
+static void read_time(const uint8_t *p, size_t len, int64_t *s, int32_t *ns)
+{
+	uint64_t sec = 0, nanos = 0;
+
+	read_small(p, len, 1, &sec, 2, &nanos, 0, NULL, NULL);
+	*s = (int64_t)sec;
+	*ns = (int32_t)nanos;
 }
 
 static void read_flow(const uint8_t *p, size_t len, struct fr_hubble_wire *w)
@@ -370,14 +345,14 @@ static void read_flow(const uint8_t *p, size_t len, struct fr_hubble_wire *w)
 			w->uuid_len = n;
 			break;
 		case 8: /* source */
-			read_small(val, n, 0, NULL, 3, &k->src_ns, &k->src_ns_len);
+			read_small(val, n, 0, NULL, 0, NULL, 3, &k->src_ns, &k->src_ns_len);
 			break;
 		case 9: /* destination */
-			read_small(val, n, 0, NULL, 3, &k->dst_ns, &k->dst_ns_len);
+			read_small(val, n, 0, NULL, 0, NULL, 3, &k->dst_ns, &k->dst_ns_len);
 			break;
 		case 19: /* event_type */
 			et = 0;
-			read_small(val, n, 1, &et, 0, NULL, NULL);
+			read_small(val, n, 1, &et, 0, NULL, 0, NULL, NULL);
 			k->event_type = (int)et;
 			break;
 		case 0x40000000u + 2: /* verdict */
@@ -416,9 +391,8 @@ static void read_response(const uint8_t *p, size_t len, struct fr_hubble_wire *w
 			uint64_t src = 0;
 
 			w->type = FR_HUBBLE_WIRE_LOST_EVENTS;
-			read_small(val, n, 1, &src, 0, NULL, NULL);
+			read_small(val, n, 1, &src, 2, &w->lost_n, 0, NULL, NULL);
 			w->lost_source = (uint32_t)src;
-			read_small(val, n, 2, &w->lost_n, 0, NULL, NULL);
 		} else if (num == 1001) {
 			read_time(val, n, &rs, &rns);
 			resp_time = true;
@@ -444,8 +418,7 @@ int fr_hubble_wire__scan(const uint8_t *buf, size_t len, struct fr_hubble_wire *
 	if (schema.err)
 		return schema.err;
 	if (len > FR_HUBBLE_MAX_MSG) {
-		fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
-		return -E2BIG;
+		return fr_hubble__fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
 	}
 	rc = scan_msg(&s, schema.root, buf, len, 1);
 	if (rc)
