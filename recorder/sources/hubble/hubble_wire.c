@@ -262,31 +262,38 @@ struct reader {
 	size_t len, pos;
 };
 
-/* Next field: its number, wire type, and value (varint in *v, else
- * bytes in *val, *n). Return: false at the end. */
-static bool next_field(struct reader *r, uint32_t *num, unsigned *wt, uint64_t *v,
-		       const uint8_t **val, size_t *n)
+/* One field: number, wire type, value (a varint in v, else bytes). */
+struct field {
+	uint32_t num;
+	unsigned wt;
+	uint64_t v;
+	const uint8_t *val;
+	size_t n;
+};
+
+/* Return: false at the end. */
+static bool next_field(struct reader *r, struct field *f)
 {
 	uint64_t tag;
 
 	if (r->pos >= r->len || rd_varint(r->p, r->len, &r->pos, &tag))
 		return false;
-	*num = (uint32_t)(tag >> 3);
-	*wt = (unsigned)(tag & 7);
-	*v = 0;
-	*n = 0;
-	if (*wt == 0)
-		return !rd_varint(r->p, r->len, &r->pos, v);
-	if (*wt == 1 || *wt == 5)
-		*n = *wt == 1 ? 8 : 4;
-	else if (rd_varint(r->p, r->len, &r->pos, v))
+	f->num = (uint32_t)(tag >> 3);
+	f->wt = (unsigned)(tag & 7);
+	f->v = 0;
+	f->n = 0;
+	if (f->wt == 0)
+		return !rd_varint(r->p, r->len, &r->pos, &f->v);
+	if (f->wt == 1 || f->wt == 5)
+		f->n = f->wt == 1 ? 8 : 4;
+	else if (rd_varint(r->p, r->len, &r->pos, &f->v))
 		return false;
 	else
-		*n = (size_t)*v;
-	if (*n > r->len - r->pos)
+		f->n = (size_t)f->v;
+	if (f->n > r->len - r->pos)
 		return false; /* not after scan_msg; cheap to be sure */
-	*val = r->p + r->pos;
-	r->pos += *n;
+	f->val = r->p + r->pos;
+	r->pos += f->n;
 	return true;
 }
 
@@ -296,20 +303,16 @@ static void read_small(const uint8_t *p, size_t len, uint32_t a, uint64_t *va, u
 		       uint64_t *vb, uint32_t str, const char **s, size_t *slen)
 {
 	struct reader r = {p, len, 0};
-	const uint8_t *val;
-	uint32_t num;
-	unsigned wt;
-	uint64_t v;
-	size_t n;
+	struct field f;
 
-	while (next_field(&r, &num, &wt, &v, &val, &n)) {
-		if (wt == 0 && num == a && a)
-			*va = v;
-		else if (wt == 0 && num == b && b)
-			*vb = v;
-		else if (wt == 2 && num == str && str) {
-			*s = (const char *)val;
-			*slen = n;
+	while (next_field(&r, &f)) {
+		if (f.wt == 0 && f.num == a && a)
+			*va = f.v;
+		else if (f.wt == 0 && f.num == b && b)
+			*vb = f.v;
+		else if (f.wt == 2 && f.num == str && str) {
+			*s = (const char *)f.val;
+			*slen = f.n;
 		}
 	}
 }
@@ -328,41 +331,30 @@ static void read_flow(const uint8_t *p, size_t len, struct fr_hubble_wire *w)
 {
 	struct reader r = {p, len, 0};
 	struct fr_hubble_flow_keys *k = &w->keys;
-	const uint8_t *val;
-	uint64_t v, et;
-	uint32_t num;
-	unsigned wt;
-	size_t n;
+	struct field f;
+	uint64_t et;
 
-	while (next_field(&r, &num, &wt, &v, &val, &n)) {
-		switch (wt == 2 ? num : wt == 0 ? num + 0x40000000u : 0) {
-		case 1: /* time */
-			read_time(val, n, &w->time_s, &w->time_ns);
+	while (next_field(&r, &f)) {
+		if (f.wt == 0 && f.num == 2) {
+			k->verdict = (int)f.v;
+		} else if (f.wt == 0 && f.num == 10) {
+			k->type = (int)f.v;
+		} else if (f.wt != 2) {
+			continue;
+		} else if (f.num == 1) { /* time */
+			read_time(f.val, f.n, &w->time_s, &w->time_ns);
 			w->has_time = true;
-			break;
-		case 34: /* uuid */
-			w->uuid = val;
-			w->uuid_len = n;
-			break;
-		case 8: /* source */
-			read_small(val, n, 0, NULL, 0, NULL, 3, &k->src_ns, &k->src_ns_len);
-			break;
-		case 9: /* destination */
-			read_small(val, n, 0, NULL, 0, NULL, 3, &k->dst_ns, &k->dst_ns_len);
-			break;
-		case 19: /* event_type */
+		} else if (f.num == 34) { /* uuid */
+			w->uuid = f.val;
+			w->uuid_len = f.n;
+		} else if (f.num == 8) { /* source */
+			read_small(f.val, f.n, 0, NULL, 0, NULL, 3, &k->src_ns, &k->src_ns_len);
+		} else if (f.num == 9) { /* destination */
+			read_small(f.val, f.n, 0, NULL, 0, NULL, 3, &k->dst_ns, &k->dst_ns_len);
+		} else if (f.num == 19) { /* event_type */
 			et = 0;
-			read_small(val, n, 1, &et, 0, NULL, 0, NULL, NULL);
+			read_small(f.val, f.n, 1, &et, 0, NULL, 0, NULL, NULL);
 			k->event_type = (int)et;
-			break;
-		case 0x40000000u + 2: /* verdict */
-			k->verdict = (int)v;
-			break;
-		case 0x40000000u + 10: /* Type */
-			k->type = (int)v;
-			break;
-		default:
-			break;
 		}
 	}
 }
@@ -373,28 +365,24 @@ static void read_response(const uint8_t *p, size_t len, struct fr_hubble_wire *w
 	bool resp_time = false;
 	int64_t rs = 0;
 	int32_t rns = 0;
-	const uint8_t *val;
-	uint32_t num;
-	unsigned wt;
-	uint64_t v;
-	size_t n;
+	struct field f;
 
-	while (next_field(&r, &num, &wt, &v, &val, &n)) {
-		if (wt != 2)
+	while (next_field(&r, &f)) {
+		if (f.wt != 2)
 			continue;
-		if (num == 1) {
+		if (f.num == 1) {
 			w->type = FR_HUBBLE_WIRE_FLOW;
-			read_flow(val, n, w);
-		} else if (num == 2) {
+			read_flow(f.val, f.n, w);
+		} else if (f.num == 2) {
 			w->type = FR_HUBBLE_WIRE_NODE_STATUS;
-		} else if (num == 3) {
+		} else if (f.num == 3) {
 			uint64_t src = 0;
 
 			w->type = FR_HUBBLE_WIRE_LOST_EVENTS;
-			read_small(val, n, 1, &src, 2, &w->lost_n, 0, NULL, NULL);
+			read_small(f.val, f.n, 1, &src, 2, &w->lost_n, 0, NULL, NULL);
 			w->lost_source = (uint32_t)src;
-		} else if (num == 1001) {
-			read_time(val, n, &rs, &rns);
+		} else if (f.num == 1001) {
+			read_time(f.val, f.n, &rs, &rns);
 			resp_time = true;
 		}
 	}
