@@ -217,12 +217,11 @@ uint64_t fr_ring__total_bytes(const struct fr_ring_list *l)
 size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 			       const struct fr_ring_bounds *b, int64_t now_ns, bool *doomed)
 {
-	uint64_t total;
+	uint64_t total = 0, freed = 0;
 	size_t n = 0;
 
 	/* only the recorder's own segments count and go: a segment copied in
 	 * or a bundle's host-named one is the user's, whatever its size */
-	total = 0;
 	for (size_t i = 0; i < l->n; i++)
 		total += l->e[i].ring_named ? l->e[i].size : 0;
 	/* ring names sort by sequence number: oldest first, the active one last */
@@ -231,15 +230,48 @@ size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 		const bool too_big = b->max_bytes && total > b->max_bytes;
 		const bool too_old = b->max_age_ns && e->mtime_ns < now_ns &&
 				     (uint64_t)(now_ns - e->mtime_ns) > b->max_age_ns;
+		const bool too_full = freed < b->free_needed;
 
 		doomed[i] = e->ring_named && (!active || strcmp(e->name, active)) &&
-			    (too_big || too_old);
+			    (too_big || too_old || too_full) &&
+			    !(b->pinned && b->pinned(b->pin_ctx, e));
 		if (doomed[i]) {
 			total -= e->size;
+			freed += e->size;
 			n++;
 		}
 	}
 	return n;
+}
+
+int fr_ring__remove(const char *dir, struct fr_ring_list *l, const bool *doomed, uint64_t *deleted,
+		    uint64_t *bytes)
+{
+	const int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t kept = 0;
+	int err = 0;
+
+	if (dfd < 0)
+		return -errno;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!doomed[i]) {
+			l->e[kept++] = l->e[i];
+			continue;
+		}
+		if (unlinkat(dfd, l->e[i].name, 0) < 0 && errno != ENOENT) {
+			err = err ?: -errno;
+			l->e[kept++] = l->e[i]; /* still there: retried next time */
+			continue;
+		}
+		if (deleted)
+			(*deleted)++;
+		if (bytes)
+			*bytes += l->e[i].size;
+		free(l->e[i].name);
+	}
+	l->n = kept;
+	close(dfd);
+	return err;
 }
 
 int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_bounds *b,
@@ -248,39 +280,38 @@ int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_b
 	struct fr_ring_list l = {0};
 	struct timespec now;
 	bool *doomed = NULL;
-	int dfd, err;
+	int err;
 
-	if (!b->max_bytes && !b->max_age_ns)
+	if (!b->max_bytes && !b->max_age_ns && !b->free_needed)
 		return 0;
-	/* one fd for listing and unlinking: the names are those of that directory */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	err = list_fd(dfd, &l);
+	err = fr_ring__list(dir, &l);
 	if (!err && !(doomed = calloc(l.n ? l.n : 1, sizeof(*doomed))))
 		err = -ENOMEM;
 	if (!err) {
 		clock_gettime(CLOCK_REALTIME, &now);
-		fr_ring__plan_retention(&l, active, b,
-					(int64_t)now.tv_sec * 1000000000 + now.tv_nsec, doomed);
+		if (fr_ring__plan_retention(&l, active, b,
+					    (int64_t)now.tv_sec * 1000000000 + now.tv_nsec, doomed))
+			err = fr_ring__remove(dir, &l, doomed, deleted, bytes);
 	}
-	for (size_t i = 0; doomed && i < l.n; i++) {
-		if (!doomed[i])
-			continue;
-		if (unlinkat(dfd, l.e[i].name, 0) < 0) {
-			if (errno != ENOENT && !err)
-				err = -errno;
-			continue;
-		}
-		if (deleted)
-			(*deleted)++;
-		if (bytes)
-			*bytes += l.e[i].size;
-	}
-	close(dfd);
 	free(doomed);
 	fr_ring_list__free(&l);
 	return err;
+}
+
+static void space(const struct statvfs *vfs, uint64_t *size, uint64_t *avail)
+{
+	*size = (uint64_t)vfs->f_blocks * vfs->f_frsize;
+	*avail = (uint64_t)vfs->f_bavail * vfs->f_frsize;
+}
+
+int fr_ring__fs_space(int fd, uint64_t *size, uint64_t *avail)
+{
+	struct statvfs vfs;
+
+	if (fstatvfs(fd, &vfs) < 0)
+		return -errno;
+	space(&vfs, size, avail);
+	return 0;
 }
 
 int fr_ring__free_shortfall(const char *dir, unsigned min_free_pct, uint64_t *shortfall)
@@ -293,8 +324,7 @@ int fr_ring__free_shortfall(const char *dir, unsigned min_free_pct, uint64_t *sh
 		return -EINVAL;
 	if (statvfs(dir, &vfs) < 0)
 		return -errno;
-	size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	space(&vfs, &size, &avail);
 	want = size / 100 * min_free_pct + size % 100 * min_free_pct / 100;
 	*shortfall = avail < want ? want - avail : 0;
 	return 0;

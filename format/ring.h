@@ -73,18 +73,35 @@ int fr_ring__overlaps(const char *path, int64_t from_wall_ns, int64_t to_wall_ns
 struct fr_ring_bounds {
 	uint64_t max_bytes;  /* all segments, the active one included; 0: none */
 	uint64_t max_age_ns; /* by modification time; 0: none */
+	/* bytes to give back to the file system (its free-space floor): the
+	 * oldest go until their sizes add up to it; 0: none */
+	uint64_t free_needed;
+	/* segments that must stay whatever the bounds say (a pinned window);
+	 * NULL: none is */
+	bool (*pinned)(void *ctx, const struct fr_ring_entry *e);
+	void *pin_ctx;
 };
 
 /*
- * Which segments retention deletes, oldest first: while the recorder's
- * segments (ring names) are over max_bytes, and every one last modified
- * more than max_age_ns before `now_ns`; never the entry named `active`
- * (NULL: none is), never a file of another name (a segment copied in, a
- * bundle's). Sets doomed[i] for entry i of the list. Return: the number
- * doomed.
+ * The one place that decides which segments go, oldest first: while the
+ * recorder's segments (ring names) are over max_bytes, while free_needed
+ * is not covered, and every one last modified more than max_age_ns before
+ * `now_ns`; never the entry named `active` (NULL: none is), never a pinned
+ * one, never a file of another name (a segment copied in, a bundle's).
+ * Sets doomed[i] for entry i of the list. Return: the number doomed.
  */
 size_t fr_ring__plan_retention(const struct fr_ring_list *l, const char *active,
 			       const struct fr_ring_bounds *b, int64_t now_ns, bool *doomed);
+
+/*
+ * Unlink the doomed entries of `l` from `dir` and take them out of the
+ * list (the others keep their order). *deleted and *bytes (may be NULL)
+ * count what was removed. Return: 0, or -errno of the first unlink that
+ * failed (the others are still tried; a file already gone counts as
+ * removed).
+ */
+int fr_ring__remove(const char *dir, struct fr_ring_list *l, const bool *doomed, uint64_t *deleted,
+		    uint64_t *bytes);
 
 /*
  * Apply fr_ring__plan_retention() to `dir` now. *deleted and *bytes (may be
@@ -101,5 +118,9 @@ int fr_ring__enforce(const char *dir, const char *active, const struct fr_ring_b
  * holds), or -errno of statvfs.
  */
 int fr_ring__free_shortfall(const char *dir, unsigned min_free_pct, uint64_t *shortfall);
+
+/* The file system holding the open file or directory `fd`: its size and
+ * the bytes free to unprivileged users. Return: 0 or -errno of fstatvfs. */
+int fr_ring__fs_space(int fd, uint64_t *size, uint64_t *avail);
 
 #endif /* FR_FORMAT_RING_H */

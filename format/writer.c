@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,10 +26,14 @@ struct rec_ref {
 	uint32_t seq; /* arrival order, keeps the sort stable */
 };
 
-struct index_entry {
-	uint64_t offset, ts_min, ts_max;
-	uint32_t comp_len, raw_len, n_records;
+/* A loss waiting to be written as RECORDER_STATS records. */
+struct loss {
+	const char *source, *reason;
+	uint64_t lost, bytes, first_ns, last_ns;
+	int in_block; /* in the pending block: settled when that is on disk */
 };
+
+#define LEDGER_MAX 12
 
 struct fr_writer {
 	int fd;
@@ -58,10 +63,18 @@ struct fr_writer {
 	uint64_t last_sync_mono;
 	int dirty;
 
-	struct index_entry *idx;
+	struct fr_index_entry *idx;
 	size_t nidx, idx_cap;
 	uint64_t kind_counts[FR_KIND_MAX];
 	struct fr_writer_stats st;
+
+	int (*gate)(void *ctx, uint64_t len, const char **reason);
+	void *gate_ctx;
+	const char *fail_reason; /* of the last write that did not happen */
+	struct loss ledger[LEDGER_MAX];
+	size_t nledger;
+	uint32_t ledger_recs; /* ledger records at the start of the pending block */
+	size_t ledger_raw;    /* and their raw bytes */
 };
 
 static int grow(void **buf, size_t *cap, size_t need, size_t elem)
@@ -104,10 +117,18 @@ static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
  * only whole frames. */
 static int write_frame(struct fr_writer *w, const uint8_t *buf, size_t len)
 {
-	const int err = write_all(w->fd, buf, len, w->good_end);
+	const char *reason = NULL;
+	int err = w->gate ? w->gate(w->gate_ctx, len, &reason) : 0;
 
 	if (err) {
+		w->st.refusals++;
+		w->fail_reason = reason ? reason : "refused";
+		return err;
+	}
+	err = write_all(w->fd, buf, len, w->good_end);
+	if (err) {
 		w->st.write_errors++;
+		w->fail_reason = FR_WRITER_LOSS_REASON;
 		if (ftruncate(w->fd, (off_t)w->good_end) < 0) {
 			/* nothing more to do: the reader treats the rest as a torn tail */
 		}
@@ -178,6 +199,8 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 	w->level = o->level ? o->level : 3;
 	w->flush_ns = (uint64_t)(o->flush_ms ? o->flush_ms : 1000) * 1000000ull;
 	w->fsync_ms = o->fsync_ms;
+	w->gate = o->gate;
+	w->gate_ctx = o->gate_ctx;
 	w->cctx = ZSTD_createCCtx();
 	w->last_sync_mono = fr_clock__mono_ns();
 	if (!w->cctx) {
@@ -281,7 +304,53 @@ static void reset_pending(struct fr_writer *w)
 	w->raw_len = 0;
 	w->n = 0;
 	w->unsorted = 0;
+	w->ledger_recs = 0;
+	w->ledger_raw = 0;
 	memset(w->pending_kinds, 0, sizeof(w->pending_kinds));
+}
+
+/* The entry to add a loss of (source, reason) to: one not yet in a block. */
+static struct loss *ledger_slot(struct fr_writer *w, const char *source, const char *reason)
+{
+	struct loss *l;
+
+	for (size_t i = 0; i < w->nledger; i++) {
+		l = &w->ledger[i];
+		if (!l->in_block && !strcmp(l->source, source) && !strcmp(l->reason, reason))
+			return l;
+	}
+	if (w->nledger == LEDGER_MAX) /* never expected: the last one absorbs it */
+		return &w->ledger[LEDGER_MAX - 1];
+	l = &w->ledger[w->nledger++];
+	*l = (struct loss){.source = source, .reason = reason};
+	return l;
+}
+
+static void ledger_add(struct fr_writer *w, const char *source, const char *reason, uint64_t lost,
+		       uint64_t bytes, uint64_t first_ns, uint64_t last_ns)
+{
+	struct loss *l = ledger_slot(w, source, reason);
+
+	l->lost += lost;
+	l->bytes += bytes;
+	if (first_ns && (!l->first_ns || first_ns < l->first_ns))
+		l->first_ns = first_ns;
+	if (last_ns > l->last_ns)
+		l->last_ns = last_ns;
+}
+
+/* The pending block was written (ok) or lost: settle or reopen its entries. */
+static void ledger_settle(struct fr_writer *w, int ok)
+{
+	struct loss kept[LEDGER_MAX];
+	size_t n = w->nledger;
+
+	memcpy(kept, w->ledger, n * sizeof(kept[0]));
+	w->nledger = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!ok || !kept[i].in_block)
+			ledger_add(w, kept[i].source, kept[i].reason, kept[i].lost, kept[i].bytes,
+				   kept[i].first_ns, kept[i].last_ns);
 }
 
 int fr_writer__flush(struct fr_writer *w)
@@ -332,14 +401,22 @@ int fr_writer__flush(struct fr_writer *w)
 
 	err = write_frame(w, w->out, FR_BLOCK_FRAME + comp);
 	if (err) {
-		w->st.records_dropped += n_records;
+		const uint32_t lost = n_records - w->ledger_recs;
+		const uint64_t bytes = w->raw_len - w->ledger_raw;
+
+		ledger_settle(w, 0);
+		ledger_add(w, FR_WRITER_LOSS_SOURCE, w->fail_reason, lost, bytes, w->ts_min,
+			   w->ts_max);
+		w->st.records_dropped += lost;
+		w->st.bytes_dropped += bytes;
 		reset_pending(w);
 		return err;
 	}
+	ledger_settle(w, 1);
 	err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
 	if (!err)
-		w->idx[w->nidx++] = (struct index_entry){offset,	 w->ts_min,	 w->ts_max,
-							 (uint32_t)comp, (uint32_t)cols, n_records};
+		w->idx[w->nidx++] = (struct fr_index_entry){
+			offset, w->ts_min, w->ts_max, (uint32_t)comp, (uint32_t)cols, n_records};
 	for (unsigned k = 0; k < FR_KIND_MAX; k++)
 		w->kind_counts[k] += w->pending_kinds[k];
 	w->st.records += n_records;
@@ -353,22 +430,13 @@ int fr_writer__flush(struct fr_writer *w)
 	return sync_if_due(w, w->fsync_ms == 0);
 }
 
-static int reserve(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, uint8_t **dst)
+/* Start a record in the pending block, no flush. Return: 0 and *dst where
+ * its `len` payload bytes go (the caller adds len to raw_len), or -ENOMEM. */
+static int put(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, uint8_t **dst)
 {
 	const size_t need = 3 * FR_VARINT_MAX + len;
-	int err = 0, ferr = 0;
+	int err;
 
-	if (kind == FR_KIND_INVALID || kind >= FR_KIND_MAX)
-		return -EINVAL;
-	if (len > FR_RECORD_MAX)
-		return -E2BIG;
-	if (w->sealed || w->fd < 0)
-		return -EBADF;
-	/* the clock is read every 64 appends: a busy writer fills blocks long
-	 * before they age, and fr_writer__tick() covers the quiet one */
-	if (w->n && (w->raw_len + need > w->block_size ||
-		     ((w->n & 63) == 0 && fr_clock__mono_ns() - w->first_mono >= w->flush_ns)))
-		ferr = fr_writer__flush(w);
 	err = grow((void **)&w->raw, &w->raw_cap, w->raw_len + need, 1);
 	if (!err)
 		err = grow((void **)&w->refs, &w->refs_cap, w->n + 1, sizeof(w->refs[0]));
@@ -398,7 +466,97 @@ static int reserve(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t le
 	p += fr_varint__put(p, len);
 	w->raw_len = (size_t)(p - w->raw);
 	*dst = p;
-	return ferr;
+	return 0;
+}
+
+/* Encode a RECORDER_STATS record into buf. Return: its length or -errno. */
+static int encode_stat(uint8_t *buf, size_t cap, const char *source, const char *reason,
+		       uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+{
+	const struct fr_value v[] = {
+		[FR_F_RECORDER_STATS_SOURCE] = {.p = (const uint8_t *)source,
+						.len = (uint32_t)strlen(source)},
+		[FR_F_RECORDER_STATS_REASON] = {.p = (const uint8_t *)reason,
+						.len = (uint32_t)strlen(reason)},
+		[FR_F_RECORDER_STATS_SEEN] = {.u = seen},
+		[FR_F_RECORDER_STATS_LOST] = {.u = lost},
+		[FR_F_RECORDER_STATS_FIRST_NS] = {.u = first_ns},
+		[FR_F_RECORDER_STATS_LAST_NS] = {.u = last_ns},
+	};
+
+	return fr_event__encode(FR_KIND_RECORDER_STATS, v, FR_NVALS(RECORDER_STATS, v), buf, cap);
+}
+
+/* One ledger RECORDER_STATS record into the pending block. */
+static int put_stat(struct fr_writer *w, uint64_t ts, const char *source, const char *reason,
+		    uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+{
+	uint8_t buf[1024], *dst;
+	const int n = encode_stat(buf, sizeof(buf), source, reason, 0, lost, first_ns, last_ns);
+	int err;
+
+	if (n < 0)
+		return n;
+	err = put(w, FR_KIND_RECORDER_STATS, ts, (size_t)n, &dst);
+	if (err)
+		return err;
+	memcpy(dst, buf, (size_t)n);
+	w->raw_len += (size_t)n;
+	w->ledger_recs++;
+	return 0;
+}
+
+/* Open the (empty) pending block with the ledger's unwritten losses, so
+ * they reach the disk with the first block that does. */
+static void ledger_put(struct fr_writer *w, uint64_t ts)
+{
+	char bytes_reason[96];
+
+	for (size_t i = 0; i < w->nledger; i++) {
+		struct loss *l = &w->ledger[i];
+		const size_t n = w->n, raw_len = w->raw_len;
+		const uint32_t recs = w->ledger_recs;
+		int err;
+
+		if (l->in_block)
+			continue;
+		err = put_stat(w, ts, l->source, l->reason, l->lost, l->first_ns, l->last_ns);
+		if (!err && l->bytes) {
+			snprintf(bytes_reason, sizeof(bytes_reason), "%s_bytes", l->reason);
+			err = put_stat(w, ts, l->source, bytes_reason, l->bytes, l->first_ns,
+				       l->last_ns);
+		}
+		if (err) { /* out of memory: this entry waits for the next block */
+			w->pending_kinds[FR_KIND_RECORDER_STATS] -= w->ledger_recs - recs;
+			w->ledger_recs = recs;
+			w->n = n;
+			w->raw_len = raw_len;
+			break;
+		}
+		l->in_block = 1;
+	}
+	w->ledger_raw = w->raw_len;
+}
+
+static int reserve(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, uint8_t **dst)
+{
+	const size_t need = 3 * FR_VARINT_MAX + len;
+
+	if (kind == FR_KIND_INVALID || kind >= FR_KIND_MAX)
+		return -EINVAL;
+	if (len > FR_RECORD_MAX)
+		return -E2BIG;
+	if (w->sealed || w->fd < 0)
+		return -EBADF;
+	/* the clock is read every 64 appends: a busy writer fills blocks long
+	 * before they age, and fr_writer__tick() covers the quiet one. A failed
+	 * write is counted and in the ledger: the record is still taken. */
+	if (w->n && (w->raw_len + need > w->block_size ||
+		     ((w->n & 63) == 0 && fr_clock__mono_ns() - w->first_mono >= w->flush_ns)))
+		fr_writer__flush(w);
+	if (!w->n && w->nledger)
+		ledger_put(w, ts_ns);
+	return put(w, kind, ts_ns, len, dst);
 }
 
 int fr_writer__append(struct fr_writer *w, unsigned kind, uint64_t ts_ns, const void *payload,
@@ -436,12 +594,24 @@ int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 	return err;
 }
 
+int fr_writer__append_stats(struct fr_writer *w, const char *source, const char *reason,
+			    uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns)
+{
+	uint8_t buf[1024];
+	const int n = encode_stat(buf, sizeof(buf), source, reason, seen, lost, first_ns, last_ns);
+
+	return n < 0 ? n : fr_writer__append(w, FR_KIND_RECORDER_STATS, last_ns, buf, (size_t)n);
+}
+
 int fr_writer__tick(struct fr_writer *w)
 {
 	int err = 0;
 
 	if (w->sealed || w->fd < 0)
 		return -EBADF;
+	/* a quiet writer still gets its losses into the data */
+	if (!w->n && w->nledger)
+		ledger_put(w, w->last_ts);
 	if (w->n && fr_clock__mono_ns() - w->first_mono >= w->flush_ns)
 		err = fr_writer__flush(w);
 	if (!err)
@@ -471,7 +641,7 @@ static int write_index(struct fr_writer *w)
 	fr_put32(buf + 12, (uint32_t)nkinds);
 	pos = FR_FRAME_PREAMBLE + FR_INDEX_HEAD;
 	for (size_t i = 0; i < w->nidx; i++, pos += FR_INDEX_ENTRY) {
-		const struct index_entry *e = &w->idx[i];
+		const struct fr_index_entry *e = &w->idx[i];
 
 		fr_put64(buf + pos, e->offset);
 		fr_put32(buf + pos + 8, e->comp_len);
@@ -507,6 +677,8 @@ int fr_writer__seal(struct fr_writer *w)
 
 	if (w->sealed || w->fd < 0)
 		return -EBADF;
+	if (!w->n && w->nledger)
+		ledger_put(w, w->last_ts);
 	err = fr_writer__flush(w);
 	if (!err && w->nidx != w->st.blocks)
 		err = -ENOMEM; /* an index entry was lost: leave it unsealed, still scannable */
@@ -527,6 +699,45 @@ void fr_writer__stats(const struct fr_writer *w, struct fr_writer_stats *st)
 	*st = w->st;
 	st->pending_records = w->n;
 	st->pending_bytes = w->raw_len;
+	st->loss_unwritten = 0;
+	for (size_t i = 0; i < w->nledger; i++)
+		if (!strcmp(w->ledger[i].source, FR_WRITER_LOSS_SOURCE))
+			st->loss_unwritten += w->ledger[i].lost;
+}
+
+int fr_writer__add_loss(struct fr_writer *w, const char *source, const char *reason, uint64_t lost,
+			uint64_t first_ns, uint64_t last_ns)
+{
+	if (w->sealed || w->fd < 0)
+		return -EBADF;
+	ledger_add(w, source, reason, lost, 0, first_ns, last_ns);
+	return 0;
+}
+
+void fr_writer__carry_losses(struct fr_writer *to, struct fr_writer *from)
+{
+	for (size_t i = 0; i < from->nledger; i++) {
+		const struct loss *l = &from->ledger[i];
+
+		ledger_add(to, l->source, l->reason, l->lost, l->bytes, l->first_ns, l->last_ns);
+	}
+	from->nledger = 0;
+}
+
+int fr_writer__seal_fd(int fd, uint64_t end, const struct fr_index_entry *e, size_t n,
+		       const uint64_t kind_counts[FR_KIND_MAX])
+{
+	struct fr_writer w = {
+		.fd = fd, .good_end = end, .idx = (struct fr_index_entry *)e, .nidx = n};
+	int err;
+
+	memcpy(w.kind_counts, kind_counts, sizeof(w.kind_counts));
+	if (ftruncate(fd, (off_t)end) < 0)
+		return -errno;
+	err = write_index(&w);
+	if (!err && fdatasync(fd) < 0)
+		err = -errno;
+	return err;
 }
 
 void fr_writer__free(struct fr_writer *w)

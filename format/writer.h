@@ -11,8 +11,18 @@
  *    every block) and always at seal; a power loss loses at most that.
  *  - A failed write (ENOSPC, EIO, EBADF, EFBIG) truncates the file back to
  *    the end of the last good block, counts the block's records as dropped
- *    and returns the error; the writer stays usable and the file stays
- *    readable. Records are never half-written into a block.
+ *    and returns the error from fr_writer__flush()/tick()/seal(); the writer
+ *    stays usable and the file stays readable. Records are never
+ *    half-written into a block.
+ *  - Every loss lands in the data: the records and raw bytes of a lost
+ *    block, with its time range, go into a loss ledger that the writer
+ *    writes as RECORDER_STATS records (source "writer", reason
+ *    "write_failed" or the gate's, and the same reason + "_bytes" for the
+ *    bytes) at the start of the next block; a ledger entry is settled only
+ *    when that block is on disk. fr_writer__add_loss() puts other losses
+ *    (a torn tail found at start) on the same path.
+ *  - An optional gate is asked before every write to the file; it may make
+ *    room (a ring deleting old segments) or refuse (a free-space floor).
  *
  * Records of one block are written sorted by timestamp (stable). Blocks are
  * in append order; their time ranges can overlap when a producer delivers a
@@ -40,6 +50,11 @@ struct fr_writer_opts {
 	uint64_t boot_ns;     /* clock pair; both 0: sampled now */
 	uint64_t wall_ns;
 	uint64_t seq; /* segment sequence number in its ring */
+	/* Asked before writing `len` bytes at the end of the file: 0 to go on,
+	 * or -errno to refuse with *reason set (a static string): the block's
+	 * records are then lost under that reason. NULL: no gate. */
+	int (*gate)(void *ctx, uint64_t len, const char **reason);
+	void *gate_ctx;
 };
 
 #define FR_WRITER_DEFAULT_BLOCK (256u << 10)
@@ -51,8 +66,11 @@ struct fr_writer_stats {
 	uint64_t raw_bytes;	  /* encoded record bytes before compression */
 	uint64_t comp_bytes;	  /* compressed payload bytes */
 	uint64_t file_bytes;	  /* bytes in the file (good part) */
-	uint64_t records_dropped; /* lost to write failures */
-	uint64_t write_errors;
+	uint64_t records_dropped; /* lost to write failures and gate refusals */
+	uint64_t bytes_dropped;	  /* their raw bytes */
+	uint64_t write_errors;	  /* failed write(2)s (gate refusals are not) */
+	uint64_t refusals;	  /* writes the gate refused */
+	uint64_t loss_unwritten;  /* dropped records not yet in the data (ledger) */
 	uint64_t pending_records; /* in the unwritten block */
 	uint64_t pending_bytes;
 };
@@ -72,10 +90,11 @@ int fr_writer__open(const char *path, const struct fr_writer_opts *opts, struct 
 int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writer **out);
 
 /*
- * Append one record (payload copied). May write a block.
- * Return: 0; -E2BIG when len > FR_RECORD_MAX; -EINVAL for kind 0 or
- * >= FR_KIND_MAX; -errno of a failed block write (the record itself is
- * kept when the failure hit the previous block).
+ * Append one record (payload copied). May write a block; a failed block
+ * write is counted in the statistics and the ledger, not returned: the
+ * record itself is kept.
+ * Return: 0 (the record is taken); -E2BIG when len > FR_RECORD_MAX;
+ * -EINVAL for kind 0 or >= FR_KIND_MAX; -EBADF after seal; -ENOMEM.
  */
 int fr_writer__append(struct fr_writer *w, unsigned kind, uint64_t ts_ns, const void *payload,
 		      size_t len);
@@ -84,6 +103,11 @@ int fr_writer__append(struct fr_writer *w, unsigned kind, uint64_t ts_ns, const 
  * count) and append it. Return: as fr_writer__append(), or -EINVAL. */
 int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 			    const struct fr_value *vals, unsigned nvals);
+
+/* Append a RECORDER_STATS record (ts: last_ns); source and reason of at
+ * most a few hundred bytes. Return: as fr_writer__append(). */
+int fr_writer__append_stats(struct fr_writer *w, const char *source, const char *reason,
+			    uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns);
 
 /* Write the pending block if it is flush_ms old, fsync if due. Call it
  * from an idle loop so a quiet writer still persists. Return: 0 or -errno. */
@@ -97,6 +121,39 @@ int fr_writer__flush(struct fr_writer *w);
 int fr_writer__seal(struct fr_writer *w);
 
 void fr_writer__stats(const struct fr_writer *w, struct fr_writer_stats *st);
+
+/* The source of the records the ledger writes. */
+#define FR_WRITER_LOSS_SOURCE "writer"
+#define FR_WRITER_LOSS_REASON "write_failed"
+
+/*
+ * Queue a loss to be written as a RECORDER_STATS record (seen 0) at the
+ * start of the next block; entries of the same source and reason add up.
+ * `source` and `reason` must outlive the writer (static strings). The
+ * ledger holds a few reasons; beyond that the last one absorbs the rest.
+ * Return: 0 or -EBADF after seal.
+ */
+int fr_writer__add_loss(struct fr_writer *w, const char *source, const char *reason, uint64_t lost,
+			uint64_t first_ns, uint64_t last_ns);
+
+/* Move the losses `from` could not write (a segment whose seal failed)
+ * into `to`'s ledger. */
+void fr_writer__carry_losses(struct fr_writer *to, struct fr_writer *from);
+
+/* One entry of a segment's index (recovery builds them from a scan). */
+struct fr_index_entry {
+	uint64_t offset, ts_min, ts_max;
+	uint32_t comp_len, raw_len, n_records;
+};
+
+/*
+ * Seal a segment file whose whole blocks are known (recovery of a segment
+ * left without its index): truncate `fd` at `end`, write the index of `e`
+ * and the per-kind counts, the footer, fdatasync. `fd` stays the
+ * caller's. Return: 0 or -errno.
+ */
+int fr_writer__seal_fd(int fd, uint64_t end, const struct fr_index_entry *e, size_t n,
+		       const uint64_t kind_counts[FR_KIND_MAX]);
 
 /* Close without sealing (pending records are flushed first, best effort).
  * Accepts NULL. */

@@ -176,6 +176,12 @@ void fr_config__print(const struct fr_config *cfg, FILE *f)
 	else
 		fputs("# max-size: unbounded\n", f);
 	print_duration(f, "max-age", cfg->max_age_ns);
+	if (cfg->min_free_pct)
+		fprintf(f, "min-free = %u%%\n", cfg->min_free_pct);
+	else if (cfg->min_free_bytes)
+		fprintf(f, "min-free = %llu\n", (unsigned long long)cfg->min_free_bytes);
+	else
+		fputs("# min-free: no floor\n", f);
 	print_duration(f, "interval", cfg->interval_ns);
 	fprintf(f, "drain = %ums\nnice = %d\nattach = %s\nstats = %s\nverbose = %s\n",
 		cfg->drain_ms, cfg->nice, cfg->attach == FR_ATTACH_RAW_TP ? "raw_tp" : "auto",

@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The smallest --max-size: 4 segments of two 256 KiB blocks. */
+#define FR_RING_MIN_SIZE (2u << 20)
+
 enum fr_family_id {
 	FR_FAM_PROC = 0,
 	FR_FAM_SYSCALLS,
@@ -47,11 +50,13 @@ struct fr_config {
 	uint64_t duration_ns;	    /* 0: until a signal */
 	uint64_t max_segment_bytes; /* rotate past this size */
 	uint64_t max_segment_age_ns;
-	uint64_t max_size;	/* whole recording directory; 0: unbounded */
-	uint64_t max_age_ns;	/* delete sealed segments older than this; 0: keep */
-	uint64_t interval_ns;	/* aggregate flush and statistics period */
-	uint64_t clock_sync_ns; /* clock-sync record period */
-	uint32_t drain_ms;	/* ring drain timer */
+	uint64_t max_size;	 /* whole recording directory; 0: unbounded */
+	uint64_t max_age_ns;	 /* delete sealed segments older than this; 0: keep */
+	unsigned min_free_pct;	 /* free-space floor of the ring's file system, 1-99 */
+	uint64_t min_free_bytes; /* or in bytes; both 0: none */
+	uint64_t interval_ns;	 /* aggregate flush and statistics period */
+	uint64_t clock_sync_ns;	 /* clock-sync record period */
+	uint32_t drain_ms;	 /* ring drain timer */
 	uint32_t ring_kib[FR_FAM_COUNT];
 	enum fr_attach_pref attach;
 	int nice;     /* scheduling priority of the drain loop */

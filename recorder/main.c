@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -104,8 +105,65 @@ static void print_stats(const struct fr_pump_totals *totals, const struct fr_rot
 		(unsigned long long)rs->file_bytes,
 		rs->records ? (double)rs->file_bytes / (double)rs->records : 0.0,
 		seconds > 0 ? (double)events / seconds : 0.0, (unsigned long long)t.malformed,
-		(unsigned long long)(rs->records_dropped + t.append_errors),
-		(unsigned long long)rs->segments_deleted);
+		(unsigned long long)rs->records_dropped, (unsigned long long)rs->segments_deleted);
+	/* the same figures as the writer's statistics records in the data */
+	fprintf(stderr,
+		"lost to the disk: %llu records, %llu raw bytes (%llu not in the data: no room "
+		"was left to write them); refused writes %llu, write errors %llu, records "
+		"refused by the writer %llu; recovered segments %llu, torn bytes %llu, failed "
+		"seals %llu\n",
+		(unsigned long long)rs->records_dropped, (unsigned long long)rs->bytes_dropped,
+		(unsigned long long)rs->loss_unwritten, (unsigned long long)rs->refusals,
+		(unsigned long long)rs->write_errors, (unsigned long long)t.append_errors,
+		(unsigned long long)rs->segments_recovered, (unsigned long long)rs->torn_bytes,
+		(unsigned long long)rs->seal_failures);
+}
+
+/* Recovery at start and retried seals, on stderr. */
+static void on_recover(void *ctx, const char *path, const struct fr_recovery *rec, int err)
+{
+	(void)ctx;
+	if (err)
+		fprintf(stderr, "flightrec-record: cannot recover %s: %s (left as it is)\n", path,
+			strerror(-err));
+	else if (!rec->blocks && !rec->kept_bytes)
+		fprintf(stderr,
+			"flightrec-record: removed %s: killed before its header was written "
+			"(%llu torn bytes)\n",
+			path, (unsigned long long)rec->torn_bytes);
+	else
+		fprintf(stderr,
+			"flightrec-record: sealed %s: %llu blocks, %llu records kept; %llu torn "
+			"bytes dropped%s\n",
+			path, (unsigned long long)rec->blocks, (unsigned long long)rec->records,
+			(unsigned long long)rec->torn_bytes,
+			rec->index_bytes ? " (and an index without footer)" : "");
+}
+
+/* What the ring's bounds mean here, before anything is written. Return:
+ * 0, or FR_EXIT_USAGE for a floor that cannot hold. */
+static int explain_ring(const struct fr_config *cfg, const struct fr_rotor_opts *ro)
+{
+	const uint64_t limit = fr_rotor__segment_limit(ro);
+	struct statvfs vfs;
+
+	if (cfg->max_size && limit < cfg->max_segment_bytes)
+		fprintf(stderr,
+			"flightrec-record: ring: --max-size %llu bytes: segments rotate at %llu "
+			"bytes (max-size/4, not --max-segment-size %llu) so the oldest can go\n",
+			(unsigned long long)cfg->max_size, (unsigned long long)limit,
+			(unsigned long long)cfg->max_segment_bytes);
+	if (!cfg->min_free_bytes || statvfs(cfg->dir, &vfs) < 0)
+		return 0;
+	if (cfg->min_free_bytes >= (uint64_t)vfs.f_blocks * vfs.f_frsize) {
+		fprintf(stderr,
+			"flightrec-record: --min-free %llu bytes cannot hold: the file system of "
+			"%s holds %llu bytes\n",
+			(unsigned long long)cfg->min_free_bytes, cfg->dir,
+			(unsigned long long)vfs.f_blocks * vfs.f_frsize);
+		return FR_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* The host source learns of execs and exits from the kernel source. */
@@ -280,8 +338,11 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 				   /* blocks still go out every second (flush_ms) */
 				   .block_size =
 					   fr_hubble__wanted(cfg) ? FR_HUBBLE_SEGMENT_BLOCK : 0,
+				   .min_free_pct = cfg->min_free_pct,
+				   .min_free_bytes = cfg->min_free_bytes,
 				   .on_start = fr_segstart__write,
-				   .ctx = &segstart};
+				   .ctx = &segstart,
+				   .on_recover = on_recover};
 	struct fr_kernel_source *kernel = NULL;
 	struct fr_host_source *host = NULL;
 	struct fr_host_info hi;
@@ -291,6 +352,9 @@ static int record(const struct fr_config *cfg, const struct fr_kube_settings *ks
 	err = check_dir(cfg->dir);
 	if (err)
 		return err;
+	err = explain_ring(cfg, &ro);
+	if (err)
+		return -EINVAL;
 	fr_host_info__read(&hi);
 	err = fr_host_source__new(&(struct fr_host_source_opts){.host = hi.host}, &host);
 	err = err ?: fr_kernel_source__new(probes, cfg, process_to_host, host, &kernel);

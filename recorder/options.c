@@ -60,6 +60,7 @@ enum {
 	OPT_HUBBLE_MAX_FPS,
 	OPT_HUBBLE_JSONPB,
 	OPT_HUBBLE_QUEUE,
+	OPT_MIN_FREE,
 };
 
 static const struct argp_option options[] = {
@@ -73,9 +74,17 @@ static const struct argp_option options[] = {
 	{"pid", 'p', "PID", 0, "Only this process (tgid)", 0},
 	{"cgroup", 'c', "DIR", 0, "Only tasks under this cgroup v2 directory", 0},
 	{"duration", 't', "DUR", 0, "Stop after DUR (10s, 5m, 1h); default: until a signal", 0},
-	{"max-size", OPT_MAX_SIZE, "SIZE", 0, "Keep the directory within SIZE (deletes oldest)", 0},
+	{"max-size", OPT_MAX_SIZE, "SIZE", 0,
+	 "Keep the directory within SIZE, at least 2M, by deleting the oldest segments "
+	 "(segments are then at most SIZE/4)",
+	 0},
 	{"max-age", OPT_MAX_AGE, "DUR", 0, "Delete sealed segments older than DUR", 0},
-	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0, "Rotate past SIZE (default 256M)", 0},
+	{"min-free", OPT_MIN_FREE, "PCT%|SIZE", 0,
+	 "Keep this much of the file system free (10%, 512M): delete the oldest segments, "
+	 "and stop writing (losses counted as disk_floor) when that is not enough",
+	 0},
+	{"max-segment-size", OPT_MAX_SEG_SIZE, "SIZE", 0,
+	 "Rotate past SIZE (default 256M; at most --max-size/4)", 0},
 	{"max-segment-age", OPT_MAX_SEG_AGE, "DUR", 0, "Rotate after DUR (default 1h)", 0},
 	{"interval", OPT_INTERVAL, "DUR", 0, "Aggregate flush and statistics period (1s)", 0},
 	{"drain", OPT_DRAIN, "DUR", 0, "Ring drain timer (default 20ms)", 0},
@@ -138,6 +147,40 @@ static int bad(char *msg, size_t len, const char *fmt, ...)
 	vsnprintf(msg, len, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
+}
+
+/* "10%" (1-99) or a size. */
+static int parse_min_free(struct fr_config *cfg, const char *arg, char *msg, size_t len)
+{
+	const size_t n = strlen(arg);
+	uint64_t v;
+
+	if (n > 1 && arg[n - 1] == '%') {
+		char digits[8];
+		char *end;
+		unsigned long pct;
+
+		if (n - 1 >= sizeof(digits) || arg[0] < '0' || arg[0] > '9')
+			goto refuse;
+		memcpy(digits, arg, n - 1);
+		digits[n - 1] = '\0';
+		pct = strtoul(digits, &end, 10);
+		if (*end || pct < 1 || pct > 99)
+			goto refuse;
+		cfg->min_free_pct = (unsigned)pct;
+		cfg->min_free_bytes = 0;
+		return 0;
+	}
+	if (fr_parse_size(arg, &v) || !v)
+		goto refuse;
+	cfg->min_free_bytes = v;
+	cfg->min_free_pct = 0;
+	return 0;
+refuse:
+	return bad(msg, len,
+		   "bad --min-free '%s' (a percentage of the file system, 1%%-99%%, "
+		   "or a size such as 512M)",
+		   arg);
 }
 
 static int replace_string(char **slot, const char *value)
@@ -474,10 +517,15 @@ static int apply_key(struct fr_config *cfg, int key, const char *arg, char *msg,
 		cfg->max_segment_bytes = v;
 		return 0;
 	case OPT_MAX_SIZE:
-		if (fr_parse_size(arg, &v) || v < (1u << 20))
-			return bad(msg, len, "bad --max-size '%s' (e.g. 2G, at least 1M)", arg);
+		if (fr_parse_size(arg, &v) || v < FR_RING_MIN_SIZE)
+			return bad(msg, len,
+				   "bad --max-size '%s' (e.g. 2G; at least 2M: the ring keeps 4 "
+				   "segments of at least two 256K blocks)",
+				   arg);
 		cfg->max_size = v;
 		return 0;
+	case OPT_MIN_FREE:
+		return parse_min_free(cfg, arg, msg, len);
 	case OPT_MAX_AGE:
 		if (fr_parse_duration(arg, &v) || !v)
 			return bad(msg, len, "bad --max-age '%s' (e.g. 24h)", arg);

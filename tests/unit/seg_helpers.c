@@ -166,3 +166,31 @@ size_t test_file_size(const char *path)
 	assert_int_equal(stat(path, &sb), 0);
 	return (size_t)sb.st_size;
 }
+
+uint64_t test_recs__take_stats(struct test_recs *t, const char *source, const char *reason,
+			       size_t *nstats)
+{
+	uint64_t lost = 0;
+	size_t kept = 0;
+
+	*nstats = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct test_rec *r = &t->r[i];
+		struct fr_event ev;
+
+		if (r->kind != FR_KIND_RECORDER_STATS) {
+			t->r[kept++] = *r;
+			continue;
+		}
+		(*nstats)++;
+		assert_int_equal(fr_event__decode(r->kind, r->payload, r->len, &ev), 0);
+		if (ev.f[FR_F_RECORDER_STATS_SOURCE].len == strlen(source) &&
+		    !memcmp(ev.f[FR_F_RECORDER_STATS_SOURCE].p, source, strlen(source)) &&
+		    ev.f[FR_F_RECORDER_STATS_REASON].len == strlen(reason) &&
+		    !memcmp(ev.f[FR_F_RECORDER_STATS_REASON].p, reason, strlen(reason)))
+			lost += ev.f[FR_F_RECORDER_STATS_LOST].u;
+		free(r->payload);
+	}
+	t->n = kept;
+	return lost;
+}

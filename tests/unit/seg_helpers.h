@@ -46,6 +46,12 @@ void test_write(const char *path, const struct test_recs *recs, const struct fr_
 /* Read everything the reader returns, continuing after errors. */
 void test_read(const char *path, struct test_recs *out);
 
+/* Take the RECORDER_STATS records (a writer's loss ledger) out of `t`:
+ * returns the sum of `lost` of those of (source, reason), *nstats counts
+ * all of them. */
+uint64_t test_recs__take_stats(struct test_recs *t, const char *source, const char *reason,
+			       size_t *nstats);
+
 /* Copy the first `len` bytes of src to dst. */
 void test_copy_prefix(const char *src, const char *dst, size_t len);
 size_t test_file_size(const char *path);

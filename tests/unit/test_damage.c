@@ -177,8 +177,10 @@ static void test_single_bit_flips(void **state)
 static void expect_prefix(const struct test_recs *in, size_t n)
 {
 	struct test_recs out;
+	size_t nstats;
 
 	test_read(full, &out);
+	test_recs__take_stats(&out, "", "", &nstats);
 	assert_int_equal(out.open_err, 0);
 	assert_int_equal(out.errors, 0);
 	assert_int_equal(out.st.torn_bytes, 0);
@@ -191,6 +193,24 @@ static void expect_prefix(const struct test_recs *in, size_t n)
 	test_recs__free(&out);
 }
 
+/* The writer's ledger in `full` says `records` and `bytes` were lost. */
+static void expect_lost(uint64_t records, uint64_t bytes)
+{
+	struct test_recs out;
+	size_t n;
+
+	test_read(full, &out);
+	assert_int_equal(
+		test_recs__take_stats(&out, FR_WRITER_LOSS_SOURCE, FR_WRITER_LOSS_REASON, &n),
+		records);
+	test_recs__free(&out);
+	test_read(full, &out);
+	assert_int_equal(
+		test_recs__take_stats(&out, FR_WRITER_LOSS_SOURCE, "write_failed_bytes", &n),
+		bytes);
+	test_recs__free(&out);
+}
+
 static void test_write_failure_file_too_big(void **state)
 {
 	const struct fr_writer_opts o = {.block_size = 1024, .level = -5};
@@ -198,8 +218,8 @@ static void test_write_failure_file_too_big(void **state)
 	struct fr_writer_stats st;
 	struct rlimit old, lim;
 	struct fr_writer *w;
-	int err = 0;
 	size_t i;
+	int err;
 
 	/* RLIMIT_FSIZE gives a real EFBIG from write(2), like a full disk */
 	test_recs__gen(&in, 3000, 9);
@@ -209,22 +229,33 @@ static void test_write_failure_file_too_big(void **state)
 	lim = old;
 	lim.rlim_cur = 20000;
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-	for (i = 0; i < in.n && !err; i++)
-		err = fr_writer__append(w, in.r[i].kind, in.r[i].ts, in.r[i].payload, in.r[i].len);
-	assert_int_equal(err, -EFBIG);
-	fr_writer__stats(w, &st);
+	/* a failed block write is counted, not returned: the record is taken */
+	for (i = 0, st.write_errors = 0; i < in.n && !st.write_errors; i++) {
+		assert_int_equal(fr_writer__append(w, in.r[i].kind, in.r[i].ts, in.r[i].payload,
+						   in.r[i].len),
+				 0);
+		fr_writer__stats(w, &st);
+	}
 	assert_true(st.records_dropped > 0);
 	assert_int_equal(st.write_errors, 1);
-	/* the record that met the failure is kept for the next block */
-	assert_int_equal(st.pending_records, 1);
+	/* the loss waits in the ledger for a block that gets written */
+	assert_int_equal(st.loss_unwritten, st.records_dropped);
+	/* the record that met the failure is kept for the next block, behind
+	 * the ledger's two statistics records (records and bytes) */
+	assert_int_equal(st.pending_records, 3);
+	/* three small records fit below the limit: the loss lands in the data */
+	err = fr_writer__flush(w);
 	fr_writer__seal(w); /* may or may not find room for the index */
 	fr_writer__stats(w, &st);
 	fr_writer__free(w);
-	assert_true(st.file_bytes <= 20000);
-	/* nothing vanishes: every appended record is either written or counted */
-	assert_int_equal(st.records + st.records_dropped, i);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-	expect_prefix(&in, st.records);
+	assert_int_equal(err, 0);
+	assert_true(st.file_bytes <= 20000);
+	assert_int_equal(st.loss_unwritten, 0);
+	/* nothing vanishes: every appended record is either written or counted */
+	assert_int_equal(st.records - 2 + st.records_dropped, i);
+	expect_prefix(&in, st.records - 2);
+	expect_lost(st.records_dropped, st.bytes_dropped);
 	test_recs__free(&in);
 }
 

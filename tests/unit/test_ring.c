@@ -115,6 +115,11 @@ static void test_list_order_and_next_seq(void **state)
 	assert_int_equal(fr_ring__list("/nonexistent/ring", &l), -ENOENT);
 }
 
+static bool pin_first(void *ctx, const struct fr_ring_entry *e)
+{
+	return !strcmp(ctx, e->name);
+}
+
 static void test_retention_plan(void **state)
 {
 	/* oldest first by name; sizes 100 each; the active one is the newest */
@@ -160,6 +165,14 @@ static void test_retention_plan(void **state)
 		b = (struct fr_ring_bounds){.max_bytes = 250};
 		assert_int_equal(fr_ring__plan_retention(&m, f[3].name, &b, 5000, doomed), 0);
 	}
+	/* the free-space floor: the oldest go until their sizes cover it */
+	b = (struct fr_ring_bounds){.free_needed = 150};
+	assert_int_equal(fr_ring__plan_retention(&l, e[3].name, &b, 5000, doomed), 2);
+	assert_true(doomed[0] && doomed[1] && !doomed[2]);
+	/* a pinned segment stays whatever the bounds say; the next one goes */
+	b = (struct fr_ring_bounds){.max_bytes = 250, .pinned = pin_first, .pin_ctx = e[0].name};
+	assert_int_equal(fr_ring__plan_retention(&l, e[3].name, &b, 5000, doomed), 2);
+	assert_true(!doomed[0] && doomed[1] && doomed[2] && !doomed[3]);
 	/* no bound, nothing to do; a clock behind the files deletes nothing */
 	b = (struct fr_ring_bounds){0};
 	assert_int_equal(fr_ring__plan_retention(&l, NULL, &b, 5000, doomed), 0);

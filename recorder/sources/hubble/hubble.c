@@ -359,18 +359,22 @@ int fr_hubble_source__new(const struct fr_config *cfg, struct fr_hubble_source *
 static int write_record(void *ctx, uint16_t kind, uint64_t ts_ns, const void *payload, uint32_t len)
 {
 	struct fr_hubble_source *h = ctx;
-	struct fr_writer *w = fr_rotor__writer(h->rotor);
 	const uint8_t *p = payload, *end = p + len;
 	int err = 0;
 
+	/* a burst drained at once rotates as it goes (rotate.h): the writer
+	 * is asked again for every record of a batch */
 	if (kind != BATCH_KIND)
-		return fr_writer__append(w, kind, ts_ns, payload, len);
+		return fr_writer__append(fr_rotor__writer_rotating(h->rotor), kind, ts_ns, payload,
+					 len);
 	while (end - p >= (ptrdiff_t)sizeof(struct batch_hdr)) {
 		struct batch_hdr bh;
 
 		memcpy(&bh, p, sizeof(bh));
 		p += sizeof(bh);
-		err = fr_writer__append(w, bh.kind, bh.ts_ns, p, bh.len) ?: err;
+		err = fr_writer__append(fr_rotor__writer_rotating(h->rotor), bh.kind, bh.ts_ns, p,
+					bh.len)
+			      ?: err;
 		p += bh.len;
 	}
 	return err;

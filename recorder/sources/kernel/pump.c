@@ -115,7 +115,6 @@ static void write_stat(struct fr_pump *p, const char *source, const char *reason
 
 int fr_pump__write_stats(struct fr_pump *p, uint64_t now_ns)
 {
-	struct fr_rotor_stats rs;
 	int err = 0;
 
 	for (int i = 0; i < FR_FAM_COUNT; i++) {
@@ -135,14 +134,13 @@ int fr_pump__write_stats(struct fr_pump *p, uint64_t now_ns)
 	if (p->totals.malformed != p->reported.malformed)
 		write_stat(p, "ringbuf", "malformed", 0,
 			   p->totals.malformed - p->reported.malformed, p->last_stats_ns, now_ns);
-	/* what the writer could not put on disk (ENOSPC, EIO) */
-	fr_rotor__stats(p->rotor, &rs);
-	if (rs.records_dropped + p->totals.append_errors != p->writer_dropped_reported) {
-		uint64_t dropped = rs.records_dropped + p->totals.append_errors;
-
-		write_stat(p, "writer", "write_failed", 0, dropped - p->writer_dropped_reported,
-			   p->last_stats_ns, now_ns);
-		p->writer_dropped_reported = dropped;
+	/* records the writer refused (out of memory, too big): what it could not
+	 * put on disk (ENOSPC, EIO) it writes itself, when it can (writer.h) */
+	if (p->totals.append_errors != p->append_errors_reported) {
+		write_stat(p, "writer", "append_failed", 0,
+			   p->totals.append_errors - p->append_errors_reported, p->last_stats_ns,
+			   now_ns);
+		p->append_errors_reported = p->totals.append_errors;
 	}
 	p->reported = p->totals;
 	p->last_stats_ns = now_ns;

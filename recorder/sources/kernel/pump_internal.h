@@ -25,7 +25,7 @@ struct fr_pump {
 	struct pump_source sources[FR_FAM_COUNT];
 	struct fr_pump_totals totals;
 	struct fr_pump_totals reported; /* as of the last statistics records */
-	uint64_t writer_dropped_reported;
+	uint64_t append_errors_reported;
 	uint64_t last_agg_ns;
 	uint64_t last_stats_ns;
 	uint64_t kptr_key[2]; /* this run's secret for fr_pump__hide_kptr */
