@@ -178,9 +178,11 @@ static void account_closed(struct fr_rotor *r, const struct fr_writer *w)
 static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out, char *path,
 			size_t cap)
 {
+	/* fsync_ms as the writer's documented default: 0 would sync every block */
 	struct fr_writer_opts wo = {.seq = seq,
 				    .recorder = "flightrec-record 0.1.0",
 				    .block_size = r->opts.block_size,
+				    .fsync_ms = 5000,
 				    .gate = gate,
 				    .gate_ctx = r};
 	struct fr_writer *w;

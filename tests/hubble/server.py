@@ -73,15 +73,17 @@ class Hub:
         self.gen = 0
 
     def add(self, resp):
+        """A response for followers: a GetFlowsResponse, or bytes sent as
+        they are (POST /raw: malformed messages)."""
         with self.cv:
             self.log.append(resp)
-            if resp.HasField("flow"):
+            if not isinstance(resp, bytes) and resp.HasField("flow"):
                 self.seen += 1
             self.cv.notify_all()
 
     def flows(self):
         """The flows still in the ring (the last max_flows)."""
-        fl = [r for r in self.log if r.HasField("flow")]
+        fl = [r for r in self.log if not isinstance(r, bytes) and r.HasField("flow")]
         return fl[-self.max_flows:]
 
     def add_json(self, obj):
@@ -168,7 +170,8 @@ def make_servicer(hub):
     return grpc.method_handlers_generic_handler("observer.Observer", {
         "GetFlows": grpc.unary_stream_rpc_method_handler(
             get_flows, request_deserializer=pb.GetFlowsRequest.FromString,
-            response_serializer=pb.GetFlowsResponse.SerializeToString),
+            # bytes (POST /raw) go out as they are: an identity serializer
+            response_serializer=lambda r: r if isinstance(r, bytes) else r.SerializeToString()),
         "ServerStatus": grpc.unary_unary_rpc_method_handler(
             server_status, request_deserializer=pb.ServerStatusRequest.FromString,
             response_serializer=pb.ServerStatusResponse.SerializeToString),
@@ -233,6 +236,10 @@ def control_server(hub, stop):
                 if "cpu" in b:
                     ev["cpu"] = b["cpu"]
                 hub.add_json({"lost_events": ev, "node_name": hub.node})
+            elif path == "/raw":  # {"hex": "..."} or {"base64": "..."}: bytes as a response
+                import base64
+                raw = bytes.fromhex(b["hex"]) if "hex" in b else base64.b64decode(b["base64"])
+                hub.add(raw)
             elif path == "/node_status":  # {"state_change": "NODE_...", "node_names": [...], "message": ""}
                 hub.add(json_format.ParseDict({"node_status": b}, hub.pb.GetFlowsResponse()))
             elif path == "/rate":

@@ -11,8 +11,12 @@
  *
  * Statistics records of source "hubble" at every interval, each with seen
  * = the responses received in the interval: queue_full (always), and when
- * they happened filtered, sampled, capped, bad_message, bad_line; and a
- * "gap" record per span without a stream (reconnects). At every segment
+ * they happened filtered, sampled, capped, bad_message, bad_line,
+ * lost_events:<LostEventSource> (Hubble's own loss: lost = its
+ * num_events_lost); and a "gap" record per span without a stream
+ * (reconnects). Records reach the loop in batches. With --hubble, a
+ * --dir that holds Hubble flows already is resumed after its newest flow
+ * (hubble_resume.h). At every segment
  * start the last ServerStatus answer is written again
  * (FR_KIND_HUBBLE_STATUS_PB), so a segment alone has it.
  */

@@ -181,26 +181,49 @@ void fr_hubble_filter__free(struct fr_hubble_filter *f)
 	free(f);
 }
 
-unsigned fr_hubble_filter__kinds_of(const Flow__Flow *flow)
+void fr_hubble_filter__keys_of(const Flow__Flow *flow, struct fr_hubble_flow_keys *k)
 {
-	int type = flow->event_type ? flow->event_type->type : 0;
+	const char *src = flow->source ? flow->source->namespace_ : NULL;
+	const char *dst = flow->destination ? flow->destination->namespace_ : NULL;
+
+	*k = (struct fr_hubble_flow_keys){
+		.type = flow->type,
+		.event_type = flow->event_type ? flow->event_type->type : 0,
+		.verdict = flow->verdict,
+		.src_ns = src,
+		.dst_ns = dst,
+		.src_ns_len = src ? strlen(src) : 0,
+		.dst_ns_len = dst ? strlen(dst) : 0,
+	};
+}
+
+unsigned fr_hubble_filter__kinds_of_keys(const struct fr_hubble_flow_keys *f)
+{
 	unsigned k = 0;
 
-	if (flow->type == FLOW__FLOW_TYPE__L7 || type == EV_ACCESS_LOG)
+	if (f->type == FLOW__FLOW_TYPE__L7 || f->event_type == EV_ACCESS_LOG)
 		k |= FR_HUBBLE_KIND_L7;
-	if (flow->verdict == FLOW__VERDICT__DROPPED)
+	if (f->verdict == FLOW__VERDICT__DROPPED)
 		k |= FR_HUBBLE_KIND_DROP;
-	if (type == EV_POLICY_VERDICT)
+	if (f->event_type == EV_POLICY_VERDICT)
 		k |= FR_HUBBLE_KIND_POLICY;
 	return k ? k : FR_HUBBLE_KIND_L34;
 }
 
-static bool in_list(char *const *list, size_t n, const Flow__Endpoint *ep)
+unsigned fr_hubble_filter__kinds_of(const Flow__Flow *flow)
 {
-	if (!ep || !ep->namespace_ || !ep->namespace_[0])
+	struct fr_hubble_flow_keys k;
+
+	fr_hubble_filter__keys_of(flow, &k);
+	return fr_hubble_filter__kinds_of_keys(&k);
+}
+
+static bool in_list(char *const *list, size_t n, const char *ns, size_t len)
+{
+	if (!ns || !len)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(list[i], ep->namespace_))
+		if (!strncmp(list[i], ns, len) && !list[i][len])
 			return true;
 	return false;
 }
@@ -227,16 +250,16 @@ static bool take_token(struct fr_hubble_filter *f, uint64_t now_ns)
 	return true;
 }
 
-static enum fr_hubble_verdict decide(struct fr_hubble_filter *f, const Flow__Flow *flow,
-				     uint64_t now_ns)
+static enum fr_hubble_verdict decide(struct fr_hubble_filter *f,
+				     const struct fr_hubble_flow_keys *k, uint64_t now_ns)
 {
-	if (!(fr_hubble_filter__kinds_of(flow) & f->kinds))
+	if (!(fr_hubble_filter__kinds_of_keys(k) & f->kinds))
 		return FR_HUBBLE_FILTERED;
-	if (f->n_watch && !in_list(f->watch, f->n_watch, flow->source) &&
-	    !in_list(f->watch, f->n_watch, flow->destination))
+	if (f->n_watch && !in_list(f->watch, f->n_watch, k->src_ns, k->src_ns_len) &&
+	    !in_list(f->watch, f->n_watch, k->dst_ns, k->dst_ns_len))
 		return FR_HUBBLE_FILTERED;
-	if (f->n_exclude && (in_list(f->exclude, f->n_exclude, flow->source) ||
-			     in_list(f->exclude, f->n_exclude, flow->destination)))
+	if (f->n_exclude && (in_list(f->exclude, f->n_exclude, k->src_ns, k->src_ns_len) ||
+			     in_list(f->exclude, f->n_exclude, k->dst_ns, k->dst_ns_len)))
 		return FR_HUBBLE_FILTERED;
 	if (f->sample > 1 && f->sample_ctr++ % f->sample != 0)
 		return FR_HUBBLE_SAMPLED;
@@ -245,21 +268,33 @@ static enum fr_hubble_verdict decide(struct fr_hubble_filter *f, const Flow__Flo
 	return FR_HUBBLE_KEEP;
 }
 
-enum fr_hubble_verdict fr_hubble_filter__check_flow(struct fr_hubble_filter *f,
-						    const Flow__Flow *flow, uint64_t now_ns)
+enum fr_hubble_verdict fr_hubble_filter__check_keys(struct fr_hubble_filter *f,
+						    const struct fr_hubble_flow_keys *k,
+						    uint64_t now_ns)
 {
 	struct fr_hubble_filter_count *c;
 	enum fr_hubble_verdict v;
 
-	if (!flow)
+	if (!k)
 		return FR_HUBBLE_KEEP;
 	f->counts.seen++;
-	v = decide(f, flow, now_ns);
+	v = decide(f, k, now_ns);
 	c = &f->counts.by[v];
 	if (!c->n++)
 		c->first_ns = now_ns;
 	c->last_ns = now_ns;
 	return v;
+}
+
+enum fr_hubble_verdict fr_hubble_filter__check_flow(struct fr_hubble_filter *f,
+						    const Flow__Flow *flow, uint64_t now_ns)
+{
+	struct fr_hubble_flow_keys k;
+
+	if (!flow)
+		return FR_HUBBLE_KEEP;
+	fr_hubble_filter__keys_of(flow, &k);
+	return fr_hubble_filter__check_keys(f, &k, now_ns);
 }
 
 enum fr_hubble_verdict fr_hubble_filter__check(struct fr_hubble_filter *f,

@@ -67,6 +67,17 @@ struct fr_hubble_filter_counts {
 
 struct fr_hubble_filter;
 
+/* What the selection looks at in a flow: read from a decoded Flow
+ * (fr_hubble_filter__keys_of) or off the wire (hubble_wire.h). */
+struct fr_hubble_flow_keys {
+	int type;	/* Flow.Type (FLOW__FLOW_TYPE__*) */
+	int event_type; /* event_type.type; 0 when absent */
+	int verdict;	/* FLOW__VERDICT__* */
+	/* source and destination namespaces, not NUL-terminated; NULL: none */
+	const char *src_ns, *dst_ns;
+	size_t src_ns_len, dst_ns_len;
+};
+
 /*
  * Parses a kinds list "l34,l7,drop,policy" (any order, case-insensitive,
  * "all" allowed) into *bits. Return: 0, or -EINVAL with a message naming
@@ -90,6 +101,10 @@ void fr_hubble_filter__free(struct fr_hubble_filter *f);
 
 /* The kinds bits of one flow (see above). */
 unsigned fr_hubble_filter__kinds_of(const Flow__Flow *flow);
+unsigned fr_hubble_filter__kinds_of_keys(const struct fr_hubble_flow_keys *k);
+
+/* The keys of a decoded flow (strings borrowed from it). */
+void fr_hubble_filter__keys_of(const Flow__Flow *flow, struct fr_hubble_flow_keys *k);
 
 /*
  * Decides on one response received at now_ns (CLOCK_BOOTTIME) and counts
@@ -102,6 +117,11 @@ enum fr_hubble_verdict fr_hubble_filter__check(struct fr_hubble_filter *f,
 /* The same for a bare flow (NULL: kept, as a non-flow response). */
 enum fr_hubble_verdict fr_hubble_filter__check_flow(struct fr_hubble_filter *f,
 						    const Flow__Flow *flow, uint64_t now_ns);
+
+/* The same for a flow's keys (NULL: kept, as a non-flow response). */
+enum fr_hubble_verdict fr_hubble_filter__check_keys(struct fr_hubble_filter *f,
+						    const struct fr_hubble_flow_keys *k,
+						    uint64_t now_ns);
 
 /* Return: the counts since the filter was made (borrowed, live). */
 const struct fr_hubble_filter_counts *fr_hubble_filter__counts(const struct fr_hubble_filter *f);

@@ -14,6 +14,7 @@
 
 #include "format/host.h"
 #include "hubble_sink.h"
+#include "hubble_wire.h"
 
 /* PEM files are small; a bigger one is not what was meant. */
 #define PEM_MAX (1u << 20)
@@ -25,6 +26,11 @@
  * sends again (equal times are rare: Hubble's clocks are ns). */
 #define SEEN_MAX	  256
 #define STATUS_DEADLINE_S 10
+/* Messages taken without a wait that make a stream busy, and the sleep
+ * before waiting on a busy one (a unix socket's buffer holds well over
+ * what 200 k flows/s bring in that time). */
+#define STREAK_BUSY 32
+#define NAP_NS	    (200 * 1000)
 
 struct fr_hubble_grpc {
 	struct fr_hubble_grpc_opts o;
@@ -166,6 +172,33 @@ static void end_call(struct fr_hubble_grpc *c)
 static grpc_event next_event(struct fr_hubble_grpc *c)
 {
 	return grpc_completion_queue_next(c->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+}
+
+/*
+ * The next completion of a stream. Under load, a wait is put off by a
+ * short sleep: the messages that come meanwhile are read in one wake
+ * instead of one wake each (a wake costs more than a message). An idle
+ * stream blocks at once.
+ */
+static grpc_event next_stream_event(struct fr_hubble_grpc *c, unsigned *streak)
+{
+	const gpr_timespec now = gpr_inf_past(GPR_CLOCK_MONOTONIC);
+	grpc_event ev = grpc_completion_queue_next(c->cq, now, NULL);
+
+	if (ev.type != GRPC_QUEUE_TIMEOUT) {
+		(*streak)++;
+		return ev;
+	}
+	if (*streak >= STREAK_BUSY) {
+		const struct timespec nap = {0, NAP_NS};
+
+		nanosleep(&nap, NULL);
+		ev = grpc_completion_queue_next(c->cq, now, NULL);
+		if (ev.type != GRPC_QUEUE_TIMEOUT)
+			return ev;
+	}
+	*streak = 0;
+	return next_event(c);
 }
 
 /* Copy a received message into c->buf. Return: 0 or -errno. */
@@ -328,14 +361,29 @@ static int server_status(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, 
 	return err;
 }
 
-static uint64_t fnv1a(const void *p, size_t n)
+/* -1, 0, 1 as the time (s, ns) is before, at or after the resume point. */
+static int cmp_max(const struct fr_hubble_grpc *c, int64_t s, int32_t ns)
 {
-	const uint8_t *b = p;
-	uint64_t h = 0xcbf29ce484222325ull;
+	if (!c->have_max)
+		return 1;
+	if (s != c->max_s)
+		return s > c->max_s ? 1 : -1;
+	return ns != c->max_ns ? (ns > c->max_ns ? 1 : -1) : 0;
+}
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ull;
-	return h;
+/* The resume point moves to (s, ns), or id joins the flows at it. */
+static void remember(struct fr_hubble_grpc *c, int64_t s, int32_t ns, uint64_t id)
+{
+	if (cmp_max(c, s, ns) > 0) {
+		c->have_max = true;
+		c->max_s = s;
+		c->max_ns = ns;
+		c->nseen = 0;
+	}
+	/* full: the oldest of this time is forgotten (a duplicate, at worst) */
+	if (c->nseen == SEEN_MAX)
+		memmove(c->seen, c->seen + 1, (SEEN_MAX - 1) * sizeof(c->seen[0]));
+	c->seen[c->nseen < SEEN_MAX ? c->nseen++ : SEEN_MAX - 1] = id;
 }
 
 /*
@@ -343,52 +391,49 @@ static uint64_t fnv1a(const void *p, size_t n)
  * of time == since again), and the resume point moved past it.
  * Return: true to skip it.
  */
-static bool seen_before(struct fr_hubble_grpc *c, const Observer__GetFlowsResponse *r)
+static bool seen_before(struct fr_hubble_grpc *c, const struct fr_hubble_wire *w)
 {
-	const Google__Protobuf__Timestamp *t = r->flow->time ? r->flow->time : r->time;
-	const char *uuid = r->flow->uuid;
 	uint64_t id;
 	int cmp;
 
-	if (!t)
+	if (!w->has_time)
 		return false;
-	cmp = !c->have_max	       ? 1
-	      : t->seconds != c->max_s ? (t->seconds > c->max_s ? 1 : -1)
-	      : t->nanos != c->max_ns  ? (t->nanos > c->max_ns ? 1 : -1)
-				       : 0;
+	cmp = cmp_max(c, w->time_s, w->time_ns);
 	if (cmp < 0)
 		return false;
-	id = uuid && *uuid ? fnv1a(uuid, strlen(uuid)) : fnv1a(c->buf, c->len);
-	if (cmp > 0) {
-		c->have_max = true;
-		c->max_s = t->seconds;
-		c->max_ns = t->nanos;
-		c->nseen = 0;
-	} else {
-		for (size_t i = 0; i < c->nseen; i++)
-			if (c->seen[i] == id)
-				return true;
-	}
-	/* full: the oldest of this time is forgotten (a duplicate, at worst) */
-	if (c->nseen == SEEN_MAX)
-		memmove(c->seen, c->seen + 1, (SEEN_MAX - 1) * sizeof(c->seen[0]));
-	c->seen[c->nseen < SEEN_MAX ? c->nseen++ : SEEN_MAX - 1] = id;
+	id = fr_hubble_wire__id(w, c->buf, c->len);
+	for (size_t i = 0; cmp == 0 && i < c->nseen; i++)
+		if (c->seen[i] == id)
+			return true;
+	remember(c, w->time_s, w->time_ns, id);
 	return false;
+}
+
+int fr_hubble_grpc__resume(struct fr_hubble_grpc *c, int64_t s, int32_t ns, const uint64_t *ids,
+			   size_t n)
+{
+	c->have_max = false;
+	c->nseen = 0;
+	for (size_t i = 0; i < n; i++)
+		remember(c, s, ns, ids[i]);
+	if (!n) {
+		c->have_max = true;
+		c->max_s = s;
+		c->max_ns = ns;
+	}
+	return 0;
 }
 
 /* One GetFlows response in c->buf. Return: 0 or the sink's -errno. */
 static int on_response(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint64_t now)
 {
 	struct fr_hubble_error herr = {0};
-	ProtobufCMessage *m = NULL;
-	const Observer__GetFlowsResponse *r;
-	const Flow__Flow *flow;
+	struct fr_hubble_wire w;
 	char desc[256];
 	int err;
 
 	atomic_fetch_add(&c->st.responses, 1);
-	err = fr_hubble__decode(&observer__get_flows_response__descriptor, c->buf, c->len, &m,
-				&herr);
+	err = fr_hubble_wire__scan(c->buf, c->len, &w, &herr);
 	if (err) {
 		const uint64_t n = atomic_fetch_add(&c->st.bad_message, 1) + 1;
 
@@ -399,22 +444,21 @@ static int on_response(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, ui
 				"bytes): %s\n",
 				(unsigned long long)n,
 				(unsigned long long)atomic_load(&c->st.responses), c->len,
-				fr_hubble__describe(&herr, desc, sizeof(desc)));
+				err == -ENOMEM ? "out of memory"
+					       : fr_hubble__describe(&herr, desc, sizeof(desc)));
 		fr_hubble_sink__lost(sink, "bad_message", 1, now, now);
 		return 0;
 	}
-	r = (const Observer__GetFlowsResponse *)m;
-	/* a oneof: flow shares its storage with lost_events and node_status */
-	flow = r->response_types_case == OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW ? r->flow
-											   : NULL;
-	if (flow && seen_before(c, r)) {
+	if (w.type == FR_HUBBLE_WIRE_FLOW && seen_before(c, &w)) {
 		atomic_fetch_add(&c->st.duplicates, 1);
-		fr_hubble__free(m);
 		return 0;
 	}
-	err = fr_hubble_sink__offer(sink, FR_KIND_HUBBLE_FLOW_PB, c->buf, c->len, flow, now);
-	fr_hubble__free(m);
-	return err;
+	if (w.type == FR_HUBBLE_WIRE_LOST_EVENTS) {
+		atomic_fetch_add(&c->st.lost_events, 1);
+		fr_hubble_sink__hubble_lost(sink, w.lost_source, w.lost_n, now);
+	}
+	return fr_hubble_sink__offer_keys(sink, FR_KIND_HUBBLE_FLOW_PB, c->buf, c->len,
+					  w.type == FR_HUBBLE_WIRE_FLOW ? &w.keys : NULL, now);
 }
 
 enum { TAG_SEND = 1, TAG_MSG, TAG_STATUS };
@@ -436,6 +480,7 @@ static int get_flows(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint
 	grpc_op send[4] = {0}, recv = {0}, st = {0};
 	grpc_byte_buffer *out, *in = NULL;
 	int pending = 0, err = 0;
+	unsigned streak = 0;
 	struct call_status cs;
 	grpc_call *call;
 
@@ -471,7 +516,7 @@ static int get_flows(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint
 	if (pending < 3)
 		grpc_call_cancel(call, NULL);
 	while (pending) {
-		const grpc_event ev = next_event(c);
+		const grpc_event ev = next_stream_event(c, &streak);
 
 		if (ev.type != GRPC_OP_COMPLETE)
 			break; /* the queue shut down: not while a call is ours */

@@ -3,12 +3,12 @@
  * The gRPC input of the Hubble source: a client of the Hubble Observer
  * API on gRPC's C core (libgrpc). It asks ServerStatus, then follows
  * GetFlows, and hands every response to the sink as the bytes received
- * (validated with fr_hubble__decode; a malformed one is counted as
- * bad_message, never fatal). When the stream ends or the server cannot
- * be reached it tries again after an exponential backoff, asks
- * ServerStatus again and resumes GetFlows with `since` = the newest flow
- * time it saw, skipping the flows of that time it already handed on; the
- * span without a stream is reported to the sink as a "gap".
+ * (their framing checked and the few fields needed read off the wire,
+ * hubble_wire.h; a malformed one is counted as bad_message with its
+ * offset, never fatal; a lost_events one is counted by its source too). When the stream ends or the
+ * server cannot be reached it tries again after an exponential backoff, asks ServerStatus again and
+ * resumes GetFlows with `since` = the newest flow time it saw, skipping the flows of that time it
+ * already handed on; the span without a stream is reported to the sink as a "gap".
  */
 #ifndef FR_RECORDER_HUBBLE_GRPC_H
 #define FR_RECORDER_HUBBLE_GRPC_H
@@ -40,7 +40,8 @@ struct fr_hubble_grpc_stats {
 	atomic_uint_fast64_t streams;	  /* GetFlows calls made */
 	atomic_uint_fast64_t responses;	  /* GetFlows responses received */
 	atomic_uint_fast64_t duplicates;  /* resent by a resumed stream, skipped */
-	atomic_uint_fast64_t bad_message; /* refused by fr_hubble__decode */
+	atomic_uint_fast64_t bad_message; /* refused by the wire scan (hubble_wire.h) */
+	atomic_uint_fast64_t lost_events; /* lost_events responses */
 	atomic_uint_fast64_t statuses;	  /* ServerStatus answers */
 };
 
@@ -51,6 +52,14 @@ struct fr_hubble_grpc;
  * Return: 0 or -errno (-EINVAL: a file unreadable; -ENOMEM).
  */
 int fr_hubble_grpc__new(const struct fr_hubble_grpc_opts *o, struct fr_hubble_grpc **out);
+
+/*
+ * Before run: the first GetFlows resumes with since = (s, ns), skipping
+ * the flows of that time whose ids (fr_hubble_wire__id) are in ids[0..n)
+ * (the newest of a recording already on disk). Return: 0.
+ */
+int fr_hubble_grpc__resume(struct fr_hubble_grpc *c, int64_t s, int32_t ns, const uint64_t *ids,
+			   size_t n);
 
 /* Calls, reconnects and hands responses to sink until fr_hubble_grpc__stop.
  * Return: 0, or -errno when the sink asked to stop. */

@@ -16,6 +16,7 @@
 
 #include "format/hubble/flow.h"
 #include "format/kinds.h"
+#include "hubble_filter.h"
 
 struct fr_hubble_sink;
 
@@ -31,6 +32,23 @@ struct fr_hubble_sink;
  */
 int fr_hubble_sink__offer(struct fr_hubble_sink *s, enum fr_kind kind, const void *payload,
 			  size_t len, const Flow__Flow *flow, uint64_t recv_boot_ns);
+
+/*
+ * The same, for an input that read the flow's keys off the wire
+ * (hubble_wire.h) instead of decoding it; keys NULL: not a flow.
+ */
+int fr_hubble_sink__offer_keys(struct fr_hubble_sink *s, enum fr_kind kind, const void *payload,
+			       size_t len, const struct fr_hubble_flow_keys *keys,
+			       uint64_t recv_boot_ns);
+
+/*
+ * Counts a lost_events response received at recv_boot_ns: Hubble itself
+ * lost n events at source (flow.LostEventSource). Reported as reason
+ * "lost_events:<source name>" with lost = n (the response is recorded
+ * too: offer it as any other).
+ */
+void fr_hubble_sink__hubble_lost(struct fr_hubble_sink *s, uint32_t source, uint64_t n,
+				 uint64_t recv_boot_ns);
 
 /*
  * Counts n responses the input lost or refused (reason: "bad_line",
