@@ -190,6 +190,7 @@ int fr_block__advance(struct fr_block_cursor *c, struct fr_diag *diag)
 	c->head.ts_ns = c->prev_ts;
 	c->head.payload = p;
 	c->head.block_offset = c->hdr.offset;
+	c->head.block_records = c->hdr.n_records;
 	c->has_head = 1;
 	return 1;
 }

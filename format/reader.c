@@ -69,6 +69,9 @@ struct fr_reader {
 
 	struct fr_diag diag;
 	struct fr_reader_stats st;
+
+	uint8_t *frame; /* fr_reader__block_frame() */
+	size_t frame_cap;
 };
 
 #define fail(r, off, ...) fr_diag__set(&(r)->diag, off, __VA_ARGS__)
@@ -658,6 +661,35 @@ int fr_reader__time_range(struct fr_reader *r, uint64_t *min, uint64_t *max)
 	return 0;
 }
 
+int fr_reader__block_frame(struct fr_reader *r, uint64_t offset, const uint8_t **frame, size_t *len,
+			   uint32_t *n_records)
+{
+	struct fr_block_hdr b;
+	size_t n;
+	int rc = fr_block__read_hdr(r->fd, r->file_size, offset, &b, &r->diag);
+
+	if (rc <= 0)
+		return rc ? rc : fail(r, offset, "block runs past the end of the file");
+	n = FR_BLOCK_FRAME + (size_t)b.comp_len;
+	if (n > r->frame_cap) {
+		uint8_t *p = realloc(r->frame, n);
+
+		if (!p)
+			return -ENOMEM;
+		r->frame = p;
+		r->frame_cap = n;
+	}
+	rc = read_at(r, r->frame, n, offset);
+	if (rc)
+		return rc;
+	if (fr_crc32c(0, r->frame + FR_BLOCK_FRAME, b.comp_len) != b.payload_crc)
+		return fail(r, offset, "block payload checksum mismatch");
+	*frame = r->frame;
+	*len = n;
+	*n_records = b.n_records;
+	return 0;
+}
+
 void fr_reader__close(struct fr_reader *r)
 {
 	if (!r)
@@ -670,5 +702,6 @@ void fr_reader__close(struct fr_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	free(r->table);
 	free(r->suffix_min);
+	free(r->frame);
 	free(r);
 }

@@ -45,6 +45,7 @@ struct fr_record {
 	uint64_t ts_ns;
 	const uint8_t *payload; /* borrowed: valid until the next call */
 	uint64_t block_offset;	/* file offset of the block holding it */
+	uint32_t block_records; /* records in that block */
 };
 
 struct fr_reader_stats {
@@ -92,6 +93,16 @@ int fr_reader__seek(struct fr_reader *r, uint64_t ts_ns);
  * *min > *max when the segment holds no block; or -errno.
  */
 int fr_reader__time_range(struct fr_reader *r, uint64_t *min, uint64_t *max);
+
+/*
+ * The stored frame of the block at `offset` (a record's block_offset):
+ * preamble, header and compressed payload, both checksums checked, for
+ * fr_writer__append_frame(), and its record count. *frame is borrowed
+ * until the next call or close. Return: 0, -EBADMSG (diag set), -EIO,
+ * -ENOMEM.
+ */
+int fr_reader__block_frame(struct fr_reader *r, uint64_t offset, const uint8_t **frame, size_t *len,
+			   uint32_t *n_records);
 
 const struct fr_diag *fr_reader__diag(const struct fr_reader *r);
 void fr_reader__stats(const struct fr_reader *r, struct fr_reader_stats *st);

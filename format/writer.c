@@ -430,6 +430,36 @@ int fr_writer__flush(struct fr_writer *w)
 	return sync_if_due(w, w->fsync_ms == 0);
 }
 
+int fr_writer__append_frame(struct fr_writer *w, const uint8_t *frame, size_t len,
+			    const uint32_t kinds[FR_KIND_MAX])
+{
+	const uint8_t *h = frame + FR_FRAME_PREAMBLE;
+	uint64_t offset;
+	int err;
+
+	if (len < FR_BLOCK_FRAME || fr_get32(frame) != FR_FRAME_BLOCK ||
+	    fr_get32(frame + 4) != FR_BLOCK_HDR || len != FR_BLOCK_FRAME + (size_t)fr_get32(h))
+		return -EINVAL;
+	err = fr_writer__flush(w);
+	if (!err)
+		err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
+	offset = w->good_end; /* after the pending block */
+	if (!err)
+		err = write_frame(w, frame, len);
+	if (err)
+		return err;
+	w->idx[w->nidx++] = (struct fr_index_entry){offset,	 fr_get64(h + 16), fr_get64(h + 24),
+						    fr_get32(h), fr_get32(h + 4),  fr_get32(h + 8)};
+	for (unsigned k = 0; k < FR_KIND_MAX; k++)
+		w->kind_counts[k] += kinds[k];
+	w->st.records += fr_get32(h + 8);
+	w->st.blocks++;
+	w->st.raw_bytes += fr_get32(h + 4);
+	w->st.comp_bytes += fr_get32(h);
+	w->st.file_bytes = w->good_end;
+	return sync_if_due(w, w->fsync_ms == 0);
+}
+
 /* Start a record in the pending block, no flush. Return: 0 and *dst where
  * its `len` payload bytes go (the caller adds len to raw_len), or -ENOMEM. */
 static int put(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, uint8_t **dst)

@@ -109,6 +109,16 @@ int fr_writer__append_event(struct fr_writer *w, unsigned kind, uint64_t ts_ns,
 int fr_writer__append_stats(struct fr_writer *w, const char *source, const char *reason,
 			    uint64_t seen, uint64_t lost, uint64_t first_ns, uint64_t last_ns);
 
+/*
+ * Append a block frame as stored in another segment of the same clock
+ * (fr_reader__block_frame()), not recompressed: the pending block is
+ * written first so blocks stay in time order. `kinds` counts its records
+ * per kind for the index. Return: 0, -EINVAL for a frame that is not one
+ * block, or the flush's or write's -errno (the frame is then not taken).
+ */
+int fr_writer__append_frame(struct fr_writer *w, const uint8_t *frame, size_t len,
+			    const uint32_t kinds[FR_KIND_MAX]);
+
 /* Write the pending block if it is flush_ms old, fsync if due. Call it
  * from an idle loop so a quiet writer still persists. Return: 0 or -errno. */
 int fr_writer__tick(struct fr_writer *w);

@@ -122,6 +122,8 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 		if (err)
 			return err;
 		res->records += p->res.records;
+		res->blocks += p->res.blocks;
+		res->blocks_copied += p->res.blocks_copied;
 	}
 	return b->n ? 0 : -ENODATA;
 }

@@ -26,6 +26,7 @@ struct fr_bundle_result {
 	uint64_t input_bytes; /* the input segments' sizes */
 	uint64_t bundle_bytes;
 	uint64_t records;
+	uint64_t blocks, blocks_copied; /* blocks written; of those, copied as stored */
 };
 
 /* Return: 0, -ENODATA (no record in the window), or -errno (printed). */

@@ -27,6 +27,8 @@ struct fr_cut_result {
 	int64_t first_wall, last_wall; /* window records, wall ns (first > last: none) */
 	int snapshot;		       /* a metadata snapshot was shipped */
 	uint64_t bytes;		       /* size of the new segment */
+	uint64_t blocks;	       /* in the new segment */
+	uint64_t blocks_copied;	       /* of those, copied as stored (not recompressed) */
 };
 
 /*

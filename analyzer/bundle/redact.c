@@ -280,6 +280,19 @@ int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, siz
 	return rc;
 }
 
+int fr_redact__may_change(struct fr_redact *r, unsigned kind)
+{
+	const struct fr_kind_info *ki = fr_kind__info(kind);
+
+	if (ki && ki->has_schema)
+		return kind_needs(r, ki);
+	if (kind == FR_KIND_META_SNAPSHOT || kind == FR_KIND_META_CHANGE)
+		return fr_redact__wants_meta(r);
+	if (kind == FR_KIND_HUBBLE_FLOW_JSON || kind == FR_KIND_HUBBLE_FLOW_PB)
+		return fr_redact__wants_flows(r);
+	return 0;
+}
+
 json_t *fr_redact__summary(const struct fr_redact *r)
 {
 	json_t *o = json_object(), *cl = json_array(), *vals = json_object();

@@ -69,6 +69,10 @@ int fr_redact__init(struct fr_redact *r, unsigned classes, int keep_subnets);
 int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, size_t len,
 		      const uint8_t **out, size_t *outlen);
 
+/* Whether fr_redact__record() may change or drop a record of `kind`
+ * (0: it always ships as is, so its block may be copied verbatim). */
+int fr_redact__may_change(struct fr_redact *r, unsigned kind);
+
 /* What was done, for the manifest: classes, keep_subnets, counts. */
 json_t *fr_redact__summary(const struct fr_redact *r);
 

@@ -170,7 +170,9 @@ int fr_cmd_bundle(int argc, char **argv)
 	}
 	fprintf(stderr,
 		"flightrec bundle: %s: %zu segments, %" PRIu64 " records, %" PRIu64
-		" bytes (inputs %" PRIu64 " bytes)\n",
-		a.out, res.segments, res.records, res.bundle_bytes, res.input_bytes);
+		" bytes (inputs %" PRIu64 " bytes); blocks %" PRIu64 ", %" PRIu64
+		" copied as stored\n",
+		a.out, res.segments, res.records, res.bundle_bytes, res.input_bytes, res.blocks,
+		res.blocks_copied);
 	return 0;
 }

@@ -115,6 +115,27 @@ def t_fixture(a):
     check(not left, "no temporary files left next to the bundles")
 
 
+def t_copy(a):
+    """Blocks with nothing to rewrite are copied as stored, not recompressed:
+    a generated ring whose bundle copies some, against the ring itself."""
+    fr, w = a.flightrec, a.work
+    shutil.rmtree(w + "/gx", ignore_errors=True)
+    run([a.gen, "-o", w + "/gx", "--no-truth", "--seed", "3", "--duration", "15m",
+         "--tick", "1s", "--segment", "5m"])
+    win = ("2026-01-15T12:00:00Z", "2026-01-15T12:15:00Z")
+    if os.path.exists(w + "/g.tar.zst"):
+        os.unlink(w + "/g.tar.zst")
+    p = run([fr, "bundle", w + "/gx", "--from", win[0], "--to", win[1], "-o", w + "/g.tar.zst"])
+    m = re.search(rb"blocks (\d+), (\d+) copied as stored", p.stderr)
+    check(m and 0 < int(m.group(2)) < int(m.group(1)),
+          "some blocks copied as stored, others re-encoded (%s)" % (m and m.group(0)))
+    replay(fr, [w + "/gx"], w + "/dir.db")
+    replay(fr, [w + "/g.tar.zst"], w + "/g.db")
+    same_reports(fr, w + "/dir.db", w + "/g.db", win, "copied blocks, over the window")
+    run([fr, "verify", w + "/g.tar.zst"])
+    check(True, "verify accepts the bundle with copied blocks")
+
+
 def manifest(path):
     raw = subprocess.run(["zstd", "-q", "-d", "-c", path], check=True,
                          stdout=subprocess.PIPE).stdout
@@ -336,7 +357,8 @@ def t_live(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["fixture", "redact", "hostile", "live"])
+    ap.add_argument("mode", choices=["fixture", "redact", "hostile", "live", "copy"])
+    ap.add_argument("--gen", help="copy: fr-gen-fixture")
     ap.add_argument("--flightrec", required=True)
     ap.add_argument("--recorder")
     ap.add_argument("--source", required=True)
@@ -345,7 +367,8 @@ def main():
     a = ap.parse_args()
     a.work = os.path.abspath(a.work)
     os.makedirs(a.work, exist_ok=True)
-    {"fixture": t_fixture, "redact": t_redact, "hostile": t_hostile, "live": t_live}[a.mode](a)
+    {"fixture": t_fixture, "redact": t_redact, "hostile": t_hostile, "live": t_live,
+     "copy": t_copy}[a.mode](a)
 
 
 if __name__ == "__main__":
