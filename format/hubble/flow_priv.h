@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Helpers shared by flow_wire.c and flow_json.c; not part of the API. */
+/* Helpers shared by the format/hubble sources and the recorder's wire scan
+ * (recorder/sources/hubble/hubble_wire.c); not part of the API. */
 #ifndef FR_FORMAT_HUBBLE_FLOW_PRIV_H
 #define FR_FORMAT_HUBBLE_FLOW_PRIV_H
 
@@ -61,5 +62,54 @@ int fr_hubble__parse_line_jansson(const ProtobufCMessageDescriptor *d, const cha
  */
 int fr_hubble__parse_line_fast(const ProtobufCMessageDescriptor *d, const char *text, size_t len,
 			       ProtobufCMessage **out, struct fr_hubble_error *err);
+
+/* Reads a varint at p[*pos] (advancing *pos). Return: 0, FR_HUBBLE_ETRUNC
+ * or FR_HUBBLE_EVARINT (over 10 bytes or 64 bits). The one-byte case first:
+ * most tags and small values are. */
+static inline int fr_hubble__rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	if (*pos < len && p[*pos] < 0x80) {
+		*v = p[(*pos)++];
+		return 0;
+	}
+	for (unsigned i = 0; i < 10; i++) {
+		uint8_t b;
+
+		if (*pos >= len)
+			return FR_HUBBLE_ETRUNC;
+		b = p[(*pos)++];
+		if (i == 9 && b > 1)
+			return FR_HUBBLE_EVARINT;
+		r |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return FR_HUBBLE_EVARINT;
+}
+
+/* The wire type a non-packed value of type t has. */
+static inline unsigned fr_hubble__wire_type_of(ProtobufCType t)
+{
+	switch (t) {
+	case PROTOBUF_C_TYPE_SFIXED32:
+	case PROTOBUF_C_TYPE_FIXED32:
+	case PROTOBUF_C_TYPE_FLOAT:
+		return 5;
+	case PROTOBUF_C_TYPE_SFIXED64:
+	case PROTOBUF_C_TYPE_FIXED64:
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return 1;
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_BYTES:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return 2;
+	default:
+		return 0;
+	}
+}
 
 #endif /* FR_FORMAT_HUBBLE_FLOW_PRIV_H */

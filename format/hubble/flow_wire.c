@@ -108,48 +108,6 @@ bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
 	return true;
 }
 
-static int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-	uint64_t r = 0;
-
-	for (unsigned i = 0; i < 10; i++) {
-		uint8_t b;
-
-		if (*pos >= len)
-			return FR_HUBBLE_ETRUNC;
-		b = p[(*pos)++];
-		if (i == 9 && b > 1)
-			return FR_HUBBLE_EVARINT;
-		r |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return FR_HUBBLE_EVARINT;
-}
-
-/* The wire type a non-packed value of type t has. */
-static unsigned wire_type_of(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-		return 5;
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 1;
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_BYTES:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
 /* Entries in a packed run p[0..len) of wire type wt; -1 when malformed. */
 static long packed_count(const uint8_t *p, size_t len, unsigned wt)
 {
@@ -163,7 +121,7 @@ static long packed_count(const uint8_t *p, size_t len, unsigned wt)
 		return len % w ? -1 : (long)(len / w);
 	}
 	while (pos < len) {
-		if (rd_varint(p, len, &pos, &v))
+		if (fr_hubble__rd_varint(p, len, &pos, &v))
 			return -1;
 		n++;
 	}
@@ -202,7 +160,7 @@ static int scan_len_field(struct scan *s, const ProtobufCFieldDescriptor *f, con
 	default: /* a packed run of scalars */
 		if (f->label != PROTOBUF_C_LABEL_REPEATED)
 			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
-		k = packed_count(p, n, wire_type_of(f->type));
+		k = packed_count(p, n, fr_hubble__wire_type_of(f->type));
 		if (k < 0)
 			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
 		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
@@ -228,7 +186,7 @@ static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const u
 		uint32_t *count;
 		int rc;
 
-		rc = rd_varint(p, len, &pos, &tag);
+		rc = fr_hubble__rd_varint(p, len, &pos, &tag);
 		if (rc)
 			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 		wt = (unsigned)(tag & 7);
@@ -244,13 +202,13 @@ static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const u
 		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
 		vstart = pos;
 		if (wt == 0) {
-			rc = rd_varint(p, len, &pos, &v);
+			rc = fr_hubble__rd_varint(p, len, &pos, &v);
 		} else if (wt == 1 || wt == 5) {
 			n = wt == 1 ? 8 : 4;
 			rc = len - pos < n ? FR_HUBBLE_ETRUNC : 0;
 			pos += rc ? 0 : n;
 		} else {
-			rc = rd_varint(p, len, &pos, &v);
+			rc = fr_hubble__rd_varint(p, len, &pos, &v);
 			if (!rc && v > len - pos)
 				rc = FR_HUBBLE_ETRUNC; /* an oversized length */
 			n = rc ? 0 : (size_t)v;
@@ -272,7 +230,8 @@ static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const u
 		count = &counts[f - d->fields];
 		if (wt == 2) {
 			rc = scan_len_field(s, f, p + vstart, n, depth, count);
-		} else if (wt == wire_type_of(f->type) && wire_type_of(f->type) != 2) {
+		} else if (wt == fr_hubble__wire_type_of(f->type) &&
+			   fr_hubble__wire_type_of(f->type) != 2) {
 			*count += 1;
 		} else {
 			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,

@@ -33,26 +33,6 @@ static struct {
 	const struct tab *root;
 } schema = {.once = PTHREAD_ONCE_INIT};
 
-static unsigned wire_type_of(ProtobufCType t)
-{
-	switch (t) {
-	case PROTOBUF_C_TYPE_SFIXED32:
-	case PROTOBUF_C_TYPE_FIXED32:
-	case PROTOBUF_C_TYPE_FLOAT:
-		return 5;
-	case PROTOBUF_C_TYPE_SFIXED64:
-	case PROTOBUF_C_TYPE_FIXED64:
-	case PROTOBUF_C_TYPE_DOUBLE:
-		return 1;
-	case PROTOBUF_C_TYPE_STRING:
-	case PROTOBUF_C_TYPE_BYTES:
-	case PROTOBUF_C_TYPE_MESSAGE:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
 /* The table of d (index into schema.tabs), made with those it refers to.
  * Return: the index or -1 (out of memory). */
 static long tab_of(const ProtobufCMessageDescriptor *d)
@@ -84,7 +64,7 @@ static long tab_of(const ProtobufCMessageDescriptor *d)
 		return -1;
 	for (unsigned k = 0; k < d->n_fields; k++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[k];
-		uint8_t code = (uint8_t)wire_type_of(f->type);
+		uint8_t code = (uint8_t)fr_hubble__wire_type_of(f->type);
 		long sub;
 
 		if (f->id < SMALL)
@@ -96,7 +76,8 @@ static long tab_of(const ProtobufCMessageDescriptor *d)
 				return -1;
 			/* a pointer into tabs: fixed up once all are made */
 			schema.tabs[i].sub[k] = (const struct tab *)(uintptr_t)(sub + 1);
-		} else if (f->label == PROTOBUF_C_LABEL_REPEATED && wire_type_of(f->type) != 2) {
+		} else if (f->label == PROTOBUF_C_LABEL_REPEATED &&
+			   fr_hubble__wire_type_of(f->type) != 2) {
 			code |= C_PACKABLE;
 		}
 		schema.tabs[i].code[k] = code;
@@ -118,31 +99,6 @@ static void make_schema(void)
 	schema.root = &schema.tabs[0];
 }
 
-static inline int rd_varint(const uint8_t *p, size_t len, size_t *pos, uint64_t *v)
-{
-	uint64_t r = 0;
-
-	if (*pos < len && p[*pos] < 0x80) {
-		*v = p[(*pos)++];
-		return 0;
-	}
-	for (unsigned i = 0; i < 10; i++) {
-		uint8_t b;
-
-		if (*pos >= len)
-			return FR_HUBBLE_ETRUNC;
-		b = p[(*pos)++];
-		if (i == 9 && b > 1)
-			return FR_HUBBLE_EVARINT;
-		r |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80)) {
-			*v = r;
-			return 0;
-		}
-	}
-	return FR_HUBBLE_EVARINT;
-}
-
 struct scan {
 	const uint8_t *base;
 	struct fr_hubble_error *err;
@@ -160,7 +116,7 @@ static bool packed_ok(const uint8_t *p, size_t n, unsigned wt)
 	if (wt == 5 || wt == 1)
 		return n % (wt == 5 ? 4 : 8) == 0;
 	while (pos < n)
-		if (rd_varint(p, n, &pos, &v))
+		if (fr_hubble__rd_varint(p, n, &pos, &v))
 			return false;
 	return true;
 }
@@ -215,7 +171,7 @@ static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p,
 		unsigned wt;
 		int rc, k;
 
-		rc = rd_varint(p, len, &pos, &tag);
+		rc = fr_hubble__rd_varint(p, len, &pos, &tag);
 		if (rc)
 			return fr_hubble__fail(s->err, rc, at);
 		wt = (unsigned)(tag & 7);
@@ -228,13 +184,13 @@ static int scan_msg(const struct scan *s, const struct tab *t, const uint8_t *p,
 		k = field_index(t, tag >> 3);
 		vstart = pos;
 		if (wt == 0) {
-			rc = rd_varint(p, len, &pos, &v);
+			rc = fr_hubble__rd_varint(p, len, &pos, &v);
 		} else if (wt == 1 || wt == 5) {
 			n = wt == 1 ? 8 : 4;
 			rc = len - pos < n ? FR_HUBBLE_ETRUNC : 0;
 			pos += rc ? 0 : n;
 		} else {
-			rc = rd_varint(p, len, &pos, &v);
+			rc = fr_hubble__rd_varint(p, len, &pos, &v);
 			if (!rc && v > len - pos)
 				rc = FR_HUBBLE_ETRUNC; /* an oversized length */
 			n = rc ? 0 : (size_t)v;
@@ -276,17 +232,17 @@ static bool next_field(struct reader *r, struct field *f)
 {
 	uint64_t tag;
 
-	if (r->pos >= r->len || rd_varint(r->p, r->len, &r->pos, &tag))
+	if (r->pos >= r->len || fr_hubble__rd_varint(r->p, r->len, &r->pos, &tag))
 		return false;
 	f->num = (uint32_t)(tag >> 3);
 	f->wt = (unsigned)(tag & 7);
 	f->v = 0;
 	f->n = 0;
 	if (f->wt == 0)
-		return !rd_varint(r->p, r->len, &r->pos, &f->v);
+		return !fr_hubble__rd_varint(r->p, r->len, &r->pos, &f->v);
 	if (f->wt == 1 || f->wt == 5)
 		f->n = f->wt == 1 ? 8 : 4;
-	else if (rd_varint(r->p, r->len, &r->pos, &f->v))
+	else if (fr_hubble__rd_varint(r->p, r->len, &r->pos, &f->v))
 		return false;
 	else
 		f->n = (size_t)f->v;
