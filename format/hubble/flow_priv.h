@@ -91,6 +91,53 @@ static inline int fr_hubble__rd_varint(const uint8_t *p, size_t len, size_t *pos
 	return FR_HUBBLE_EVARINT;
 }
 
+/* Reads and checks a field's tag at p[*pos]: a field number in 1..2^29-1,
+ * no group (3, 4), a wire type up to 5. Return: 0 or the errcode; the
+ * caller reports it at the tag's offset. */
+static inline int fr_hubble__rd_tag(const uint8_t *p, size_t len, size_t *pos, uint64_t *tag)
+{
+	const int rc = fr_hubble__rd_varint(p, len, pos, tag);
+
+	if (rc)
+		return rc;
+	if ((*tag >> 3) == 0 || (*tag >> 3) > 0x1fffffff)
+		return FR_HUBBLE_EFIELD;
+	if ((*tag & 7) == 3 || (*tag & 7) == 4)
+		return FR_HUBBLE_EGROUP;
+	return (*tag & 7) > 5 ? FR_HUBBLE_EWIRETYPE : 0;
+}
+
+/* Steps over the value of wire type wt at p[*pos]: a varint (its value in
+ * *v), 8 or 4 bytes, or a length and that many bytes (*vstart, *n: where
+ * the bytes are). Return: 0, FR_HUBBLE_ETRUNC (also for a length past the
+ * end) or FR_HUBBLE_EVARINT. */
+static inline int fr_hubble__rd_value(const uint8_t *p, size_t len, size_t *pos, unsigned wt,
+				      uint64_t *v, size_t *vstart, size_t *n)
+{
+	int rc;
+
+	*vstart = *pos;
+	*n = 0;
+	if (wt == 0)
+		return fr_hubble__rd_varint(p, len, pos, v);
+	if (wt == 1 || wt == 5) {
+		*n = wt == 1 ? 8 : 4;
+		if (len - *pos < *n)
+			return FR_HUBBLE_ETRUNC;
+		*pos += *n;
+		return 0;
+	}
+	rc = fr_hubble__rd_varint(p, len, pos, v);
+	if (!rc && *v > len - *pos)
+		rc = FR_HUBBLE_ETRUNC; /* an oversized length */
+	if (rc)
+		return rc;
+	*n = (size_t)*v;
+	*vstart = *pos;
+	*pos += *n;
+	return 0;
+}
+
 /* The wire type a non-packed value of type t has. */
 static inline unsigned fr_hubble__wire_type_of(ProtobufCType t)
 {

@@ -186,35 +186,12 @@ static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const u
 		uint32_t *count;
 		int rc;
 
-		rc = fr_hubble__rd_varint(p, len, &pos, &tag);
+		rc = fr_hubble__rd_tag(p, len, &pos, &tag);
 		if (rc)
 			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 		wt = (unsigned)(tag & 7);
-		if ((tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD,
-					       (size_t)(p + at - s->base));
-		if (wt == 3 || wt == 4)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EGROUP,
-					       (size_t)(p + at - s->base));
-		if (wt > 5)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
-					       (size_t)(p + at - s->base));
 		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
-		vstart = pos;
-		if (wt == 0) {
-			rc = fr_hubble__rd_varint(p, len, &pos, &v);
-		} else if (wt == 1 || wt == 5) {
-			n = wt == 1 ? 8 : 4;
-			rc = len - pos < n ? FR_HUBBLE_ETRUNC : 0;
-			pos += rc ? 0 : n;
-		} else {
-			rc = fr_hubble__rd_varint(p, len, &pos, &v);
-			if (!rc && v > len - pos)
-				rc = FR_HUBBLE_ETRUNC; /* an oversized length */
-			n = rc ? 0 : (size_t)v;
-			vstart = pos;
-			pos += n;
-		}
+		rc = fr_hubble__rd_value(p, len, &pos, wt, &v, &vstart, &n);
 		if (rc) {
 			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 			if (f)
