@@ -347,35 +347,54 @@ def scenario_jsonpb(a, pb, base):
     check(lost == 3, "jsonpb: a lost_events line counted by source (%d)" % lost)
 
 
-def scenario_kernel(a, pb, base):
-    """A Hubble flood into a 4 KiB queue: queue_full counted, no exec missed."""
-    sdir, rdir = os.path.join(base, "srv-kern"), os.path.join(base, "rec-kern")
+def kernel_flood(a, base, attempt, flows):
+    """One recording: `flows` generated flows into a 4 KiB queue while 300
+    execs run. Return (lost, kept, execs, kernel lost, rc)."""
+    sdir = os.path.join(base, "srv-kern%d" % attempt)
+    rdir = os.path.join(base, "rec-kern%d" % attempt)
     os.mkdir(sdir)
     srv, ports = start_server(sdir, "--tcp-port", "-1", "--no-samples")
     rec = Recorder(a.record, rdir, "--families", "proc", "--hubble", "unix:" + ports["unix"],
                    "--hubble-queue-size", "4K")
     wait_for("the stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 20000})
-    marker = "frhubble%d" % os.getpid()
+    ctl(ports, "/flows", {"generate": flows})
+    marker = "frhubble%d-%d" % (os.getpid(), attempt)
     os.symlink("/bin/true", os.path.join(base, marker))
     for _ in range(300):
         subprocess.run([os.path.join(base, marker)])
-    wait_for("the flood to be sent", lambda: stream_flows_sent(ports) >= 20000, 120)
+    wait_for("the flood to be sent", lambda: stream_flows_sent(ports) >= flows, 300)
     time.sleep(0.5)
     rc = rec.stop()
+    srv.terminate()
+    srv.wait()
     recs = read_records(a.segdump, rdir)
     qf = [s for s in recs["stats"] if s["source"] == "hubble" and s["reason"] == "queue_full"]
     lost = sum(s["lost"] for s in qf)
-    check(rc == 0 and lost > 0 and lost + len(recs["hubble_flow_pb"]) == 20000,
-          "kernel: the flood overflowed the Hubble queue (%d lost, %d kept, sum 20000)"
-          % (lost, len(recs["hubble_flow_pb"])))
     execs = sum(marker in b.decode(errors="replace") for b in recs["proc_exec"])
-    check(execs == 300, "kernel: all 300 execs recorded during the flood (%d)" % execs)
     kern = [s for s in recs["stats"] if s["source"] not in ("hubble", "host")]
     klost = sum(s["lost"] for s in kern)
-    check(klost == 0, "kernel: no kernel event lost while Hubble overflowed (%d)" % klost)
-    srv.terminate()
-    srv.wait()
+    return lost, len(recs["hubble_flow_pb"]), execs, klost, rc
+
+
+def scenario_kernel(a, pb, base):
+    """A Hubble flood into a 4 KiB queue: queue_full counted, no exec missed.
+    Whether the queue overflows depends on how fast the Python server sends
+    against how fast the recorder drains: on a loaded machine a flood can
+    fit through, so a flood that did not overflow is sent again, larger."""
+    flows = 20000
+    for attempt in range(3):
+        lost, kept, execs, klost, rc = kernel_flood(a, base, attempt, flows)
+        check(rc == 0 and lost + kept == flows,
+              "kernel: every flow of the flood kept or counted (%d lost, %d kept, sum %d)"
+              % (lost, kept, flows))
+        check(execs == 300, "kernel: all 300 execs recorded during the flood (%d)" % execs)
+        check(klost == 0, "kernel: no kernel event lost during the flood (%d)" % klost)
+        if lost > 0:
+            break
+        print("kernel: %d flows did not overflow the queue (slow sender); again with %d"
+              % (flows, flows * 4))
+        flows *= 4
+    check(lost > 0, "kernel: the flood overflowed the Hubble queue (%d lost)" % lost)
 
 
 def varint(n):
