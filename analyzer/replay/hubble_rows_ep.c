@@ -276,13 +276,12 @@ void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc 
 		goto none;
 	flow = l->flow_val;
 	for (pos = 0; pos < l->flow_len;) {
-		at = pos;
 		if (next_field(buf + flow, l->flow_len, &pos, &num, &val, &n))
 			goto none;
 		if (num == LEN_FIELD(8) && !nsrc++)
-			l->src = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
+			l->src = (struct fr_hubble_cut){(long long)(flow + val), n};
 		else if (num == LEN_FIELD(9) && !ndst++)
-			l->dst = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
+			l->dst = (struct fr_hubble_cut){(long long)(flow + val), n};
 	}
 	if (nsrc != 1)
 		l->src.off = -1;
@@ -291,32 +290,6 @@ void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc 
 	return;
 none:
 	l->flow_tag = l->src.off = l->dst.off = -1;
-}
-
-size_t fr_hubble_eps__strip(const uint8_t *buf, size_t len, const struct fr_hubble_loc *l,
-			    uint8_t *out)
-{
-	const struct fr_hubble_cut *cut[2] = {&l->src, &l->dst};
-	size_t o = (size_t)l->flow_tag, at = l->flow_val, n = l->flow_len;
-	uint64_t v;
-
-	memcpy(out, buf, o);
-	for (int i = 0; i < 2; i++)
-		if (cut[i]->off >= 0)
-			n -= (size_t)cut[i]->off + cut[i]->len - cut[i]->field;
-	out[o++] = 0x0a; /* field 1, wire type 2 */
-	for (v = n; v >= 0x80; v >>= 7)
-		out[o++] = (uint8_t)(v | 0x80);
-	out[o++] = (uint8_t)v;
-	for (int i = 0; i < 2; i++) {
-		if (cut[i]->off < 0)
-			continue;
-		memcpy(out + o, buf + at, cut[i]->field - at);
-		o += cut[i]->field - at;
-		at = (size_t)cut[i]->off + cut[i]->len;
-	}
-	memcpy(out + o, buf + at, len - at);
-	return o + len - at;
 }
 
 int fr_hubble_eps__flush(struct fr_hubble_eps *e)

@@ -289,6 +289,25 @@ void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s)
 		fr_rowbatch__null(b);
 }
 
+char *fr_rowbatch__json_quote(char *p, const char *s, size_t n)
+{
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else if (c < 0x20) {
+			p += snprintf(p, 7, "\\u%04x", c);
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	return p;
+}
+
 void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 {
 	size_t max = 2;
@@ -310,18 +329,7 @@ void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			*p++ = ',';
-		*p++ = '"';
-		for (const unsigned char *s = (const unsigned char *)v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\') {
-				*p++ = '\\';
-				*p++ = (char)*s;
-			} else if (*s < 0x20) {
-				p += snprintf(p, 7, "\\u%04x", *s);
-			} else {
-				*p++ = (char)*s;
-			}
-		}
-		*p++ = '"';
+		p = fr_rowbatch__json_quote(p, v[i], strlen(v[i]));
 	}
 	*p++ = ']';
 	fr_rowbatch__text_commit(b, (size_t)(p - dst));

@@ -88,6 +88,10 @@ void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s);
  * backslashes and control bytes are escaped. */
 void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v);
 
+/* Writes s[0..n) at p as a JSON string (quoted, escaped as above: up to
+ * 6 * n + 2 bytes). Return: the end. */
+char *fr_rowbatch__json_quote(char *p, const char *s, size_t n);
+
 /* Room for `max` bytes of text formatted in place (NULL: no memory, or
  * 4 GiB of text in the buffer; the row fails); commit the used length. */
 char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max);

@@ -70,11 +70,25 @@ void fr_hubble__path_prepend(struct fr_hubble_error *e, const char *name)
 		e->path[n] = '.';
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), no NUL. */
+/* Any byte of w zero, or with its top bit set. */
+static inline bool ascii_stop(uint64_t w)
+{
+	const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+
+	return ((w | ((w - lo) & ~w)) & hi) != 0;
+}
+
+/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), no NUL;
+ * ASCII without NUL 8 bytes at a time. */
 bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
+	for (uint64_t w; n - i >= 8; i += 8) {
+		memcpy(&w, s + i, sizeof(w));
+		if (ascii_stop(w))
+			break;
+	}
 	while (i < n) {
 		uint8_t c = s[i];
 		unsigned len, cp;
@@ -128,24 +142,18 @@ static long packed_count(const uint8_t *p, size_t len, unsigned wt)
 	return n;
 }
 
-struct scan {
-	const uint8_t *base; /* the whole input, for offsets */
-	struct fr_hubble_error *err;
-};
-
-static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		    size_t len, unsigned depth);
-
-/* One known field's value p[0..n) (wire type 2) or its scalar. */
-static int scan_len_field(struct scan *s, const ProtobufCFieldDescriptor *f, const uint8_t *p,
-			  size_t n, unsigned depth, uint32_t *count)
+/* One known field's value v (wire type 2: v->p[0..v->n)) or its scalar. */
+static int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth, uint32_t *count,
+			  fr_hubble_visit visit, void *obj)
 {
+	const uint8_t *p = v->p;
 	long k;
-	int rc;
+	int rc = 1;
 
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING:
-		if (!fr_hubble__utf8_ok(p, n))
+		if (!fr_hubble__utf8_ok(p, v->n))
 			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
 		break;
 	case PROTOBUF_C_TYPE_BYTES:
@@ -153,45 +161,62 @@ static int scan_len_field(struct scan *s, const ProtobufCFieldDescriptor *f, con
 	case PROTOBUF_C_TYPE_MESSAGE:
 		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
 			return fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
-		rc = scan_msg(s, f->descriptor, p, n, depth + 1);
+		if (visit)
+			rc = visit(s, obj, f, v, depth);
+		if (rc == 1)
+			rc = fr_hubble__scan(s, f->descriptor, p, v->n, depth + 1, NULL, NULL);
 		if (rc)
 			return rc;
-		break;
+		*count += 1;
+		return 0;
 	default: /* a packed run of scalars */
 		if (f->label != PROTOBUF_C_LABEL_REPEATED)
 			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
-		k = packed_count(p, n, fr_hubble__wire_type_of(f->type));
+		k = packed_count(p, v->n, fr_hubble__wire_type_of(f->type));
 		if (k < 0)
 			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
 		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
 		return 0;
 	}
+	if (visit && (rc = visit(s, obj, f, v, depth)) < 0)
+		return rc;
 	*count += 1;
 	return 0;
 }
 
-static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		    size_t len, unsigned depth)
+int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		    size_t len, unsigned depth, fr_hubble_visit visit, void *obj)
 {
-	uint32_t counts[128] = {0}, unknown = 0;
+	/* Every entry and unknown field takes a byte or more: the limits
+	 * below can only be passed in a message longer than they are. */
+	const bool big = len > FR_HUBBLE_MAX_REPEATED;
+	uint32_t counts[128], unknown = 0, none = 0;
 	size_t pos = 0;
 
 	if (d->n_fields > 128)
 		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
+	if (big)
+		memset(counts, 0, d->n_fields * sizeof(counts[0]));
 	while (pos < len) {
 		const ProtobufCFieldDescriptor *f;
 		size_t at = pos, vstart, n = 0;
-		uint64_t tag, v;
+		struct fr_hubble_val v;
+		uint64_t tag;
 		unsigned wt;
 		uint32_t *count;
 		int rc;
 
 		rc = fr_hubble__rd_tag(p, len, &pos, &tag);
+		if (!rc && s->strict && pos - at > 5)
+			rc = FR_HUBBLE_EUNPACK;
 		if (rc)
 			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 		wt = (unsigned)(tag & 7);
-		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
-		rc = fr_hubble__rd_value(p, len, &pos, wt, &v, &vstart, &n);
+		f = fr_hubble__field_of(d, tag >> 3);
+		v.n = pos; /* where the value starts */
+		rc = fr_hubble__rd_value(p, len, &pos, wt, &v.v, &vstart, &n);
+		if (!rc && s->strict && wt == 2 && vstart - v.n > 5)
+			rc = FR_HUBBLE_EUNPACK;
 		if (rc) {
 			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 			if (f)
@@ -199,22 +224,27 @@ static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const u
 			return rc;
 		}
 		if (!f) {
-			if (++unknown > FR_HUBBLE_MAX_REPEATED)
+			if (big && ++unknown > FR_HUBBLE_MAX_REPEATED)
 				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
 						       (size_t)(p + at - s->base));
 			continue; /* kept by protobuf-c as an unknown field */
 		}
-		count = &counts[f - d->fields];
+		count = big ? &counts[f - d->fields] : &none;
+		v.p = p + vstart;
+		v.n = n;
 		if (wt == 2) {
-			rc = scan_len_field(s, f, p + vstart, n, depth, count);
+			rc = scan_len_field(s, f, &v, depth, count, visit, obj);
 		} else if (wt == fr_hubble__wire_type_of(f->type) &&
 			   fr_hubble__wire_type_of(f->type) != 2) {
 			*count += 1;
+			if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
+				rc = 0;
 		} else {
 			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
 					     (size_t)(p + at - s->base));
 		}
-		if (!rc && f->label == PROTOBUF_C_LABEL_REPEATED && *count > FR_HUBBLE_MAX_REPEATED)
+		if (!rc && big && f->label == PROTOBUF_C_LABEL_REPEATED &&
+		    *count > FR_HUBBLE_MAX_REPEATED)
 			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
 					     (size_t)(p + at - s->base));
 		if (rc) {
@@ -234,14 +264,14 @@ static void err_reset(struct fr_hubble_error *e)
 int fr_hubble__validate(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
 			struct fr_hubble_error *err)
 {
-	struct scan s = {.base = buf, .err = err};
+	struct fr_hubble_scan s = {.base = buf, .err = err};
 
 	err_reset(err);
 	if (!d || (!buf && len))
 		return -EINVAL;
 	if (len > FR_HUBBLE_MAX_MSG)
 		return fr_hubble__fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
-	return scan_msg(&s, d, buf, len, 1);
+	return fr_hubble__scan(&s, d, buf, len, 1, NULL, NULL);
 }
 
 int fr_hubble__decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,

@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A flow's columns in one pass over its bytes: fr_hubble__scan validates
+ * every field against the descriptors while the visitors below keep the
+ * values replay needs. Values read as protobuf-c reads them: a scalar or
+ * string given twice, the last one; 32-bit fields, the low 32 bits of the
+ * varint; bools, any bit set. What protobuf-c would merge (a message
+ * field given twice) or replace (a second member of a oneof) is not read
+ * here (-EAGAIN).
+ */
+#include "format/hubble/flow_cols.h"
+#include "format/hubble/flow_priv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Singular messages already seen (a second one would be merged). */
+enum {
+	SEEN_FLOW = 1u << 0,
+	SEEN_RESP_TIME = 1u << 1,
+	SEEN_TIME = 1u << 2,
+	SEEN_IP = 1u << 3,
+	SEEN_L4 = 1u << 4,
+	SEEN_L4_ONE = 1u << 5,
+	SEEN_TCP_FLAGS = 1u << 6,
+	SEEN_SRC = 1u << 7,
+	SEEN_DST = 1u << 8,
+	SEEN_L7 = 1u << 9,
+	SEEN_L7_ONE = 1u << 10,
+	SEEN_EVENT = 1u << 11,
+	SEEN_SRC_SVC = 1u << 12,
+	SEEN_DST_SVC = 1u << 13,
+	SEEN_IS_REPLY = 1u << 14,
+	SEEN_IFACE = 1u << 15,
+	SEEN_TRACE_CTX = 1u << 16,
+	SEEN_TRACE_PARENT = 1u << 17,
+};
+
+struct rd {
+	struct fr_hubble_scan s; /* first: the visitors' argument */
+	struct fr_hubble_cols *c;
+	unsigned seen;
+};
+
+/* A Timestamp as two values, made ns at the end. */
+struct ts {
+	int64_t s;
+	int32_t ns;
+};
+
+static int64_t ts_ns(int64_t s, int32_t ns)
+{
+	return (int64_t)((uint64_t)s * 1000000000u + (uint64_t)(int64_t)ns);
+}
+
+void fr_hubble_cols__free(struct fr_hubble_cols *c)
+{
+	for (int i = 0; i < FR_HC_NLISTS; i++)
+		free(c->lists[i].v);
+	for (int i = 0; i < FR_HC_NPOLICY_LISTS; i++)
+		free(c->policies[i].v);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Empties c, keeping the lists' memory. */
+static void reset(struct fr_hubble_cols *c)
+{
+	struct fr_hubble_strs lists[FR_HC_NLISTS];
+	struct fr_hubble_policies pol[FR_HC_NPOLICY_LISTS];
+
+	memcpy(lists, c->lists, sizeof(lists));
+	memcpy(pol, c->policies, sizeof(pol));
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < FR_HC_NLISTS; i++)
+		c->lists[i] = (struct fr_hubble_strs){lists[i].v, 0, lists[i].cap};
+	for (int i = 0; i < FR_HC_NPOLICY_LISTS; i++)
+		c->policies[i] = (struct fr_hubble_policies){pol[i].v, 0, pol[i].cap};
+	c->ep_off[0] = c->ep_off[1] = -1;
+}
+
+static int grow(void **v, size_t *cap, size_t size)
+{
+	const size_t n = *cap ? *cap * 2 : 16;
+	void *p = realloc(*v, n * size);
+
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = n;
+	return 0;
+}
+
+static int push(struct fr_hubble_strs *l, const char *p, size_t n)
+{
+	if (l->n == l->cap && grow((void **)&l->v, &l->cap, sizeof(*l->v)))
+		return -ENOMEM;
+	l->v[l->n++] = (struct fr_hubble_str){p, n};
+	return 0;
+}
+
+static struct fr_hubble_policy *new_policy(struct fr_hubble_policies *l)
+{
+	if (l->n == l->cap && grow((void **)&l->v, &l->cap, sizeof(*l->v)))
+		return NULL;
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	return &l->v[l->n++];
+}
+
+static struct fr_hubble_str str_of(const struct fr_hubble_val *v)
+{
+	return (struct fr_hubble_str){(const char *)v->p, v->n};
+}
+
+/* Marks bit seen; -EAGAIN when it was already (protobuf-c would merge). */
+static int once(struct rd *r, unsigned bit)
+{
+	if (r->seen & bit)
+		return -EAGAIN;
+	r->seen |= bit;
+	return 0;
+}
+
+/* Scans the message value v of field f with visitor fn and obj. */
+static int sub(struct rd *r, const ProtobufCFieldDescriptor *f, const struct fr_hubble_val *v,
+	       unsigned depth, fr_hubble_visit fn, void *obj)
+{
+	return fr_hubble__scan(&r->s, f->descriptor, v->p, v->n, depth + 1, fn, obj);
+}
+
+static int visit_ts(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		    const struct fr_hubble_val *v, unsigned depth)
+{
+	struct ts *t = obj;
+
+	(void)s, (void)depth;
+	if (f->id == 1)
+		t->s = (int64_t)v->v;
+	else if (f->id == 2)
+		t->ns = (int32_t)(uint32_t)v->v;
+	return 1;
+}
+
+static int visit_strings2(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_str *two = obj; /* fields 1 and 2 */
+
+	(void)s, (void)depth;
+	if (f->id == 1 || f->id == 2)
+		two[f->id - 1] = str_of(v);
+	return 1;
+}
+
+static int visit_ip(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		    const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = obj;
+
+	(void)s, (void)depth;
+	switch (f->id) {
+	case 1:
+		c->ip_src = str_of(v);
+		break;
+	case 2:
+		c->ip_dst = str_of(v);
+		break;
+	case 3:
+		c->ip_version = (int32_t)(uint32_t)v->v;
+		break;
+	case 4:
+		c->encrypted = v->v != 0;
+		break;
+	case 5:
+		c->ip_xlated = str_of(v);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_tcp_flags(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			   const struct fr_hubble_val *v, unsigned depth)
+{
+	uint32_t *bits = obj; /* FIN = 1 .. NS = 9: bit id - 1 */
+
+	(void)s, (void)depth;
+	if (f->id >= 1 && f->id <= 9) {
+		if (v->v)
+			*bits |= 1u << (f->id - 1);
+		else
+			*bits &= ~(1u << (f->id - 1));
+	}
+	return 1;
+}
+
+/* TCP, UDP, SCTP (ports 1, 2; TCP flags 3), ICMPv4, ICMPv6 (type, code). */
+static int visit_l4_one(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_cols *c = obj;
+	int err;
+
+	if (f->id == 1) {
+		c->l4_a = (uint32_t)v->v;
+	} else if (f->id == 2) {
+		c->l4_b = (uint32_t)v->v;
+	} else if (f->id == 3 && c->l4 == FLOW__LAYER4__PROTOCOL_TCP) {
+		if ((err = once(r, SEEN_TCP_FLAGS)))
+			return err;
+		c->has |= FR_HC_HAS_TCP_FLAGS;
+		return sub(r, f, v, depth, visit_tcp_flags, &c->tcp_flags);
+	}
+	return 1;
+}
+
+static int visit_l4(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		    const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_cols *c = obj;
+	int err;
+
+	if (f->id < 1 || f->id > 7)
+		return 1;
+	if ((err = once(r, SEEN_L4_ONE))) /* protobuf-c keeps the last member */
+		return err;
+	c->l4 = f->id;
+	if (f->id > 5) /* VRRP, IGMP: only the name */
+		return 1;
+	return sub(r, f, v, depth, visit_l4_one, c);
+}
+
+static int visit_header(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = obj;
+	struct fr_hubble_strs *h = &c->lists[FR_HC_HEADERS];
+
+	(void)s, (void)depth;
+	if (f->id == 1 || f->id == 2) /* the pair is the last two entries */
+		h->v[h->n - 2 + (f->id - 1)] = str_of(v);
+	return 1;
+}
+
+static int visit_http(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		      const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = obj;
+	struct fr_hubble_strs *h = &c->lists[FR_HC_HEADERS];
+
+	switch (f->id) {
+	case 1:
+		c->http_code = (uint32_t)v->v;
+		break;
+	case 2:
+		c->http_method = str_of(v);
+		break;
+	case 3:
+		c->http_url = str_of(v);
+		break;
+	case 4:
+		c->http_protocol = str_of(v);
+		break;
+	case 5: /* a header: "" until given */
+		if (push(h, "", 0) || push(h, "", 0))
+			return -ENOMEM;
+		return sub((struct rd *)s, f, v, depth, visit_header, c);
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_dns(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		     const struct fr_hubble_val *v, unsigned depth)
+{
+	static const int8_t list[9] = {-1,
+				       -1,
+				       FR_HC_DNS_IPS,
+				       -1,
+				       FR_HC_DNS_CNAMES,
+				       -1,
+				       -1,
+				       FR_HC_DNS_QTYPES,
+				       FR_HC_DNS_RRTYPES};
+	struct fr_hubble_cols *c = obj;
+
+	(void)s, (void)depth;
+	if (f->id < 9 && list[f->id] >= 0)
+		return push(&c->lists[list[f->id]], (const char *)v->p, v->n) ?: 1;
+	switch (f->id) {
+	case 1:
+		c->dns_query = str_of(v);
+		break;
+	case 3:
+		c->dns_ttl = (uint32_t)v->v;
+		break;
+	case 5:
+		c->dns_source = str_of(v);
+		break;
+	case 6:
+		c->dns_rcode = (uint32_t)v->v;
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_kafka(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		       const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = obj;
+
+	(void)s, (void)depth;
+	switch (f->id) {
+	case 1:
+		c->kafka_error_code = (int32_t)(uint32_t)v->v;
+		break;
+	case 2:
+		c->kafka_api_version = (int32_t)(uint32_t)v->v;
+		break;
+	case 3:
+		c->kafka_api_key = str_of(v);
+		break;
+	case 4:
+		c->kafka_correlation_id = (int32_t)(uint32_t)v->v;
+		break;
+	case 5:
+		c->kafka_topic = str_of(v);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_l7(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		    const struct fr_hubble_val *v, unsigned depth)
+{
+	static const fr_hubble_visit rec[3] = {visit_dns, visit_http, visit_kafka};
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_cols *c = obj;
+	int err;
+
+	switch (f->id) {
+	case 1:
+		c->l7_type = (int32_t)(uint32_t)v->v;
+		break;
+	case 2:
+		c->l7_latency = v->v;
+		break;
+	case 100:
+	case 101:
+	case 102:
+		if ((err = once(r, SEEN_L7_ONE)))
+			return err;
+		c->l7 = f->id;
+		return sub(r, f, v, depth, rec[f->id - 100], c);
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_event(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		       const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = obj;
+
+	(void)s, (void)depth;
+	if (f->id == 1)
+		c->event_type = (int32_t)(uint32_t)v->v;
+	else if (f->id == 2)
+		c->event_subtype = (int32_t)(uint32_t)v->v;
+	return 1;
+}
+
+static int visit_bool_value(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			    const struct fr_hubble_val *v, unsigned depth)
+{
+	(void)s, (void)depth;
+	if (f->id == 1)
+		*(bool *)obj = v->v != 0;
+	return 1;
+}
+
+static int visit_iface(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		       const struct fr_hubble_val *v, unsigned depth)
+{
+	(void)s, (void)depth;
+	if (f->id == 2)
+		*(struct fr_hubble_str *)obj = str_of(v);
+	return 1;
+}
+
+static int visit_trace_parent(struct fr_hubble_scan *s, void *obj,
+			      const ProtobufCFieldDescriptor *f, const struct fr_hubble_val *v,
+			      unsigned depth)
+{
+	(void)s, (void)depth;
+	if (f->id == 1)
+		*(struct fr_hubble_str *)obj = str_of(v);
+	return 1;
+}
+
+static int visit_trace_ctx(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			   const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	int err;
+
+	if (f->id != 1)
+		return 1;
+	if ((err = once(r, SEEN_TRACE_PARENT)))
+		return err;
+	return sub(r, f, v, depth, visit_trace_parent, obj);
+}
+
+static int visit_policy(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_policy *p = obj;
+
+	(void)depth;
+	switch (f->id) {
+	case 1:
+		p->name = str_of(v);
+		break;
+	case 2:
+		p->ns = str_of(v);
+		break;
+	case 3:
+		p->nlabels++; /* a policy's labels are pushed together */
+		return push(&r->c->lists[FR_HC_POLICY_LABELS], (const char *)v->p, v->n) ?: 1;
+	case 4:
+		p->revision = v->v;
+		break;
+	case 5:
+		p->kind = str_of(v);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int policy(struct rd *r, int list, const ProtobufCFieldDescriptor *f,
+		  const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_policy *p = new_policy(&r->c->policies[list]);
+
+	if (!p)
+		return -ENOMEM;
+	p->label0 = r->c->lists[FR_HC_POLICY_LABELS].n;
+	return sub(r, f, v, depth, visit_policy, p);
+}
+
+/* A Flow's message fields; singular ones once only. */
+static int flow_message(struct rd *r, const ProtobufCFieldDescriptor *f,
+			const struct fr_hubble_val *v, unsigned depth)
+{
+	struct fr_hubble_cols *c = r->c;
+	struct ts t = {0, 0};
+	int err;
+
+	switch (f->id) {
+	case 1: /* time */
+		if ((err = once(r, SEEN_TIME)) || (err = sub(r, f, v, depth, visit_ts, &t)))
+			return err;
+		c->time = ts_ns(t.s, t.ns);
+		c->has |= FR_HC_HAS_TIME;
+		return 0;
+	case 5:
+		c->has |= FR_HC_HAS_IP;
+		return once(r, SEEN_IP) ?: sub(r, f, v, depth, visit_ip, c);
+	case 6:
+		return once(r, SEEN_L4) ?: sub(r, f, v, depth, visit_l4, c);
+	case 8: /* the endpoints: where they are, read by the caller */
+	case 9:
+		if ((err = once(r, f->id == 8 ? SEEN_SRC : SEEN_DST)))
+			return err;
+		if (f->id == 8 && (r->seen & SEEN_DST))
+			return -EAGAIN; /* the destination first */
+		c->ep_off[f->id - 8] = v->p - r->s.base;
+		c->ep_len[f->id - 8] = v->n;
+		return 0;
+	case 15:
+		c->has |= FR_HC_HAS_L7;
+		return once(r, SEEN_L7) ?: sub(r, f, v, depth, visit_l7, c);
+	case 19:
+		c->has |= FR_HC_HAS_EVENT_TYPE;
+		return once(r, SEEN_EVENT) ?: sub(r, f, v, depth, visit_event, c);
+	case 20:
+		return once(r, SEEN_SRC_SVC) ?: sub(r, f, v, depth, visit_strings2, c->src_svc);
+	case 21:
+		return once(r, SEEN_DST_SVC) ?: sub(r, f, v, depth, visit_strings2, c->dst_svc);
+	case 26:
+		c->has |= FR_HC_HAS_IS_REPLY;
+		return once(r, SEEN_IS_REPLY)
+			       ?: sub(r, f, v, depth, visit_bool_value, &c->is_reply);
+	case 28:
+		return once(r, SEEN_IFACE) ?: sub(r, f, v, depth, visit_iface, &c->interface);
+	case 30:
+		return once(r, SEEN_TRACE_CTX)
+			       ?: sub(r, f, v, depth, visit_trace_ctx, &c->trace_id);
+	case 21001:
+		return policy(r, FR_HC_EGRESS_ALLOWED, f, v, depth);
+	case 21002:
+		return policy(r, FR_HC_INGRESS_ALLOWED, f, v, depth);
+	case 21004:
+		return policy(r, FR_HC_EGRESS_DENIED, f, v, depth);
+	case 21005:
+		return policy(r, FR_HC_INGRESS_DENIED, f, v, depth);
+	default:
+		return 1;
+	}
+}
+
+static int visit_flow(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+		      const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_cols *c = obj;
+	const int32_t i32 = (int32_t)(uint32_t)v->v;
+
+	if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+		return flow_message(r, f, v, depth);
+	switch (f->id) {
+	case 2:
+		c->verdict = i32;
+		break;
+	case 3:
+		c->drop_reason = (uint32_t)v->v;
+		break;
+	case 10:
+		c->type = i32;
+		break;
+	case 11:
+		c->node_name = str_of(v);
+		break;
+	case 13:
+		return push(&c->lists[FR_HC_SRC_NAMES], (const char *)v->p, v->n) ?: 1;
+	case 14:
+		return push(&c->lists[FR_HC_DST_NAMES], (const char *)v->p, v->n) ?: 1;
+	case 22:
+		c->traffic_direction = i32;
+		break;
+	case 23:
+		c->policy_match_type = (uint32_t)v->v;
+		break;
+	case 24:
+		c->trace_observation_point = i32;
+		break;
+	case 25:
+		c->drop_reason_desc = i32;
+		break;
+	case 29:
+		c->proxy_port = (uint32_t)v->v;
+		break;
+	case 32:
+		c->socket_cookie = v->v;
+		break;
+	case 33:
+		c->cgroup_id = v->v;
+		break;
+	case 34:
+		c->uuid = str_of(v);
+		break;
+	case 35:
+		c->auth_type = i32;
+		break;
+	case 36:
+		c->trace_reason = i32;
+		break;
+	case 100000:
+		c->summary = str_of(v);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int visit_response(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth)
+{
+	struct rd *r = (struct rd *)s;
+	struct fr_hubble_cols *c = obj;
+	struct ts t = {0, 0};
+	int err;
+
+	switch (f->id) {
+	case 1:
+		return once(r, SEEN_FLOW) ?: sub(r, f, v, depth, visit_flow, c);
+	case 1000:
+		c->resp_node_name = str_of(v);
+		return 1;
+	case 1001:
+		if ((err = once(r, SEEN_RESP_TIME)) || (err = sub(r, f, v, depth, visit_ts, &t)))
+			return err;
+		c->resp_time = ts_ns(t.s, t.ns);
+		c->has |= FR_HC_HAS_RESP_TIME;
+		return 0;
+	default: /* node_status, lost_events */
+		return f->type == PROTOBUF_C_TYPE_MESSAGE ? -EAGAIN : 1;
+	}
+}
+
+int fr_hubble_cols__from_wire(struct fr_hubble_cols *c, const uint8_t *buf, size_t len)
+{
+	struct rd r = {.s = {.base = buf, .err = NULL, .strict = true}, .c = c};
+	int err;
+
+	reset(c);
+	if (len > FR_HUBBLE_MAX_MSG)
+		return -EAGAIN;
+	err = fr_hubble__scan(&r.s, &observer__get_flows_response__descriptor, buf, len, 1,
+			      visit_response, c);
+	if (err == -ENOMEM)
+		return err;
+	return err || !(r.seen & SEEN_FLOW) ? -EAGAIN : 0;
+}
+
+/* n C strings v into list l. */
+static int push_all(struct fr_hubble_strs *l, size_t n, char *const *v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (push(l, v[i], strlen(v[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+static struct fr_hubble_str cstr(const char *s)
+{
+	return (struct fr_hubble_str){s, s ? strlen(s) : 0};
+}
+
+static int policies_of(struct fr_hubble_cols *c, int list, size_t n, Flow__Policy *const *p)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fr_hubble_policy *o = new_policy(&c->policies[list]);
+
+		if (!o)
+			return -ENOMEM;
+		o->name = cstr(p[i]->name);
+		o->ns = cstr(p[i]->namespace_);
+		o->kind = cstr(p[i]->kind);
+		o->revision = p[i]->revision;
+		o->label0 = c->lists[FR_HC_POLICY_LABELS].n;
+		o->nlabels = p[i]->n_labels;
+		if (push_all(&c->lists[FR_HC_POLICY_LABELS], p[i]->n_labels, p[i]->labels))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void l4_of(struct fr_hubble_cols *c, const Flow__Layer4 *l4)
+{
+	c->l4 = l4 ? (unsigned)l4->protocol_case : 0;
+	switch (c->l4) {
+	case FLOW__LAYER4__PROTOCOL_TCP:
+		c->l4_a = l4->tcp->source_port;
+		c->l4_b = l4->tcp->destination_port;
+		if (l4->tcp->flags) {
+			const Flow__TCPFlags *f = l4->tcp->flags;
+			const protobuf_c_boolean bits[] = {f->fin, f->syn, f->rst, f->psh, f->ack,
+							   f->urg, f->ece, f->cwr, f->ns};
+
+			c->has |= FR_HC_HAS_TCP_FLAGS;
+			for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+				if (bits[i])
+					c->tcp_flags |= 1u << i;
+		}
+		break;
+	case FLOW__LAYER4__PROTOCOL_UDP:
+		c->l4_a = l4->udp->source_port;
+		c->l4_b = l4->udp->destination_port;
+		break;
+	case FLOW__LAYER4__PROTOCOL_SCTP:
+		c->l4_a = l4->sctp->source_port;
+		c->l4_b = l4->sctp->destination_port;
+		break;
+	case FLOW__LAYER4__PROTOCOL_ICMPV4:
+		c->l4_a = l4->icmpv4->type;
+		c->l4_b = l4->icmpv4->code;
+		break;
+	case FLOW__LAYER4__PROTOCOL_ICMPV6:
+		c->l4_a = l4->icmpv6->type;
+		c->l4_b = l4->icmpv6->code;
+		break;
+	default:
+		break;
+	}
+}
+
+static int l7_of(struct fr_hubble_cols *c, const Flow__Layer7 *l7)
+{
+	const Flow__HTTP *http = l7->record_case == FLOW__LAYER7__RECORD_HTTP ? l7->http : NULL;
+	const Flow__DNS *dns = l7->record_case == FLOW__LAYER7__RECORD_DNS ? l7->dns : NULL;
+	const Flow__Kafka *kafka = l7->record_case == FLOW__LAYER7__RECORD_KAFKA ? l7->kafka : NULL;
+	struct fr_hubble_strs *l = c->lists;
+
+	c->has |= FR_HC_HAS_L7;
+	c->l7_type = l7->type;
+	c->l7_latency = l7->latency_ns;
+	c->l7 = (unsigned)l7->record_case;
+	if (http) {
+		c->http_code = http->code;
+		c->http_method = cstr(http->method);
+		c->http_url = cstr(http->url);
+		c->http_protocol = cstr(http->protocol);
+		for (size_t i = 0; i < http->n_headers; i++)
+			if (push(&l[FR_HC_HEADERS], http->headers[i]->key,
+				 strlen(http->headers[i]->key)) ||
+			    push(&l[FR_HC_HEADERS], http->headers[i]->value,
+				 strlen(http->headers[i]->value)))
+				return -ENOMEM;
+	}
+	if (dns) {
+		c->dns_query = cstr(dns->query);
+		c->dns_rcode = dns->rcode;
+		c->dns_ttl = dns->ttl;
+		c->dns_source = cstr(dns->observation_source);
+		if (push_all(&l[FR_HC_DNS_QTYPES], dns->n_qtypes, dns->qtypes) ||
+		    push_all(&l[FR_HC_DNS_RRTYPES], dns->n_rrtypes, dns->rrtypes) ||
+		    push_all(&l[FR_HC_DNS_IPS], dns->n_ips, dns->ips) ||
+		    push_all(&l[FR_HC_DNS_CNAMES], dns->n_cnames, dns->cnames))
+			return -ENOMEM;
+	}
+	if (kafka) {
+		c->kafka_api_key = cstr(kafka->api_key);
+		c->kafka_api_version = kafka->api_version;
+		c->kafka_topic = cstr(kafka->topic);
+		c->kafka_error_code = kafka->error_code;
+		c->kafka_correlation_id = kafka->correlation_id;
+	}
+	return 0;
+}
+
+/* Deprecated in flow.proto, still what older agents send. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static void deprecated_of(struct fr_hubble_cols *c, const Flow__Flow *f)
+{
+	c->drop_reason = f->drop_reason;
+	c->summary = cstr(f->summary);
+}
+#pragma GCC diagnostic pop
+
+int fr_hubble_cols__from_msg(struct fr_hubble_cols *c, const Observer__GetFlowsResponse *r)
+{
+	const Flow__Flow *f = r->flow;
+	struct fr_hubble_strs *l = c->lists;
+
+	reset(c);
+	if (r->time) {
+		c->has |= FR_HC_HAS_RESP_TIME;
+		c->resp_time = ts_ns(r->time->seconds, r->time->nanos);
+	}
+	c->resp_node_name = cstr(r->node_name);
+	if (f->time) {
+		c->has |= FR_HC_HAS_TIME;
+		c->time = ts_ns(f->time->seconds, f->time->nanos);
+	}
+	c->node_name = cstr(f->node_name);
+	c->uuid = cstr(f->uuid);
+	c->verdict = f->verdict;
+	c->drop_reason_desc = f->drop_reason_desc;
+	c->type = f->type;
+	c->auth_type = f->auth_type;
+	deprecated_of(c, f);
+	if (f->event_type) {
+		c->has |= FR_HC_HAS_EVENT_TYPE;
+		c->event_type = f->event_type->type;
+		c->event_subtype = f->event_type->sub_type;
+	}
+	if (f->ip) {
+		c->has |= FR_HC_HAS_IP;
+		c->ip_version = f->ip->ipversion;
+		c->ip_src = cstr(f->ip->source);
+		c->ip_dst = cstr(f->ip->destination);
+		c->ip_xlated = cstr(f->ip->source_xlated);
+		c->encrypted = f->ip->encrypted;
+	}
+	l4_of(c, f->l4);
+	if (f->source_service) {
+		c->src_svc[0] = cstr(f->source_service->name);
+		c->src_svc[1] = cstr(f->source_service->namespace_);
+	}
+	if (f->destination_service) {
+		c->dst_svc[0] = cstr(f->destination_service->name);
+		c->dst_svc[1] = cstr(f->destination_service->namespace_);
+	}
+	c->traffic_direction = f->traffic_direction;
+	if (f->is_reply) {
+		c->has |= FR_HC_HAS_IS_REPLY;
+		c->is_reply = f->is_reply->value;
+	}
+	c->policy_match_type = f->policy_match_type;
+	c->trace_observation_point = f->trace_observation_point;
+	c->trace_reason = f->trace_reason;
+	if (f->interface)
+		c->interface = cstr(f->interface->name);
+	c->proxy_port = f->proxy_port;
+	c->socket_cookie = f->socket_cookie;
+	c->cgroup_id = f->cgroup_id;
+	if (f->trace_context && f->trace_context->parent)
+		c->trace_id = cstr(f->trace_context->parent->trace_id);
+	if (f->l7 && l7_of(c, f->l7))
+		return -ENOMEM;
+	if (push_all(&l[FR_HC_SRC_NAMES], f->n_source_names, f->source_names) ||
+	    push_all(&l[FR_HC_DST_NAMES], f->n_destination_names, f->destination_names) ||
+	    policies_of(c, FR_HC_INGRESS_ALLOWED, f->n_ingress_allowed_by, f->ingress_allowed_by) ||
+	    policies_of(c, FR_HC_EGRESS_ALLOWED, f->n_egress_allowed_by, f->egress_allowed_by) ||
+	    policies_of(c, FR_HC_INGRESS_DENIED, f->n_ingress_denied_by, f->ingress_denied_by) ||
+	    policies_of(c, FR_HC_EGRESS_DENIED, f->n_egress_denied_by, f->egress_denied_by))
+		return -ENOMEM;
+	return 0;
+}
