@@ -189,6 +189,127 @@ static int prepare_select(struct fr_rowbatch *b)
 	return fr_db__prepare(b->db, sql, &b->scan, b->table);
 }
 
+/* The table's column names, for inserts that leave some out; none (no
+ * error) for a column list, or when a column has a default other than
+ * NULL or the count is not ncols. Return: 0, -ENOMEM, -EIO. */
+static int column_names(struct fr_rowbatch *b)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	uint32_t n = 0;
+	int ok = 1, err = 0;
+
+	if (b->table[strspn(b->table, "abcdefghijklmnopqrstuvwxyz_0123456789")])
+		return 0; /* "table (columns)": all of them, always */
+	snprintf(sql, sizeof(sql), "SELECT name, dflt_value IS NULL FROM pragma_table_info('%s')",
+		 b->table);
+	if (fr_db__prepare(b->db, sql, &st, b->table))
+		return -EIO;
+	b->names = calloc(b->ncols, sizeof(*b->names));
+	if (!b->names)
+		err = -ENOMEM;
+	while (!err && ok && sqlite3_step(st) == SQLITE_ROW) {
+		ok = n < b->ncols && sqlite3_column_int(st, 1);
+		if (ok && !(b->names[n++] = strdup((const char *)sqlite3_column_text(st, 0))))
+			err = -ENOMEM;
+	}
+	sqlite3_finalize(st);
+	if (b->names && (err || !ok || n != b->ncols)) {
+		for (uint32_t i = 0; i < b->ncols; i++)
+			free(b->names[i]);
+		free(b->names);
+		b->names = NULL;
+	}
+	return err;
+}
+
+/* The INSERT of the columns in mask. Return: 0, -ENOMEM, -EIO. */
+static int prepare_masked(struct fr_rowbatch *b, const uint64_t mask[2], sqlite3_stmt **st)
+{
+	size_t cap = 256, off;
+	char *sql;
+	int err, first = 1;
+
+	for (uint32_t i = 0; i < b->ncols; i++)
+		cap += strlen(b->names[i]) + 8;
+	sql = malloc(cap);
+	if (!sql)
+		return -ENOMEM;
+	off = (size_t)snprintf(sql, cap, "INSERT INTO %s(", b->table);
+	for (uint32_t i = 0; i < b->ncols; i++)
+		if (mask[i / 64] >> (i % 64) & 1) {
+			off += (size_t)snprintf(sql + off, cap - off, "%s\"%s\"", first ? "" : ",",
+						b->names[i]);
+			first = 0;
+		}
+	off += (size_t)snprintf(sql + off, cap - off, ") SELECT ");
+	first = 1;
+	for (uint32_t i = 0; i < b->ncols; i++)
+		if (mask[i / 64] >> (i % 64) & 1) {
+			off += (size_t)snprintf(sql + off, cap - off, "%sc%u", first ? "" : ",", i);
+			first = 0;
+		}
+	snprintf(sql + off, cap - off, " FROM fr_rows WHERE buf = ?");
+	err = fr_db__prepare(b->db, sql, st, b->table);
+	free(sql);
+	return err ? -EIO : 0;
+}
+
+/* The columns with a value in some row of f. */
+static void given_columns(const struct fr_rowbatch_buf *f, uint32_t ncols, uint64_t mask[2])
+{
+	uint64_t acc[(VT_COLS + 7) / 8] = {0}, w;
+	const size_t words = ncols / 8;
+
+	for (uint32_t r = 0; r < f->nrows; r++) {
+		const uint8_t *t = f->types + (size_t)r * ncols;
+
+		for (size_t k = 0; k < words; k++) {
+			memcpy(&w, t + 8 * k, sizeof(w));
+			acc[k] |= w;
+		}
+		for (uint32_t i = (uint32_t)words * 8; i < ncols; i++)
+			acc[words] |= (uint64_t)t[i] << (8 * (i % 8));
+	}
+	mask[0] = mask[1] = 0;
+	for (uint32_t i = 0; i < ncols; i++)
+		if (acc[i / 8] >> (8 * (i % 8)) & 0xff) /* V_NULL is 0 */
+			mask[i / 64] |= 1ull << (i % 64);
+}
+
+/* The INSERT for f: without its all-NULL columns when there are some. */
+static sqlite3_stmt *stmt_for(struct fr_rowbatch *b, const struct fr_rowbatch_buf *f)
+{
+	struct fr_rowbatch_stmt *s, *old = &b->stmts[0];
+	uint64_t mask[2];
+
+	if (!b->names)
+		return b->scan;
+	given_columns(f, b->ncols, mask);
+	if (mask[0] == (b->ncols >= 64 ? ~0ull : (1ull << b->ncols) - 1) &&
+	    mask[1] == (b->ncols <= 64 ? 0 : (1ull << (b->ncols - 64)) - 1))
+		return b->scan;
+	if (!mask[0] && !mask[1])
+		return b->scan;
+	for (int i = 0; i < FR_ROWBATCH_STMTS; i++) {
+		s = &b->stmts[i];
+		if (s->st && s->mask[0] == mask[0] && s->mask[1] == mask[1]) {
+			s->used = ++b->tick;
+			return s->st;
+		}
+		if (s->used < old->used)
+			old = s;
+	}
+	sqlite3_finalize(old->st);
+	memset(old, 0, sizeof(*old));
+	if (prepare_masked(b, mask, &old->st))
+		return b->scan; /* printed; the full insert still works */
+	old->mask[0] = mask[0];
+	old->mask[1] = mask[1];
+	old->used = ++b->tick;
+	return old->st;
+}
+
 int fr_rowbatch__register(sqlite3 *db)
 {
 	return sqlite3_create_module(db, "fr_rows", &vt_module, NULL) == SQLITE_OK ? 0 : -EIO;
@@ -213,7 +334,7 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
-	return prepare_select(b);
+	return prepare_select(b) ?: column_names(b);
 }
 
 void fr_rowbatch__real(struct fr_rowbatch *b, double v)
@@ -339,12 +460,13 @@ void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 static int insert_buf(void *arg)
 {
 	const struct fr_rowbatch_buf *f = arg;
-	const struct fr_rowbatch *b = f->owner;
+	struct fr_rowbatch *b = f->owner;
+	sqlite3_stmt *st = stmt_for(b, f);
 	int rc;
 
-	sqlite3_bind_pointer(b->scan, 1, (void *)f, VT_PTR, NULL);
-	rc = sqlite3_step(b->scan);
-	sqlite3_reset(b->scan);
+	sqlite3_bind_pointer(st, 1, (void *)f, VT_PTR, NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "flightrec: replay: insert %s: %s\n", b->table,
 			sqlite3_errmsg(b->db));
@@ -390,6 +512,11 @@ int fr_rowbatch__end_row(struct fr_rowbatch *b)
 void fr_rowbatch__free(struct fr_rowbatch *b)
 {
 	sqlite3_finalize(b->scan);
+	for (int i = 0; i < FR_ROWBATCH_STMTS; i++)
+		sqlite3_finalize(b->stmts[i].st);
+	for (uint32_t i = 0; b->names && i < b->ncols; i++)
+		free(b->names[i]);
+	free(b->names);
 	for (int i = 0; i < 2; i++) {
 		free(b->buf[i].vals);
 		free(b->buf[i].types);

@@ -28,10 +28,22 @@ struct fr_rowbatch_buf {
 	int busy;
 };
 
+/* Inserts that leave out the columns NULL in every row of a buffer: NULLs
+ * set once per statement, not read per row (mask: the columns given). */
+#define FR_ROWBATCH_STMTS 8
+
+struct fr_rowbatch_stmt {
+	uint64_t mask[2], used;
+	sqlite3_stmt *st;
+};
+
 struct fr_rowbatch {
 	sqlite3 *db;
 	char *table;
-	sqlite3_stmt *scan;	     /* INSERT ... SELECT of one buffer's rows */
+	char **names;	    /* the table's columns; NULL: not left out */
+	sqlite3_stmt *scan; /* INSERT ... SELECT of every column */
+	struct fr_rowbatch_stmt stmts[FR_ROWBATCH_STMTS];
+	uint64_t tick;
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
 	uint32_t ncols, per_buf, col;
@@ -43,7 +55,9 @@ struct fr_rowbatch {
 int fr_rowbatch__register(sqlite3 *db);
 
 /* Prepare the INSERT of `ncols` (<= 96) columns into `table`; with a writer, full
- * batches are inserted on its thread. Return: 0, -errno. */
+ * batches are inserted on its thread. Columns NULL in a whole batch are
+ * left out of its INSERT when the table has no default for them.
+ * Return: 0, -errno. */
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
 
