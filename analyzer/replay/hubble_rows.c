@@ -143,6 +143,8 @@ int fr_hubble_rows__init(struct fr_hubble_rows *h, sqlite3 *db, struct fr_rowwri
 		err = fr_hubble_eps__init(&h->eps, db, w);
 	if (!err)
 		err = fr_rowbatch__init(&h->flow, db, w, "hubble_flow_row", NFLOW_COLS);
+	if (!err) /* ids from 1 in a new table, one a flow */
+		err = fr_rowbatch__auto_rowid(&h->flow);
 	if (!err)
 		err = fr_rowbatch__init(&h->header, db, w, "hubble_http_header", 3);
 	if (!err)

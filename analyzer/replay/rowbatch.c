@@ -175,84 +175,27 @@ static const sqlite3_module vt_module = {
 	.xRowid = vt_rowid,
 };
 
-static int prepare_select(struct fr_rowbatch *b)
+/* The INSERT of one buffer's rows with NULL for the columns not in mask
+ * (no VColumn per row for those: most of SQLite's cost per value). With
+ * mask NULL: every column. Return: 0, -EINVAL or -EIO (printed). */
+static int prepare_insert(struct fr_rowbatch *b, const uint64_t *mask, sqlite3_stmt **st)
 {
 	char sql[256 + VT_COLS * 5];
 	size_t off;
 
 	if (b->ncols > VT_COLS)
 		return -EINVAL;
-	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT c0", b->table);
-	for (uint32_t i = 1; i < b->ncols; i++)
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",c%u", i);
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT ", b->table);
+	for (uint32_t i = 0; i < b->ncols; i++) {
+		const char *sep = i ? "," : "";
+
+		if ((!mask || mask[i / 64] >> (i % 64) & 1) && !(i == 0 && b->auto_rowid))
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%sc%u", sep, i);
+		else
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%sNULL", sep);
+	}
 	snprintf(sql + off, sizeof(sql) - off, " FROM fr_rows WHERE buf = ?");
-	return fr_db__prepare(b->db, sql, &b->scan, b->table);
-}
-
-/* The table's column names, for inserts that leave some out; none (no
- * error) for a column list, or when a column has a default other than
- * NULL or the count is not ncols. Return: 0, -ENOMEM, -EIO. */
-static int column_names(struct fr_rowbatch *b)
-{
-	char sql[256];
-	sqlite3_stmt *st;
-	uint32_t n = 0;
-	int ok = 1, err = 0;
-
-	if (b->table[strspn(b->table, "abcdefghijklmnopqrstuvwxyz_0123456789")])
-		return 0; /* "table (columns)": all of them, always */
-	snprintf(sql, sizeof(sql), "SELECT name, dflt_value IS NULL FROM pragma_table_info('%s')",
-		 b->table);
-	if (fr_db__prepare(b->db, sql, &st, b->table))
-		return -EIO;
-	b->names = calloc(b->ncols, sizeof(*b->names));
-	if (!b->names)
-		err = -ENOMEM;
-	while (!err && ok && sqlite3_step(st) == SQLITE_ROW) {
-		ok = n < b->ncols && sqlite3_column_int(st, 1);
-		if (ok && !(b->names[n++] = strdup((const char *)sqlite3_column_text(st, 0))))
-			err = -ENOMEM;
-	}
-	sqlite3_finalize(st);
-	if (b->names && (err || !ok || n != b->ncols)) {
-		for (uint32_t i = 0; i < b->ncols; i++)
-			free(b->names[i]);
-		free(b->names);
-		b->names = NULL;
-	}
-	return err;
-}
-
-/* The INSERT of the columns in mask. Return: 0, -ENOMEM, -EIO. */
-static int prepare_masked(struct fr_rowbatch *b, const uint64_t mask[2], sqlite3_stmt **st)
-{
-	size_t cap = 256, off;
-	char *sql;
-	int err, first = 1;
-
-	for (uint32_t i = 0; i < b->ncols; i++)
-		cap += strlen(b->names[i]) + 8;
-	sql = malloc(cap);
-	if (!sql)
-		return -ENOMEM;
-	off = (size_t)snprintf(sql, cap, "INSERT INTO %s(", b->table);
-	for (uint32_t i = 0; i < b->ncols; i++)
-		if (mask[i / 64] >> (i % 64) & 1) {
-			off += (size_t)snprintf(sql + off, cap - off, "%s\"%s\"", first ? "" : ",",
-						b->names[i]);
-			first = 0;
-		}
-	off += (size_t)snprintf(sql + off, cap - off, ") SELECT ");
-	first = 1;
-	for (uint32_t i = 0; i < b->ncols; i++)
-		if (mask[i / 64] >> (i % 64) & 1) {
-			off += (size_t)snprintf(sql + off, cap - off, "%sc%u", first ? "" : ",", i);
-			first = 0;
-		}
-	snprintf(sql + off, cap - off, " FROM fr_rows WHERE buf = ?");
-	err = fr_db__prepare(b->db, sql, st, b->table);
-	free(sql);
-	return err ? -EIO : 0;
+	return fr_db__prepare(b->db, sql, st, b->table) ? -EIO : 0;
 }
 
 /* The columns with a value in some row of f. */
@@ -283,8 +226,6 @@ static sqlite3_stmt *stmt_for(struct fr_rowbatch *b, const struct fr_rowbatch_bu
 	struct fr_rowbatch_stmt *s, *old = &b->stmts[0];
 	uint64_t mask[2];
 
-	if (!b->names)
-		return b->scan;
 	given_columns(f, b->ncols, mask);
 	if (mask[0] == (b->ncols >= 64 ? ~0ull : (1ull << b->ncols) - 1) &&
 	    mask[1] == (b->ncols <= 64 ? 0 : (1ull << (b->ncols - 64)) - 1))
@@ -302,7 +243,7 @@ static sqlite3_stmt *stmt_for(struct fr_rowbatch *b, const struct fr_rowbatch_bu
 	}
 	sqlite3_finalize(old->st);
 	memset(old, 0, sizeof(*old));
-	if (prepare_masked(b, mask, &old->st))
+	if (prepare_insert(b, mask, &old->st))
 		return b->scan; /* printed; the full insert still works */
 	old->mask[0] = mask[0];
 	old->mask[1] = mask[1];
@@ -334,7 +275,7 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
-	return prepare_select(b) ?: column_names(b);
+	return prepare_insert(b, NULL, &b->scan);
 }
 
 void fr_rowbatch__real(struct fr_rowbatch *b, double v)
@@ -456,6 +397,24 @@ void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 	fr_rowbatch__text_commit(b, (size_t)(p - dst));
 }
 
+/* With auto_rowid: the rowids SQLite gave f's rows are the ones in their
+ * first column (consecutive, and the last one SQLite gave is the last). */
+static int check_rowids(const struct fr_rowbatch *b, const struct fr_rowbatch_buf *f)
+{
+	const int64_t first = f->vals[0];
+
+	for (uint32_t r = 0; r < f->nrows; r++)
+		if (f->types[(size_t)r * b->ncols] != V_INT ||
+		    f->vals[(size_t)r * b->ncols] != first + r)
+			goto bad;
+	if (sqlite3_last_insert_rowid(b->db) == first + f->nrows - 1)
+		return 0;
+bad:
+	fprintf(stderr, "flightrec: replay: insert %s: rows not numbered from the table's last\n",
+		b->table);
+	return -EIO;
+}
+
 /* Insert every row of a buffer; a job of the writer thread. */
 static int insert_buf(void *arg)
 {
@@ -472,7 +431,15 @@ static int insert_buf(void *arg)
 			sqlite3_errmsg(b->db));
 		return -EIO;
 	}
-	return 0;
+	return b->auto_rowid ? check_rowids(b, f) : 0;
+}
+
+int fr_rowbatch__auto_rowid(struct fr_rowbatch *b)
+{
+	b->auto_rowid = 1;
+	sqlite3_finalize(b->scan);
+	b->scan = NULL;
+	return prepare_insert(b, NULL, &b->scan);
 }
 
 int fr_rowbatch__flush(struct fr_rowbatch *b)
@@ -514,9 +481,6 @@ void fr_rowbatch__free(struct fr_rowbatch *b)
 	sqlite3_finalize(b->scan);
 	for (int i = 0; i < FR_ROWBATCH_STMTS; i++)
 		sqlite3_finalize(b->stmts[i].st);
-	for (uint32_t i = 0; b->names && i < b->ncols; i++)
-		free(b->names[i]);
-	free(b->names);
 	for (int i = 0; i < 2; i++) {
 		free(b->buf[i].vals);
 		free(b->buf[i].types);

@@ -28,8 +28,8 @@ struct fr_rowbatch_buf {
 	int busy;
 };
 
-/* Inserts that leave out the columns NULL in every row of a buffer: NULLs
- * set once per statement, not read per row (mask: the columns given). */
+/* Inserts that take NULL for the columns NULL in every row of a buffer
+ * instead of reading them (mask: the columns read). */
 #define FR_ROWBATCH_STMTS 8
 
 struct fr_rowbatch_stmt {
@@ -40,14 +40,14 @@ struct fr_rowbatch_stmt {
 struct fr_rowbatch {
 	sqlite3 *db;
 	char *table;
-	char **names;	    /* the table's columns; NULL: not left out */
 	sqlite3_stmt *scan; /* INSERT ... SELECT of every column */
 	struct fr_rowbatch_stmt stmts[FR_ROWBATCH_STMTS];
 	uint64_t tick;
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
 	uint32_t ncols, per_buf, col;
-	int err; /* -ENOMEM or -E2BIG while adding values, returned by end_row */
+	int auto_rowid; /* fr_rowbatch__auto_rowid */
+	int err;	/* -ENOMEM or -E2BIG while adding values, returned by end_row */
 };
 
 /* Register the fr_rows virtual table on a connection, once, before
@@ -56,10 +56,16 @@ int fr_rowbatch__register(sqlite3 *db);
 
 /* Prepare the INSERT of `ncols` (<= 96) columns into `table`; with a writer, full
  * batches are inserted on its thread. Columns NULL in a whole batch are
- * left out of its INSERT when the table has no default for them.
- * Return: 0, -errno. */
+ * not read by its INSERT. Return: 0, -errno. */
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
+
+/* The first column is the table's INTEGER PRIMARY KEY and the rows give
+ * it numbered on from the table's largest (1 in a new table), one more a
+ * row: SQLite numbers them itself (not checking each given key, about a
+ * sixth of a wide row's insert) and each batch checks afterwards that it
+ * gave the same numbers (-EIO otherwise). Return: 0 or -EIO. */
+int fr_rowbatch__auto_rowid(struct fr_rowbatch *b);
 
 /* Value types in fr_rowbatch_buf.types. */
 enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };

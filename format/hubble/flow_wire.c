@@ -6,6 +6,7 @@
  * limits of its own).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,8 +143,89 @@ static long packed_count(const uint8_t *p, size_t len, unsigned wt)
 	return n;
 }
 
-/* One known field's value v (wire type 2: v->p[0..v->n)) or its scalar. */
-static int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
+/* What a field is, in one byte: its wire type and kind. */
+enum { C_WT = 7, C_STRING = 8, C_MSG = 16, C_PACKABLE = 32 };
+
+static uint8_t code_of(const ProtobufCFieldDescriptor *f)
+{
+	const unsigned wt = fr_hubble__wire_type_of(f->type);
+	uint8_t c = (uint8_t)wt;
+
+	if (f->type == PROTOBUF_C_TYPE_STRING)
+		c |= C_STRING;
+	else if (f->type == PROTOBUF_C_TYPE_MESSAGE)
+		c |= C_MSG;
+	else if (f->label == PROTOBUF_C_LABEL_REPEATED && wt != 2)
+		c |= C_PACKABLE;
+	return c;
+}
+
+/* Per message type of the schema: field numbers below SMALL to their
+ * index, and each field's code; made once, read by any thread. */
+#define SMALL	 64
+#define MAX_TABS 128
+
+struct ftab {
+	const ProtobufCMessageDescriptor *d;
+	int8_t small[SMALL]; /* -1: no such field */
+	uint8_t code[128];
+};
+
+static struct {
+	pthread_once_t once;
+	struct ftab tabs[MAX_TABS];
+	size_t n;
+	const struct ftab *slot[2 * MAX_TABS]; /* by descriptor address */
+} ftabs = {.once = PTHREAD_ONCE_INIT};
+
+static size_t slot_of(const ProtobufCMessageDescriptor *d)
+{
+	return ((uintptr_t)d >> 4) * 0x9e3779b97f4a7c15ull >> 56; /* 0..255 */
+}
+
+static void add_tab(const ProtobufCMessageDescriptor *d)
+{
+	struct ftab *t;
+	size_t j = slot_of(d);
+
+	if (ftabs.n == MAX_TABS || d->n_fields > 128)
+		return; /* looked up the slow way */
+	for (; ftabs.slot[j]; j = (j + 1) % (2 * MAX_TABS))
+		if (ftabs.slot[j]->d == d)
+			return;
+	t = &ftabs.tabs[ftabs.n++];
+	ftabs.slot[j] = t;
+	t->d = d;
+	memset(t->small, -1, sizeof(t->small));
+	for (unsigned k = 0; k < d->n_fields; k++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[k];
+
+		if (f->id < SMALL)
+			t->small[f->id] = (int8_t)k;
+		t->code[k] = code_of(f);
+	}
+	for (unsigned k = 0; k < d->n_fields; k++)
+		if (d->fields[k].type == PROTOBUF_C_TYPE_MESSAGE)
+			add_tab(d->fields[k].descriptor);
+}
+
+static void make_tabs(void)
+{
+	add_tab(&observer__get_flows_response__descriptor);
+	add_tab(&observer__server_status_response__descriptor);
+}
+
+static const struct ftab *tab_of(const ProtobufCMessageDescriptor *d)
+{
+	pthread_once(&ftabs.once, make_tabs);
+	for (size_t j = slot_of(d); ftabs.slot[j]; j = (j + 1) % (2 * MAX_TABS))
+		if (ftabs.slot[j]->d == d)
+			return ftabs.slot[j];
+	return NULL;
+}
+
+/* One known field's value v (wire type 2: v->p[0..v->n)). */
+static int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f, uint8_t code,
 			  const struct fr_hubble_val *v, unsigned depth, uint32_t *count,
 			  fr_hubble_visit visit, void *obj)
 {
@@ -151,14 +233,7 @@ static int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescript
 	long k;
 	int rc = 1;
 
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING:
-		if (!fr_hubble__utf8_ok(p, v->n))
-			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
-		break;
-	case PROTOBUF_C_TYPE_BYTES:
-		break;
-	case PROTOBUF_C_TYPE_MESSAGE:
+	if (code & C_MSG) {
 		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
 			return fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
 		if (visit)
@@ -167,21 +242,42 @@ static int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescript
 			rc = fr_hubble__scan(s, f->descriptor, p, v->n, depth + 1, NULL, NULL);
 		if (rc)
 			return rc;
-		*count += 1;
-		return 0;
-	default: /* a packed run of scalars */
-		if (f->label != PROTOBUF_C_LABEL_REPEATED)
+	} else if ((code & C_WT) == 2) { /* string or bytes */
+		if ((code & C_STRING) && !fr_hubble__utf8_ok(p, v->n))
+			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
+		if (visit && (rc = visit(s, obj, f, v, depth)) < 0)
+			return rc;
+	} else { /* a packed run of scalars */
+		if (!(code & C_PACKABLE))
 			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
-		k = packed_count(p, v->n, fr_hubble__wire_type_of(f->type));
+		k = packed_count(p, v->n, code & C_WT);
 		if (k < 0)
 			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
 		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
 		return 0;
 	}
-	if (visit && (rc = visit(s, obj, f, v, depth)) < 0)
-		return rc;
 	*count += 1;
 	return 0;
+}
+
+/* The field numbered id of d (t: d's table or NULL) and its code. */
+static inline const ProtobufCFieldDescriptor *
+field(const ProtobufCMessageDescriptor *d, const struct ftab *t, uint64_t id, uint8_t *code)
+{
+	const ProtobufCFieldDescriptor *f;
+
+	if (t && id < SMALL) {
+		const int k = t->small[id];
+
+		if (k < 0)
+			return NULL;
+		*code = t->code[k];
+		return &d->fields[k];
+	}
+	f = fr_hubble__field_of(d, id);
+	if (f)
+		*code = code_of(f);
+	return f;
 }
 
 int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
@@ -190,6 +286,7 @@ int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *
 	/* Every entry and unknown field takes a byte or more: the limits
 	 * below can only be passed in a message longer than they are. */
 	const bool big = len > FR_HUBBLE_MAX_REPEATED;
+	const struct ftab *t = tab_of(d);
 	uint32_t counts[128], unknown = 0, none = 0;
 	size_t pos = 0;
 
@@ -201,6 +298,7 @@ int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *
 		const ProtobufCFieldDescriptor *f;
 		size_t at = pos, vstart, n = 0;
 		struct fr_hubble_val v;
+		uint8_t code = 0;
 		uint64_t tag;
 		unsigned wt;
 		uint32_t *count;
@@ -212,7 +310,7 @@ int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *
 		if (rc)
 			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
 		wt = (unsigned)(tag & 7);
-		f = fr_hubble__field_of(d, tag >> 3);
+		f = field(d, t, tag >> 3, &code);
 		v.n = pos; /* where the value starts */
 		rc = fr_hubble__rd_value(p, len, &pos, wt, &v.v, &vstart, &n);
 		if (!rc && s->strict && wt == 2 && vstart - v.n > 5)
@@ -233,9 +331,8 @@ int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *
 		v.p = p + vstart;
 		v.n = n;
 		if (wt == 2) {
-			rc = scan_len_field(s, f, &v, depth, count, visit, obj);
-		} else if (wt == fr_hubble__wire_type_of(f->type) &&
-			   fr_hubble__wire_type_of(f->type) != 2) {
+			rc = scan_len_field(s, f, code, &v, depth, count, visit, obj);
+		} else if (wt == (code & C_WT)) { /* never 2 here */
 			*count += 1;
 			if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
 				rc = 0;
