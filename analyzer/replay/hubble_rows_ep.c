@@ -24,12 +24,11 @@ int fr_hubble_eps__init(struct fr_hubble_eps *e, sqlite3 *db, struct fr_rowwrite
 	return fr_rowbatch__init(&e->rows, db, w, "hubble_endpoint", 11);
 }
 
-/* Four independent lanes of 8 bytes: the endpoints are a few hundred
- * bytes each, hashed once per flow. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+/* Four independent lanes of 8 bytes over p[0..n), seeded. */
+static uint64_t hash_lanes(const uint8_t *p, size_t n, uint64_t seed)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ n, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+	uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ seed, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
 			 0x27d4eb2f165667c5ull},
 		 v;
 
@@ -53,6 +52,18 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 	    (h[3] << 48 | h[3] >> 16);
 	v *= 0xc4ceb9fe1a85ec53ull;
 	return v ^ v >> 29;
+}
+
+/* An endpoint is a few hundred bytes, looked up twice a flow: its hash
+ * reads its length and its first and last 64 bytes (endpoint and
+ * identity numbers, namespace, pod name, workload), and the map compares
+ * all the bytes. */
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	if (n <= 128)
+		return hash_lanes(p, n, n);
+	return hash_lanes(p, 64, n) ^
+	       hash_lanes(p + n - 64, 64, ~(uint64_t)n) * 0x9e3779b97f4a7c15ull;
 }
 
 static void clear(struct fr_hubble_eps *e)

@@ -125,7 +125,7 @@ static int once(struct rd *r, unsigned bit)
 static int sub(struct rd *r, const ProtobufCFieldDescriptor *f, const struct fr_hubble_val *v,
 	       unsigned depth, fr_hubble_visit fn, void *obj)
 {
-	return fr_hubble__scan(&r->s, f->descriptor, v->p, v->n, depth + 1, fn, obj);
+	return fr_hubble__scan_value(&r->s, f, v, depth, fn, obj);
 }
 
 static int visit_ts(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,

@@ -64,11 +64,13 @@ int fr_hubble__parse_line_fast(const ProtobufCMessageDescriptor *d, const char *
 			       ProtobufCMessage **out, struct fr_hubble_error *err);
 
 /* A field's value as fr_hubble__scan read it: the varint (or the length)
- * v, and the bytes p[0..n) of wire types 1, 2 and 5. */
+ * v, and the bytes p[0..n) of wire types 1, 2 and 5; sub: the scan's own
+ * (a message's type). */
 struct fr_hubble_val {
 	uint64_t v;
 	const uint8_t *p;
 	size_t n;
+	const void *sub;
 };
 
 struct fr_hubble_scan {
@@ -92,6 +94,12 @@ typedef int (*fr_hubble_visit)(struct fr_hubble_scan *s, void *obj,
  * fr_hubble__fail, or what visit returned. */
 int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 		    size_t len, unsigned depth, fr_hubble_visit visit, void *obj);
+
+/* The scan of the message value v of field f (a visitor's descent), at
+ * the depth of v's message. Return: as fr_hubble__scan. */
+int fr_hubble__scan_value(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth, fr_hubble_visit visit,
+			  void *obj);
 
 /* Reads a varint at p[*pos] (advancing *pos). Return: 0, FR_HUBBLE_ETRUNC
  * or FR_HUBBLE_EVARINT (over 10 bytes or 64 bits). The one-byte case first:
