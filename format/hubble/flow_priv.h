@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_cols.h"
 
 /* Records code and offset in e (when not NULL). Return: -E2BIG for
  * FR_HUBBLE_ETOOBIG, -ENOMEM for FR_HUBBLE_ENOMEM, else -EBADMSG. */
@@ -100,6 +101,19 @@ int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *
 int fr_hubble__scan_value(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
 			  const struct fr_hubble_val *v, unsigned depth, fr_hubble_visit visit,
 			  void *obj);
+
+/* Timestamp seconds and nanos as UTC ns (wrapping, as int64 would). */
+static inline int64_t fr_hubble__ts_ns(int64_t s, int32_t ns)
+{
+	return (int64_t)((uint64_t)s * 1000000000u + (uint64_t)(int64_t)ns);
+}
+
+/* For flow_cols*.c: empties c, keeping its lists' memory (ep_off -1);
+ * adds p[0..n) to list l; adds a zeroed policy to l (NULL: no memory).
+ * Return: 0 or -ENOMEM. */
+void fr_hubble_cols__reset(struct fr_hubble_cols *c);
+int fr_hubble_cols__push(struct fr_hubble_strs *l, const char *p, size_t n);
+struct fr_hubble_policy *fr_hubble_cols__new_policy(struct fr_hubble_policies *l);
 
 /* Reads a varint at p[*pos] (advancing *pos). Return: 0, FR_HUBBLE_ETRUNC
  * or FR_HUBBLE_EVARINT (over 10 bytes or 64 bits). The one-byte case first:
