@@ -73,6 +73,7 @@ static void clear(struct fr_hubble_eps *e)
 	memset(e->slots, 0, e->cap * sizeof(*e->slots));
 	e->n = 0;
 	e->bytes = 0;
+	e->recent[0] = e->recent[1] = NULL;
 }
 
 static int grow(struct fr_hubble_eps *e)
@@ -94,6 +95,7 @@ static int grow(struct fr_hubble_eps *e)
 	free(e->slots);
 	e->slots = s;
 	e->cap = cap;
+	e->recent[0] = e->recent[1] = NULL; /* the slots moved */
 	return 0;
 }
 
@@ -150,16 +152,37 @@ static int encode(struct fr_hubble_eps *e, const Flow__Endpoint *m, size_t *len)
 	return 0;
 }
 
+/* s becomes the most recent endpoint found. */
+static void seen(struct fr_hubble_eps *e, const struct fr_hubble_ep_slot *s)
+{
+	if (e->recent[0] == s)
+		return;
+	e->recent[1] = e->recent[0];
+	e->recent[0] = s;
+}
+
 int64_t fr_hubble_eps__find(struct fr_hubble_eps *e, const uint8_t *raw, size_t len, uint64_t *hash)
 {
-	const uint64_t h = hash_bytes(raw, len);
+	uint64_t h;
 
+	/* a flow's ends are often the last flow's, either way round */
+	for (int i = 0; i < 2; i++) {
+		const struct fr_hubble_ep_slot *s = e->recent[i];
+
+		if (s && s->len == len && !memcmp(s->bytes, raw, len)) {
+			seen(e, s);
+			return s->ep;
+		}
+	}
+	h = hash_bytes(raw, len);
 	*hash = h;
 	for (size_t j = h & (e->cap - 1); e->cap && e->slots[j].ep; j = (j + 1) & (e->cap - 1)) {
 		const struct fr_hubble_ep_slot *s = &e->slots[j];
 
-		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len))
+		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len)) {
+			seen(e, s);
 			return s->ep;
+		}
 	}
 	return 0;
 }
@@ -187,6 +210,7 @@ int64_t fr_hubble_eps__add(struct fr_hubble_eps *e, const Flow__Endpoint *m, con
 	s->ep = e->next_ep++;
 	e->n++;
 	e->bytes += len;
+	seen(e, s);
 	err = add_row(e, s->ep, m, raw, len);
 	if (err)
 		return err;

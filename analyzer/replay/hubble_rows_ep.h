@@ -22,6 +22,7 @@ struct fr_hubble_ep_slot;
 struct fr_hubble_eps {
 	struct fr_rowbatch rows; /* hubble_endpoint */
 	struct fr_hubble_ep_slot *slots;
+	const struct fr_hubble_ep_slot *recent[2]; /* the last two found */
 	size_t cap, n, bytes;
 	int64_t next_ep;
 	uint8_t *scratch; /* a JSON flow's endpoint, encoded */
