@@ -10,6 +10,7 @@
  */
 #include "format/hubble/flow_cols.h"
 #include "format/hubble/flow_priv.h"
+#include "format/hubble/flow_scan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -122,6 +123,31 @@ static int sub(struct rd *r, const ProtobufCFieldDescriptor *f, const struct fr_
 	return fr_hubble__scan_value(&r->s, f, v, depth, fn, obj);
 }
 
+/* The same with the scan's loop inline, fn called directly: for the
+ * messages of most flows. */
+#define SCANNER(name, fn)                                                                          \
+	static int fn(struct fr_hubble_scan *, void *, const ProtobufCFieldDescriptor *,           \
+		      const struct fr_hubble_val *, unsigned);                                     \
+	static int name(struct rd *r, const ProtobufCFieldDescriptor *f,                           \
+			const struct fr_hubble_val *v, unsigned depth, void *obj)                  \
+	{                                                                                          \
+		return fr_hubble__scan_inline(&r->s, f->descriptor,                                \
+					      v->sub ? v->sub : fr_hubble__tab_of(f->descriptor),  \
+					      v->p, v->n, depth + 1, fn, obj);                     \
+	}
+
+SCANNER(scan_flow, visit_flow)
+SCANNER(scan_ts, visit_ts)
+SCANNER(scan_ip, visit_ip)
+SCANNER(scan_l4, visit_l4)
+SCANNER(scan_l4_one, visit_l4_one)
+SCANNER(scan_tcp_flags, visit_tcp_flags)
+SCANNER(scan_event, visit_event)
+SCANNER(scan_bool_value, visit_bool_value)
+SCANNER(scan_iface, visit_iface)
+SCANNER(scan_http, visit_http)
+SCANNER(scan_header, visit_header)
+
 static int visit_ts(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
 		    const struct fr_hubble_val *v, unsigned depth)
 {
@@ -205,7 +231,7 @@ static int visit_l4_one(struct fr_hubble_scan *s, void *obj, const ProtobufCFiel
 		if ((err = once(r, SEEN_TCP_FLAGS)))
 			return err;
 		c->has |= FR_HC_HAS_TCP_FLAGS;
-		return sub(r, f, v, depth, visit_tcp_flags, &c->tcp_flags);
+		return scan_tcp_flags(r, f, v, depth, &c->tcp_flags);
 	}
 	return 1;
 }
@@ -224,7 +250,7 @@ static int visit_l4(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDes
 	c->l4 = f->id;
 	if (f->id > 5) /* VRRP, IGMP: only the name */
 		return 1;
-	return sub(r, f, v, depth, visit_l4_one, c);
+	return scan_l4_one(r, f, v, depth, c);
 }
 
 static int visit_header(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
@@ -261,7 +287,7 @@ static int visit_http(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldD
 	case 5: /* a header: "" until given */
 		if (fr_hubble_cols__push(h, "", 0) || fr_hubble_cols__push(h, "", 0))
 			return -ENOMEM;
-		return sub((struct rd *)s, f, v, depth, visit_header, c);
+		return scan_header((struct rd *)s, f, v, depth, c);
 	default:
 		break;
 	}
@@ -353,6 +379,8 @@ static int visit_l7(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDes
 		if ((err = once(r, SEEN_L7_ONE)))
 			return err;
 		c->l7 = f->id;
+		if (f->id == 101)
+			return scan_http(r, f, v, depth, c);
 		return sub(r, f, v, depth, rec[f->id - 100], c);
 	default:
 		break;
@@ -466,16 +494,16 @@ static int flow_message(struct rd *r, const ProtobufCFieldDescriptor *f,
 
 	switch (f->id) {
 	case 1: /* time */
-		if ((err = once(r, SEEN_TIME)) || (err = sub(r, f, v, depth, visit_ts, &t)))
+		if ((err = once(r, SEEN_TIME)) || (err = scan_ts(r, f, v, depth, &t)))
 			return err;
 		c->time = fr_hubble__ts_ns(t.s, t.ns);
 		c->has |= FR_HC_HAS_TIME;
 		return 0;
 	case 5:
 		c->has |= FR_HC_HAS_IP;
-		return once(r, SEEN_IP) ?: sub(r, f, v, depth, visit_ip, c);
+		return once(r, SEEN_IP) ?: scan_ip(r, f, v, depth, c);
 	case 6:
-		return once(r, SEEN_L4) ?: sub(r, f, v, depth, visit_l4, c);
+		return once(r, SEEN_L4) ?: scan_l4(r, f, v, depth, c);
 	case 8: /* the endpoints: where they are, read by the caller */
 	case 9:
 		if ((err = once(r, f->id == 8 ? SEEN_SRC : SEEN_DST)))
@@ -490,17 +518,16 @@ static int flow_message(struct rd *r, const ProtobufCFieldDescriptor *f,
 		return once(r, SEEN_L7) ?: sub(r, f, v, depth, visit_l7, c);
 	case 19:
 		c->has |= FR_HC_HAS_EVENT_TYPE;
-		return once(r, SEEN_EVENT) ?: sub(r, f, v, depth, visit_event, c);
+		return once(r, SEEN_EVENT) ?: scan_event(r, f, v, depth, c);
 	case 20:
 		return once(r, SEEN_SRC_SVC) ?: sub(r, f, v, depth, visit_strings2, c->src_svc);
 	case 21:
 		return once(r, SEEN_DST_SVC) ?: sub(r, f, v, depth, visit_strings2, c->dst_svc);
 	case 26:
 		c->has |= FR_HC_HAS_IS_REPLY;
-		return once(r, SEEN_IS_REPLY)
-			       ?: sub(r, f, v, depth, visit_bool_value, &c->is_reply);
+		return once(r, SEEN_IS_REPLY) ?: scan_bool_value(r, f, v, depth, &c->is_reply);
 	case 28:
-		return once(r, SEEN_IFACE) ?: sub(r, f, v, depth, visit_iface, &c->interface);
+		return once(r, SEEN_IFACE) ?: scan_iface(r, f, v, depth, &c->interface);
 	case 30:
 		return once(r, SEEN_TRACE_CTX)
 			       ?: sub(r, f, v, depth, visit_trace_ctx, &c->trace_id);
@@ -594,12 +621,12 @@ static int visit_response(struct fr_hubble_scan *s, void *obj, const ProtobufCFi
 
 	switch (f->id) {
 	case 1:
-		return once(r, SEEN_FLOW) ?: sub(r, f, v, depth, visit_flow, c);
+		return once(r, SEEN_FLOW) ?: scan_flow(r, f, v, depth, c);
 	case 1000:
 		c->resp_node_name = str_of(v);
 		return 1;
 	case 1001:
-		if ((err = once(r, SEEN_RESP_TIME)) || (err = sub(r, f, v, depth, visit_ts, &t)))
+		if ((err = once(r, SEEN_RESP_TIME)) || (err = scan_ts(r, f, v, depth, &t)))
 			return err;
 		c->resp_time = fr_hubble__ts_ns(t.s, t.ns);
 		c->has |= FR_HC_HAS_RESP_TIME;
@@ -617,8 +644,9 @@ int fr_hubble_cols__from_wire(struct fr_hubble_cols *c, const uint8_t *buf, size
 	fr_hubble_cols__reset(c);
 	if (len > FR_HUBBLE_MAX_MSG)
 		return -EAGAIN;
-	err = fr_hubble__scan(&r.s, &observer__get_flows_response__descriptor, buf, len, 1,
-			      visit_response, c);
+	err = fr_hubble__scan_inline(&r.s, &observer__get_flows_response__descriptor,
+				     fr_hubble__tab_of(&observer__get_flows_response__descriptor),
+				     buf, len, 1, visit_response, c);
 	if (err == -ENOMEM)
 		return err;
 	return err || !(r.seen & SEEN_FLOW) ? -EAGAIN : 0;

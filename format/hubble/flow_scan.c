@@ -12,6 +12,7 @@
 
 #include "format/hubble/flow.h"
 #include "format/hubble/flow_priv.h"
+#include "format/hubble/flow_scan.h"
 
 /* Any byte of w zero, or with its top bit set. */
 static inline bool ascii_stop(uint64_t w)
@@ -21,17 +22,39 @@ static inline bool ascii_stop(uint64_t w)
 	return ((w | ((w - lo) & ~w)) & hi) != 0;
 }
 
+static inline uint64_t word(const uint8_t *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	return w;
+}
+
+/* s[0..n) is ASCII without NUL, checked a word at a time (the words at
+ * the ends may overlap the others: the test does not mind). */
+static bool ascii(const uint8_t *s, size_t n)
+{
+	uint64_t w = 0x2020202020202020ull; /* spaces past a short string */
+	size_t i = 0;
+
+	if (n < 8) {
+		memcpy(&w, s, n);
+		return !ascii_stop(w);
+	}
+	for (; n - i > 16; i += 16)
+		if (ascii_stop(word(s + i)) || ascii_stop(word(s + i + 8)))
+			return false;
+	return !ascii_stop(word(s + n - 8)) && !ascii_stop(word(s + (n - i > 8 ? i : n - 8)));
+}
+
 /* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), no NUL;
- * ASCII without NUL 8 bytes at a time. */
+ * ASCII a word at a time first. */
 bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
-	for (uint64_t w; n - i >= 8; i += 8) {
-		memcpy(&w, s + i, sizeof(w));
-		if (ascii_stop(w))
-			break;
-	}
+	if (ascii(s, n))
+		return true;
 	while (i < n) {
 		uint8_t c = s[i];
 		unsigned len, cp;
@@ -65,8 +88,7 @@ bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
 	return true;
 }
 
-/* Entries in a packed run p[0..len) of wire type wt; -1 when malformed. */
-static long packed_count(const uint8_t *p, size_t len, unsigned wt)
+long fr_hubble__packed_count(const uint8_t *p, size_t len, unsigned wt)
 {
 	size_t pos = 0;
 	long n = 0;
@@ -85,10 +107,7 @@ static long packed_count(const uint8_t *p, size_t len, unsigned wt)
 	return n;
 }
 
-/* What a field is, in one byte: its wire type and kind. */
-enum { C_WT = 7, C_STRING = 8, C_MSG = 16, C_PACKABLE = 32 };
-
-static uint8_t code_of(const ProtobufCFieldDescriptor *f)
+uint8_t fr_hubble__code_of(const ProtobufCFieldDescriptor *f)
 {
 	const unsigned wt = fr_hubble__wire_type_of(f->type);
 	uint8_t c = (uint8_t)wt;
@@ -102,24 +121,13 @@ static uint8_t code_of(const ProtobufCFieldDescriptor *f)
 	return c;
 }
 
-/* Per message type of the schema: field numbers below SMALL to their
- * index, each field's code and, for a message field, its type's table;
- * made once, then only read. */
-#define SMALL	 64
 #define MAX_TABS 128
-
-struct ftab {
-	const ProtobufCMessageDescriptor *d;
-	int8_t small[SMALL]; /* -1: no such field */
-	uint8_t code[128];
-	const struct ftab *sub[128]; /* NULL: none, or not in a table */
-};
 
 static struct {
 	pthread_once_t once;
-	struct ftab tabs[MAX_TABS];
+	struct fr_hubble_ftab tabs[MAX_TABS];
 	size_t n;
-	struct ftab *slot[2 * MAX_TABS]; /* by descriptor address */
+	struct fr_hubble_ftab *slot[2 * MAX_TABS]; /* by descriptor address */
 } ftabs = {.once = PTHREAD_ONCE_INIT};
 
 static size_t slot_of(const ProtobufCMessageDescriptor *d)
@@ -127,7 +135,7 @@ static size_t slot_of(const ProtobufCMessageDescriptor *d)
 	return ((uintptr_t)d >> 4) * 0x9e3779b97f4a7c15ull >> 56; /* 0..255 */
 }
 
-static struct ftab *find_tab(const ProtobufCMessageDescriptor *d)
+static struct fr_hubble_ftab *find_tab(const ProtobufCMessageDescriptor *d)
 {
 	for (size_t j = slot_of(d); ftabs.slot[j]; j = (j + 1) % (2 * MAX_TABS))
 		if (ftabs.slot[j]->d == d)
@@ -135,9 +143,9 @@ static struct ftab *find_tab(const ProtobufCMessageDescriptor *d)
 	return NULL;
 }
 
-static struct ftab *add_tab(const ProtobufCMessageDescriptor *d)
+static struct fr_hubble_ftab *add_tab(const ProtobufCMessageDescriptor *d)
 {
-	struct ftab *t = find_tab(d);
+	struct fr_hubble_ftab *t = find_tab(d);
 	size_t j = slot_of(d);
 
 	if (t || ftabs.n == MAX_TABS || d->n_fields > 128)
@@ -151,9 +159,9 @@ static struct ftab *add_tab(const ProtobufCMessageDescriptor *d)
 	for (unsigned k = 0; k < d->n_fields; k++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[k];
 
-		if (f->id < SMALL)
+		if (f->id < FR_HUBBLE_SMALL)
 			t->small[f->id] = (int8_t)k;
-		t->code[k] = code_of(f);
+		t->code[k] = fr_hubble__code_of(f);
 	}
 	for (unsigned k = 0; k < d->n_fields; k++)
 		if (d->fields[k].type == PROTOBUF_C_TYPE_MESSAGE)
@@ -167,196 +175,30 @@ static void make_tabs(void)
 	add_tab(&observer__server_status_response__descriptor);
 }
 
-static const struct ftab *tab_of(const ProtobufCMessageDescriptor *d)
+const struct fr_hubble_ftab *fr_hubble__tab_of(const ProtobufCMessageDescriptor *d)
 {
 	pthread_once(&ftabs.once, make_tabs);
 	return find_tab(d);
 }
 
-static int scan_tab(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
-		    const struct ftab *t, const uint8_t *p, size_t len, unsigned depth,
-		    fr_hubble_visit visit, void *obj);
-
-/* One known field's value v of wire type 2 (v->p[0..v->n)). */
-static inline int scan_len_field(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
-				 uint8_t code, const struct fr_hubble_val *v, unsigned depth,
-				 uint32_t *count, fr_hubble_visit visit, void *obj)
+int fr_hubble__scan_tab(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
+			const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
+			unsigned depth, fr_hubble_visit visit, void *obj)
 {
-	const uint8_t *p = v->p;
-	long k;
-	int rc = 1;
-
-	if (code & C_MSG) {
-		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
-		if (visit)
-			rc = visit(s, obj, f, v, depth);
-		if (rc == 1)
-			rc = scan_tab(s, f->descriptor, v->sub, p, v->n, depth + 1, NULL, NULL);
-		if (rc)
-			return rc;
-	} else if ((code & C_WT) == 2) { /* string or bytes */
-		if ((code & C_STRING) && !fr_hubble__utf8_ok(p, v->n))
-			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
-		if (visit && (rc = visit(s, obj, f, v, depth)) < 0)
-			return rc;
-	} else { /* a packed run of scalars */
-		if (!(code & C_PACKABLE))
-			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
-		k = packed_count(p, v->n, code & C_WT);
-		if (k < 0)
-			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
-		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
-		return 0;
-	}
-	*count += 1;
-	return 0;
-}
-
-/* The field numbered id of d (t: d's table or NULL), its code and, for a
- * message, its type's table (*sub). */
-static inline const ProtobufCFieldDescriptor *field(const ProtobufCMessageDescriptor *d,
-						    const struct ftab *t, uint64_t id,
-						    uint8_t *code, const void **sub)
-{
-	const ProtobufCFieldDescriptor *f;
-
-	if (t && id < SMALL) {
-		const int k = t->small[id];
-
-		if (k < 0)
-			return NULL;
-		*code = t->code[k];
-		*sub = t->sub[k];
-		return &d->fields[k];
-	}
-	f = fr_hubble__field_of(d, id);
-	if (f) {
-		*code = code_of(f);
-		*sub = t && f->type == PROTOBUF_C_TYPE_MESSAGE ? t->sub[f - d->fields] : NULL;
-	}
-	return f;
-}
-
-/* Reads the value of wire type wt at p[*pos] into v. Return: 0 or the
- * errcode (also FR_HUBBLE_EUNPACK: a length over 5 bytes when strict). */
-static inline int read_value(const uint8_t *p, size_t len, size_t *pos, unsigned wt, bool strict,
-			     struct fr_hubble_val *v)
-{
-	const size_t at = *pos;
-	int rc;
-
-	v->v = 0;
-	v->n = 0;
-	v->p = p + at;
-	if (wt == 1 || wt == 5) {
-		v->n = wt == 1 ? 8 : 4;
-		if (len - at < v->n)
-			return FR_HUBBLE_ETRUNC;
-		*pos += v->n;
-		return 0;
-	}
-	if (at < len && p[at] < 0x80) {
-		v->v = p[at];
-		*pos = at + 1;
-	} else if ((rc = fr_hubble__rd_varint(p, len, pos, &v->v))) {
-		return rc;
-	}
-	if (wt == 0)
-		return 0;
-	if (v->v > len - *pos)
-		return FR_HUBBLE_ETRUNC; /* an oversized length */
-	if (strict && *pos - at > 5)
-		return FR_HUBBLE_EUNPACK;
-	v->p = p + *pos;
-	v->n = (size_t)v->v;
-	*pos += v->n;
-	return 0;
-}
-
-static int scan_tab(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
-		    const struct ftab *t, const uint8_t *p, size_t len, unsigned depth,
-		    fr_hubble_visit visit, void *obj)
-{
-	/* Every entry and unknown field takes a byte or more: the limits
-	 * below can only be passed in a message longer than they are. */
-	const bool big = len > FR_HUBBLE_MAX_REPEATED, strict = s->strict;
-	uint32_t counts[128], unknown = 0, none = 0;
-	size_t pos = 0;
-
-	if (d->n_fields > 128)
-		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
-	if (big)
-		memset(counts, 0, d->n_fields * sizeof(counts[0]));
-	while (pos < len) {
-		const ProtobufCFieldDescriptor *f;
-		const size_t at = pos;
-		struct fr_hubble_val v;
-		uint8_t code = 0;
-		uint32_t *count;
-		uint64_t tag;
-		unsigned wt;
-		int rc;
-
-		if (p[pos] >= 8 && p[pos] < 0x80 && (0x27 >> (p[pos] & 7) & 1)) {
-			tag = p[pos++]; /* one byte, a field number, wire type 0, 1, 2 or 5 */
-		} else {
-			rc = fr_hubble__rd_tag(p, len, &pos, &tag);
-			if (!rc && strict && pos - at > 5)
-				rc = FR_HUBBLE_EUNPACK;
-			if (rc)
-				return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-		}
-		wt = (unsigned)(tag & 7);
-		v.sub = NULL;
-		f = field(d, t, tag >> 3, &code, &v.sub);
-		rc = read_value(p, len, &pos, wt, strict, &v);
-		if (rc) {
-			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-			if (f)
-				fr_hubble__path_prepend(s->err, f->name);
-			return rc;
-		}
-		if (!f) {
-			if (big && ++unknown > FR_HUBBLE_MAX_REPEATED)
-				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-						       (size_t)(p + at - s->base));
-			continue; /* kept by protobuf-c as an unknown field */
-		}
-		count = big ? &counts[f - d->fields] : &none;
-		if (wt == 2) {
-			rc = scan_len_field(s, f, code, &v, depth, count, visit, obj);
-		} else if (wt == (code & C_WT)) { /* never 2 here */
-			*count += 1;
-			if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
-				rc = 0;
-		} else {
-			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
-					     (size_t)(p + at - s->base));
-		}
-		if (!rc && big && f->label == PROTOBUF_C_LABEL_REPEATED &&
-		    *count > FR_HUBBLE_MAX_REPEATED)
-			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-					     (size_t)(p + at - s->base));
-		if (rc) {
-			fr_hubble__path_prepend(s->err, f->name);
-			return rc;
-		}
-	}
-	return 0;
+	return fr_hubble__scan_inline(s, d, t, p, len, depth, visit, obj);
 }
 
 int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
 		    size_t len, unsigned depth, fr_hubble_visit visit, void *obj)
 {
-	return scan_tab(s, d, tab_of(d), p, len, depth, visit, obj);
+	return fr_hubble__scan_tab(s, d, fr_hubble__tab_of(d), p, len, depth, visit, obj);
 }
 
 int fr_hubble__scan_value(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
 			  const struct fr_hubble_val *v, unsigned depth, fr_hubble_visit visit,
 			  void *obj)
 {
-	const struct ftab *t = v->sub ? v->sub : tab_of(f->descriptor);
+	const struct fr_hubble_ftab *t = v->sub ? v->sub : fr_hubble__tab_of(f->descriptor);
 
-	return scan_tab(s, f->descriptor, t, v->p, v->n, depth + 1, visit, obj);
+	return fr_hubble__scan_tab(s, f->descriptor, t, v->p, v->n, depth + 1, visit, obj);
 }

@@ -10,7 +10,8 @@
  * kind, unknown fields of every wire type, a field or a message twice, a
  * oneof twice, endpoints twice or swapped, padded lengths, bad UTF-8, a
  * flow over 64 KiB. Those it must take are taken, those it must leave
- * are left, and whatever it takes reads the same both ways.
+ * are left, and whatever it takes reads the same both ways. And the scan's
+ * UTF-8 check against a byte-at-a-time reference.
  * Usage: test_cols FIXTURES_DIR. Exit 0 or 1.
  */
 #include <glob.h>
@@ -20,6 +21,7 @@
 
 #include "cols_check.h"
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_priv.h"
 
 static int fails;
 
@@ -615,6 +617,67 @@ static void big(Flow__Flow *f)
 	f->source_names = keepv;
 }
 
+/* The reference: strict UTF-8 without NUL, a byte at a time. */
+static int utf8_ref(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		const uint8_t c = s[i];
+		unsigned len, cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c < 0xc2 || c > 0xf4 || n - i < len)
+			return 0;
+		cp = c & (0x7f >> len);
+		for (unsigned k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* The scan's UTF-8 check (a word at a time) against the reference: every
+ * length to 40, one odd byte at every place, and random mixes. */
+static void utf8(unsigned *seed)
+{
+	static const uint8_t odd[] = {0x00, 0x7f, 0x80, 0xc2, 0xe0, 0xed, 0xf4, 0xff};
+	uint8_t b[48];
+
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t at = 0; at <= n; at++) {
+			for (size_t k = 0; k < sizeof(odd); k++) {
+				memset(b, 'a', sizeof(b));
+				if (at < n)
+					b[at] = odd[k];
+				CHECK(fr_hubble__utf8_ok(b, n) == !!utf8_ref(b, n),
+				      "UTF-8: %02x at %zu of %zu", odd[k], at, n);
+			}
+		}
+		for (int r = 0; r < 200; r++) {
+			for (size_t i = 0; i < n; i++) {
+				*seed = *seed * 1103515245u + 12345u;
+				b[i] = (*seed >> 16) % 4 ? 'a' + (*seed >> 8) % 26
+							 : (uint8_t)(*seed >> 20);
+			}
+			CHECK(fr_hubble__utf8_ok(b, n) == !!utf8_ref(b, n), "UTF-8: random, %zu",
+			      n);
+		}
+	}
+	CHECK(fr_hubble__utf8_ok((const uint8_t *)"caf\xc3\xa9 \xf0\x9f\x98\x80", 10),
+	      "UTF-8 accepted");
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t mem[8192] __attribute__((aligned(16)));
@@ -635,6 +698,7 @@ int main(int argc, char **argv)
 	layer7_kinds(&f, &o);
 	appended(&f);
 	big(&f);
+	utf8(&seed);
 	printf("%zu sample lines and crafted flows, %d failure(s)\n", n, fails);
 	return fails ? 1 : 0;
 }
