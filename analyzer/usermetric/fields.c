@@ -307,6 +307,7 @@ static const struct {
 	{"trace/oomkill", "oom_kill"},	  {"trace/exec", "proc_exec"},
 	{"exec", "proc_exec"},		  {"exit", "proc_exit"},
 	{"hubble", "hubble_flow"},	  {"flows", "hubble_flow"},
+	{"hubble/flows", "hubble_flow"},
 	{"top/syscall", "syscall"},	  {"trace/syscall", "syscall"},
 };
 
