@@ -550,7 +550,8 @@ static int load_files(struct user_files *uf, const char *const *files, int n)
 				for (int i = 0; i < uf->f[k].n; i++)
 					if (!strcmp(uf->f[k].m[i].fam.name, m->fam.name)) {
 						fprintf(stderr,
-							"%s:%d:%d: duplicate metric name '%s' (also "
+							"%s:%d:%d: duplicate metric name '%s' "
+							"(also "
 							"in %s)\n",
 							m->at.file, m->at.line, m->at.col,
 							m->fam.name, uf->f[k].path);

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SQL_CAP	   65536
-#define EXPR_CAP   512
-#define OVERFLOW   "__overflow__"
+#define SQL_CAP	 65536
+#define EXPR_CAP 512
+#define OVERFLOW "__overflow__"
 
 struct comp {
 	struct fr_um_metric *m;
@@ -67,8 +67,7 @@ struct rfield {
 	char expr[EXPR_CAP];
 };
 
-static int resolve(struct comp *c, const char *name, const struct fr_um_mark *at,
-		   struct rfield *r)
+static int resolve(struct comp *c, const char *name, const struct fr_um_mark *at, struct rfield *r)
 {
 	char list[2048];
 
@@ -87,8 +86,9 @@ static void note(struct comp *c, const struct rfield *r, int as_sum)
 		return;
 	if (!strstr(c->raw_only, r->f->name) &&
 	    strlen(c->raw_only) + strlen(r->f->name) + 3 < sizeof(c->raw_only))
-		snprintf(c->raw_only + strlen(c->raw_only), sizeof(c->raw_only) - strlen(c->raw_only),
-			 "%s%s", *c->raw_only ? ", " : "", r->f->name);
+		snprintf(c->raw_only + strlen(c->raw_only),
+			 sizeof(c->raw_only) - strlen(c->raw_only), "%s%s",
+			 *c->raw_only ? ", " : "", r->f->name);
 }
 
 static const char *expr(const struct comp *c, const struct rfield *r)
@@ -115,8 +115,8 @@ static int parse_int(const char *s, int64_t *v)
 
 static const char *op_sql(enum fr_um_op op)
 {
-	static const char *const s[] = {[FR_UM_EQ] = "=", [FR_UM_NE] = "<>", [FR_UM_LT] = "<",
-					[FR_UM_LE] = "<=", [FR_UM_GT] = ">", [FR_UM_GE] = ">="};
+	static const char *const s[] = {[FR_UM_EQ] = "=",  [FR_UM_NE] = "<>", [FR_UM_LT] = "<",
+					[FR_UM_LE] = "<=", [FR_UM_GT] = ">",  [FR_UM_GE] = ">="};
 
 	return s[op];
 }
@@ -191,8 +191,9 @@ static int contradiction(const struct fr_um_metric *m)
 			if (lo > hi)
 				goto bad;
 			continue;
-bad:
-			say(&s->at, "selector cannot match: no value of '%s' meets every term on it",
+		bad:
+			say(&s->at,
+			    "selector cannot match: no value of '%s' meets every term on it",
 			    s->field);
 			return -EINVAL;
 		}
@@ -327,7 +328,9 @@ static void put_fold(struct comp *c, const char *inner)
 		put(c, "%s\"%s\"", i ? ", " : "", m->labels[i].name);
 	put(c, ") SELECT um.t");
 	for (int i = 0; i < m->nlabels; i++)
-		put(c, ", CASE WHEN um_fold(ls.rk, %ld) THEN '" OVERFLOW "' ELSE um.\"%s\" END AS \"%s\"",
+		put(c,
+		    ", CASE WHEN um_fold(ls.rk, %ld) THEN '" OVERFLOW
+		    "' ELSE um.\"%s\" END AS \"%s\"",
 		    m->max_label_sets, m->labels[i].name, m->labels[i].name);
 	put(c, hist ? ", um.b, um.cnt, um.sum" : ", um.value");
 	put(c, " FROM um JOIN ls ON ");
@@ -354,10 +357,10 @@ static void warn_partial(sqlite3 *db, const struct comp *c, int64_t from, int64_
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
 		fprintf(stderr,
 			"flightrec metrics: warning: %s: %s only in raw %s records, but the window "
-			"has %lld aggregate records (%s, recorded in aggregate mode) that the metric "
+			"has %lld aggregate records (%s, recorded in aggregate mode) that the "
+			"metric "
 			"does not count%s\n",
-			c->m->fam.name,
-			*c->raw_only ? c->raw_only : "the value is", c->src->name,
+			c->m->fam.name, *c->raw_only ? c->raw_only : "the value is", c->src->name,
 			(long long)sqlite3_column_int64(st, 0), c->src->agg_table,
 			c->m->fam.type == FR_FAMILY_HISTOGRAM ? " (histograms read raw rows)" : "");
 	sqlite3_finalize(st);

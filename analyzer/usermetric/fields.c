@@ -17,8 +17,14 @@
 #define A FR_UM_J_ATTR
 
 /* A field of raw rows only. */
-#define RAW(n, t, e, d) {n, t, e, NULL, NULL, 0, d, NULL}
-#define END		{NULL, 0, NULL, NULL, NULL, 0, NULL, NULL}
+#define RAW(n, t, e, d)                                                                            \
+	{                                                                                          \
+		n, t, e, NULL, NULL, 0, d, NULL                                                    \
+	}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, NULL, NULL, NULL, 0, NULL, NULL                                           \
+	}
 
 /* The ends of a connection (conn c) and the pod or service that held the
  * remote address at the event's time (meta_*: docs/METADATA.md). */
@@ -34,7 +40,8 @@
 		RAW("direction", T,                                                                \
 		    "CASE c.active WHEN 1 THEN 'outbound' WHEN 0 THEN 'inbound' ELSE 'unknown' "   \
 		    "END",                                                                         \
-		    "outbound (connect), inbound (accept), unknown (opened before the recording)"), \
+		    "outbound (connect), inbound (accept), unknown (opened before the "            \
+		    "recording)"),                                                                 \
 		RAW("dst_namespace", T, POD_OF("namespace"), "namespace of the remote pod"),       \
 		RAW("dst_pod", T, POD_OF("name"), "remote pod"),                                   \
 		RAW("dst_workload", T, POD_OF("workload"), "workload of the remote pod"),          \
@@ -59,14 +66,16 @@ static const struct fr_um_field f_syscall[] = {
 	 "syscall name", NULL},
 	{"nr", I, "e.nr", "e.nr", NULL, 0, "syscall number", NULL},
 	RAW("ret", I, "e.ret", "return value"),
-	{"errno", T, "errno_name(e.ret)", NULL, NULL, 0, "errno name of a failed call (EAGAIN), else ''", fr_um__errno_known},
+	{"errno", T, "errno_name(e.ret)", NULL, NULL, 0,
+	 "errno name of a failed call (EAGAIN), else ''", fr_um__errno_known},
 	RAW("error", I, "(e.ret < 0 AND e.ret >= -4095)", "1 for a call that failed, else 0"),
 	RAW("latency_ns", I, "e.latency_ns", "sys_enter to sys_exit"),
 	RAW("tid", I, "e.tid", "thread id"),
 	END};
 
-#define PROTO_NAME "CASE e.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' ELSE 'proto_' || e.protocol END"
-#define RXTX	   "CASE WHEN e.received THEN 'rx' ELSE 'tx' END"
+#define PROTO_NAME                                                                                 \
+	"CASE e.protocol WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' ELSE 'proto_' || e.protocol END"
+#define RXTX "CASE WHEN e.received THEN 'rx' ELSE 'tx' END"
 
 static const struct fr_um_field f_sock[] = {
 	{"protocol", T, PROTO_NAME, PROTO_NAME, NULL, 0, "tcp, udp", proto_known},
@@ -128,7 +137,6 @@ static const struct fr_um_field f_drop[] = {
 	"'fifo' WHEN 5 THEN 'socket' WHEN 6 THEN 'dir' WHEN 7 THEN 'anon' WHEN 8 THEN 'other' "    \
 	"ELSE 'unknown' END"
 
-
 static const struct fr_um_field f_file_io[] = {
 	{"op", T, OP_NAME, OP_NAME, NULL, 0, "read, write, pread64, ... copy_file_range, splice",
 	 op_known},
@@ -167,8 +175,7 @@ static const struct fr_um_field f_fault[] = {
 static const struct fr_um_field f_alloc[] = {
 	RAW("bytes", I, "e.bytes", "bytes allocated"),
 	RAW("allocs", I, "e.count", "allocations in the record"),
-	RAW("alloc_source", I, "e.source", "allocator (page, slab)"),
-	END};
+	RAW("alloc_source", I, "e.source", "allocator (page, slab)"), END};
 
 static const struct fr_um_field f_oom[] = {
 	RAW("victim_comm", T, "COALESCE(e.comm, '')", "program killed"),
@@ -189,7 +196,7 @@ static const struct fr_um_field f_exit[] = {
 	RAW("runtime_ns", I, "e.runtime_ns", "CPU time of the process"), END};
 
 #define ENUM(en, col)                                                                              \
-	"COALESCE((SELECT name FROM hubble_enum WHERE enum = '" en "' AND number = e." col "), "    \
+	"COALESCE((SELECT name FROM hubble_enum WHERE enum = '" en "' AND number = e." col "), "   \
 	"CAST(e." col " AS TEXT))"
 #define END_FIELDS(p, w)                                                                           \
 	RAW(p "namespace", T, "COALESCE(e." w "_namespace, '')", w " namespace"),                  \
@@ -235,7 +242,8 @@ static const struct fr_um_field f_proc[] = {
 	{"pid", I, "a.pid", "a.pid", NULL, A, "process id", NULL},
 	{"exe", T, "COALESCE(p.exe, '')", "COALESCE(p.exe, '')", NULL, FR_UM_J_PROC,
 	 "executable path", NULL},
-	{"cgroup", T, "COALESCE(a.cgroup, '')", "COALESCE(a.cgroup, '')", NULL, A, "cgroup path", NULL},
+	{"cgroup", T, "COALESCE(a.cgroup, '')", "COALESCE(a.cgroup, '')", NULL, A, "cgroup path",
+	 NULL},
 	{"container", T, "COALESCE(a.container, '')", "COALESCE(a.container, '')", NULL, A,
 	 "container name", NULL},
 	{"pod", T, "COALESCE(a.pod, '')", "COALESCE(a.pod, '')", NULL, A, "pod name", NULL},
@@ -263,12 +271,12 @@ static const struct fr_um_source sources[] = {
 	{"tcp_retransmit", "tcp_retransmit e LEFT JOIN conn c ON c.cid = e.cid", "e.pk",
 	 "max(e.segs, 1)", NULL, NULL, NULL, NULL, f_retrans,
 	 "TCP retransmits; count: segments retransmitted"},
-	{"tcp_close", "tcp_close e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL, NULL,
-	 NULL, f_close, "TCP connections closed"},
+	{"tcp_close", "tcp_close e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL,
+	 NULL, NULL, f_close, "TCP connections closed"},
 	{"tcp_rtt", "tcp_rtt e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL, NULL,
 	 NULL, f_rtt, "TCP RTT samples"},
-	{"tcp_reset", "tcp_reset e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL, NULL,
-	 NULL, f_reset, "TCP resets"},
+	{"tcp_reset", "tcp_reset e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL,
+	 NULL, NULL, f_reset, "TCP resets"},
 	{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
 	 "packets dropped by the kernel (skb:kfree_skb)"},
 	{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL, "ev_file_io_agg",
@@ -296,30 +304,47 @@ static const struct fr_um_source sources[] = {
 static const struct {
 	const char *alias, *name;
 } source_alias[] = {
-	{"syscalls", "syscall"},	  {"socket", "sock_msg"},
-	{"net", "sock_msg"},		  {"trace/network", "sock_msg"},
-	{"top/tcp", "sock_msg"},	  {"tcp", "tcp_connect"},
-	{"trace/tcp", "tcp_connect"},	  {"trace/tcpconnect", "tcp_connect"},
-	{"connections", "tcp_close"},	  {"retransmits", "tcp_retransmit"},
-	{"trace/tcpretrans", "tcp_retransmit"}, {"drops", "drop"},
-	{"trace/tcpdrop", "drop"},	  {"top/file", "file_io"},
-	{"trace/fsslower", "file_io"},	  {"trace/open", "file_open"},
-	{"trace/oomkill", "oom_kill"},	  {"trace/exec", "proc_exec"},
-	{"exec", "proc_exec"},		  {"exit", "proc_exit"},
-	{"hubble", "hubble_flow"},	  {"flows", "hubble_flow"},
+	{"syscalls", "syscall"},
+	{"socket", "sock_msg"},
+	{"net", "sock_msg"},
+	{"trace/network", "sock_msg"},
+	{"top/tcp", "sock_msg"},
+	{"tcp", "tcp_connect"},
+	{"trace/tcp", "tcp_connect"},
+	{"trace/tcpconnect", "tcp_connect"},
+	{"connections", "tcp_close"},
+	{"retransmits", "tcp_retransmit"},
+	{"trace/tcpretrans", "tcp_retransmit"},
+	{"drops", "drop"},
+	{"trace/tcpdrop", "drop"},
+	{"top/file", "file_io"},
+	{"trace/fsslower", "file_io"},
+	{"trace/open", "file_open"},
+	{"trace/oomkill", "oom_kill"},
+	{"trace/exec", "proc_exec"},
+	{"exec", "proc_exec"},
+	{"exit", "proc_exit"},
+	{"hubble", "hubble_flow"},
+	{"flows", "hubble_flow"},
 	{"hubble/flows", "hubble_flow"},
-	{"top/syscall", "syscall"},	  {"trace/syscall", "syscall"},
+	{"top/syscall", "syscall"},
+	{"trace/syscall", "syscall"},
 };
 
 /* Other names of fields: Inspektor Gadget's k8s.* and proc.*. */
 static const struct {
 	const char *alias, *name;
 } field_alias[] = {
-	{"k8s.namespace", "namespace"},	   {"k8s.pod", "pod"},
-	{"k8s.podName", "pod"},		   {"k8s.container", "container"},
-	{"k8s.containerName", "container"}, {"k8s.node", "node"},
-	{"k8s.workload", "workload"},	   {"proc.comm", "comm"},
-	{"proc.pid", "pid"},		   {"mntns", "cgroup"},
+	{"k8s.namespace", "namespace"},
+	{"k8s.pod", "pod"},
+	{"k8s.podName", "pod"},
+	{"k8s.container", "container"},
+	{"k8s.containerName", "container"},
+	{"k8s.node", "node"},
+	{"k8s.workload", "workload"},
+	{"proc.comm", "comm"},
+	{"proc.pid", "pid"},
+	{"mntns", "cgroup"},
 };
 
 #define POD_LABEL  "pod_label."
@@ -335,10 +360,9 @@ static int in_list(const char *s, const char *const *l)
 
 static int op_known(const char *s)
 {
-	static const char *const l[] = {"read",	   "write",   "pread64", "pwrite64",
-					"readv",   "writev",  "preadv",	 "pwritev",
-					"preadv2", "pwritev2", "copy_file_range",
-					"sendfile", "splice",  NULL};
+	static const char *const l[] = {
+		"read",	   "write",   "pread64",  "pwrite64",	     "readv",	 "writev", "preadv",
+		"pwritev", "preadv2", "pwritev2", "copy_file_range", "sendfile", "splice", NULL};
 
 	return in_list(s, l);
 }
@@ -433,8 +457,8 @@ const struct fr_um_field *fr_um__field(const struct fr_um_source *src, const cha
 	if (snprintf(expr_buf, cap, "COALESCE(json_extract(pl.labels, '$.\"%s\"'), '')", key) >=
 	    (int)cap)
 		return NULL;
-	*tmp = (struct fr_um_field){name, T, expr_buf, expr_buf, NULL, FR_UM_J_ATTR | FR_UM_J_POD,
-				    "pod label", NULL};
+	*tmp = (struct fr_um_field){
+		name, T, expr_buf, expr_buf, NULL, FR_UM_J_ATTR | FR_UM_J_POD, "pod label", NULL};
 	return tmp;
 }
 

@@ -84,7 +84,8 @@ static int value_of(struct fr_um_y *c, yaml_node_t *v, struct fr_um_metric *m)
 		n -= 5;
 	}
 	if (n >= sizeof(m->sum_field) || !n) {
-		fr_um_y__say(c, &v->start_mark, "a value is count, sum(FIELD), FIELD or {sum: FIELD}");
+		fr_um_y__say(c, &v->start_mark,
+			     "a value is count, sum(FIELD), FIELD or {sum: FIELD}");
 		return -EINVAL;
 	}
 	memcpy(m->sum_field, s, n);
@@ -167,8 +168,7 @@ static int bucket_list(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m
 
 /* Bounds of an exp2 or linear spec (exporter: linear is min..max steps of
  * the multiplier, the multiplier is the scale). */
-static int bucket_bounds(struct fr_um_y *c, struct bspec *b, enum shape sh,
-			 struct fr_um_metric *m)
+static int bucket_bounds(struct fr_um_y *c, struct bspec *b, enum shape sh, struct fr_um_metric *m)
 {
 	struct fr_family *f = &m->fam;
 	const int exp2 = !strcmp(b->type, "exp2");
@@ -208,8 +208,9 @@ static int bucket_bounds(struct fr_um_y *c, struct bspec *b, enum shape sh,
 		}
 	} else {
 		if (!b->has_width || !b->has_count) {
-			fr_um_y__say(c, &b->at, "missing key: linear buckets need start, width "
-						"and count");
+			fr_um_y__say(c, &b->at,
+				     "missing key: linear buckets need start, width "
+				     "and count");
 			return -EINVAL;
 		}
 		if (b->width <= 0) {
@@ -423,8 +424,9 @@ static int entry(struct fr_um_y *c, yaml_node_t *n, enum shape sh, enum fr_famil
 		return -EINVAL;
 	}
 	if (!*m->sum_field) {
-		fr_um_y__say(c, &(yaml_mark_t){0, (size_t)m->value_at.line - 1,
-					       (size_t)m->value_at.col - 1},
+		fr_um_y__say(c,
+			     &(yaml_mark_t){0, (size_t)m->value_at.line - 1,
+					    (size_t)m->value_at.col - 1},
 			     "histogram '%s' needs a numeric value to observe (value: FIELD), "
 			     "not a count",
 			     m->fam.name);
@@ -508,8 +510,8 @@ static int top(struct fr_um_y *c, struct fr_um_file *f)
 	}
 	if (fr_um_y__want(c, root, YAML_MAPPING_NODE, "the file"))
 		return -EINVAL;
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-	     p < root->data.mapping.pairs.top; p++) {
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+	     p++) {
 		yaml_node_t *k = fr_um_y__node(c, p->key);
 		const char *key = fr_um_y__scalar(c, k, "a key");
 

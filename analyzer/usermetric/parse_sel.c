@@ -18,13 +18,13 @@ static const struct {
 	const char *s;
 	enum fr_um_op op;
 } ops[] = {{"!~", FR_UM_NRE}, {"~", FR_UM_RE}, {">=", FR_UM_GE}, {"<=", FR_UM_LE},
-	   {">", FR_UM_GT},   {"<", FR_UM_LT},	 {"!", FR_UM_NE}};
+	   {">", FR_UM_GT},   {"<", FR_UM_LT}, {"!", FR_UM_NE}};
 
 static enum fr_um_op negate(enum fr_um_op op)
 {
 	static const enum fr_um_op neg[] = {
-		[FR_UM_EQ] = FR_UM_NE, [FR_UM_NE] = FR_UM_EQ, [FR_UM_LT] = FR_UM_GE,
-		[FR_UM_LE] = FR_UM_GT, [FR_UM_GT] = FR_UM_LE, [FR_UM_GE] = FR_UM_LT,
+		[FR_UM_EQ] = FR_UM_NE,	[FR_UM_NE] = FR_UM_EQ,	[FR_UM_LT] = FR_UM_GE,
+		[FR_UM_LE] = FR_UM_GT,	[FR_UM_GT] = FR_UM_LE,	[FR_UM_GE] = FR_UM_LT,
 		[FR_UM_RE] = FR_UM_NRE, [FR_UM_NRE] = FR_UM_RE, [FR_UM_IN] = FR_UM_NIN,
 		[FR_UM_NIN] = FR_UM_IN};
 
@@ -44,8 +44,9 @@ static int set_values(struct fr_um_y *c, yaml_node_t *n, const char *list, size_
 		while (k && list[0] == ' ')
 			list++, k--, len--;
 		if (s->nval == FR_UM_MAX_SET || k >= FR_UM_VAL_MAX) {
-			fr_um_y__say(c, &n->start_mark, "selector set: at most %d values of %d bytes",
-			    FR_UM_MAX_SET, FR_UM_VAL_MAX - 1);
+			fr_um_y__say(c, &n->start_mark,
+				     "selector set: at most %d values of %d bytes", FR_UM_MAX_SET,
+				     FR_UM_VAL_MAX - 1);
 			return -EINVAL;
 		}
 		memcpy(s->val[s->nval], list, k);
@@ -65,7 +66,8 @@ static int set_values(struct fr_um_y *c, yaml_node_t *n, const char *list, size_
 }
 
 /* OP VALUE after "field:", into s (field set by the caller). */
-static int sel_rest(struct fr_um_y *c, yaml_node_t *n, const char *rest, int neg, struct fr_um_sel *s)
+static int sel_rest(struct fr_um_y *c, yaml_node_t *n, const char *rest, int neg,
+		    struct fr_um_sel *s)
 {
 	static const char *const bad[] = {"==", "=>", "=<", "=~", "=", "<>", "!<", "!>", "~~"};
 	size_t len;
@@ -75,9 +77,10 @@ static int sel_rest(struct fr_um_y *c, yaml_node_t *n, const char *rest, int neg
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (!strncmp(rest, bad[i], strlen(bad[i]))) {
 			fr_um_y__say(c, &n->start_mark,
-			    "unknown operator '%s' in selector of '%s'; operators: VALUE, !VALUE, "
-			    "<N, <=N, >N, >=N, ~REGEX, !~REGEX, in(A,B), !in(A,B)",
-			    bad[i], s->field);
+				     "unknown operator '%s' in selector of '%s'; operators: VALUE, "
+				     "!VALUE, "
+				     "<N, <=N, >N, >=N, ~REGEX, !~REGEX, in(A,B), !in(A,B)",
+				     bad[i], s->field);
 			return -EINVAL;
 		}
 	if (!strncmp(rest, "in(", 3) || !strncmp(rest, "!in(", 4)) {
@@ -86,7 +89,8 @@ static int sel_rest(struct fr_um_y *c, yaml_node_t *n, const char *rest, int neg
 		rest += not ? 4 : 3;
 		len = strlen(rest);
 		if (!len || rest[len - 1] != ')') {
-			fr_um_y__say(c, &n->start_mark, "selector set of '%s' must end with ')'", s->field);
+			fr_um_y__say(c, &n->start_mark, "selector set of '%s' must end with ')'",
+				     s->field);
 			return -EINVAL;
 		}
 		s->op = not ? FR_UM_NIN : FR_UM_IN;
@@ -113,7 +117,8 @@ static int sel_rest(struct fr_um_y *c, yaml_node_t *n, const char *rest, int neg
 			char msg[128];
 
 			regerror(rc, &re, msg, sizeof(msg));
-			fr_um_y__say(c, &n->start_mark, "bad regex '%s' for '%s': %s", rest, s->field, msg);
+			fr_um_y__say(c, &n->start_mark, "bad regex '%s' for '%s': %s", rest,
+				     s->field, msg);
 			return -EINVAL;
 		}
 		regfree(&re);
@@ -139,7 +144,7 @@ static int sel_string(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 	colon = strchr(t, ':');
 	if (!colon || colon == t) {
 		fr_um_y__say(c, &n->start_mark, "a selector is [!]FIELD:[OP]VALUE, not '%s'",
-		    (const char *)n->data.scalar.value);
+			     (const char *)n->data.scalar.value);
 		return -EINVAL;
 	}
 	if ((size_t)(colon - t) >= sizeof(s->field)) {
@@ -174,16 +179,17 @@ static int sel_map(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 			for (yaml_node_item_t *i = v->data.sequence.items.start;
 			     i < v->data.sequence.items.top; i++) {
 				if (s->nval == FR_UM_MAX_SET) {
-					fr_um_y__say(c, &v->start_mark, "at most %d values in a set",
-					    FR_UM_MAX_SET);
+					fr_um_y__say(c, &v->start_mark,
+						     "at most %d values in a set", FR_UM_MAX_SET);
 					return -EINVAL;
 				}
-				if (fr_um_y__copy(c, fr_um_y__node(c, *i), "a selector value", s->val[s->nval++],
-					 FR_UM_VAL_MAX))
+				if (fr_um_y__copy(c, fr_um_y__node(c, *i), "a selector value",
+						  s->val[s->nval++], FR_UM_VAL_MAX))
 					return -EINVAL;
 			}
 			if (!s->nval) {
-				fr_um_y__say(c, &v->start_mark, "selector set of '%s' is empty", s->field);
+				fr_um_y__say(c, &v->start_mark, "selector set of '%s' is empty",
+					     s->field);
 				return -EINVAL;
 			}
 			s->at = fr_um_y__mark_of(c, v);
@@ -221,7 +227,7 @@ int fr_um_y__selector(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 /* ---- labels ---- */
 
 /* ebpf_exporter decoders that name one of our fields. */
-static const char *const decoder_fields[] = {"cgroup", "syscall", "errno", "comm", "pid",
+static const char *const decoder_fields[] = {"cgroup", "syscall", "errno", "comm",  "pid",
 					     "dport",  "sport",	  "daddr", "saddr", NULL};
 
 static int label_entry(struct fr_um_y *c, yaml_node_t *e, struct fr_um_metric *m)
@@ -268,7 +274,8 @@ static int label_entry(struct fr_um_y *c, yaml_node_t *e, struct fr_um_metric *m
 					return -EINVAL;
 				for (yaml_node_pair_t *q = d->data.mapping.pairs.start;
 				     q < d->data.mapping.pairs.top; q++) {
-					const char *dk = fr_um_y__scalar(c, fr_um_y__node(c, q->key), "a key");
+					const char *dk = fr_um_y__scalar(
+						c, fr_um_y__node(c, q->key), "a key");
 					yaml_node_t *dv = fr_um_y__node(c, q->value);
 
 					if (!dk)
@@ -285,8 +292,10 @@ static int label_entry(struct fr_um_y *c, yaml_node_t *e, struct fr_um_metric *m
 				}
 			}
 		} else {
-			fr_um_y__say(c, &k->start_mark,
-			    "unknown key '%s' in a label; keys: name, field, size, decoders", key);
+			fr_um_y__say(
+				c, &k->start_mark,
+				"unknown key '%s' in a label; keys: name, field, size, decoders",
+				key);
 			return -EINVAL;
 		}
 	}

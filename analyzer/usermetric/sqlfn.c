@@ -79,7 +79,7 @@ struct names {
 	struct name {
 		sqlite3_int64 node, k;
 		char *name;
-	} *v;
+	} * v;
 };
 
 static int cmp_name(const void *a, const void *b)
@@ -185,8 +185,8 @@ static int add_names(sqlite3 *db, const char *fn, const char *table, const char 
 	t->col = col;
 	t->fallback = fallback;
 	/* on failure SQLite calls free_names itself */
-	return sqlite3_create_function_v2(db, fn, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, t,
-					  name_fn, NULL, NULL, free_names) == SQLITE_OK
+	return sqlite3_create_function_v2(db, fn, 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, t, name_fn,
+					  NULL, NULL, free_names) == SQLITE_OK
 		       ? 0
 		       : -EIO;
 }

@@ -87,8 +87,18 @@ struct fr_um_mark {
 	int line, col; /* 1-based */
 };
 
-enum fr_um_op { FR_UM_EQ, FR_UM_NE, FR_UM_LT, FR_UM_LE, FR_UM_GT, FR_UM_GE, FR_UM_RE, FR_UM_NRE,
-		FR_UM_IN, FR_UM_NIN };
+enum fr_um_op {
+	FR_UM_EQ,
+	FR_UM_NE,
+	FR_UM_LT,
+	FR_UM_LE,
+	FR_UM_GT,
+	FR_UM_GE,
+	FR_UM_RE,
+	FR_UM_NRE,
+	FR_UM_IN,
+	FR_UM_NIN
+};
 
 struct fr_um_sel {
 	char field[FR_UM_FIELD_MAX];

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 void fr_um_y__say(const struct fr_um_y *c, const yaml_mark_t *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -34,7 +33,7 @@ yaml_node_t *fr_um_y__node(struct fr_um_y *c, int i)
 
 const char *fr_um_y__type_name(const yaml_node_t *n)
 {
-	return n->type == YAML_SCALAR_NODE	 ? "a scalar"
+	return n->type == YAML_SCALAR_NODE     ? "a scalar"
 	       : n->type == YAML_SEQUENCE_NODE ? "a list"
 					       : "a mapping";
 }
@@ -45,7 +44,7 @@ const char *fr_um_y__scalar(struct fr_um_y *c, yaml_node_t *n, const char *what)
 	if (n->type == YAML_SCALAR_NODE)
 		return (const char *)n->data.scalar.value;
 	fr_um_y__say(c, &n->start_mark, "wrong type: %s must be a string or number, not %s", what,
-	    fr_um_y__type_name(n));
+		     fr_um_y__type_name(n));
 	return NULL;
 }
 
@@ -56,7 +55,8 @@ int fr_um_y__copy(struct fr_um_y *c, yaml_node_t *n, const char *what, char *dst
 	if (!s)
 		return -EINVAL;
 	if (strlen(s) >= cap) {
-		fr_um_y__say(c, &n->start_mark, "%s is too long (at most %zu bytes)", what, cap - 1);
+		fr_um_y__say(c, &n->start_mark, "%s is too long (at most %zu bytes)", what,
+			     cap - 1);
 		return -EINVAL;
 	}
 	memcpy(dst, s, strlen(s) + 1);
@@ -72,7 +72,8 @@ int fr_um_y__number(struct fr_um_y *c, yaml_node_t *n, const char *what, double 
 		return -EINVAL;
 	*v = strtod(s, &end);
 	if (!*s || *end || !isfinite(*v)) {
-		fr_um_y__say(c, &n->start_mark, "wrong type: %s must be a number, not '%s'", what, s);
+		fr_um_y__say(c, &n->start_mark, "wrong type: %s must be a number, not '%s'", what,
+			     s);
 		return -EINVAL;
 	}
 	return 0;
@@ -97,8 +98,9 @@ int fr_um_y__want(struct fr_um_y *c, yaml_node_t *n, yaml_node_type_t t, const c
 	if (n->type == t)
 		return 0;
 	fr_um_y__say(c, &n->start_mark, "wrong type: %s must be %s, not %s", what,
-	    t == YAML_SEQUENCE_NODE ? "a list" : t == YAML_MAPPING_NODE ? "a mapping" : "a string",
-	    fr_um_y__type_name(n));
+		     t == YAML_SEQUENCE_NODE  ? "a list"
+		     : t == YAML_MAPPING_NODE ? "a mapping"
+					      : "a string",
+		     fr_um_y__type_name(n));
 	return -EINVAL;
 }
-

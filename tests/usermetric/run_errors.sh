@@ -21,6 +21,7 @@ bad() {
 	set -e
 	[ "$rc" != 0 ] || fail "$name: exit 0"
 	grep -qF -- "$want" err || { cat err >&2; fail "$name: expected '$want'"; }
+	! grep -qE 'Sanitizer|runtime error' err || { cat err >&2; fail "$name: sanitizer"; }
 	n=$((n + 1))
 }
 
