@@ -685,8 +685,12 @@ int fr_cmd_metrics(int argc, char **argv)
 	if (!uf)
 		return 1;
 	err = load_files(uf, a.files, a.nfiles);
-	if (!err && check_families(a.families, uf))
-		err = -EINVAL;
+	if (!err && check_families(a.families, uf)) {
+		for (int i = 0; i < uf->n; i++)
+			fr_um__free_file(&uf->f[i]);
+		free(uf);
+		return 2; /* a usage error, as any bad option */
+	}
 	if (!err)
 		err = fr_db__open_ro(argv[optind], &r.db);
 	if (!err)
