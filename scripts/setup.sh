@@ -9,7 +9,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang clang-format llvm libclang-rt-14-dev
 	libzstd-dev zstd libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 libarchive-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
-	libssl-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler python3-protobuf python3-grpcio
+	libssl-dev libyaml-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler python3-protobuf python3-grpcio
 	libgrpc-dev
 	prometheus graphviz iperf3 linux-perf time python3 iproute2 iptables openssl
 )

@@ -13,6 +13,7 @@
 #include "analyzer/out/metric_out.h"
 #include "analyzer/replay/rollup.h"
 #include "analyzer/cmd/timespec.h"
+#include "analyzer/usermetric/usermetric.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +26,7 @@
 static const char usage[] =
 	"usage: flightrec metrics DB [--window FROM..TO] [--step DURATION]\n"
 	"                 [--by DIM[,DIM...]] [--format prom|json|csv] [--family NAME[,NAME...]]\n"
-	"                 [--hubble-context OPTIONS]\n"
+	"                 [--hubble-context OPTIONS] [--file METRICS.yaml ...] [--only-file]\n"
 	"  FROM/TO: RFC 3339 UTC (2026-01-15T12:00:00Z) or ns since the epoch; either may\n"
 	"  be empty. DURATION: 10s, 500ms, 1m, 1h. DIM: namespace, workload, pod, node,\n"
 	"  container, pid, comm, cgroup, or label:KEY (a pod label, as label_KEY); default\n"
@@ -38,7 +39,9 @@ static const char usage[] =
 	"  --hubble-context 'sourceContext=pod|identity;destinationContext=workload-name;\n"
 	"  labelsContext=source_namespace,destination_namespace'; default\n"
 	"  '" FR_MHUBBLE_DEFAULT "';\n"
-	"  '' for none. --by node and the end dimensions but *_node label them too.\n";
+	"  '' for none. --by node and the end dimensions but *_node label them too.\n"
+	"  --file adds the metrics of a metric file (docs/METRICS_FILE.md), repeatable;\n"
+	"  --only-file computes only those.\n";
 
 /*
  * --by dimensions: the label's name and its value in SQL over the family's
@@ -85,6 +88,7 @@ struct run {
 	int kby[FR_MKUBE_NDIMS], nkby; /* end dimensions (metrics_kube.h) */
 	struct fr_mhubble_ctx hctx;    /* --hubble-context */
 	const struct fr_family *fam;   /* being run: le_bucket() reads its bounds */
+	const struct fr_um_metric *um; /* being run, a metric file's: its parameters */
 	struct fr_metric_out *out;
 };
 
@@ -342,6 +346,8 @@ prepare:
 	if (off >= (int)sizeof(sql) || fr_db__prepare(r->db, sql, &st, fam->name))
 		goto out;
 	bind_window(st, &r->w);
+	if (r->um)
+		fr_um__bind(r->um, st);
 	fr_metric_out__family(r->out, fam);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!same_series(rs, st)) {
@@ -482,7 +488,15 @@ static int wanted(const char *families, const char *name)
 	return !families;
 }
 
-static int check_families(const char *families)
+#define MAX_FILES 16
+
+/* The metric files of --file. */
+struct user_files {
+	struct fr_um_file f[MAX_FILES];
+	int n, only;
+};
+
+static int check_families(const char *families, const struct user_files *uf)
 {
 	struct fr_family f;
 	char buf[2048], *save = NULL;
@@ -496,6 +510,9 @@ static int check_families(const char *families)
 		for (size_t i = 0; i < fr_family__count(); i++)
 			if (!fr_family__get(i, &f) && !strcmp(f.name, tok))
 				found = 1;
+		for (int i = 0; i < uf->n; i++)
+			for (int j = 0; j < uf->f[i].n; j++)
+				found |= !strcmp(uf->f[i].m[j].fam.name, tok);
 		if (!found) {
 			fprintf(stderr, "flightrec metrics: unknown family '%s'\n", tok);
 			return -EINVAL;
@@ -504,11 +521,88 @@ static int check_families(const char *families)
 	return 0;
 }
 
+/* Read the metric files; refuse a name that a built-in family or another
+ * metric has. Return: 0 or -EINVAL / -errno (printed). */
+static int load_files(struct user_files *uf, const char *const *files, int n)
+{
+	struct fr_family f;
+
+	for (uf->n = 0; uf->n < n; uf->n++) {
+		struct fr_um_file *cur = &uf->f[uf->n];
+		int err = fr_um__parse_file(files[uf->n], cur);
+
+		if (err) {
+			uf->n++; /* freed with the others */
+			return err;
+		}
+		for (int j = 0; j < cur->n; j++) {
+			const struct fr_um_metric *m = &cur->m[j];
+
+			for (size_t i = 0; i < fr_family__count(); i++)
+				if (!fr_family__get(i, &f) && !strcmp(f.name, m->fam.name)) {
+					fprintf(stderr,
+						"%s:%d:%d: metric name '%s' is a built-in family\n",
+						m->at.file, m->at.line, m->at.col, m->fam.name);
+					uf->n++;
+					return -EINVAL;
+				}
+			for (int k = 0; k < uf->n; k++)
+				for (int i = 0; i < uf->f[k].n; i++)
+					if (!strcmp(uf->f[k].m[i].fam.name, m->fam.name)) {
+						fprintf(stderr,
+							"%s:%d:%d: duplicate metric name '%s' "
+							"(also "
+							"in %s)\n",
+							m->at.file, m->at.line, m->at.col,
+							m->fam.name, uf->f[k].path);
+						uf->n++;
+						return -EINVAL;
+					}
+		}
+	}
+	return 0;
+}
+
+/* Compile and run the metrics of the files that --family wants. */
+static int run_user(struct run *r, struct user_files *uf, const char *families)
+{
+	int err = 0;
+
+	for (int i = 0; !err && i < uf->n; i++)
+		for (int j = 0; !err && j < uf->f[i].n; j++) {
+			struct fr_um_metric *m = &uf->f[i].m[j];
+			char *sql;
+			long folded;
+
+			if (!wanted(families, m->fam.name))
+				continue;
+			err = fr_um__compile(r->db, m, r->w.from, r->w.to, &sql);
+			if (err)
+				break;
+			free((char *)m->fam.sql);
+			m->fam.sql = sql;
+			r->fam = &m->fam;
+			r->um = m;
+			err = run_family(r, &m->fam);
+			r->um = NULL;
+			folded = fr_um__folded();
+			if (folded)
+				fprintf(stderr,
+					"flightrec metrics: warning: %s: %ld label sets past "
+					"max_label_sets %ld are folded into one series labelled "
+					"__overflow__\n",
+					m->fam.name, folded, m->max_label_sets);
+		}
+	return err;
+}
+
 /* The options of a run. */
 struct metrics_args {
 	struct run *r;
 	enum fr_metric_format fmt;
 	const char *families, *step_arg;
+	const char *files[MAX_FILES];
+	int nfiles, only_file;
 };
 
 static int option(int c, const char *arg, void *ctx)
@@ -541,8 +635,18 @@ static int option(int c, const char *arg, void *ctx)
 		fprintf(stderr, "flightrec metrics: bad --format '%s': prom, json or csv\n", arg);
 		return -1;
 	case 'F':
-		a->families = arg;
-		return check_families(arg) ? -1 : 0;
+		a->families = arg; /* checked once the metric files are read */
+		return 0;
+	case 'm':
+		if (a->nfiles == MAX_FILES) {
+			fprintf(stderr, "flightrec metrics: at most %d --file\n", MAX_FILES);
+			return -1;
+		}
+		a->files[a->nfiles++] = arg;
+		return 0;
+	case 'o':
+		a->only_file = 1;
+		return 0;
 	case 'H':
 		return fr_mhubble__parse(arg, &a->r->hctx) ? -1 : 0;
 	default:
@@ -558,10 +662,13 @@ int fr_cmd_metrics(int argc, char **argv)
 					     {"format", required_argument, NULL, 'f'},
 					     {"family", required_argument, NULL, 'F'},
 					     {"hubble-context", required_argument, NULL, 'H'},
+					     {"file", required_argument, NULL, 'm'},
+					     {"only-file", no_argument, NULL, 'o'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct run r = {.w = {FR_TIME_OPEN_FROM, FR_TIME_OPEN_TO, 0}};
 	struct metrics_args a = {.r = &r, .fmt = FR_FMT_PROM};
+	struct user_files *uf;
 	int64_t rec_from, rec_to;
 	int err;
 
@@ -572,7 +679,20 @@ int fr_cmd_metrics(int argc, char **argv)
 		return err;
 	if (optind != argc - 1)
 		return fr_cli__usage_error("metrics", "expected one DB argument", usage);
-	err = fr_db__open_ro(argv[optind], &r.db);
+	if (a.only_file && !a.nfiles)
+		return fr_cli__usage_error("metrics", "--only-file needs --file", usage);
+	uf = calloc(1, sizeof(*uf));
+	if (!uf)
+		return 1;
+	err = load_files(uf, a.files, a.nfiles);
+	if (!err && check_families(a.families, uf)) {
+		for (int i = 0; i < uf->n; i++)
+			fr_um__free_file(&uf->f[i]);
+		free(uf);
+		return 2; /* a usage error, as any bad option */
+	}
+	if (!err)
+		err = fr_db__open_ro(argv[optind], &r.db);
 	if (!err)
 		err = fr_metrics__recording_window(r.db, &rec_from, &rec_to);
 	if (!err) {
@@ -586,6 +706,8 @@ int fr_cmd_metrics(int argc, char **argv)
 		err = fr_mkube__register(r.db, &r.fam);
 	if (!err)
 		err = fr_mhubble__register(r.db);
+	if (!err)
+		err = fr_um__register(r.db);
 	/* an empty window (--window ..T before the recording) has no steps */
 	if (!err && r.w.step > 0 && r.w.to > r.w.from &&
 	    (uint64_t)(r.w.to - r.w.from - 1) / (uint64_t)r.w.step >= MAX_STEPS) {
@@ -599,7 +721,7 @@ int fr_cmd_metrics(int argc, char **argv)
 		r.out = fr_metric_out__new(a.fmt, stdout, r.w.step > 0, r.w.from, r.w.to, r.w.step);
 		err = r.out ? 0 : -ENOMEM;
 	}
-	for (size_t i = 0; !err && i < fr_family__count(); i++) {
+	for (size_t i = 0; !err && !a.only_file && i < fr_family__count(); i++) {
 		struct fr_family fam;
 
 		err = fr_family__get(i, &fam);
@@ -608,8 +730,13 @@ int fr_cmd_metrics(int argc, char **argv)
 			err = run_family(&r, &fam);
 	}
 	if (!err)
+		err = run_user(&r, uf, a.families);
+	if (!err)
 		err = fr_metric_out__finish(r.out);
 	fr_metric_out__free(r.out);
 	fr_db__close(r.db);
+	for (int i = 0; i < uf->n; i++)
+		fr_um__free_file(&uf->f[i]);
+	free(uf);
 	return err ? 1 : 0;
 }

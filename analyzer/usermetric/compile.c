@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A metric -> one SELECT of the "none" attribution (analyzer/db/family.h):
+ *   t, <labels...>, value          (counter, gauge)
+ *   t, <labels...>, b, cnt, sum    (histogram; b by le_bucket over the
+ *                                   metric's bounds)
+ * over the source's aggregate view (queries/metric_views.sql: rollups, raw
+ * and *_agg rows, exact for any window) when every field the metric reads
+ * is there, else over its raw rows. SQL text comes only from fields.c;
+ * the file's values are parameters :u1, :u2, ... (fr_um__bind).
+ */
+#include "analyzer/usermetric/usermetric.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SQL_CAP	 65536
+#define EXPR_CAP 512
+#define OVERFLOW "__overflow__"
+
+struct comp {
+	struct fr_um_metric *m;
+	const struct fr_um_source *src;
+	char *sql;
+	int off, agg;
+	unsigned need;
+	char raw_only[256]; /* fields that kept the metric off the aggregate view */
+};
+
+static void say(const struct fr_um_mark *at, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(const struct fr_um_mark *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%d:%d: ", at->file, at->line, at->col);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void put(struct comp *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct comp *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->off >= SQL_CAP)
+		return;
+	va_start(ap, fmt);
+	c->off += vsnprintf(c->sql + c->off, SQL_CAP - (size_t)c->off, fmt, ap);
+	va_end(ap);
+}
+
+/* A resolved field: the table's entry, or a pod label's made for it. */
+struct rfield {
+	const struct fr_um_field *f;
+	struct fr_um_field tmp;
+	char expr[EXPR_CAP];
+};
+
+static int resolve(struct comp *c, const char *name, const struct fr_um_mark *at, struct rfield *r)
+{
+	char list[2048];
+
+	r->f = fr_um__field(c->src, name, &r->tmp, r->expr, sizeof(r->expr));
+	if (r->f)
+		return 0;
+	fr_um__field_list(c->src, list, sizeof(list));
+	say(at, "unknown field '%s' of source '%s'; its fields: %s", name, c->src->name, list);
+	return -EINVAL;
+}
+
+/* Note a field read: whether the aggregate view has it. */
+static void note(struct comp *c, const struct rfield *r, int as_sum)
+{
+	if (as_sum ? r->f->agg_sum != NULL : r->f->agg_expr != NULL)
+		return;
+	if (!strstr(c->raw_only, r->f->name) &&
+	    strlen(c->raw_only) + strlen(r->f->name) + 3 < sizeof(c->raw_only))
+		snprintf(c->raw_only + strlen(c->raw_only),
+			 sizeof(c->raw_only) - strlen(c->raw_only), "%s%s",
+			 *c->raw_only ? ", " : "", r->f->name);
+}
+
+static const char *expr(const struct comp *c, const struct rfield *r)
+{
+	return c->agg ? r->f->agg_expr : r->f->expr;
+}
+
+static int parse_int(const char *s, int64_t *v)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	*v = strtoll(s, &end, 0);
+	if (*s && !*end && !errno)
+		return 0;
+	d = strtod(s, &end); /* 1e6 */
+	if (*s && !*end && d == floor(d) && fabs(d) < 9e18) {
+		*v = (int64_t)d;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static const char *op_sql(enum fr_um_op op)
+{
+	static const char *const s[] = {[FR_UM_EQ] = "=",  [FR_UM_NE] = "<>", [FR_UM_LT] = "<",
+					[FR_UM_LE] = "<=", [FR_UM_GT] = ">",  [FR_UM_GE] = ">="};
+
+	return s[op];
+}
+
+/* Check term `s` over field r and add its parameters. */
+static int check_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r)
+{
+	const int num = s->op >= FR_UM_LT && s->op <= FR_UM_GE;
+	const int is_re = s->op == FR_UM_RE || s->op == FR_UM_NRE;
+
+	if (num && r->f->type != FR_UM_INT) {
+		say(&s->at, "wrong type: operator %s needs a numeric field; '%s' is text",
+		    op_sql(s->op), s->field);
+		return -EINVAL;
+	}
+	for (int i = 0; i < s->nval; i++) {
+		struct fr_um_param *p = &c->m->param[c->m->nparam++];
+
+		p->s = s->val[i];
+		if (r->f->type == FR_UM_INT && !is_re) {
+			if (parse_int(s->val[i], &p->i)) {
+				say(&s->at, "wrong type: '%s' is numeric; '%s' is not an integer",
+				    s->field, s->val[i]);
+				return -EINVAL;
+			}
+			p->is_int = 1;
+		}
+		if (!is_re && r->f->known && !r->f->known(s->val[i])) {
+			say(&s->at, "selector cannot match: '%s' is not a value of '%s' (%s)",
+			    s->val[i], s->field, r->f->doc);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Numeric terms on one field that no value satisfies, or two equalities. */
+static int contradiction(const struct fr_um_metric *m)
+{
+	for (int i = 0; i < m->nsel; i++) {
+		const struct fr_um_sel *a = &m->sel[i];
+		const struct fr_um_param *pa = NULL;
+		double lo = -INFINITY, hi = INFINITY;
+		int first = 1;
+
+		for (int j = 0, k = 0; j < m->nsel; k += m->sel[j].nval, j++) {
+			const struct fr_um_sel *s = &m->sel[j];
+			const struct fr_um_param *p = &m->param[k];
+			double v;
+
+			if (strcmp(s->field, a->field) || !p->is_int)
+				continue;
+			if (j < i && first)
+				break; /* checked at the first term of the field */
+			first = 0;
+			v = (double)p->i;
+			if (s->op == FR_UM_EQ) {
+				if (pa && pa->i != p->i)
+					goto bad;
+				pa = p;
+				lo = fmax(lo, v);
+				hi = fmin(hi, v);
+			}
+			if (s->op == FR_UM_GT)
+				lo = fmax(lo, v + 1);
+			if (s->op == FR_UM_GE)
+				lo = fmax(lo, v);
+			if (s->op == FR_UM_LT)
+				hi = fmin(hi, v - 1);
+			if (s->op == FR_UM_LE)
+				hi = fmin(hi, v);
+			if (lo > hi)
+				goto bad;
+			continue;
+		bad:
+			say(&s->at,
+			    "selector cannot match: no value of '%s' meets every term on it",
+			    s->field);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void put_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r, int p0)
+{
+	const char *e = expr(c, r);
+
+	switch (s->op) {
+	case FR_UM_RE:
+	case FR_UM_NRE:
+		put(c, " AND %sregexp(:u%d, %s)", s->op == FR_UM_NRE ? "NOT " : "", p0 + 1, e);
+		return;
+	case FR_UM_IN:
+	case FR_UM_NIN:
+		put(c, " AND %s %sIN (", e, s->op == FR_UM_NIN ? "NOT " : "");
+		for (int i = 0; i < s->nval; i++)
+			put(c, "%s:u%d", i ? ", " : "", p0 + i + 1);
+		put(c, ")");
+		return;
+	default:
+		put(c, " AND %s %s :u%d", e, op_sql(s->op), p0 + 1);
+	}
+}
+
+/* Label names: the file's, else the field's canonical name as
+ * [a-zA-Z0-9_]; Prometheus rules, no __ prefix, each once. */
+static int label_names(struct comp *c, struct rfield *lf)
+{
+	struct fr_um_metric *m = c->m;
+
+	for (int i = 0; i < m->nlabels; i++) {
+		struct fr_um_label *l = &m->labels[i];
+		const char *n;
+
+		if (!*l->name) {
+			const char *base = lf[i].f->name;
+
+			if (!strncmp(base, "pod_label.", 10) || !strncmp(base, "k8s.labels.", 11))
+				snprintf(l->name, sizeof(l->name), "label_%s",
+					 strchr(base + 4, '.') + 1);
+			else
+				snprintf(l->name, sizeof(l->name), "%s", base);
+			for (char *p = l->name; *p; p++)
+				if (!isalnum((unsigned char)*p))
+					*p = '_';
+		}
+		n = l->name;
+		if (!(isalpha((unsigned char)*n) || *n == '_') || !strncmp(n, "__", 2) ||
+		    strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			    strlen(n) ||
+		    (m->fam.type == FR_FAMILY_HISTOGRAM && !strcmp(n, "le"))) {
+			say(&l->at, "invalid label name '%s': [a-zA-Z_][a-zA-Z0-9_]*, not __*%s", n,
+			    m->fam.type == FR_FAMILY_HISTOGRAM ? " nor le" : "");
+			return -EINVAL;
+		}
+		for (int j = 0; j < i; j++)
+			if (!strcmp(m->labels[j].name, n)) {
+				say(&l->at, "duplicate label name '%s'", n);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static void put_joins(struct comp *c)
+{
+	const char *pk = c->agg ? "e.pk" : c->src->pk;
+
+	if (c->need & (FR_UM_J_ATTR | FR_UM_J_POD))
+		put(c, " LEFT JOIN proc_attr a ON a.pk = %s", pk);
+	if (c->need & FR_UM_J_PROC)
+		put(c, " LEFT JOIN proc p ON p.pk = %s", pk);
+	if (c->need & FR_UM_J_NODE)
+		put(c, " LEFT JOIN nodes nd ON nd.node = e.node");
+	if (c->need & FR_UM_J_POD)
+		put(c, " LEFT JOIN pod_latest pl ON pl.uid = a.uid");
+}
+
+/* The grouped SELECT, before folding label sets. */
+static void put_select(struct comp *c, struct rfield *sf, struct rfield *lf, struct rfield *vf)
+{
+	const struct fr_um_metric *m = c->m;
+	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM;
+	int p = 0;
+
+	put(c, "SELECT %s AS t", c->agg ? "e.t" : "step_end(e.ts)");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, ", %s AS \"%s\"", expr(c, &lf[i]), m->labels[i].name);
+	if (hist)
+		put(c, ", le_bucket(%s) AS b, count(*) AS cnt, sum(%s) AS sum", vf->f->expr,
+		    vf->f->expr);
+	else if (vf)
+		put(c, ", sum(%s) AS value", c->agg ? vf->f->agg_sum : vf->f->expr);
+	else
+		put(c, ", sum(%s) AS value", c->agg ? c->src->agg_count : c->src->count);
+	put(c, " FROM %s", c->agg ? c->src->agg_from : c->src->raw_from);
+	put_joins(c);
+	if (c->agg)
+		put(c, " WHERE %s", c->src->agg_where ? c->src->agg_where : "1");
+	else
+		put(c, " WHERE e.ts >= :from AND e.ts < :to");
+	if (vf && (hist || !c->agg))
+		put(c, " AND %s IS NOT NULL", vf->f->expr);
+	for (int i = 0; i < m->nsel; p += m->sel[i].nval, i++)
+		put_term(c, &m->sel[i], &sf[i], p);
+	put(c, " GROUP BY 1");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, ", %d", i + 2);
+	if (hist)
+		put(c, ", %d", m->nlabels + 2);
+}
+
+/* Label sets past max_label_sets, in order of first appearance, read
+ * __overflow__ in every label (um_fold counts them for the warning). */
+static void put_fold(struct comp *c, const char *inner)
+{
+	const struct fr_um_metric *m = c->m;
+	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM;
+
+	put(c, "WITH um AS (%s), ls AS (SELECT ", inner);
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, "\"%s\", ", m->labels[i].name);
+	put(c, "row_number() OVER (ORDER BY min(t)");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, ", \"%s\"", m->labels[i].name);
+	put(c, ") AS rk FROM um GROUP BY ");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, "%s\"%s\"", i ? ", " : "", m->labels[i].name);
+	put(c, ") SELECT um.t");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c,
+		    ", CASE WHEN um_fold(ls.rk, %ld) THEN '" OVERFLOW
+		    "' ELSE um.\"%s\" END AS \"%s\"",
+		    m->max_label_sets, m->labels[i].name, m->labels[i].name);
+	put(c, hist ? ", um.b, um.cnt, um.sum" : ", um.value");
+	put(c, " FROM um JOIN ls ON ");
+	for (int i = 0; i < m->nlabels; i++)
+		put(c, "%sls.\"%s\" IS um.\"%s\"", i ? " AND " : "", m->labels[i].name,
+		    m->labels[i].name);
+}
+
+/* Raw rows of a source whose window has aggregate rows too: say what is
+ * not counted rather than give a partial result silently. */
+static void warn_partial(sqlite3 *db, const struct comp *c, int64_t from, int64_t to)
+{
+	char q[256];
+	sqlite3_stmt *st;
+
+	if (c->agg || !c->src->agg_table)
+		return;
+	snprintf(q, sizeof(q), "SELECT count(*) FROM %s WHERE ts >= ?1 AND ts < ?2",
+		 c->src->agg_table);
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0)
+		fprintf(stderr,
+			"flightrec metrics: warning: %s: %s only in raw %s records, but the window "
+			"has %lld aggregate records (%s, recorded in aggregate mode) that the "
+			"metric "
+			"does not count%s\n",
+			c->m->fam.name, *c->raw_only ? c->raw_only : "the value is", c->src->name,
+			(long long)sqlite3_column_int64(st, 0), c->src->agg_table,
+			c->m->fam.type == FR_FAMILY_HISTOGRAM ? " (histograms read raw rows)" : "");
+	sqlite3_finalize(st);
+}
+
+static int check(struct comp *c, struct rfield *sf, struct rfield *lf, struct rfield *vf)
+{
+	struct fr_um_metric *m = c->m;
+	int nv = 0;
+
+	for (int i = 0; i < m->nsel; i++)
+		nv += m->sel[i].nval;
+	m->param = calloc((size_t)nv + 1, sizeof(*m->param));
+	if (!m->param)
+		return -ENOMEM;
+	m->nparam = 0;
+	for (int i = 0; i < m->nsel; i++) {
+		if (resolve(c, m->sel[i].field, &m->sel[i].at, &sf[i]) ||
+		    check_term(c, &m->sel[i], &sf[i]))
+			return -EINVAL;
+		note(c, &sf[i], 0);
+		c->need |= sf[i].f->need;
+	}
+	if (contradiction(m))
+		return -EINVAL;
+	for (int i = 0; i < m->nlabels; i++) {
+		if (resolve(c, m->labels[i].field, &m->labels[i].at, &lf[i]))
+			return -EINVAL;
+		note(c, &lf[i], 0);
+		c->need |= lf[i].f->need;
+	}
+	if (vf) {
+		if (resolve(c, m->sum_field, &m->value_at, vf))
+			return -EINVAL;
+		if (vf->f->type != FR_UM_INT) {
+			say(&m->value_at, "wrong type: value field '%s' is not numeric",
+			    m->sum_field);
+			return -EINVAL;
+		}
+		note(c, vf, 1);
+		c->need |= vf->f->need;
+	}
+	return label_names(c, lf);
+}
+
+int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to, char **sql)
+{
+	struct rfield sf[FR_UM_MAX_SEL], lf[FR_UM_MAX_LABELS], vf;
+	struct comp c = {.m = m};
+	char *inner = NULL;
+	int err;
+
+	*sql = NULL;
+	c.src = fr_um__source(m->source);
+	if (!c.src) {
+		char list[1024] = "";
+
+		for (size_t i = 0, off = 0; i < fr_um__nsources() && off < sizeof(list); i++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+						i ? ", " : "", fr_um__source_at(i)->name);
+		say(&m->source_at, "unknown source (event kind) '%s'; sources: %s", m->source,
+		    list);
+		return -EINVAL;
+	}
+	err = check(&c, sf, lf, *m->sum_field ? &vf : NULL);
+	if (err)
+		return err;
+	c.agg = c.src->agg_from && !*c.raw_only && m->fam.type != FR_FAMILY_HISTOGRAM &&
+		(*m->sum_field || c.src->agg_count);
+	if (!c.agg && !*c.raw_only && m->fam.type != FR_FAMILY_HISTOGRAM && c.src->agg_from)
+		snprintf(c.raw_only, sizeof(c.raw_only), "count");
+	c.sql = malloc(SQL_CAP);
+	if (!c.sql)
+		return -ENOMEM;
+	put_select(&c, sf, lf, *m->sum_field ? &vf : NULL);
+	if (m->nlabels && c.off < SQL_CAP) {
+		inner = c.sql;
+		c.sql = malloc(SQL_CAP);
+		c.off = 0;
+		if (!c.sql) {
+			free(inner);
+			return -ENOMEM;
+		}
+		put_fold(&c, inner);
+		free(inner);
+	}
+	if (c.off >= SQL_CAP) {
+		say(&m->at, "metric '%s': query too long", m->fam.name);
+		free(c.sql);
+		return -E2BIG;
+	}
+	warn_partial(db, &c, from, to);
+	*sql = c.sql;
+	return 0;
+}
+
+void fr_um__bind(const struct fr_um_metric *m, sqlite3_stmt *st)
+{
+	for (int i = 0; i < m->nparam; i++) {
+		char name[16];
+		int k;
+
+		snprintf(name, sizeof(name), ":u%d", i + 1);
+		if (!(k = sqlite3_bind_parameter_index(st, name)))
+			continue;
+		if (m->param[i].is_int)
+			sqlite3_bind_int64(st, k, m->param[i].i);
+		else
+			sqlite3_bind_text(st, k, m->param[i].s, -1, SQLITE_STATIC);
+	}
+}
