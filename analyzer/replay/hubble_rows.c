@@ -189,32 +189,18 @@ static void str_or_null(struct fr_rowbatch *b, struct fr_hubble_str s)
 		fr_rowbatch__null(b);
 }
 
-/* A JSON array of list l; NULL when empty. */
+static const char *str_at(const void *arg, size_t i, size_t *len)
+{
+	const struct fr_hubble_str *v = arg;
+
+	*len = v[i].n;
+	return v[i].p;
+}
+
+/* A JSON array of the n strings v; NULL when n is 0. */
 static void json_list(struct fr_rowbatch *b, const struct fr_hubble_str *v, size_t n)
 {
-	size_t max = 2;
-	char *dst, *p;
-
-	if (!n) {
-		fr_rowbatch__null(b);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		max += v[i].n * 6 + 3;
-	dst = fr_rowbatch__text_reserve(b, max);
-	if (!dst) {
-		fr_rowbatch__null(b); /* the row fails at its end */
-		return;
-	}
-	p = dst;
-	*p++ = '[';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			*p++ = ',';
-		p = fr_rowbatch__json_quote(p, v[i].p, v[i].n);
-	}
-	*p++ = ']';
-	fr_rowbatch__text_commit(b, (size_t)(p - dst));
+	fr_rowbatch__json_array(b, n, str_at, v);
 }
 
 static void json_of(struct fr_rowbatch *b, const struct fr_hubble_cols *c, int list)

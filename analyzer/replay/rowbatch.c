@@ -370,17 +370,21 @@ char *fr_rowbatch__json_quote(char *p, const char *s, size_t n)
 	return p;
 }
 
-void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
+void fr_rowbatch__json_array(struct fr_rowbatch *b, size_t n,
+			     const char *(*at)(const void *arg, size_t i, size_t *len),
+			     const void *arg)
 {
-	size_t max = 2;
+	size_t max = 2, len;
 	char *dst, *p;
 
 	if (!n) {
 		fr_rowbatch__null(b);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		max += strlen(v[i]) * 6 + 3;
+	for (size_t i = 0; i < n; i++) {
+		at(arg, i, &len);
+		max += len * 6 + 3;
+	}
 	dst = fr_rowbatch__text_reserve(b, max);
 	if (!dst) {
 		b->col++; /* the row fails at its end (b->err) */
@@ -389,12 +393,27 @@ void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 	p = dst;
 	*p++ = '[';
 	for (size_t i = 0; i < n; i++) {
+		const char *s = at(arg, i, &len);
+
 		if (i)
 			*p++ = ',';
-		p = fr_rowbatch__json_quote(p, v[i], strlen(v[i]));
+		p = fr_rowbatch__json_quote(p, s, len);
 	}
 	*p++ = ']';
 	fr_rowbatch__text_commit(b, (size_t)(p - dst));
+}
+
+static const char *cstr_at(const void *arg, size_t i, size_t *len)
+{
+	const char *s = ((char *const *)arg)[i];
+
+	*len = strlen(s);
+	return s;
+}
+
+void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
+{
+	fr_rowbatch__json_array(b, n, cstr_at, v);
 }
 
 /* With auto_rowid: the rowids SQLite gave f's rows are the ones in their

@@ -108,6 +108,11 @@ void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s);
  * backslashes and control bytes are escaped. */
 void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v);
 
+/* The same of n strings that at(arg, i, &len) gives (not terminated). */
+void fr_rowbatch__json_array(struct fr_rowbatch *b, size_t n,
+			     const char *(*at)(const void *arg, size_t i, size_t *len),
+			     const void *arg);
+
 /* Writes s[0..n) at p as a JSON string (quoted, escaped as above: up to
  * 6 * n + 2 bytes). Return: the end. */
 char *fr_rowbatch__json_quote(char *p, const char *s, size_t n);

@@ -14,12 +14,12 @@
  * UTF-8 check against a byte-at-a-time reference.
  * Usage: test_cols FIXTURES_DIR. Exit 0 or 1.
  */
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cols_check.h"
+#include "samples.h"
 #include "format/hubble/flow.h"
 #include "format/hubble/flow_priv.h"
 
@@ -34,8 +34,6 @@ static int fails;
 			fputc('\n', stderr);                                                       \
 		}                                                                                  \
 	} while (0)
-
-static const ProtobufCMessageDescriptor *const D = &observer__get_flows_response__descriptor;
 
 /* cols_check's answer, which must be want (1 taken, 0 left). */
 static void expect(const uint8_t *buf, size_t len, int want, const char *what)
@@ -169,53 +167,16 @@ static void declaration_order(const uint8_t *buf, size_t len, struct out *o)
 	}
 }
 
-static void sample(const uint8_t *buf, size_t len, const char *what, unsigned *seed)
+static void sample(const uint8_t *buf, size_t len, const char *what, void *arg)
 {
+	unsigned *seed = arg;
+
 	static struct out o;
 
 	expect(buf, len, 1, what);
 	declaration_order(buf, len, &o);
 	expect(o.b, o.n, 1, "in declaration order");
 	damage(buf, len, seed);
-}
-
-static size_t samples(const char *dir, unsigned *seed)
-{
-	char pat[4096];
-	size_t n = 0;
-	glob_t g;
-
-	snprintf(pat, sizeof(pat), "%s/*.jsonl", dir);
-	if (glob(pat, 0, NULL, &g))
-		return 0;
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-
-		while (f && (len = getline(&line, &cap, f)) > 0) {
-			struct fr_hubble_error e;
-			ProtobufCMessage *m;
-			uint8_t *buf;
-			size_t blen;
-
-			if (fr_hubble__parse_line(D, line, (size_t)len, &m, &e) ||
-			    fr_hubble__encode(m, &buf, &blen)) {
-				fr_hubble__free(m);
-				continue;
-			}
-			sample(buf, blen, g.gl_pathv[i], seed);
-			n++;
-			free(buf);
-			fr_hubble__free(m);
-		}
-		free(line);
-		if (f)
-			fclose(f);
-	}
-	globfree(&g);
-	return n;
 }
 
 /* A response around flow f, to o (then more fields may be added). */
@@ -690,7 +651,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: test_cols FIXTURES_DIR\n");
 		return 2;
 	}
-	n = samples(argv[1], &seed);
+	n = samples_each(argv[1], sample, &seed);
 	CHECK(n > 100, "only %zu sample lines", n);
 	full_flow(&f, mem);
 	shapes(&f);
