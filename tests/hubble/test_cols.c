@@ -23,17 +23,7 @@
 #include "format/hubble/flow.h"
 #include "format/hubble/flow_priv.h"
 
-static int fails;
-
-#define CHECK(c, ...)                                                                              \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fails++;                                                                   \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
+static int fails; /* CHECK counts here */
 
 /* cols_check's answer, which must be want (1 taken, 0 left). */
 static void expect(const uint8_t *buf, size_t len, int want, const char *what)

@@ -16,17 +16,7 @@
 #include "hubble_wire.h"
 #include "samples.h"
 
-static int fails;
-
-#define CHECK(c, ...)                                                                              \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fails++;                                                                   \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
+static int fails; /* CHECK counts here */
 
 static const ProtobufCMessageDescriptor *const D = &observer__get_flows_response__descriptor;
 
