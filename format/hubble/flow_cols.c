@@ -13,6 +13,7 @@
 #include "format/hubble/flow_scan.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,16 +62,11 @@ void fr_hubble_cols__free(struct fr_hubble_cols *c)
 
 void fr_hubble_cols__reset(struct fr_hubble_cols *c)
 {
-	struct fr_hubble_strs lists[FR_HC_NLISTS];
-	struct fr_hubble_policies pol[FR_HC_NPOLICY_LISTS];
-
-	memcpy(lists, c->lists, sizeof(lists));
-	memcpy(pol, c->policies, sizeof(pol));
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct fr_hubble_cols, lists));
 	for (int i = 0; i < FR_HC_NLISTS; i++)
-		c->lists[i] = (struct fr_hubble_strs){lists[i].v, 0, lists[i].cap};
+		c->lists[i].n = 0;
 	for (int i = 0; i < FR_HC_NPOLICY_LISTS; i++)
-		c->policies[i] = (struct fr_hubble_policies){pol[i].v, 0, pol[i].cap};
+		c->policies[i].n = 0;
 	c->ep_off[0] = c->ep_off[1] = -1;
 }
 

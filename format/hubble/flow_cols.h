@@ -104,12 +104,13 @@ struct fr_hubble_cols {
 	struct fr_hubble_str http_method, http_url, http_protocol, dns_query, dns_source;
 	struct fr_hubble_str kafka_api_key, kafka_topic;
 	int32_t kafka_api_version, kafka_error_code, kafka_correlation_id;
-	struct fr_hubble_strs lists[FR_HC_NLISTS];
-	struct fr_hubble_policies policies[FR_HC_NPOLICY_LISTS];
 	/* from_wire: where Flow.source and .destination are in the input (off
 	 * of the value, len bytes; off -1: not there) */
 	long long ep_off[2];
 	size_t ep_len[2];
+	/* last: a reset empties them and keeps their memory */
+	struct fr_hubble_strs lists[FR_HC_NLISTS];
+	struct fr_hubble_policies policies[FR_HC_NPOLICY_LISTS];
 };
 
 /* Frees the lists of c (zeroes it; also a fresh c). */
