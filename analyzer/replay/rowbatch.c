@@ -275,6 +275,8 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
+	b->rv = b->cur->vals;
+	b->rt = b->cur->types;
 	return prepare_insert(b, NULL, &b->scan);
 }
 
@@ -334,13 +336,13 @@ void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
 {
 	fr_rowbatch__text(b, p, len);
 	if (!b->err)
-		b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+		b->rt[b->col - 1] = V_BLOB;
 }
 
 void fr_rowbatch__blob_commit(struct fr_rowbatch *b, size_t len)
 {
 	fr_rowbatch__text_commit(b, len);
-	b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+	b->rt[b->col - 1] = V_BLOB;
 }
 
 void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s)
@@ -478,6 +480,8 @@ int fr_rowbatch__flush(struct fr_rowbatch *b)
 	}
 	f->nrows = 0;
 	f->text_len = 0;
+	b->rv = f->vals;
+	b->rt = f->types;
 	return err;
 }
 
@@ -490,8 +494,11 @@ int fr_rowbatch__end_row(struct fr_rowbatch *b)
 		b->err = 0;
 		return err;
 	}
-	if (++b->cur->nrows < b->per_buf)
+	if (++b->cur->nrows < b->per_buf) {
+		b->rv += b->ncols;
+		b->rt += b->ncols;
 		return 0;
+	}
 	return fr_rowbatch__flush(b);
 }
 

@@ -45,6 +45,8 @@ struct fr_rowbatch {
 	uint64_t tick;
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
+	int64_t *rv; /* the values of cur's row being filled */
+	uint8_t *rt; /* and their types */
 	uint32_t ncols, per_buf, col;
 	int auto_rowid; /* fr_rowbatch__auto_rowid */
 	int err;	/* -ENOMEM or -E2BIG while adding values, returned by end_row */
@@ -73,10 +75,8 @@ enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
 /* The next value of the row (inline: a Hubble flow row has 67). */
 static inline void fr_rowbatch__put(struct fr_rowbatch *b, uint8_t type, int64_t v)
 {
-	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
-
-	b->cur->types[i] = type;
-	b->cur->vals[i] = v;
+	b->rt[b->col] = type;
+	b->rv[b->col++] = v;
 }
 
 static inline void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
