@@ -181,6 +181,78 @@ const struct fr_hubble_ftab *fr_hubble__tab_of(const ProtobufCMessageDescriptor 
 	return find_tab(d);
 }
 
+int fr_hubble__scan_slow(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
+			 const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
+			 unsigned depth, fr_hubble_visit visit, void *obj)
+{
+	/* Every entry and unknown field takes a byte or more: the limits
+	 * below can only be passed in a message longer than they are. */
+	const bool big = len > FR_HUBBLE_MAX_REPEATED, strict = s->strict;
+	uint32_t counts[128], unknown = 0, none = 0;
+	size_t pos = 0;
+
+	if (d->n_fields > 128)
+		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
+	if (big)
+		memset(counts, 0, d->n_fields * sizeof(counts[0]));
+	while (pos < len) {
+		const ProtobufCFieldDescriptor *f;
+		const size_t at = pos;
+		struct fr_hubble_val v;
+		uint8_t code = 0;
+		uint32_t *count;
+		uint64_t tag;
+		unsigned wt;
+		int rc;
+
+		if (p[pos] >= 8 && p[pos] < 0x80 && (0x27 >> (p[pos] & 7) & 1)) {
+			tag = p[pos++]; /* one byte, a field number, wire type 0, 1, 2 or 5 */
+		} else {
+			rc = fr_hubble__rd_tag(p, len, &pos, &tag);
+			if (!rc && strict && pos - at > 5)
+				rc = FR_HUBBLE_EUNPACK;
+			if (rc)
+				return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+		}
+		wt = (unsigned)(tag & 7);
+		v.sub = NULL;
+		f = field(d, t, tag >> 3, &code, &v.sub);
+		rc = read_value(p, len, &pos, wt, strict, &v);
+		if (rc) {
+			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+			if (f)
+				fr_hubble__path_prepend(s->err, f->name);
+			return rc;
+		}
+		if (!f) {
+			if (big && ++unknown > FR_HUBBLE_MAX_REPEATED)
+				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
+						       (size_t)(p + at - s->base));
+			continue; /* kept by protobuf-c as an unknown field */
+		}
+		count = big ? &counts[f - d->fields] : &none;
+		if (wt == 2) {
+			rc = scan_len_field(s, f, code, &v, depth, count, visit, obj);
+		} else if (wt == (code & C_WT)) { /* never 2 here */
+			*count += 1;
+			if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
+				rc = 0;
+		} else {
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
+					     (size_t)(p + at - s->base));
+		}
+		if (!rc && big && f->label == PROTOBUF_C_LABEL_REPEATED &&
+		    *count > FR_HUBBLE_MAX_REPEATED)
+			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
+					     (size_t)(p + at - s->base));
+		if (rc) {
+			fr_hubble__path_prepend(s->err, f->name);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int fr_hubble__scan_tab(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
 			const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
 			unsigned depth, fr_hubble_visit visit, void *obj)

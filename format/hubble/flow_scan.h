@@ -38,6 +38,12 @@ long fr_hubble__packed_count(const uint8_t *p, size_t len, unsigned wt);
 /* d's table; NULL: d is not in the schema's (looked up the slow way). */
 const struct fr_hubble_ftab *fr_hubble__tab_of(const ProtobufCMessageDescriptor *d);
 
+/* The scan with the entry limits counted (messages over their reach, or
+ * without a table). */
+int fr_hubble__scan_slow(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
+			 const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
+			 unsigned depth, fr_hubble_visit visit, void *obj);
+
 /* fr_hubble__scan_inline out of line, any visitor. */
 int fr_hubble__scan_tab(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
 			const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
@@ -142,29 +148,26 @@ static inline int read_value(const uint8_t *p, size_t len, size_t *pos, unsigned
 	return 0;
 }
 
-/* The scan of message d (table t: fr_hubble__tab_of(d), or NULL) in
- * p[0..len), inline for a caller with a fixed visitor. */
+/* fr_hubble__scan_tab's loop: every message with a table and within the
+ * limits' reach (every entry takes a byte or more, so that a message of
+ * up to FR_HUBBLE_MAX_REPEATED bytes cannot pass them: nothing to count);
+ * the others take fr_hubble__scan_slow. */
 static inline __attribute__((always_inline)) int
 fr_hubble__scan_inline(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
 		       const struct fr_hubble_ftab *t, const uint8_t *p, size_t len, unsigned depth,
 		       fr_hubble_visit visit, void *obj)
 {
-	/* Every entry and unknown field takes a byte or more: the limits
-	 * below can only be passed in a message longer than they are. */
-	const bool big = len > FR_HUBBLE_MAX_REPEATED, strict = s->strict;
-	uint32_t counts[128], unknown = 0, none = 0;
+	const bool strict = s->strict;
+	uint32_t none = 0;
 	size_t pos = 0;
 
-	if (d->n_fields > 128)
-		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
-	if (big)
-		memset(counts, 0, d->n_fields * sizeof(counts[0]));
+	if (!t || len > FR_HUBBLE_MAX_REPEATED)
+		return fr_hubble__scan_slow(s, d, t, p, len, depth, visit, obj);
 	while (pos < len) {
 		const ProtobufCFieldDescriptor *f;
 		const size_t at = pos;
 		struct fr_hubble_val v;
 		uint8_t code = 0;
-		uint32_t *count;
 		uint64_t tag;
 		unsigned wt;
 		int rc;
@@ -188,27 +191,15 @@ fr_hubble__scan_inline(struct fr_hubble_scan *s, const ProtobufCMessageDescripto
 				fr_hubble__path_prepend(s->err, f->name);
 			return rc;
 		}
-		if (!f) {
-			if (big && ++unknown > FR_HUBBLE_MAX_REPEATED)
-				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-						       (size_t)(p + at - s->base));
+		if (!f)
 			continue; /* kept by protobuf-c as an unknown field */
-		}
-		count = big ? &counts[f - d->fields] : &none;
-		if (wt == 2) {
-			rc = scan_len_field(s, f, code, &v, depth, count, visit, obj);
-		} else if (wt == (code & C_WT)) { /* never 2 here */
-			*count += 1;
-			if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
-				rc = 0;
-		} else {
+		if (wt == 2)
+			rc = scan_len_field(s, f, code, &v, depth, &none, visit, obj);
+		else if (wt != (code & C_WT)) /* never 2 there */
 			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
 					     (size_t)(p + at - s->base));
-		}
-		if (!rc && big && f->label == PROTOBUF_C_LABEL_REPEATED &&
-		    *count > FR_HUBBLE_MAX_REPEATED)
-			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-					     (size_t)(p + at - s->base));
+		else if (visit && (rc = visit(s, obj, f, &v, depth)) > 0)
+			rc = 0;
 		if (rc) {
 			fr_hubble__path_prepend(s->err, f->name);
 			return rc;
