@@ -144,6 +144,60 @@ SCANNER(scan_iface, visit_iface)
 SCANNER(scan_http, visit_http)
 SCANNER(scan_header, visit_header)
 
+/* The messages of varints alone first (most of them are): their values
+ * straight from fr_hubble__varints, else the scan as usual. */
+static int read_ts(struct rd *r, const ProtobufCFieldDescriptor *f, const struct fr_hubble_val *v,
+		   unsigned depth, struct ts *t)
+{
+	uint64_t x[16];
+	unsigned got;
+
+	if (!fr_hubble__varints(v->sub, v->p, v->n, x, &got))
+		return scan_ts(r, f, v, depth, t);
+	t->s = got & 2 ? (int64_t)x[1] : 0;
+	t->ns = got & 4 ? (int32_t)(uint32_t)x[2] : 0;
+	return 0;
+}
+
+static int read_tcp_flags(struct rd *r, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth, uint32_t *bits)
+{
+	uint64_t x[16];
+	unsigned got;
+
+	if (!fr_hubble__varints(v->sub, v->p, v->n, x, &got))
+		return scan_tcp_flags(r, f, v, depth, bits);
+	for (unsigned id = 1; id <= 9; id++)
+		if (got >> id & 1 && x[id])
+			*bits |= 1u << (id - 1);
+	return 0;
+}
+
+static int read_event(struct rd *r, const ProtobufCFieldDescriptor *f,
+		      const struct fr_hubble_val *v, unsigned depth, struct fr_hubble_cols *c)
+{
+	uint64_t x[16];
+	unsigned got;
+
+	if (!fr_hubble__varints(v->sub, v->p, v->n, x, &got))
+		return scan_event(r, f, v, depth, c);
+	c->event_type = got & 2 ? (int32_t)(uint32_t)x[1] : 0;
+	c->event_subtype = got & 4 ? (int32_t)(uint32_t)x[2] : 0;
+	return 0;
+}
+
+static int read_bool_value(struct rd *r, const ProtobufCFieldDescriptor *f,
+			   const struct fr_hubble_val *v, unsigned depth, bool *b)
+{
+	uint64_t x[16];
+	unsigned got;
+
+	if (!fr_hubble__varints(v->sub, v->p, v->n, x, &got))
+		return scan_bool_value(r, f, v, depth, b);
+	*b = got & 2 && x[1];
+	return 0;
+}
+
 static int visit_ts(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
 		    const struct fr_hubble_val *v, unsigned depth)
 {
@@ -227,7 +281,7 @@ static int visit_l4_one(struct fr_hubble_scan *s, void *obj, const ProtobufCFiel
 		if ((err = once(r, SEEN_TCP_FLAGS)))
 			return err;
 		c->has |= FR_HC_HAS_TCP_FLAGS;
-		return scan_tcp_flags(r, f, v, depth, &c->tcp_flags);
+		return read_tcp_flags(r, f, v, depth, &c->tcp_flags);
 	}
 	return 1;
 }
@@ -490,7 +544,7 @@ static int flow_message(struct rd *r, const ProtobufCFieldDescriptor *f,
 
 	switch (f->id) {
 	case 1: /* time */
-		if ((err = once(r, SEEN_TIME)) || (err = scan_ts(r, f, v, depth, &t)))
+		if ((err = once(r, SEEN_TIME)) || (err = read_ts(r, f, v, depth, &t)))
 			return err;
 		c->time = fr_hubble__ts_ns(t.s, t.ns);
 		c->has |= FR_HC_HAS_TIME;
@@ -514,14 +568,14 @@ static int flow_message(struct rd *r, const ProtobufCFieldDescriptor *f,
 		return once(r, SEEN_L7) ?: sub(r, f, v, depth, visit_l7, c);
 	case 19:
 		c->has |= FR_HC_HAS_EVENT_TYPE;
-		return once(r, SEEN_EVENT) ?: scan_event(r, f, v, depth, c);
+		return once(r, SEEN_EVENT) ?: read_event(r, f, v, depth, c);
 	case 20:
 		return once(r, SEEN_SRC_SVC) ?: sub(r, f, v, depth, visit_strings2, c->src_svc);
 	case 21:
 		return once(r, SEEN_DST_SVC) ?: sub(r, f, v, depth, visit_strings2, c->dst_svc);
 	case 26:
 		c->has |= FR_HC_HAS_IS_REPLY;
-		return once(r, SEEN_IS_REPLY) ?: scan_bool_value(r, f, v, depth, &c->is_reply);
+		return once(r, SEEN_IS_REPLY) ?: read_bool_value(r, f, v, depth, &c->is_reply);
 	case 28:
 		return once(r, SEEN_IFACE) ?: scan_iface(r, f, v, depth, &c->interface);
 	case 30:
@@ -622,7 +676,7 @@ static int visit_response(struct fr_hubble_scan *s, void *obj, const ProtobufCFi
 		c->resp_node_name = str_of(v);
 		return 1;
 	case 1001:
-		if ((err = once(r, SEEN_RESP_TIME)) || (err = scan_ts(r, f, v, depth, &t)))
+		if ((err = once(r, SEEN_RESP_TIME)) || (err = read_ts(r, f, v, depth, &t)))
 			return err;
 		c->resp_time = fr_hubble__ts_ns(t.s, t.ns);
 		c->has |= FR_HC_HAS_RESP_TIME;

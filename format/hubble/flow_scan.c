@@ -162,6 +162,8 @@ static struct fr_hubble_ftab *add_tab(const ProtobufCMessageDescriptor *d)
 		if (f->id < FR_HUBBLE_SMALL)
 			t->small[f->id] = (int8_t)k;
 		t->code[k] = fr_hubble__code_of(f);
+		if (f->id < 16 && t->code[k] == 0) /* wire type 0, not a message */
+			t->varints |= (uint16_t)(1u << f->id);
 	}
 	for (unsigned k = 0; k < d->n_fields; k++)
 		if (d->fields[k].type == PROTOBUF_C_TYPE_MESSAGE)

@@ -27,7 +27,31 @@ struct fr_hubble_ftab {
 	int8_t small[FR_HUBBLE_SMALL]; /* -1: no such field */
 	uint8_t code[128];
 	const struct fr_hubble_ftab *sub[128]; /* NULL: none, or not in a table */
+	uint16_t varints;		       /* bit n: field n (< 16) is a varint scalar */
 };
+
+/* A message (table t) made only of fields that t->varints has, each a
+ * one-byte tag and a varint: their last values into v[n] (bit n of *got
+ * set). Return: 1, or 0 for anything else, which the caller then scans as
+ * usual (the same message passes or fails the scan as it would). */
+static inline int fr_hubble__varints(const struct fr_hubble_ftab *t, const uint8_t *p, size_t len,
+				     uint64_t v[16], unsigned *got)
+{
+	size_t pos = 0;
+
+	*got = 0;
+	if (!t)
+		return 0;
+	while (pos < len) {
+		const uint8_t b = p[pos++];
+
+		if ((b & 0x87) || !(t->varints >> (b >> 3) & 1) ||
+		    fr_hubble__rd_varint(p, len, &pos, &v[b >> 3]))
+			return 0;
+		*got |= 1u << (b >> 3);
+	}
+	return 1;
+}
 
 /* A field's code. */
 uint8_t fr_hubble__code_of(const ProtobufCFieldDescriptor *f);
