@@ -347,26 +347,22 @@ static int visit_http(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldD
 static int visit_dns(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDescriptor *f,
 		     const struct fr_hubble_val *v, unsigned depth)
 {
-	static const int8_t list[9] = {-1,
-				       -1,
-				       FR_HC_DNS_IPS,
-				       -1,
-				       FR_HC_DNS_CNAMES,
-				       -1,
-				       -1,
-				       FR_HC_DNS_QTYPES,
-				       FR_HC_DNS_RRTYPES};
 	struct fr_hubble_cols *c = obj;
+	int list = -1;
 
 	(void)s, (void)depth;
-	if (f->id < 9 && list[f->id] >= 0)
-		return fr_hubble_cols__push(&c->lists[list[f->id]], (const char *)v->p, v->n) ?: 1;
 	switch (f->id) {
 	case 1:
 		c->dns_query = str_of(v);
 		break;
+	case 2:
+		list = FR_HC_DNS_IPS;
+		break;
 	case 3:
 		c->dns_ttl = (uint32_t)v->v;
+		break;
+	case 4:
+		list = FR_HC_DNS_CNAMES;
 		break;
 	case 5:
 		c->dns_source = str_of(v);
@@ -374,9 +370,17 @@ static int visit_dns(struct fr_hubble_scan *s, void *obj, const ProtobufCFieldDe
 	case 6:
 		c->dns_rcode = (uint32_t)v->v;
 		break;
+	case 7:
+		list = FR_HC_DNS_QTYPES;
+		break;
+	case 8:
+		list = FR_HC_DNS_RRTYPES;
+		break;
 	default:
 		break;
 	}
+	if (list >= 0 && fr_hubble_cols__push(&c->lists[list], (const char *)v->p, v->n))
+		return -ENOMEM;
 	return 1;
 }
 
