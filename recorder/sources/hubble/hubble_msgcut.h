@@ -50,8 +50,8 @@ void fr_hubble_msgcut__init(struct fr_hubble_msgcut *c, size_t max);
 /*
  * Cuts data[0..len) on from where the last chunk ended, calling fn for
  * each message completed (or refused) in it, in order.
- * Return: 0, -ENOMEM (a spanning message's buffer), or fn's -errno: the
- * cutter then stands after the message fn was given.
+ * Return: 0, -ENOMEM (a spanning message's buffer), or fn's -errno (the
+ * rest of the chunk is not looked at: the stream is to be given up).
  */
 int fr_hubble_msgcut__feed(struct fr_hubble_msgcut *c, const uint8_t *data, size_t len,
 			   fr_hubble_msgcut_fn fn, void *ctx);
