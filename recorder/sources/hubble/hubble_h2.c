@@ -6,12 +6,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Stream and connection receive windows: well over what a socket buffers,
  * so window updates never hold the sender back. */
 #define WINDOW	  (16 << 20)
 #define MAX_FRAME (1 << 20)
 #define SEC_NS	  1000000000ull
+/* Reads in a row that found data make a stream busy. On a busy stream a
+ * short read is followed by a nap instead of a poll: what the sender
+ * writes meanwhile is read in one call, not in one wakeup per write of
+ * its (a gRPC server writes a few messages at a time). The socket holds
+ * far more than a nap brings at 200 k flows/s (36 KB); an idle stream
+ * waits in poll at once. */
+#define BUSY_READS 4
+#define NAP_NS	   (200 * 1000)
 
 struct fr_hubble_h2 {
 	struct fr_hubble_conn conn;
@@ -328,6 +337,7 @@ static int timers(struct fr_hubble_h2 *h, char *why, size_t why_len)
 static int pump(struct fr_hubble_h2 *h, char *why, size_t why_len)
 {
 	bool drained = false;
+	unsigned busy = 0;
 	char g[128];
 
 	for (;;) {
@@ -358,6 +368,12 @@ static int pump(struct fr_hubble_h2 *h, char *why, size_t why_len)
 				snprintf(why, why_len, "HTTP/2: %s", nghttp2_strerror((int)r));
 				return -EPROTO;
 			}
+			if (drained && ++busy >= BUSY_READS) {
+				const struct timespec nap = {0, NAP_NS};
+
+				nanosleep(&nap, NULL);
+				drained = false;
+			}
 			continue;
 		}
 		if (!n) {
@@ -375,6 +391,8 @@ static int pump(struct fr_hubble_h2 *h, char *why, size_t why_len)
 		}
 		if (n != -EAGAIN)
 			return (int)n;
+		if (!drained)
+			busy = 0; /* a read found nothing: not busy */
 		drained = false;
 		err = timers(h, why, why_len);
 		if (err < 0)
