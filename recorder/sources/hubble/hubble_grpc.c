@@ -48,7 +48,9 @@ struct fr_hubble_grpc {
 	/* the ServerStatus answer */
 	uint8_t *buf;
 	size_t len, cap;
-	bool got_status, bad_status;
+	bool got_status;
+	enum fr_hubble_msgcut_what bad_status; /* of the answer */
+	size_t bad_len;
 };
 
 int fr_hubble_grpc__new(const struct fr_hubble_grpc_opts *o, struct fr_hubble_grpc **out)
@@ -111,24 +113,36 @@ static void status_describe(const struct fr_hubble_h2_call *call, char *buf, siz
 		 call->message[0] ? ": " : "", call->message);
 }
 
-/* A refused response (compressed, too big): counted, reported, skipped. */
-static void refused(struct fr_hubble_grpc *c, enum fr_hubble_msgcut_what what, size_t len,
-		    uint64_t now)
+/* A response refused: counted as bad_message, and said (the first ten,
+ * then one in a thousand). */
+static void bad_message(struct fr_hubble_grpc *c, size_t len, const char *reason, uint64_t now)
 {
 	const uint64_t n = atomic_fetch_add(&c->st.bad_message, 1) + 1;
 
-	/* the first ten, then one in a thousand */
 	if (n <= 10 || n % 1000 == 0)
 		fprintf(stderr,
 			"flightrec-record: hubble: bad message #%llu (response %llu, %zu bytes): "
 			"%s\n",
 			(unsigned long long)n, (unsigned long long)atomic_load(&c->st.responses),
-			len,
-			what == FR_HUBBLE_MSGCUT_COMPRESSED
-				? "compressed (grpc-encoding not asked for), skipped"
-				: "over the 4 MiB message bound, skipped");
+			len, reason);
 	if (c->sink)
 		fr_hubble_sink__lost(c->sink, "bad_message", 1, now, now);
+}
+
+/* A message the cutter refused (compressed, too big): skipped. */
+static void refused(struct fr_hubble_grpc *c, enum fr_hubble_msgcut_what what, size_t len,
+		    uint64_t now)
+{
+	char reason[128];
+
+	if (what == FR_HUBBLE_MSGCUT_COMPRESSED)
+		snprintf(reason, sizeof(reason),
+			 "compressed (grpc-encoding %s; identity asked for), skipped",
+			 c->h2 ? fr_hubble_h2__encoding(c->h2) : "?");
+	else
+		snprintf(reason, sizeof(reason), "over the %u MiB message bound, skipped",
+			 MSG_MAX >> 20);
+	bad_message(c, len, reason, now);
 }
 
 /* ServerStatus's answer into c->buf (the last, should there be more). */
@@ -137,8 +151,9 @@ static int take_status(void *ctx, enum fr_hubble_msgcut_what what, const uint8_t
 	struct fr_hubble_grpc *c = ctx;
 
 	c->got_status = true;
-	c->bad_status = what != FR_HUBBLE_MSGCUT_MESSAGE;
-	if (c->bad_status)
+	c->bad_status = what;
+	c->bad_len = len;
+	if (what != FR_HUBBLE_MSGCUT_MESSAGE)
 		return 0;
 	if (len > c->cap) {
 		uint8_t *b = realloc(c->buf, len);
@@ -206,8 +221,8 @@ static int server_status(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, 
 		return 1;
 	}
 	now = fr_clock__boot_ns();
-	if (c->bad_status) {
-		refused(c, FR_HUBBLE_MSGCUT_TOO_BIG, 0, now);
+	if (c->bad_status != FR_HUBBLE_MSGCUT_MESSAGE) {
+		refused(c, c->bad_status, c->bad_len, now);
 		return 1;
 	}
 	err = fr_hubble__decode(&observer__server_status_response__descriptor, c->buf, c->len, &m,
@@ -299,18 +314,10 @@ static int on_response(struct fr_hubble_grpc *c, const uint8_t *msg, size_t len,
 
 	err = fr_hubble_wire__scan(msg, len, &w, &herr);
 	if (err) {
-		const uint64_t n = atomic_fetch_add(&c->st.bad_message, 1) + 1;
-
-		/* the first ten, then one in a thousand */
-		if (n <= 10 || n % 1000 == 0)
-			fprintf(stderr,
-				"flightrec-record: hubble: bad message #%llu (response %llu, %zu "
-				"bytes): %s\n",
-				(unsigned long long)n,
-				(unsigned long long)atomic_load(&c->st.responses), len,
-				err == -ENOMEM ? "out of memory"
-					       : fr_hubble__describe(&herr, desc, sizeof(desc)));
-		fr_hubble_sink__lost(sink, "bad_message", 1, now, now);
+		bad_message(c, len,
+			    err == -ENOMEM ? "out of memory"
+					   : fr_hubble__describe(&herr, desc, sizeof(desc)),
+			    now);
 		return 0;
 	}
 	if (w.type == FR_HUBBLE_WIRE_FLOW && seen_before(c, &w, msg, len)) {
@@ -377,8 +384,7 @@ static uint8_t *flows_request(const struct fr_hubble_grpc *c, size_t *len)
  * Return: 0 (ended, why says how), -ECANCELED (stopping) or the sink's
  * -errno.
  */
-static int get_flows(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint64_t *got,
-		     char *why, size_t why_len)
+static int get_flows(struct fr_hubble_grpc *c, uint64_t *got, char *why, size_t why_len)
 {
 	struct fr_hubble_h2_call call = {
 		.path = GETFLOWS, .max_msg = MSG_MAX, .on_msg = on_flow_message, .ctx = c};
@@ -389,12 +395,17 @@ static int get_flows(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink, uint
 		return -ENOMEM;
 	call.req = req;
 	atomic_fetch_add(&c->st.streams, 1);
-	c->sink = sink;
 	c->sink_err = 0;
 	err = fr_hubble_h2__call(c->h2, &call, why, why_len);
 	*got = call.messages;
-	if (!err)
+	if (!err) {
+		char g[128];
+		size_t n;
+
 		status_describe(&call, why, why_len);
+		n = strlen(why);
+		snprintf(why + n, why_len - n, "%s", fr_hubble_h2__goaway(c->h2, g, sizeof(g)));
+	}
 	drop_connection(c);
 	free(req);
 	if (c->sink_err)
@@ -422,6 +433,7 @@ int fr_hubble_grpc__run(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink)
 	char why[256] = "";
 	int err = 0;
 
+	c->sink = sink;
 	for (;;) {
 		uint64_t t0 = fr_clock__boot_ns(), got = 0;
 
@@ -453,7 +465,7 @@ int fr_hubble_grpc__run(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink)
 		in_gap = said = false;
 		failures = 0;
 		t0 = fr_clock__boot_ns();
-		err = get_flows(c, sink, &got, why, sizeof(why));
+		err = get_flows(c, &got, why, sizeof(why));
 		if (err)
 			break;
 		gap_from = fr_clock__boot_ns();

@@ -480,6 +480,11 @@ const char *fr_hubble_h2__encoding(const struct fr_hubble_h2 *h)
 	return h->encoding[0] ? h->encoding : "none";
 }
 
+const char *fr_hubble_h2__goaway(const struct fr_hubble_h2 *h, char *buf, size_t size)
+{
+	return goaway_said(h, buf, size);
+}
+
 void fr_hubble_h2__close(struct fr_hubble_h2 *h)
 {
 	char why[64];

@@ -68,6 +68,9 @@ int fr_hubble_h2__call(struct fr_hubble_h2 *h, struct fr_hubble_h2_call *call, c
 /* The grpc-encoding the server named in the call's headers ("none"). */
 const char *fr_hubble_h2__encoding(const struct fr_hubble_h2 *h);
 
+/* " after GOAWAY (CODE: text)" when the server sent one, else "". */
+const char *fr_hubble_h2__goaway(const struct fr_hubble_h2 *h, char *buf, size_t size);
+
 /* Ends the session (GOAWAY when it can) and closes. Accepts NULL. */
 void fr_hubble_h2__close(struct fr_hubble_h2 *h);
 
