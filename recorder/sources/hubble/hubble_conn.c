@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -280,6 +281,60 @@ static int open_tcp(struct fr_hubble_conn *c, const char *target, uint64_t deadl
 	return fd < 0 ? fd : 0;
 }
 
+/* OpenSSL's socket BIO writes with write(2): a peer gone would SIGPIPE
+ * the recorder. This one sends with MSG_NOSIGNAL. */
+static int bio_write(BIO *b, const char *data, int len)
+{
+	const ssize_t n = send((int)(intptr_t)BIO_get_data(b), data, (size_t)len, MSG_NOSIGNAL);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int bio_read(BIO *b, char *buf, int len)
+{
+	const ssize_t n = recv((int)(intptr_t)BIO_get_data(b), buf, (size_t)len, 0);
+
+	BIO_clear_retry_flags(b);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		BIO_set_retry_read(b);
+	return (int)n;
+}
+
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH;
+}
+
+static int bio_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+/* The socket as c->ssl's BIO. Return: 0 or -ENOMEM. */
+static int set_bio(struct fr_hubble_conn *c)
+{
+	BIO *b;
+
+	c->bio = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "flightrec socket");
+	if (!c->bio || !BIO_meth_set_write(c->bio, bio_write) ||
+	    !BIO_meth_set_read(c->bio, bio_read) || !BIO_meth_set_ctrl(c->bio, bio_ctrl) ||
+	    !BIO_meth_set_create(c->bio, bio_create))
+		return -ENOMEM;
+	b = BIO_new(c->bio);
+	if (!b)
+		return -ENOMEM;
+	BIO_set_data(b, (void *)(intptr_t)c->fd);
+	SSL_set_bio(c->ssl, b, b);
+	return 0;
+}
+
 /* Whether name is an IP address (verified as such, sent as no SNI). */
 static bool is_ip(const char *name)
 {
@@ -297,7 +352,7 @@ static int handshake(struct fr_hubble_conn *c, SSL_CTX *tls, const char *name, u
 	int r;
 
 	c->ssl = SSL_new(tls);
-	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd))
+	if (!c->ssl || set_bio(c))
 		goto failed;
 	if (is_ip(name)) {
 		if (!X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), name))
@@ -451,6 +506,8 @@ void fr_hubble_conn__close(struct fr_hubble_conn *c)
 	if (c->ssl)
 		SSL_free(c->ssl);
 	c->ssl = NULL;
+	BIO_meth_free(c->bio);
+	c->bio = NULL;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

@@ -18,6 +18,7 @@
 
 struct ssl_ctx_st;
 struct ssl_st;
+struct bio_method_st;
 
 struct fr_hubble_conn_opts {
 	const char *target; /* "unix:PATH" or "HOST:PORT" */
@@ -29,10 +30,11 @@ struct fr_hubble_conn_opts {
 
 struct fr_hubble_conn {
 	int fd;
-	int wake_fd;	     /* readable: stop */
-	struct ssl_st *ssl;  /* NULL: plaintext */
-	bool want_write;     /* TLS asked to write before it can read */
-	char authority[300]; /* the :authority of the requests */
+	int wake_fd;		   /* readable: stop */
+	struct ssl_st *ssl;	   /* NULL: plaintext */
+	struct bio_method_st *bio; /* its socket I/O, without SIGPIPE */
+	bool want_write;	   /* TLS asked to write before it can read */
+	char authority[300];	   /* the :authority of the requests */
 };
 
 /*

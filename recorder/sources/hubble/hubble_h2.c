@@ -31,6 +31,7 @@ struct fr_hubble_h2 {
 	size_t olen, ooff, ocap;
 	uint64_t last_recv_ns, ping_sent_ns;
 	bool ping_out;
+	bool heard;  /* the server sent something */
 	bool goaway; /* the server said it takes no more streams */
 	uint32_t goaway_code;
 	int32_t goaway_last;
@@ -363,6 +364,7 @@ static int pump(struct fr_hubble_h2 *h, char *why, size_t why_len)
 
 			h->last_recv_ns = fr_hubble_conn__now();
 			h->ping_out = false;
+			h->heard = true;
 			drained = (size_t)n < FR_HUBBLE_H2_READ;
 			if (r < 0 && !h->err) {
 				snprintf(why, why_len, "HTTP/2: %s", nghttp2_strerror((int)r));
@@ -471,6 +473,16 @@ int fr_hubble_h2__call(struct fr_hubble_h2 *h, struct fr_hubble_h2_call *call, c
 	err = pump(h, why, why_len);
 	if (err && err != -ECANCELED && !h->closed)
 		nghttp2_submit_rst_stream(h->s, NGHTTP2_FLAG_NONE, h->stream, NGHTTP2_CANCEL);
+	if ((err == -ECONNRESET || err == -EPIPE) && !h->heard) {
+		const size_t n = strlen(why);
+
+		/* TLS 1.3: the handshake ends on the client's side before the
+		 * server has looked at the client's certificate */
+		snprintf(why + n, why_len - n, " before any HTTP/2 frame%s",
+			 h->conn.ssl
+				 ? ": a TLS server does so when it refuses the client certificate"
+				 : "");
+	}
 	h->stream = 0;
 	return err;
 }
