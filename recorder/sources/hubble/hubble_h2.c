@@ -50,21 +50,47 @@ struct fr_hubble_h2 {
 	char cb_why[256];
 };
 
-static void decode_percent(const uint8_t *v, size_t n, char *out, size_t size)
+static int hex(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A header's value for a log line, percent-decoded when asked (grpc-message
+ * is percent-encoded UTF-8, gRPC's PROTOCOL-HTTP2); control characters
+ * become '?'. */
+static void text_of(const uint8_t *v, size_t n, bool percent, char *out, size_t size)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < n && o + 1 < size; i++) {
-		unsigned x;
+		int c = v[i];
 
-		if (v[i] == '%' && i + 2 < n && sscanf((const char *)v + i + 1, "%2x", &x) == 1) {
-			out[o++] = (char)x;
+		if (percent && c == '%' && i + 2 < n && hex(v[i + 1]) >= 0 && hex(v[i + 2]) >= 0) {
+			c = hex(v[i + 1]) << 4 | hex(v[i + 2]);
 			i += 2;
-		} else {
-			out[o++] = (char)v[i];
 		}
+		out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
 	out[o] = '\0';
+}
+
+/* A status code of 1 to 3 digits; anything else is UNKNOWN (2), as gRPC
+ * reads it. */
+static int status_of(const uint8_t *v, size_t n)
+{
+	int code = 0;
+
+	if (!n || n > 3)
+		return 2;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return 2;
+		code = code * 10 + (v[i] - '0');
+	}
+	return code;
 }
 
 static bool is(const uint8_t *name, size_t n, const char *want)
@@ -76,23 +102,23 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
 {
 	struct fr_hubble_h2 *h = ud;
-	char v[16];
 
 	(void)s;
 	(void)flags;
 	if (f->hd.type != NGHTTP2_HEADERS || f->hd.stream_id != h->stream)
 		return 0;
-	snprintf(v, sizeof(v), "%.*s", (int)(vlen < 15 ? vlen : 15), (const char *)value);
-	if (is(name, nlen, ":status"))
-		h->http_status = atoi(v);
-	else if (is(name, nlen, "content-type"))
+	if (is(name, nlen, ":status")) {
+		h->http_status = status_of(value, vlen);
+	} else if (is(name, nlen, "content-type")) {
 		h->grpc_ct = vlen >= 16 && !memcmp(value, "application/grpc", 16);
-	else if (is(name, nlen, "grpc-status"))
-		h->call->status = atoi(v), h->have_status = true;
-	else if (is(name, nlen, "grpc-message"))
-		decode_percent(value, vlen, h->call->message, sizeof(h->call->message));
-	else if (is(name, nlen, "grpc-encoding"))
-		snprintf(h->encoding, sizeof(h->encoding), "%.*s", (int)vlen, (const char *)value);
+	} else if (is(name, nlen, "grpc-status")) {
+		h->call->status = status_of(value, vlen);
+		h->have_status = true;
+	} else if (is(name, nlen, "grpc-message")) {
+		text_of(value, vlen, true, h->call->message, sizeof(h->call->message));
+	} else if (is(name, nlen, "grpc-encoding")) {
+		text_of(value, vlen, false, h->encoding, sizeof(h->encoding));
+	}
 	return 0;
 }
 
@@ -112,9 +138,8 @@ static int on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		h->goaway = true;
 		h->goaway_code = f->goaway.error_code;
 		h->goaway_last = f->goaway.last_stream_id;
-		snprintf(h->goaway_text, sizeof(h->goaway_text), "%.*s",
-			 (int)(f->goaway.opaque_data_len < 80 ? f->goaway.opaque_data_len : 80),
-			 (const char *)f->goaway.opaque_data);
+		text_of(f->goaway.opaque_data, f->goaway.opaque_data_len, false, h->goaway_text,
+			sizeof(h->goaway_text));
 		break;
 	case NGHTTP2_PING:
 		if (f->hd.flags & NGHTTP2_FLAG_ACK)
@@ -347,12 +372,12 @@ static int pump(struct fr_hubble_h2 *h, char *why, size_t why_len)
 
 		if (atomic_load_explicit(h->stop, memory_order_relaxed))
 			return -ECANCELED;
-		if ((err = flush(h, why, why_len)))
-			return err;
-		if (h->err) {
+		if (h->err) { /* a callback's: the session is not to be used on */
 			snprintf(why, why_len, "%s", h->cb_why);
 			return h->err;
 		}
+		if ((err = flush(h, why, why_len)))
+			return err;
 		if (h->closed)
 			return finish(h, why, why_len);
 		/* a short read emptied the socket: wait before the next */
