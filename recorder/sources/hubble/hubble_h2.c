@@ -460,7 +460,8 @@ int fr_hubble_h2__call(struct fr_hubble_h2 *h, struct fr_hubble_h2_call *call, c
 	req[2] = (uint8_t)(call->req_len >> 16);
 	req[3] = (uint8_t)(call->req_len >> 8);
 	req[4] = (uint8_t)call->req_len;
-	memcpy(req + FR_HUBBLE_MSGCUT_PREFIX, call->req, call->req_len);
+	if (call->req_len) /* ServerStatusRequest is empty: req may be NULL */
+		memcpy(req + FR_HUBBLE_MSGCUT_PREFIX, call->req, call->req_len);
 	h->req_len = call->req_len + FR_HUBBLE_MSGCUT_PREFIX;
 	h->req_off = 0;
 	NV(":method", "POST");
