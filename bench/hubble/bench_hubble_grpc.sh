@@ -15,13 +15,15 @@
 #               the whole run's);
 #   old:        the same with FR_BENCH_OLD_RECORD, another build's recorder
 #               (before/after in the same minutes), when set.
+# FR_BENCH_RECORD_ARGS: more options for every recorder row.
 # flows/s is the server's: flows over the seconds from its first send to
 # its last (HTTP/2 flow control holds the sender to the reader), the same
 # clock for every row. FR_BENCH_CPUS="S C" pins the server to CPU S and the
 # client (every thread of it) to CPU C: "one core" literally. Prints per
 # row flows/s, the client's CPU per flow, flows on disk against flows sent
 # (`flightrec inspect`; loss must be 0) and bytes/flow, the load average
-# of each round, then each row's median.
+# of each round, then each row's median; a round that lost flows is said
+# at once and fails the run at its end.
 set -eu
 rec=$1 bench=$2 h2floor=$3 samples=$4 work=$5 flows=${6:-300000} rounds=${7:-3}
 old=${FR_BENCH_OLD_RECORD:-} hint=${FR_BENCH_HINT:-64}
@@ -34,6 +36,7 @@ insp=${FR_BENCH_FLIGHTREC:-$(cd "$(dirname "$rec")/.." && pwd)/analyzer/flightre
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 sock=$work/bench.sock
 : > results
+: > losses
 serve() { # streams: start the server, wait for "ready"
 	rm -f "$sock" srv.out
 	$pin_s "$bench" --serve "unix:$sock" --flows "$flows" --samples "$samples" --streams "$1" \
@@ -68,7 +71,8 @@ recorder() { # name, binary
 	serve 2 # the recorder resumes after the first stream ends: a second one
 	rm -rf rec
 	/usr/bin/time -f '%U %S %M' -o rec.time $pin_c "$2" --dir rec --families none \
-		--hubble "unix:$sock" --duration "${FR_BENCH_DURATION:-8}s" > rec.out 2> rec.err &
+		--hubble "unix:$sock" --duration "${FR_BENCH_DURATION:-8}s" ${FR_BENCH_RECORD_ARGS:-} \
+		> rec.out 2> rec.err &
 	recpid=$!
 	i=0
 	until grep -q 'stream sent' srv.out; do
@@ -83,7 +87,11 @@ recorder() { # name, binary
 	n=$(awk '$1 == "hubble_flow_pb" {n += $2} END {print n + 0}' rec.inspect)
 	size=$(cat rec/*.frseg | wc -c)
 	row "$name" "$(awk "BEGIN{print $1 + $2}")" ", RSS $(awk "BEGIN{printf \"%.1f\", $3 / 1024}") MiB, on disk $n of $flows, $(awk "BEGIN{printf \"%.1f\", $size / $flows}") bytes/flow"
-	[ "$n" = "$flows" ] || { echo "LOSS ($name): $n of $flows on disk" >&2; cat rec.err rec.inspect >&2; exit 1; }
+	if [ "$n" != "$flows" ]; then # said, and the run fails at its end
+		echo "LOSS ($name): $n of $flows on disk" >&2
+		grep -E 'queue_full|gap|bad_message' rec.inspect >&2 || true
+		echo "$name" >> losses
+	fi
 }
 for round in $(seq 1 "$rounds"); do
 	floor "grpc-floor" "$bench" --client "unix:$sock"
@@ -100,3 +108,7 @@ for name in grpc-floor raw-floor recorder old-recorder; do
 		m = int((n + 1) / 2); printf "  %-13s %7d flows/s (%d to %d), %s us/flow (%s to %s)\n",
 		name, r[m], r[1], r[n], u[m], u[1], u[n]}'
 done
+if [ -s losses ]; then
+	echo "LOSS in $(wc -l < losses) round(s): $(sort losses | uniq -c | tr -s ' \n' ' ')" >&2
+	exit 1
+fi
