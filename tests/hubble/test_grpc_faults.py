@@ -14,13 +14,10 @@ and the flows it generated); the recording is read back with
 hubble_segdump and Google's protobuf. Exit 77 only when python3-grpcio
 is missing."""
 import argparse
-import collections
 import os
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -60,29 +57,57 @@ def gen_once(flows):
     return len(gen), len(set(gen))
 
 
+def unix_server(base, name):
+    """server.py on a unix socket without the samples: (process, ports,
+    recording directory)."""
+    sdir = os.path.join(base, "srv-" + name)
+    os.mkdir(sdir)
+    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
+    return srv, ports, os.path.join(base, "rec-" + name)
+
+
+def follow(a, ports, rdir, sock=None):
+    """The recorder on the server's socket (or sock), its first stream open."""
+    rec = Recorder(a.record, rdir, "--families", "none", "--hubble",
+                   "unix:" + (sock or ports["unix"]))
+    wait_for("the first stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
+    return rec
+
+
+def send(ports, n, total):
+    """n generated flows, then until the server has sent total responses."""
+    ctl(ports, "/flows", {"generate": n})
+    wait_for("%d responses sent" % total, lambda: tr.stream_flows_sent(ports) >= total)
+
+
+def wait_streams(ports, n):
+    """The n-th GetFlows open (a reconnect)."""
+    wait_for("GetFlows #%d" % n, lambda: len(ctl(ports, "/stats")["requests"]) >= n
+             and ctl(ports, "/stats")["streams"] >= 1)
+
+
+def stop(a, pb, rec, rdir):
+    """Stops the recorder: (exit code, records, responses, flows)."""
+    time.sleep(0.3)  # the last response sent reaches the recorder
+    rc = rec.stop()
+    recs = tr.read_records(a.segdump, rdir)
+    return (rc, recs) + flows_of(pb, recs)
+
+
 def scenario_status(a, pb, base):
     """ServerStatus UNIMPLEMENTED: GetFlows all the same; a stream ended
     with PERMISSION_DENIED and a message that needs percent-encoding: said
     decoded, then resumed."""
-    sdir, rdir = os.path.join(base, "srv-status"), os.path.join(base, "rec-status")
-    os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
+    srv, ports, rdir = unix_server(base, "status")
     ctl(ports, "/fault", {"status_error": {"code": "UNIMPLEMENTED", "message": "not here"}})
-    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "unix:" + ports["unix"])
-    wait_for("the first stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
-    wait_for("5 flows", lambda: tr.stream_flows_sent(ports) >= 5)
+    rec = follow(a, ports, rdir)
+    send(ports, 5, 5)
     msg = "denied: 100% sure, caf\u00e9 closed"
     ctl(ports, "/fault", {"status_error": None, "close": True, "code": "PERMISSION_DENIED",
                           "message": msg})
-    wait_for("a resumed GetFlows", lambda: len(ctl(ports, "/stats")["requests"]) >= 2
-             and ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
-    wait_for("5 more", lambda: tr.stream_flows_sent(ports) >= 11)  # one resent
-    time.sleep(0.3)
-    rc = rec.stop()
-    recs = tr.read_records(a.segdump, rdir)
-    _, flows = flows_of(pb, recs)
+    wait_streams(ports, 2)
+    send(ports, 5, 11)  # the last flow seen is sent again from since
+    rc, recs, _, flows = stop(a, pb, rec, rdir)
     s = summary(rec.stderr)
     check(rc == 0 and gen_once(flows) == (10, 10),
           "status: 10 flows over two streams, none twice (%s)" % (gen_once(flows),))
@@ -98,29 +123,18 @@ def scenario_compressed(a, pb, base):
     """gzip messages (grpcio compresses though identity was asked for):
     each refused as bad_message and said, the stream kept; a stream
     without compression resumes since the last flow seen and gets them."""
-    sdir, rdir = os.path.join(base, "srv-gzip"), os.path.join(base, "rec-gzip")
-    os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
-    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "unix:" + ports["unix"])
-    wait_for("the first stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 2})
-    wait_for("2 flows", lambda: tr.stream_flows_sent(ports) >= 2)
+    srv, ports, rdir = unix_server(base, "gzip")
+    rec = follow(a, ports, rdir)
+    send(ports, 2, 2)
     ctl(ports, "/fault", {"compress": True, "close": True})
-    wait_for("a compressed stream", lambda: len(ctl(ports, "/stats")["requests"]) >= 2
-             and ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 3})
+    wait_streams(ports, 2)
     # compressed: the last flow seen, sent again from since, and the 3 new
-    wait_for("4 compressed", lambda: tr.stream_flows_sent(ports) >= 6)
+    send(ports, 3, 6)
     time.sleep(0.3)
     ctl(ports, "/fault", {"compress": False, "close": True})
-    wait_for("a plain stream", lambda: len(ctl(ports, "/stats")["requests"]) >= 3
-             and ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 4})
-    wait_for("every flow", lambda: ctl(ports, "/stats")["seen"] == 9)
-    time.sleep(0.5)
-    rc = rec.stop()
-    recs = tr.read_records(a.segdump, rdir)
-    _, flows = flows_of(pb, recs)
+    wait_streams(ports, 3)
+    send(ports, 4, 6 + 1 + 3 + 4)  # from since: the last flow seen and the 3 again
+    rc, recs, _, flows = stop(a, pb, rec, rdir)
     rec_lines = [l for l in rec.stderr.splitlines() if "bad message" in l]
     bad_said = sum("compressed (grpc-encoding gzip" in l for l in rec_lines)
     check(rc == 0 and bad_said == 4 and stats_lost(recs, "bad_message") == 4,
@@ -136,21 +150,14 @@ def scenario_compressed(a, pb, base):
 def scenario_big(a, pb, base):
     """A 5 MiB message: over the bound, skipped without ending the stream;
     a 1 MiB one: gathered across reads and recorded byte for byte."""
-    sdir, rdir = os.path.join(base, "srv-big"), os.path.join(base, "rec-big")
-    os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
-    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "unix:" + ports["unix"])
-    wait_for("the stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
+    srv, ports, rdir = unix_server(base, "big")
+    rec = follow(a, ports, rdir)
     ctl(ports, "/flows", {"generate": 2})
     ctl(ports, "/raw", {"pad": 5 << 20})
     ctl(ports, "/flows", {"generate": 2})
     ctl(ports, "/raw", {"pad": 1 << 20})
-    ctl(ports, "/flows", {"generate": 2})
-    wait_for("every response", lambda: tr.stream_flows_sent(ports) >= 8)
-    time.sleep(0.5)
-    rc = rec.stop()
-    recs = tr.read_records(a.segdump, rdir)
-    resp, flows = flows_of(pb, recs)
+    send(ports, 2, 8)
+    rc, recs, resp, flows = stop(a, pb, rec, rdir)
     big = len(pad_message(5 << 20))
     check(rc == 0 and "(response 3, %d bytes): over the 4 MiB message bound" % big
           in rec.stderr and stats_lost(recs, "bad_message") == 1,
@@ -167,23 +174,14 @@ def scenario_big(a, pb, base):
 def scenario_goaway(a, pb, base):
     """The server restarts (GOAWAY, its streams cancelled after 0.5 s):
     said, reconnected, resumed; nothing lost, nothing twice."""
-    sdir, rdir = os.path.join(base, "srv-goaway"), os.path.join(base, "rec-goaway")
-    os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
-    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "unix:" + ports["unix"])
-    wait_for("the stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
-    wait_for("5 flows", lambda: tr.stream_flows_sent(ports) >= 5)
+    srv, ports, rdir = unix_server(base, "goaway")
+    rec = follow(a, ports, rdir)
+    send(ports, 5, 5)
     ctl(ports, "/restart", {"grace": 0.5})
     ctl(ports, "/flows", {"generate": 5})
-    wait_for("a stream on the new server", lambda: len(ctl(ports, "/stats")["requests"]) >= 2
-             and ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
-    wait_for("every flow", lambda: tr.stream_flows_sent(ports) >= 16)
-    time.sleep(0.3)
-    rc = rec.stop()
-    recs = tr.read_records(a.segdump, rdir)
-    _, flows = flows_of(pb, recs)
+    wait_streams(ports, 2)  # on the new server
+    send(ports, 5, 16)  # from since: the last flow seen and the 5 meanwhile
+    rc, recs, _, flows = stop(a, pb, rec, rdir)
     gaps = [s for s in recs["stats"] if s["reason"] == "gap"]
     check(rc == 0 and "after GOAWAY" in rec.stderr, "goaway: the stream's end names GOAWAY")
     check(gen_once(flows) == (15, 15) and len(gaps) >= 1,
@@ -249,27 +247,18 @@ class CutProxy:
 def scenario_cut(a, pb, base):
     """The connection closes 600 000 bytes into a 2 MiB message: said with
     how much of it came, nothing of it recorded, resumed; every flow once."""
-    sdir, rdir = os.path.join(base, "srv-cut"), os.path.join(base, "rec-cut")
-    os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples")
-    proxy = CutProxy(os.path.join(sdir, "proxy.sock"), ports["unix"])
-    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "unix:" + proxy.path)
-    wait_for("the stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
-    wait_for("5 flows", lambda: tr.stream_flows_sent(ports) >= 5)
+    srv, ports, rdir = unix_server(base, "cut")
+    proxy = CutProxy(os.path.join(base, "proxy.sock"), ports["unix"])
+    rec = follow(a, ports, rdir, proxy.path)
+    send(ports, 5, 5)
     time.sleep(0.3)  # they passed the proxy
     proxy.arm(600000)
     ctl(ports, "/raw", {"pad": 2 << 20})
-    wait_for("a resumed stream", lambda: len(ctl(ports, "/stats")["requests"]) >= 2
-             and ctl(ports, "/stats")["streams"] >= 1)
-    ctl(ports, "/flows", {"generate": 5})
+    wait_streams(ports, 2)
     # the cut message is not counted sent (its stream died inside it); the
     # last flow before it is sent again from since
-    wait_for("every flow", lambda: tr.stream_flows_sent(ports) >= 11)
-    time.sleep(0.3)
-    rc = rec.stop()
-    recs = tr.read_records(a.segdump, rdir)
-    resp, flows = flows_of(pb, recs)
+    send(ports, 5, 11)
+    rc, recs, resp, flows = stop(a, pb, rec, rdir)
     whole = len(pad_message(2 << 20)) + 5
     said = [l for l in rec.stderr.splitlines() if "inside a message" in l]
     check(rc == 0 and len(said) == 1 and ("of %d bytes)" % whole) in said[0],
@@ -355,19 +344,10 @@ def scenario_stop(a, pb, base):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--record", required=True)
-    ap.add_argument("--segdump", required=True)
-    ap.add_argument("--only", help="scenarios to run, comma-separated (default: all)")
-    a = ap.parse_args()
-    try:
-        import grpc  # noqa: F401
-    except ImportError:
-        print("skip: python3-grpcio is missing (apt-get install python3-grpcio)")
+    r = tr.prologue(argparse.ArgumentParser(), "hubble-faults-")
+    if r is None:
         return 77
-    from server import load_messages
-    pb = load_messages()
-    base = tempfile.mkdtemp(prefix="hubble-faults-")
+    a, pb, base = r
     only = set(a.only.split(",")) if a.only else None
     for f in (scenario_status, scenario_compressed, scenario_big, scenario_goaway,
               scenario_cut, scenario_tls, scenario_stop):
