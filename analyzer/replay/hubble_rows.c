@@ -3,6 +3,7 @@
 #include "analyzer/db/db.h"
 #include "format/hubble/flow.h"
 #include "format/hubble/flow_arena.h"
+#include "format/hubble/flow_cols.h"
 #include "format/kinds.h"
 
 #include <errno.h>
@@ -142,6 +143,8 @@ int fr_hubble_rows__init(struct fr_hubble_rows *h, sqlite3 *db, struct fr_rowwri
 		err = fr_hubble_eps__init(&h->eps, db, w);
 	if (!err)
 		err = fr_rowbatch__init(&h->flow, db, w, "hubble_flow_row", NFLOW_COLS);
+	if (!err) /* ids from 1 in a new table, one a flow */
+		err = fr_rowbatch__auto_rowid(&h->flow);
 	if (!err)
 		err = fr_rowbatch__init(&h->header, db, w, "hubble_http_header", 3);
 	if (!err)
@@ -177,55 +180,55 @@ static int64_t ts_ns(const Google__Protobuf__Timestamp *t)
 	return t->seconds * 1000000000 + t->nanos;
 }
 
-static void service(struct fr_rowbatch *b, const Flow__Service *s)
+/* NULL when empty (proto3's absent). */
+static void str_or_null(struct fr_rowbatch *b, struct fr_hubble_str s)
 {
-	fr_rowbatch__text_or_null(b, s ? s->namespace_ : NULL);
-	fr_rowbatch__text_or_null(b, s ? s->name : NULL);
+	if (s.n)
+		fr_rowbatch__text(b, s.p, s.n);
+	else
+		fr_rowbatch__null(b);
 }
 
-static uint32_t tcp_bits(const Flow__TCPFlags *f)
+static const char *str_at(const void *arg, size_t i, size_t *len)
 {
-	const protobuf_c_boolean bits[] = {f->fin, f->syn, f->rst, f->psh, f->ack,
-					   f->urg, f->ece, f->cwr, f->ns};
-	uint32_t v = 0;
+	const struct fr_hubble_str *v = arg;
 
-	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (bits[i])
-			v |= 1u << i;
-	return v;
+	*len = v[i].n;
+	return v[i].p;
+}
+
+/* A JSON array of the n strings v; NULL when n is 0. */
+static void json_list(struct fr_rowbatch *b, const struct fr_hubble_str *v, size_t n)
+{
+	fr_rowbatch__json_array(b, n, str_at, v);
+}
+
+static void json_of(struct fr_rowbatch *b, const struct fr_hubble_cols *c, int list)
+{
+	json_list(b, c->lists[list].v, c->lists[list].n);
 }
 
 /* protocol, src_port, dst_port, icmp_type, icmp_code, tcp_flags */
-static void layer4(struct fr_rowbatch *b, const Flow__Layer4 *l4)
+static void layer4(struct fr_rowbatch *b, const struct fr_hubble_cols *c)
 {
 	static const char *const names[] = {NULL,     "TCP",  "UDP",  "ICMPv4",
 					    "ICMPv6", "SCTP", "VRRP", "IGMP"};
-	const unsigned c = l4 ? (unsigned)l4->protocol_case : 0;
 	int64_t v[5] = {-1, -1, -1, -1, -1}; /* -1: NULL */
 
-	fr_rowbatch__text_or_null(b, c < 8 ? names[c] : NULL);
-	switch (c) {
+	fr_rowbatch__text_or_null(b, c->l4 < 8 ? names[c->l4] : NULL);
+	switch (c->l4) {
 	case FLOW__LAYER4__PROTOCOL_TCP:
-		v[0] = l4->tcp->source_port;
-		v[1] = l4->tcp->destination_port;
-		if (l4->tcp->flags)
-			v[4] = tcp_bits(l4->tcp->flags);
-		break;
 	case FLOW__LAYER4__PROTOCOL_UDP:
-		v[0] = l4->udp->source_port;
-		v[1] = l4->udp->destination_port;
-		break;
 	case FLOW__LAYER4__PROTOCOL_SCTP:
-		v[0] = l4->sctp->source_port;
-		v[1] = l4->sctp->destination_port;
+		v[0] = c->l4_a;
+		v[1] = c->l4_b;
+		if (c->has & FR_HC_HAS_TCP_FLAGS)
+			v[4] = c->tcp_flags;
 		break;
 	case FLOW__LAYER4__PROTOCOL_ICMPV4:
-		v[2] = l4->icmpv4->type;
-		v[3] = l4->icmpv4->code;
-		break;
 	case FLOW__LAYER4__PROTOCOL_ICMPV6:
-		v[2] = l4->icmpv6->type;
-		v[3] = l4->icmpv6->code;
+		v[2] = c->l4_a;
+		v[3] = c->l4_b;
 		break;
 	default:
 		break;
@@ -244,114 +247,88 @@ static void nulls(struct fr_rowbatch *b, int n)
 }
 
 /* l7_type .. kafka_correlation_id (20 columns) */
-static void layer7(struct fr_rowbatch *b, const Flow__Layer7 *l7)
+static void layer7(struct fr_rowbatch *b, const struct fr_hubble_cols *c)
 {
-	const Flow__HTTP *http = l7 && l7->record_case == FLOW__LAYER7__RECORD_HTTP ? l7->http : 0;
-	const Flow__DNS *dns = l7 && l7->record_case == FLOW__LAYER7__RECORD_DNS ? l7->dns : 0;
-	const Flow__Kafka *kafka =
-		l7 && l7->record_case == FLOW__LAYER7__RECORD_KAFKA ? l7->kafka : NULL;
+	static const char *const kinds[] = {"dns", "http", "kafka"};
 
-	if (!l7) {
+	if (!(c->has & FR_HC_HAS_L7)) {
 		nulls(b, 20);
 		return;
 	}
-	fr_rowbatch__int(b, l7->type);
-	fr_rowbatch__int(b, (int64_t)l7->latency_ns);
-	fr_rowbatch__text_or_null(b, http ? "http" : dns ? "dns" : kafka ? "kafka" : NULL);
-	if (http) {
-		fr_rowbatch__int(b, http->code);
-		fr_rowbatch__text_or_null(b, http->method);
-		fr_rowbatch__text_or_null(b, http->url);
-		fr_rowbatch__text_or_null(b, http->protocol);
+	fr_rowbatch__int(b, c->l7_type);
+	fr_rowbatch__int(b, (int64_t)c->l7_latency);
+	fr_rowbatch__text_or_null(b, c->l7 >= 100 && c->l7 <= 102 ? kinds[c->l7 - 100] : NULL);
+	if (c->l7 == FLOW__LAYER7__RECORD_HTTP) {
+		fr_rowbatch__int(b, c->http_code);
+		str_or_null(b, c->http_method);
+		str_or_null(b, c->http_url);
+		str_or_null(b, c->http_protocol);
 	} else {
 		nulls(b, 4);
 	}
-	if (dns) {
-		fr_rowbatch__text_or_null(b, dns->query);
-		fr_rowbatch__int(b, dns->rcode);
-		fr_rowbatch__json_strings(b, dns->n_qtypes, dns->qtypes);
-		fr_rowbatch__json_strings(b, dns->n_rrtypes, dns->rrtypes);
-		fr_rowbatch__json_strings(b, dns->n_ips, dns->ips);
-		fr_rowbatch__int(b, dns->ttl);
-		fr_rowbatch__json_strings(b, dns->n_cnames, dns->cnames);
-		fr_rowbatch__text_or_null(b, dns->observation_source);
+	if (c->l7 == FLOW__LAYER7__RECORD_DNS) {
+		str_or_null(b, c->dns_query);
+		fr_rowbatch__int(b, c->dns_rcode);
+		json_of(b, c, FR_HC_DNS_QTYPES);
+		json_of(b, c, FR_HC_DNS_RRTYPES);
+		json_of(b, c, FR_HC_DNS_IPS);
+		fr_rowbatch__int(b, c->dns_ttl);
+		json_of(b, c, FR_HC_DNS_CNAMES);
+		str_or_null(b, c->dns_source);
 	} else {
 		nulls(b, 8);
 	}
-	if (kafka) {
-		fr_rowbatch__text_or_null(b, kafka->api_key);
-		fr_rowbatch__int(b, kafka->api_version);
-		fr_rowbatch__text_or_null(b, kafka->topic);
-		fr_rowbatch__int(b, kafka->error_code);
-		fr_rowbatch__int(b, kafka->correlation_id);
+	if (c->l7 == FLOW__LAYER7__RECORD_KAFKA) {
+		str_or_null(b, c->kafka_api_key);
+		fr_rowbatch__int(b, c->kafka_api_version);
+		str_or_null(b, c->kafka_topic);
+		fr_rowbatch__int(b, c->kafka_error_code);
+		fr_rowbatch__int(b, c->kafka_correlation_id);
 	} else {
 		nulls(b, 5);
 	}
 }
 
-static int policies(struct fr_hubble_rows *h, int64_t id, const char *dir, const char *action,
-		    size_t n, Flow__Policy *const *p)
+static int policies(struct fr_hubble_rows *h, int64_t id, const struct fr_hubble_cols *c)
 {
+	static const char *const dir[] = {"ingress", "egress", "ingress", "egress"};
+	static const char *const action[] = {"allowed", "allowed", "denied", "denied"};
+	const struct fr_hubble_strs *labels = &c->lists[FR_HC_POLICY_LABELS];
 	struct fr_rowbatch *b = &h->policy;
 	int err = 0;
 
-	for (size_t i = 0; i < n && !err; i++) {
-		fr_rowbatch__int(b, id);
-		fr_rowbatch__text(b, dir, strlen(dir));
-		fr_rowbatch__text(b, action, strlen(action));
-		fr_rowbatch__text_or_null(b, p[i]->name);
-		fr_rowbatch__text_or_null(b, p[i]->namespace_);
-		fr_rowbatch__text_or_null(b, p[i]->kind);
-		fr_rowbatch__int_or_null(b, (int64_t)p[i]->revision);
-		fr_rowbatch__json_strings(b, p[i]->n_labels, p[i]->labels);
-		err = end_row(h, b);
+	for (int l = 0; l < FR_HC_NPOLICY_LISTS; l++) {
+		for (size_t i = 0; i < c->policies[l].n && !err; i++) {
+			const struct fr_hubble_policy *p = &c->policies[l].v[i];
+
+			fr_rowbatch__int(b, id);
+			fr_rowbatch__text(b, dir[l], strlen(dir[l]));
+			fr_rowbatch__text(b, action[l], strlen(action[l]));
+			str_or_null(b, p->name);
+			str_or_null(b, p->ns);
+			str_or_null(b, p->kind);
+			fr_rowbatch__int_or_null(b, (int64_t)p->revision);
+			json_list(b, labels->v + p->label0, p->nlabels);
+			err = end_row(h, b);
+		}
 	}
 	return err;
 }
 
 /* The flow's own rows beside hubble_flow: headers and policies. */
-static int flow_side_rows(struct fr_hubble_rows *h, int64_t id, const Flow__Flow *f)
+static int flow_side_rows(struct fr_hubble_rows *h, int64_t id, const struct fr_hubble_cols *c)
 {
-	const Flow__HTTP *http =
-		f->l7 && f->l7->record_case == FLOW__LAYER7__RECORD_HTTP ? f->l7->http : NULL;
+	const struct fr_hubble_strs *hd = &c->lists[FR_HC_HEADERS];
 	int err = 0;
 
-	for (size_t i = 0; http && i < http->n_headers && !err; i++) {
-		const Flow__HTTPHeader *hd = http->headers[i];
-
+	for (size_t i = 0; i + 1 < hd->n && !err; i += 2) {
 		fr_rowbatch__int(&h->header, id);
-		fr_rowbatch__text(&h->header, hd->key, strlen(hd->key));
-		fr_rowbatch__text(&h->header, hd->value, strlen(hd->value));
+		fr_rowbatch__text(&h->header, hd->v[i].p, hd->v[i].n);
+		fr_rowbatch__text(&h->header, hd->v[i + 1].p, hd->v[i + 1].n);
 		err = end_row(h, &h->header);
 	}
-	if (!err)
-		err = policies(h, id, "ingress", "allowed", f->n_ingress_allowed_by,
-			       f->ingress_allowed_by);
-	if (!err)
-		err = policies(h, id, "egress", "allowed", f->n_egress_allowed_by,
-			       f->egress_allowed_by);
-	if (!err)
-		err = policies(h, id, "ingress", "denied", f->n_ingress_denied_by,
-			       f->ingress_denied_by);
-	if (!err)
-		err = policies(h, id, "egress", "denied", f->n_egress_denied_by,
-			       f->egress_denied_by);
-	return err;
+	return err ? err : policies(h, id, c);
 }
-
-/* Deprecated in flow.proto, still what older agents send. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-static uint32_t old_drop_reason(const Flow__Flow *f)
-{
-	return f->drop_reason;
-}
-
-static const char *summary_of(const Flow__Flow *f)
-{
-	return f->summary;
-}
-#pragma GCC diagnostic pop
 
 /* The payload without the endpoint bytes cut out (cut[0] before cut[1]). */
 static void rest_of(struct fr_rowbatch *b, const struct fr_record *rec,
@@ -408,67 +385,68 @@ static int endpoints(struct fr_hubble_rows *h, const struct fr_record *rec, cons
 	return 0;
 }
 
-/* ep and cut: from endpoints() or fast_flow(). */
+/* The flow's row from its columns c; ep and cut: from endpoints() or
+ * wire_flow(). */
 static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
-		    const struct fr_record *rec, const Observer__GetFlowsResponse *r,
+		    const struct fr_record *rec, const struct fr_hubble_cols *c,
 		    const int64_t ep[2], const struct fr_hubble_cut cut[2])
 {
-	const Flow__Flow *f = r->flow;
 	struct fr_rowbatch *b = &h->flow;
 	const int64_t id = h->next_id++;
-	const Flow__IP *ip = f->ip;
 	int err;
+
 	fr_rowbatch__int(b, id);
-	fr_rowbatch__int(b, f->time ? ts_ns(f->time) : r->time ? ts_ns(r->time) : w->recv_ts);
+	fr_rowbatch__int(b, c->has & FR_HC_HAS_TIME	   ? c->time
+			    : c->has & FR_HC_HAS_RESP_TIME ? c->resp_time
+							   : w->recv_ts);
 	fr_rowbatch__int(b, w->recv_ts);
 	fr_rowbatch__int(b, w->node);
-	fr_rowbatch__text_or_null(b, *f->node_name ? f->node_name : r->node_name);
+	str_or_null(b, c->node_name.n ? c->node_name : c->resp_node_name);
 	fr_rowbatch__int(b, rec->kind);
-	fr_rowbatch__text_or_null(b, f->uuid);
-	fr_rowbatch__int(b, f->verdict);
-	fr_rowbatch__int(b,
-			 f->drop_reason_desc ? (int64_t)f->drop_reason_desc : old_drop_reason(f));
-	fr_rowbatch__int(b, f->type);
-	if (f->event_type) {
-		fr_rowbatch__int(b, f->event_type->type);
-		fr_rowbatch__int(b, f->event_type->sub_type);
+	str_or_null(b, c->uuid);
+	fr_rowbatch__int(b, c->verdict);
+	fr_rowbatch__int(b, c->drop_reason_desc ? (int64_t)c->drop_reason_desc : c->drop_reason);
+	fr_rowbatch__int(b, c->type);
+	if (c->has & FR_HC_HAS_EVENT_TYPE) {
+		fr_rowbatch__int(b, c->event_type);
+		fr_rowbatch__int(b, c->event_subtype);
 	} else {
 		nulls(b, 2);
 	}
-	fr_rowbatch__int(b, f->auth_type);
-	if (ip) {
-		fr_rowbatch__int(b, ip->ipversion);
-		fr_rowbatch__text_or_null(b, ip->source);
-		fr_rowbatch__text_or_null(b, ip->destination);
-		fr_rowbatch__text_or_null(b, ip->source_xlated);
-		fr_rowbatch__int(b, !!ip->encrypted);
+	fr_rowbatch__int(b, c->auth_type);
+	if (c->has & FR_HC_HAS_IP) {
+		fr_rowbatch__int(b, c->ip_version);
+		str_or_null(b, c->ip_src);
+		str_or_null(b, c->ip_dst);
+		str_or_null(b, c->ip_xlated);
+		fr_rowbatch__int(b, c->encrypted);
 	} else {
 		nulls(b, 5);
 	}
-	layer4(b, f->l4);
+	layer4(b, c);
 	fr_rowbatch__int_or_null(b, ep[0]);
 	fr_rowbatch__int_or_null(b, ep[1]);
-	fr_rowbatch__json_strings(b, f->n_source_names, f->source_names);
-	fr_rowbatch__json_strings(b, f->n_destination_names, f->destination_names);
-	service(b, f->source_service);
-	service(b, f->destination_service);
-	fr_rowbatch__int(b, f->traffic_direction);
-	if (f->is_reply)
-		fr_rowbatch__int(b, !!f->is_reply->value);
+	json_of(b, c, FR_HC_SRC_NAMES);
+	json_of(b, c, FR_HC_DST_NAMES);
+	str_or_null(b, c->src_svc[1]); /* namespace, name */
+	str_or_null(b, c->src_svc[0]);
+	str_or_null(b, c->dst_svc[1]);
+	str_or_null(b, c->dst_svc[0]);
+	fr_rowbatch__int(b, c->traffic_direction);
+	if (c->has & FR_HC_HAS_IS_REPLY)
+		fr_rowbatch__int(b, c->is_reply);
 	else
 		fr_rowbatch__null(b);
-	fr_rowbatch__int(b, f->policy_match_type);
-	fr_rowbatch__int(b, f->trace_observation_point);
-	fr_rowbatch__int(b, f->trace_reason);
-	fr_rowbatch__text_or_null(b, f->interface ? f->interface->name : NULL);
-	fr_rowbatch__int_or_null(b, f->proxy_port);
-	fr_rowbatch__int_or_null(b, (int64_t)f->socket_cookie);
-	fr_rowbatch__int_or_null(b, (int64_t)f->cgroup_id);
-	fr_rowbatch__text_or_null(b, f->trace_context && f->trace_context->parent
-					     ? f->trace_context->parent->trace_id
-					     : NULL);
-	fr_rowbatch__text_or_null(b, summary_of(f));
-	layer7(b, f->l7);
+	fr_rowbatch__int(b, c->policy_match_type);
+	fr_rowbatch__int(b, c->trace_observation_point);
+	fr_rowbatch__int(b, c->trace_reason);
+	str_or_null(b, c->interface);
+	fr_rowbatch__int_or_null(b, c->proxy_port);
+	fr_rowbatch__int_or_null(b, (int64_t)c->socket_cookie);
+	fr_rowbatch__int_or_null(b, (int64_t)c->cgroup_id);
+	str_or_null(b, c->trace_id);
+	str_or_null(b, c->summary);
+	layer7(b, c);
 	if (cut[0].off >= 0)
 		fr_rowbatch__int(b, cut[0].off);
 	else
@@ -479,7 +457,7 @@ static int add_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 		fr_rowbatch__null(b);
 	rest_of(b, rec, cut);
 	err = end_row(h, b);
-	return err ? err : flow_side_rows(h, id, f);
+	return err ? err : flow_side_rows(h, id, c);
 }
 
 static int add_lost(struct fr_hubble_rows *h, const struct fr_hubble_where *w, int64_t ts,
@@ -587,7 +565,8 @@ static int decode(const struct fr_record *rec, ProtobufCMessage **m, char *why, 
 	return err ? -EBADMSG : 0;
 }
 
-/* An endpoint cut from the payload: its id, decoded the first time only. */
+/* An endpoint cut from the payload: its id, decoded the first time only
+ * (0: it does not decode). */
 static int64_t cut_endpoint(struct fr_hubble_rows *h, const struct fr_record *rec,
 			    const struct fr_hubble_cut *c)
 {
@@ -598,62 +577,37 @@ static int64_t cut_endpoint(struct fr_hubble_rows *h, const struct fr_record *re
 
 	if (ep)
 		return ep;
+	fr_hubble_arena__reset(&h->arena);
 	if (fr_hubble__decode_arena(&flow__endpoint__descriptor, raw, c->len, &h->arena, &m, NULL))
 		return 0;
 	return fr_hubble_eps__add(&h->eps, (const Flow__Endpoint *)m, raw, c->len, hash, h->rows);
 }
 
-/* A protobuf flow decoded without its endpoints' bytes, which are only
- * looked up (most of a flow's bytes, the same in many flows). Return: 1
- * done, 0 take the full path (anything unusual, and every error, which
- * the full decode then reports with its offset), or -errno. */
-static int fast_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
+/* A protobuf flow read off the wire in one pass (fr_hubble_cols__from_wire),
+ * its endpoints only looked up by their bytes (most of a flow's bytes,
+ * the same in many flows). Return: 1 done, 0 take the full decode
+ * (anything unusual, and every error, which it then reports with its
+ * offset), or -errno. */
+static int wire_flow(struct fr_hubble_rows *h, const struct fr_hubble_where *w,
 		     const struct fr_record *rec)
 {
-	const Observer__GetFlowsResponse *r;
+	struct fr_hubble_cols *c = &h->cols;
 	struct fr_hubble_cut cut[2];
-	struct fr_hubble_loc l;
-	ProtobufCMessage *m;
 	int64_t ep[2] = {0, 0};
-	size_t n;
-	int err;
+	int err = fr_hubble_cols__from_wire(c, rec->payload, rec->len);
 
-	if (rec->len > FR_HUBBLE_MAX_MSG)
-		return 0;
-	fr_hubble_eps__locate(rec->payload, rec->len, &l);
-	if (l.flow_tag < 0 || (l.src.off >= 0 && l.dst.off >= 0 && l.dst.off < l.src.off))
-		return 0;
-	if (rec->len > h->strip_cap) {
-		uint8_t *p = realloc(h->strip, rec->len);
-
-		if (!p)
-			return -ENOMEM;
-		h->strip = p;
-		h->strip_cap = rec->len;
-	}
-	n = fr_hubble_eps__strip(rec->payload, rec->len, &l, h->strip);
-	fr_hubble_arena__reset(&h->arena);
-	if (fr_hubble__decode_arena(&observer__get_flows_response__descriptor, h->strip, n,
-				    &h->arena, &m, NULL))
-		return 0;
-	r = (const Observer__GetFlowsResponse *)m;
-	if (r->response_types_case != OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW)
-		return 0;
-	cut[0] = l.src;
-	cut[1] = l.dst;
+	if (err)
+		return err == -EAGAIN ? 0 : err;
 	for (int i = 0; i < 2; i++) {
-		const Flow__Endpoint *e = i ? r->flow->destination : r->flow->source;
-
-		if (cut[i].off >= 0)
-			ep[i] = cut_endpoint(h, rec, &cut[i]);
-		else if (e) /* there more than once: in the stripped message */
-			ep[i] = fr_hubble_eps__id(&h->eps, e, NULL, 0, h->rows);
-		else
+		cut[i].off = c->ep_off[i];
+		cut[i].len = c->ep_len[i];
+		if (cut[i].off < 0)
 			continue;
+		ep[i] = cut_endpoint(h, rec, &cut[i]);
 		if (ep[i] <= 0)
 			return (int)ep[i];
 	}
-	err = add_flow(h, w, rec, r, ep, cut);
+	err = add_flow(h, w, rec, c, ep, cut);
 	return err ? err : 1;
 }
 
@@ -667,7 +621,7 @@ int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_wher
 	int err;
 
 	if (rec->kind == FR_KIND_HUBBLE_FLOW_PB) {
-		err = fast_flow(h, w, rec);
+		err = wire_flow(h, w, rec);
 		if (err)
 			return err < 0 ? err : 0;
 	}
@@ -690,7 +644,9 @@ int fr_hubble_rows__record(struct fr_hubble_rows *h, const struct fr_hubble_wher
 
 		err = endpoints(h, rec, r->flow, ep, cut);
 		if (!err)
-			err = add_flow(h, w, rec, r, ep, cut);
+			err = fr_hubble_cols__from_msg(&h->cols, r);
+		if (!err)
+			err = add_flow(h, w, rec, &h->cols, ep, cut);
 		break;
 	}
 	case OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_LOST_EVENTS:
@@ -735,5 +691,5 @@ void fr_hubble_rows__free(struct fr_hubble_rows *h)
 	fr_rowbatch__free(&h->bad);
 	fr_hubble_eps__free(&h->eps);
 	fr_hubble_arena__free(&h->arena);
-	free(h->strip);
+	fr_hubble_cols__free(&h->cols);
 }

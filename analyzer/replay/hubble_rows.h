@@ -18,6 +18,7 @@
 #include "analyzer/replay/hubble_rows_ep.h"
 #include "analyzer/replay/rowbatch.h"
 #include "format/hubble/flow_arena.h"
+#include "format/hubble/flow_cols.h"
 #include "format/reader.h"
 
 struct fr_rowwriter;
@@ -25,11 +26,10 @@ struct fr_rowwriter;
 struct fr_hubble_rows {
 	struct fr_rowbatch flow, header, policy, lost, node_status, server_status, bad;
 	struct fr_hubble_eps eps;     /* hubble_endpoint */
-	struct fr_hubble_arena arena; /* the record being decoded */
-	uint8_t *strip;		      /* its payload without the endpoints */
-	size_t strip_cap;
-	uint64_t *rows;	 /* the loader's row count, added to */
-	int64_t next_id; /* hubble_flow.id of the next flow */
+	struct fr_hubble_arena arena; /* an endpoint being decoded */
+	struct fr_hubble_cols cols;   /* the flow's columns */
+	uint64_t *rows;		      /* the loader's row count, added to */
+	int64_t next_id;	      /* hubble_flow.id of the next flow */
 	/* records of the current segment that did not decode: count, first one */
 	uint64_t nbad, bad_seq, bad_block;
 	char bad_msg[200];

@@ -24,12 +24,11 @@ int fr_hubble_eps__init(struct fr_hubble_eps *e, sqlite3 *db, struct fr_rowwrite
 	return fr_rowbatch__init(&e->rows, db, w, "hubble_endpoint", 11);
 }
 
-/* Four independent lanes of 8 bytes: the endpoints are a few hundred
- * bytes each, hashed once per flow. */
-static uint64_t hash_bytes(const uint8_t *p, size_t n)
+/* Four independent lanes of 8 bytes over p[0..n), seeded. */
+static uint64_t hash_lanes(const uint8_t *p, size_t n, uint64_t seed)
 {
 	const uint64_t k = 0xff51afd7ed558ccdull;
-	uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ n, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+	uint64_t h[4] = {0x9e3779b97f4a7c15ull ^ seed, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
 			 0x27d4eb2f165667c5ull},
 		 v;
 
@@ -55,6 +54,18 @@ static uint64_t hash_bytes(const uint8_t *p, size_t n)
 	return v ^ v >> 29;
 }
 
+/* An endpoint is a few hundred bytes, looked up twice a flow: its hash
+ * reads its length and its first and last 64 bytes (endpoint and
+ * identity numbers, namespace, pod name, workload), and the map compares
+ * all the bytes. */
+static uint64_t hash_bytes(const uint8_t *p, size_t n)
+{
+	if (n <= 128)
+		return hash_lanes(p, n, n);
+	return hash_lanes(p, 64, n) ^
+	       hash_lanes(p + n - 64, 64, ~(uint64_t)n) * 0x9e3779b97f4a7c15ull;
+}
+
 static void clear(struct fr_hubble_eps *e)
 {
 	for (size_t i = 0; i < e->cap; i++)
@@ -62,6 +73,7 @@ static void clear(struct fr_hubble_eps *e)
 	memset(e->slots, 0, e->cap * sizeof(*e->slots));
 	e->n = 0;
 	e->bytes = 0;
+	e->recent[0] = e->recent[1] = NULL;
 }
 
 static int grow(struct fr_hubble_eps *e)
@@ -83,6 +95,7 @@ static int grow(struct fr_hubble_eps *e)
 	free(e->slots);
 	e->slots = s;
 	e->cap = cap;
+	e->recent[0] = e->recent[1] = NULL; /* the slots moved */
 	return 0;
 }
 
@@ -139,16 +152,37 @@ static int encode(struct fr_hubble_eps *e, const Flow__Endpoint *m, size_t *len)
 	return 0;
 }
 
+/* s becomes the most recent endpoint found. */
+static void seen(struct fr_hubble_eps *e, const struct fr_hubble_ep_slot *s)
+{
+	if (e->recent[0] == s)
+		return;
+	e->recent[1] = e->recent[0];
+	e->recent[0] = s;
+}
+
 int64_t fr_hubble_eps__find(struct fr_hubble_eps *e, const uint8_t *raw, size_t len, uint64_t *hash)
 {
-	const uint64_t h = hash_bytes(raw, len);
+	uint64_t h;
 
+	/* a flow's ends are often the last flow's, either way round */
+	for (int i = 0; i < 2; i++) {
+		const struct fr_hubble_ep_slot *s = e->recent[i];
+
+		if (s && s->len == len && !memcmp(s->bytes, raw, len)) {
+			seen(e, s);
+			return s->ep;
+		}
+	}
+	h = hash_bytes(raw, len);
 	*hash = h;
 	for (size_t j = h & (e->cap - 1); e->cap && e->slots[j].ep; j = (j + 1) & (e->cap - 1)) {
 		const struct fr_hubble_ep_slot *s = &e->slots[j];
 
-		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len))
+		if (s->hash == h && s->len == len && !memcmp(s->bytes, raw, len)) {
+			seen(e, s);
 			return s->ep;
+		}
 	}
 	return 0;
 }
@@ -176,6 +210,7 @@ int64_t fr_hubble_eps__add(struct fr_hubble_eps *e, const Flow__Endpoint *m, con
 	s->ep = e->next_ep++;
 	e->n++;
 	e->bytes += len;
+	seen(e, s);
 	err = add_row(e, s->ep, m, raw, len);
 	if (err)
 		return err;
@@ -276,13 +311,12 @@ void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc 
 		goto none;
 	flow = l->flow_val;
 	for (pos = 0; pos < l->flow_len;) {
-		at = pos;
 		if (next_field(buf + flow, l->flow_len, &pos, &num, &val, &n))
 			goto none;
 		if (num == LEN_FIELD(8) && !nsrc++)
-			l->src = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
+			l->src = (struct fr_hubble_cut){(long long)(flow + val), n};
 		else if (num == LEN_FIELD(9) && !ndst++)
-			l->dst = (struct fr_hubble_cut){(long long)(flow + val), n, flow + at};
+			l->dst = (struct fr_hubble_cut){(long long)(flow + val), n};
 	}
 	if (nsrc != 1)
 		l->src.off = -1;
@@ -291,32 +325,6 @@ void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc 
 	return;
 none:
 	l->flow_tag = l->src.off = l->dst.off = -1;
-}
-
-size_t fr_hubble_eps__strip(const uint8_t *buf, size_t len, const struct fr_hubble_loc *l,
-			    uint8_t *out)
-{
-	const struct fr_hubble_cut *cut[2] = {&l->src, &l->dst};
-	size_t o = (size_t)l->flow_tag, at = l->flow_val, n = l->flow_len;
-	uint64_t v;
-
-	memcpy(out, buf, o);
-	for (int i = 0; i < 2; i++)
-		if (cut[i]->off >= 0)
-			n -= (size_t)cut[i]->off + cut[i]->len - cut[i]->field;
-	out[o++] = 0x0a; /* field 1, wire type 2 */
-	for (v = n; v >= 0x80; v >>= 7)
-		out[o++] = (uint8_t)(v | 0x80);
-	out[o++] = (uint8_t)v;
-	for (int i = 0; i < 2; i++) {
-		if (cut[i]->off < 0)
-			continue;
-		memcpy(out + o, buf + at, cut[i]->field - at);
-		o += cut[i]->field - at;
-		at = (size_t)cut[i]->off + cut[i]->len;
-	}
-	memcpy(out + o, buf + at, len - at);
-	return o + len - at;
 }
 
 int fr_hubble_eps__flush(struct fr_hubble_eps *e)

@@ -22,6 +22,7 @@ struct fr_hubble_ep_slot;
 struct fr_hubble_eps {
 	struct fr_rowbatch rows; /* hubble_endpoint */
 	struct fr_hubble_ep_slot *slots;
+	const struct fr_hubble_ep_slot *recent[2]; /* the last two found */
 	size_t cap, n, bytes;
 	int64_t next_ep;
 	uint8_t *scratch; /* a JSON flow's endpoint, encoded */
@@ -49,12 +50,12 @@ int64_t fr_hubble_eps__find(struct fr_hubble_eps *e, const uint8_t *raw, size_t 
 int64_t fr_hubble_eps__add(struct fr_hubble_eps *e, const Flow__Endpoint *m, const uint8_t *raw,
 			   size_t len, uint64_t hash, uint64_t *rows);
 
-/* A field of Flow in a serialized GetFlowsResponse: where its tag starts
- * (field) and its value (off, len bytes); off -1 when the field is absent
- * or not there exactly once (then it is not cut out). */
+/* A field of Flow in a serialized GetFlowsResponse: where its value is
+ * (off, len bytes); off -1 when the field is absent or not there exactly
+ * once (then it is not cut out). */
 struct fr_hubble_cut {
 	long long off;
-	size_t len, field;
+	size_t len;
 };
 
 /* Where GetFlowsResponse.flow (flow_tag -1: not there exactly once) and
@@ -67,12 +68,6 @@ struct fr_hubble_loc {
 
 /* Finds them in buf[0..len), a response. */
 void fr_hubble_eps__locate(const uint8_t *buf, size_t len, struct fr_hubble_loc *l);
-
-/* buf without the source and destination fields that l cut (flow_tag >= 0;
- * src before dst), the flow's length rewritten: into out, which has room
- * for len bytes. Return: the length written. */
-size_t fr_hubble_eps__strip(const uint8_t *buf, size_t len, const struct fr_hubble_loc *l,
-			    uint8_t *out);
 
 int fr_hubble_eps__flush(struct fr_hubble_eps *e);
 

@@ -175,18 +175,80 @@ static const sqlite3_module vt_module = {
 	.xRowid = vt_rowid,
 };
 
-static int prepare_select(struct fr_rowbatch *b)
+/* The INSERT of one buffer's rows with NULL for the columns not in mask
+ * (no VColumn per row for those: most of SQLite's cost per value). With
+ * mask NULL: every column. Return: 0, -EINVAL or -EIO (printed). */
+static int prepare_insert(struct fr_rowbatch *b, const uint64_t *mask, sqlite3_stmt **st)
 {
 	char sql[256 + VT_COLS * 5];
 	size_t off;
 
 	if (b->ncols > VT_COLS)
 		return -EINVAL;
-	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT c0", b->table);
-	for (uint32_t i = 1; i < b->ncols; i++)
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ",c%u", i);
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT ", b->table);
+	for (uint32_t i = 0; i < b->ncols; i++) {
+		const char *sep = i ? "," : "";
+
+		if ((!mask || mask[i / 64] >> (i % 64) & 1) && !(i == 0 && b->auto_rowid))
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%sc%u", sep, i);
+		else
+			off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%sNULL", sep);
+	}
 	snprintf(sql + off, sizeof(sql) - off, " FROM fr_rows WHERE buf = ?");
-	return fr_db__prepare(b->db, sql, &b->scan, b->table);
+	return fr_db__prepare(b->db, sql, st, b->table) ? -EIO : 0;
+}
+
+/* The columns with a value in some row of f. */
+static void given_columns(const struct fr_rowbatch_buf *f, uint32_t ncols, uint64_t mask[2])
+{
+	uint64_t acc[(VT_COLS + 7) / 8] = {0}, w;
+	const size_t words = ncols / 8;
+
+	for (uint32_t r = 0; r < f->nrows; r++) {
+		const uint8_t *t = f->types + (size_t)r * ncols;
+
+		for (size_t k = 0; k < words; k++) {
+			memcpy(&w, t + 8 * k, sizeof(w));
+			acc[k] |= w;
+		}
+		for (uint32_t i = (uint32_t)words * 8; i < ncols; i++)
+			acc[words] |= (uint64_t)t[i] << (8 * (i % 8));
+	}
+	mask[0] = mask[1] = 0;
+	for (uint32_t i = 0; i < ncols; i++)
+		if (acc[i / 8] >> (8 * (i % 8)) & 0xff) /* V_NULL is 0 */
+			mask[i / 64] |= 1ull << (i % 64);
+}
+
+/* The INSERT for f: without its all-NULL columns when there are some. */
+static sqlite3_stmt *stmt_for(struct fr_rowbatch *b, const struct fr_rowbatch_buf *f)
+{
+	struct fr_rowbatch_stmt *s, *old = &b->stmts[0];
+	uint64_t mask[2];
+
+	given_columns(f, b->ncols, mask);
+	if (mask[0] == (b->ncols >= 64 ? ~0ull : (1ull << b->ncols) - 1) &&
+	    mask[1] == (b->ncols <= 64 ? 0 : (1ull << (b->ncols - 64)) - 1))
+		return b->scan;
+	if (!mask[0] && !mask[1])
+		return b->scan;
+	for (int i = 0; i < FR_ROWBATCH_STMTS; i++) {
+		s = &b->stmts[i];
+		if (s->st && s->mask[0] == mask[0] && s->mask[1] == mask[1]) {
+			s->used = ++b->tick;
+			return s->st;
+		}
+		if (s->used < old->used)
+			old = s;
+	}
+	sqlite3_finalize(old->st);
+	memset(old, 0, sizeof(*old));
+	if (prepare_insert(b, mask, &old->st))
+		return b->scan; /* printed; the full insert still works */
+	old->mask[0] = mask[0];
+	old->mask[1] = mask[1];
+	old->used = ++b->tick;
+	return old->st;
 }
 
 int fr_rowbatch__register(sqlite3 *db)
@@ -213,7 +275,9 @@ int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *w
 			return -ENOMEM;
 	}
 	b->cur = &b->buf[0];
-	return prepare_select(b);
+	b->rv = b->cur->vals;
+	b->rt = b->cur->types;
+	return prepare_insert(b, NULL, &b->scan);
 }
 
 void fr_rowbatch__real(struct fr_rowbatch *b, double v)
@@ -272,13 +336,13 @@ void fr_rowbatch__blob(struct fr_rowbatch *b, const void *p, size_t len)
 {
 	fr_rowbatch__text(b, p, len);
 	if (!b->err)
-		b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+		b->rt[b->col - 1] = V_BLOB;
 }
 
 void fr_rowbatch__blob_commit(struct fr_rowbatch *b, size_t len)
 {
 	fr_rowbatch__text_commit(b, len);
-	b->cur->types[(size_t)b->cur->nrows * b->ncols + b->col - 1] = V_BLOB;
+	b->rt[b->col - 1] = V_BLOB;
 }
 
 void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s)
@@ -289,17 +353,40 @@ void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s)
 		fr_rowbatch__null(b);
 }
 
-void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
+char *fr_rowbatch__json_quote(char *p, const char *s, size_t n)
 {
-	size_t max = 2;
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else if (c < 0x20) {
+			p += snprintf(p, 7, "\\u%04x", c);
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	return p;
+}
+
+void fr_rowbatch__json_array(struct fr_rowbatch *b, size_t n,
+			     const char *(*at)(const void *arg, size_t i, size_t *len),
+			     const void *arg)
+{
+	size_t max = 2, len;
 	char *dst, *p;
 
 	if (!n) {
 		fr_rowbatch__null(b);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		max += strlen(v[i]) * 6 + 3;
+	for (size_t i = 0; i < n; i++) {
+		at(arg, i, &len);
+		max += len * 6 + 3;
+	}
 	dst = fr_rowbatch__text_reserve(b, max);
 	if (!dst) {
 		b->col++; /* the row fails at its end (b->err) */
@@ -308,41 +395,72 @@ void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
 	p = dst;
 	*p++ = '[';
 	for (size_t i = 0; i < n; i++) {
+		const char *s = at(arg, i, &len);
+
 		if (i)
 			*p++ = ',';
-		*p++ = '"';
-		for (const unsigned char *s = (const unsigned char *)v[i]; *s; s++) {
-			if (*s == '"' || *s == '\\') {
-				*p++ = '\\';
-				*p++ = (char)*s;
-			} else if (*s < 0x20) {
-				p += snprintf(p, 7, "\\u%04x", *s);
-			} else {
-				*p++ = (char)*s;
-			}
-		}
-		*p++ = '"';
+		p = fr_rowbatch__json_quote(p, s, len);
 	}
 	*p++ = ']';
 	fr_rowbatch__text_commit(b, (size_t)(p - dst));
+}
+
+static const char *cstr_at(const void *arg, size_t i, size_t *len)
+{
+	const char *s = ((char *const *)arg)[i];
+
+	*len = strlen(s);
+	return s;
+}
+
+void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v)
+{
+	fr_rowbatch__json_array(b, n, cstr_at, v);
+}
+
+/* With auto_rowid: the rowids SQLite gave f's rows are the ones in their
+ * first column (consecutive, and the last one SQLite gave is the last). */
+static int check_rowids(const struct fr_rowbatch *b, const struct fr_rowbatch_buf *f)
+{
+	const int64_t first = f->vals[0];
+
+	for (uint32_t r = 0; r < f->nrows; r++)
+		if (f->types[(size_t)r * b->ncols] != V_INT ||
+		    f->vals[(size_t)r * b->ncols] != first + r)
+			goto bad;
+	if (sqlite3_last_insert_rowid(b->db) == first + f->nrows - 1)
+		return 0;
+bad:
+	fprintf(stderr, "flightrec: replay: insert %s: rows not numbered from the table's last\n",
+		b->table);
+	return -EIO;
 }
 
 /* Insert every row of a buffer; a job of the writer thread. */
 static int insert_buf(void *arg)
 {
 	const struct fr_rowbatch_buf *f = arg;
-	const struct fr_rowbatch *b = f->owner;
+	struct fr_rowbatch *b = f->owner;
+	sqlite3_stmt *st = stmt_for(b, f);
 	int rc;
 
-	sqlite3_bind_pointer(b->scan, 1, (void *)f, VT_PTR, NULL);
-	rc = sqlite3_step(b->scan);
-	sqlite3_reset(b->scan);
+	sqlite3_bind_pointer(st, 1, (void *)f, VT_PTR, NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		fprintf(stderr, "flightrec: replay: insert %s: %s\n", b->table,
 			sqlite3_errmsg(b->db));
 		return -EIO;
 	}
-	return 0;
+	return b->auto_rowid ? check_rowids(b, f) : 0;
+}
+
+int fr_rowbatch__auto_rowid(struct fr_rowbatch *b)
+{
+	b->auto_rowid = 1;
+	sqlite3_finalize(b->scan);
+	b->scan = NULL;
+	return prepare_insert(b, NULL, &b->scan);
 }
 
 int fr_rowbatch__flush(struct fr_rowbatch *b)
@@ -362,6 +480,8 @@ int fr_rowbatch__flush(struct fr_rowbatch *b)
 	}
 	f->nrows = 0;
 	f->text_len = 0;
+	b->rv = f->vals;
+	b->rt = f->types;
 	return err;
 }
 
@@ -374,14 +494,19 @@ int fr_rowbatch__end_row(struct fr_rowbatch *b)
 		b->err = 0;
 		return err;
 	}
-	if (++b->cur->nrows < b->per_buf)
+	if (++b->cur->nrows < b->per_buf) {
+		b->rv += b->ncols;
+		b->rt += b->ncols;
 		return 0;
+	}
 	return fr_rowbatch__flush(b);
 }
 
 void fr_rowbatch__free(struct fr_rowbatch *b)
 {
 	sqlite3_finalize(b->scan);
+	for (int i = 0; i < FR_ROWBATCH_STMTS; i++)
+		sqlite3_finalize(b->stmts[i].st);
 	for (int i = 0; i < 2; i++) {
 		free(b->buf[i].vals);
 		free(b->buf[i].types);

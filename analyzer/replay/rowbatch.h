@@ -28,14 +28,28 @@ struct fr_rowbatch_buf {
 	int busy;
 };
 
+/* Inserts that take NULL for the columns NULL in every row of a buffer
+ * instead of reading them (mask: the columns read). */
+#define FR_ROWBATCH_STMTS 8
+
+struct fr_rowbatch_stmt {
+	uint64_t mask[2], used;
+	sqlite3_stmt *st;
+};
+
 struct fr_rowbatch {
 	sqlite3 *db;
 	char *table;
-	sqlite3_stmt *scan;	     /* INSERT ... SELECT of one buffer's rows */
+	sqlite3_stmt *scan; /* INSERT ... SELECT of every column */
+	struct fr_rowbatch_stmt stmts[FR_ROWBATCH_STMTS];
+	uint64_t tick;
 	struct fr_rowwriter *writer; /* NULL: rows are inserted by the caller */
 	struct fr_rowbatch_buf buf[2], *cur;
+	int64_t *rv; /* the values of cur's row being filled */
+	uint8_t *rt; /* and their types */
 	uint32_t ncols, per_buf, col;
-	int err; /* -ENOMEM or -E2BIG while adding values, returned by end_row */
+	int auto_rowid; /* fr_rowbatch__auto_rowid */
+	int err;	/* -ENOMEM or -E2BIG while adding values, returned by end_row */
 };
 
 /* Register the fr_rows virtual table on a connection, once, before
@@ -43,9 +57,17 @@ struct fr_rowbatch {
 int fr_rowbatch__register(sqlite3 *db);
 
 /* Prepare the INSERT of `ncols` (<= 96) columns into `table`; with a writer, full
- * batches are inserted on its thread. Return: 0, -errno. */
+ * batches are inserted on its thread. Columns NULL in a whole batch are
+ * not read by its INSERT. Return: 0, -errno. */
 int fr_rowbatch__init(struct fr_rowbatch *b, sqlite3 *db, struct fr_rowwriter *writer,
 		      const char *table, uint32_t ncols);
+
+/* The first column is the table's INTEGER PRIMARY KEY and the rows give
+ * it numbered on from the table's largest (1 in a new table), one more a
+ * row: SQLite numbers them itself (not checking each given key, about a
+ * sixth of a wide row's insert) and each batch checks afterwards that it
+ * gave the same numbers (-EIO otherwise). Return: 0 or -EIO. */
+int fr_rowbatch__auto_rowid(struct fr_rowbatch *b);
 
 /* Value types in fr_rowbatch_buf.types. */
 enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
@@ -53,10 +75,8 @@ enum { V_NULL, V_INT, V_TEXT, V_BLOB, V_REAL };
 /* The next value of the row (inline: a Hubble flow row has 67). */
 static inline void fr_rowbatch__put(struct fr_rowbatch *b, uint8_t type, int64_t v)
 {
-	const size_t i = (size_t)b->cur->nrows * b->ncols + b->col++;
-
-	b->cur->types[i] = type;
-	b->cur->vals[i] = v;
+	b->rt[b->col] = type;
+	b->rv[b->col++] = v;
 }
 
 static inline void fr_rowbatch__int(struct fr_rowbatch *b, int64_t v)
@@ -87,6 +107,15 @@ void fr_rowbatch__text_or_null(struct fr_rowbatch *b, const char *s);
 /* A JSON array of the n UTF-8 strings v; NULL when n is 0. Only quotes,
  * backslashes and control bytes are escaped. */
 void fr_rowbatch__json_strings(struct fr_rowbatch *b, size_t n, char *const *v);
+
+/* The same of n strings that at(arg, i, &len) gives (not terminated). */
+void fr_rowbatch__json_array(struct fr_rowbatch *b, size_t n,
+			     const char *(*at)(const void *arg, size_t i, size_t *len),
+			     const void *arg);
+
+/* Writes s[0..n) at p as a JSON string (quoted, escaped as above: up to
+ * 6 * n + 2 bytes). Return: the end. */
+char *fr_rowbatch__json_quote(char *p, const char *s, size_t n);
 
 /* Room for `max` bytes of text formatted in place (NULL: no memory, or
  * 4 GiB of text in the buffer; the row fails); commit the used length. */

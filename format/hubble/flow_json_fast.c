@@ -186,7 +186,7 @@ static void decode(const struct str *t, char *o)
 static int rd_num(struct fp *c, struct fr_hubble_jval *v)
 {
 	const char *s = c->p, *p = s, *e = c->end;
-	bool neg = false, real = false;
+	bool neg = false, real = false, big = false;
 	uint64_t u = 0;
 
 	if (p < e && *p == '-')
@@ -200,8 +200,9 @@ static int rd_num(struct fp *c, struct fr_hubble_jval *v)
 	} else {
 		for (; p < e && *p >= '0' && *p <= '9'; p++) {
 			if (u > (UINT64_MAX - 9) / 10)
-				return NO; /* over int64 either way */
-			u = u * 10 + (uint64_t)(*p - '0');
+				big = true; /* over int64: refused unless a real */
+			else
+				u = u * 10 + (uint64_t)(*p - '0');
 		}
 	}
 	if (p < e && *p == '.') {
@@ -224,7 +225,7 @@ static int rd_num(struct fp *c, struct fr_hubble_jval *v)
 	if (p < e && !*p)
 		return PUNT; /* jansson skips one NUL after a number (its unget) */
 	if (!real) {
-		if (u > (uint64_t)INT64_MAX + neg)
+		if (big || u > (uint64_t)INT64_MAX + neg)
 			return NO; /* jansson: too big integer */
 		v->type = FR_JV_INT;
 		v->i = neg ? (int64_t)(0 - u) : (int64_t)u;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_cols.h"
 
 /* Records code and offset in e (when not NULL). Return: -E2BIG for
  * FR_HUBBLE_ETOOBIG, -ENOMEM for FR_HUBBLE_ENOMEM, else -EBADMSG. */
@@ -62,6 +63,57 @@ int fr_hubble__parse_line_jansson(const ProtobufCMessageDescriptor *d, const cha
  */
 int fr_hubble__parse_line_fast(const ProtobufCMessageDescriptor *d, const char *text, size_t len,
 			       ProtobufCMessage **out, struct fr_hubble_error *err);
+
+/* A field's value as fr_hubble__scan read it: the varint (or the length)
+ * v, and the bytes p[0..n) of wire types 1, 2 and 5; sub: the scan's own
+ * (a message's type). */
+struct fr_hubble_val {
+	uint64_t v;
+	const uint8_t *p;
+	size_t n;
+	const void *sub;
+};
+
+struct fr_hubble_scan {
+	const uint8_t *base;	     /* the whole input, for offsets */
+	struct fr_hubble_error *err; /* NULL: not said */
+	/* also refuse (FR_HUBBLE_EUNPACK) tags and lengths over 5 bytes,
+	 * which protobuf-c does not unpack */
+	bool strict;
+};
+
+/* Sees each known field of a scanned message whose wire type and contents
+ * passed (a string is UTF-8, a message within the depth limit and not yet
+ * scanned; not packed runs). Return: 0 taken (a message: the visitor
+ * scanned it), 1 scan it as without a visitor, or -errno to stop. */
+typedef int (*fr_hubble_visit)(struct fr_hubble_scan *s, void *obj,
+			       const ProtobufCFieldDescriptor *f, const struct fr_hubble_val *v,
+			       unsigned depth);
+
+/* fr_hubble__validate's scan of message d in p[0..len) at nesting depth
+ * (1: the top); visit (NULL: none) is called with obj. Return: 0, or as
+ * fr_hubble__fail, or what visit returned. */
+int fr_hubble__scan(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
+		    size_t len, unsigned depth, fr_hubble_visit visit, void *obj);
+
+/* The scan of the message value v of field f (a visitor's descent), at
+ * the depth of v's message. Return: as fr_hubble__scan. */
+int fr_hubble__scan_value(struct fr_hubble_scan *s, const ProtobufCFieldDescriptor *f,
+			  const struct fr_hubble_val *v, unsigned depth, fr_hubble_visit visit,
+			  void *obj);
+
+/* Timestamp seconds and nanos as UTC ns (wrapping, as int64 would). */
+static inline int64_t fr_hubble__ts_ns(int64_t s, int32_t ns)
+{
+	return (int64_t)((uint64_t)s * 1000000000u + (uint64_t)(int64_t)ns);
+}
+
+/* For flow_cols*.c: empties c, keeping its lists' memory (ep_off -1);
+ * adds p[0..n) to list l; adds a zeroed policy to l (NULL: no memory).
+ * Return: 0 or -ENOMEM. */
+void fr_hubble_cols__reset(struct fr_hubble_cols *c);
+int fr_hubble_cols__push(struct fr_hubble_strs *l, const char *p, size_t n);
+struct fr_hubble_policy *fr_hubble_cols__new_policy(struct fr_hubble_policies *l);
 
 /* Reads a varint at p[*pos] (advancing *pos). Return: 0, FR_HUBBLE_ETRUNC
  * or FR_HUBBLE_EVARINT (over 10 bytes or 64 bits). The one-byte case first:
@@ -136,6 +188,25 @@ static inline int fr_hubble__rd_value(const uint8_t *p, size_t len, size_t *pos,
 	*vstart = *pos;
 	*pos += *n;
 	return 0;
+}
+
+/* The field numbered id of d, or NULL: protobuf-c's lookup, inline (the
+ * fields are sorted by number, in runs that field_ranges describe). */
+static inline const ProtobufCFieldDescriptor *
+fr_hubble__field_of(const ProtobufCMessageDescriptor *d, uint64_t id)
+{
+	const ProtobufCIntRange *r = d->field_ranges;
+
+	for (unsigned i = 0; i < d->n_field_ranges; i++) {
+		const uint64_t start = (uint64_t)r[i].start_value;
+		const unsigned k = (unsigned)r[i].orig_index;
+
+		if (id < start)
+			break;
+		if (id - start < (uint64_t)(r[i + 1].orig_index - r[i].orig_index))
+			return &d->fields[k + (id - start)];
+	}
+	return NULL;
 }
 
 /* The wire type a non-packed value of type t has. */

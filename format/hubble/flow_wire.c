@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Hubble messages on the wire: a scan of the protobuf encoding against the
- * generated descriptors, with limits and positions, before protobuf-c
- * builds the message (protobuf-c itself only says yes or no, and has no
- * limits of its own).
+ * Hubble messages on the wire: errors, and the scan (flow_scan.c) before
+ * protobuf-c builds the message (protobuf-c itself only says yes or no,
+ * and has no limits of its own).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -70,161 +69,6 @@ void fr_hubble__path_prepend(struct fr_hubble_error *e, const char *name)
 		e->path[n] = '.';
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF), no NUL. */
-bool fr_hubble__utf8_ok(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t c = s[i];
-		unsigned len, cp;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return false;
-		if (n - i < len)
-			return false;
-		for (unsigned k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
-/* Entries in a packed run p[0..len) of wire type wt; -1 when malformed. */
-static long packed_count(const uint8_t *p, size_t len, unsigned wt)
-{
-	size_t pos = 0;
-	long n = 0;
-	uint64_t v;
-
-	if (wt == 5 || wt == 1) {
-		size_t w = wt == 5 ? 4 : 8;
-
-		return len % w ? -1 : (long)(len / w);
-	}
-	while (pos < len) {
-		if (fr_hubble__rd_varint(p, len, &pos, &v))
-			return -1;
-		n++;
-	}
-	return n;
-}
-
-struct scan {
-	const uint8_t *base; /* the whole input, for offsets */
-	struct fr_hubble_error *err;
-};
-
-static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		    size_t len, unsigned depth);
-
-/* One known field's value p[0..n) (wire type 2) or its scalar. */
-static int scan_len_field(struct scan *s, const ProtobufCFieldDescriptor *f, const uint8_t *p,
-			  size_t n, unsigned depth, uint32_t *count)
-{
-	long k;
-	int rc;
-
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING:
-		if (!fr_hubble__utf8_ok(p, n))
-			return fr_hubble__fail(s->err, FR_HUBBLE_EUTF8, (size_t)(p - s->base));
-		break;
-	case PROTOBUF_C_TYPE_BYTES:
-		break;
-	case PROTOBUF_C_TYPE_MESSAGE:
-		if (depth + 1 > FR_HUBBLE_MAX_DEPTH)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EDEPTH, (size_t)(p - s->base));
-		rc = scan_msg(s, f->descriptor, p, n, depth + 1);
-		if (rc)
-			return rc;
-		break;
-	default: /* a packed run of scalars */
-		if (f->label != PROTOBUF_C_LABEL_REPEATED)
-			return fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE, (size_t)(p - s->base));
-		k = packed_count(p, n, fr_hubble__wire_type_of(f->type));
-		if (k < 0)
-			return fr_hubble__fail(s->err, FR_HUBBLE_ETRUNC, (size_t)(p - s->base));
-		*count += (uint32_t)(k > FR_HUBBLE_MAX_REPEATED ? FR_HUBBLE_MAX_REPEATED + 1 : k);
-		return 0;
-	}
-	*count += 1;
-	return 0;
-}
-
-static int scan_msg(struct scan *s, const ProtobufCMessageDescriptor *d, const uint8_t *p,
-		    size_t len, unsigned depth)
-{
-	uint32_t counts[128] = {0}, unknown = 0;
-	size_t pos = 0;
-
-	if (d->n_fields > 128)
-		return fr_hubble__fail(s->err, FR_HUBBLE_EFIELD, (size_t)(p - s->base));
-	while (pos < len) {
-		const ProtobufCFieldDescriptor *f;
-		size_t at = pos, vstart, n = 0;
-		uint64_t tag, v;
-		unsigned wt;
-		uint32_t *count;
-		int rc;
-
-		rc = fr_hubble__rd_tag(p, len, &pos, &tag);
-		if (rc)
-			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-		wt = (unsigned)(tag & 7);
-		f = protobuf_c_message_descriptor_get_field(d, (unsigned)(tag >> 3));
-		rc = fr_hubble__rd_value(p, len, &pos, wt, &v, &vstart, &n);
-		if (rc) {
-			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-			if (f)
-				fr_hubble__path_prepend(s->err, f->name);
-			return rc;
-		}
-		if (!f) {
-			if (++unknown > FR_HUBBLE_MAX_REPEATED)
-				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-						       (size_t)(p + at - s->base));
-			continue; /* kept by protobuf-c as an unknown field */
-		}
-		count = &counts[f - d->fields];
-		if (wt == 2) {
-			rc = scan_len_field(s, f, p + vstart, n, depth, count);
-		} else if (wt == fr_hubble__wire_type_of(f->type) &&
-			   fr_hubble__wire_type_of(f->type) != 2) {
-			*count += 1;
-		} else {
-			rc = fr_hubble__fail(s->err, FR_HUBBLE_EWIRETYPE,
-					     (size_t)(p + at - s->base));
-		}
-		if (!rc && f->label == PROTOBUF_C_LABEL_REPEATED && *count > FR_HUBBLE_MAX_REPEATED)
-			rc = fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,
-					     (size_t)(p + at - s->base));
-		if (rc) {
-			fr_hubble__path_prepend(s->err, f->name);
-			return rc;
-		}
-	}
-	return 0;
-}
-
 static void err_reset(struct fr_hubble_error *e)
 {
 	if (e)
@@ -234,14 +78,14 @@ static void err_reset(struct fr_hubble_error *e)
 int fr_hubble__validate(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,
 			struct fr_hubble_error *err)
 {
-	struct scan s = {.base = buf, .err = err};
+	struct fr_hubble_scan s = {.base = buf, .err = err};
 
 	err_reset(err);
 	if (!d || (!buf && len))
 		return -EINVAL;
 	if (len > FR_HUBBLE_MAX_MSG)
 		return fr_hubble__fail(err, FR_HUBBLE_ETOOBIG, FR_HUBBLE_MAX_MSG);
-	return scan_msg(&s, d, buf, len, 1);
+	return fr_hubble__scan(&s, d, buf, len, 1, NULL, NULL);
 }
 
 int fr_hubble__decode(const ProtobufCMessageDescriptor *d, const uint8_t *buf, size_t len,

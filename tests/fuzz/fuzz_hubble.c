@@ -9,14 +9,19 @@
  * own encoding decodes again to the same bytes. Differential: the
  * streaming jsonpb reader against the jansson one (both accept, with
  * equal bytes and unknown counts, or both refuse; the streaming reader
- * may leave a line to jansson).
+ * may leave a line to jansson). And replay's one-pass read of a flow's
+ * columns (fr_hubble_cols__from_wire) against the full decode and the
+ * columns of its message (cols_check: same columns, or left to the full
+ * decode); the columns of any decoded flow response are read too.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cols_check.h"
 #include "format/hubble/flow.h"
+#include "format/hubble/flow_cols.h"
 #include "format/hubble/flow_priv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -86,6 +91,23 @@ out:
 	fr_hubble__free(mj);
 }
 
+/* Replay's columns of a flow both ways: the same, or left to the decode. */
+static void columns(const uint8_t *data, size_t size)
+{
+	static struct fr_hubble_cols c;
+	struct fr_hubble_error e;
+	ProtobufCMessage *m = NULL;
+	char why[200];
+
+	if (cols_check(data, size, why, sizeof(why)) < 0)
+		abort();
+	if (!fr_hubble__decode(&observer__get_flows_response__descriptor, data, size, &m, &e) &&
+	    ((Observer__GetFlowsResponse *)m)->response_types_case ==
+		    OBSERVER__GET_FLOWS_RESPONSE__RESPONSE_TYPES_FLOW)
+		fr_hubble_cols__from_msg(&c, (Observer__GetFlowsResponse *)m);
+	fr_hubble__free(m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const ProtobufCMessageDescriptor *ds[] = {&observer__get_flows_response__descriptor,
@@ -112,5 +134,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (size_t i = 0; i < 2; i++)
 		differential(ds[i], (const char *)data, size);
+	columns(data, size);
 	return 0;
 }

@@ -8,25 +8,15 @@
  * the scan refuses is accepted by the decoder.
  * Usage: test_wire FIXTURES_DIR. Exit 0 or 1.
  */
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format/hubble/flow.h"
 #include "hubble_wire.h"
+#include "samples.h"
 
-static int fails;
-
-#define CHECK(c, ...)                                                                              \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fails++;                                                                   \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                       \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
+static int fails; /* CHECK counts here */
 
 static const ProtobufCMessageDescriptor *const D = &observer__get_flows_response__descriptor;
 
@@ -121,48 +111,20 @@ static void one(const uint8_t *buf, size_t len, const char *what, unsigned *seed
 	damage(buf, len, seed);
 }
 
+static void sample(const uint8_t *buf, size_t len, const char *path, void *seed)
+{
+	one(buf, len, path, seed);
+}
+
 int main(int argc, char **argv)
 {
-	char pat[4096];
 	unsigned seed = 1, n = 0;
-	glob_t g;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_wire FIXTURES_DIR\n");
 		return 2;
 	}
-	snprintf(pat, sizeof(pat), "%s/*.jsonl", argv[1]);
-	if (glob(pat, 0, NULL, &g)) {
-		fprintf(stderr, "test_wire: no %s\n", pat);
-		return 1;
-	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		FILE *f = fopen(g.gl_pathv[i], "r");
-		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-
-		while (f && (len = getline(&line, &cap, f)) > 0) {
-			struct fr_hubble_error e;
-			ProtobufCMessage *m;
-			uint8_t *buf;
-			size_t blen;
-
-			if (fr_hubble__parse_line(D, line, (size_t)len, &m, &e) ||
-			    fr_hubble__encode(m, &buf, &blen)) {
-				fr_hubble__free(m);
-				continue;
-			}
-			one(buf, blen, g.gl_pathv[i], &seed);
-			n++;
-			free(buf);
-			fr_hubble__free(m);
-		}
-		free(line);
-		if (f)
-			fclose(f);
-	}
-	globfree(&g);
+	n = (unsigned)samples_each(argv[1], sample, &seed);
 	{ /* lost_events and node_status */
 		Observer__GetFlowsResponse r = OBSERVER__GET_FLOWS_RESPONSE__INIT;
 		Flow__LostEvent le = FLOW__LOST_EVENT__INIT;
