@@ -262,10 +262,17 @@ static int label_names(struct comp *c, struct rfield *lf)
 	return 0;
 }
 
+static const char *pk_of(const struct comp *c)
+{
+	return c->agg ? "e.pk" : c->src->pk;
+}
+
 static void put_joins(struct comp *c)
 {
-	const char *pk = c->agg ? "e.pk" : c->src->pk;
+	const char *pk = pk_of(c);
 
+	if (c->need & FR_UM_J_CONN)
+		put(c, " LEFT JOIN conn c ON c.cid = e.cid");
 	if (c->need & (FR_UM_J_ATTR | FR_UM_J_POD))
 		put(c, " LEFT JOIN proc_attr a ON a.pk = %s", pk);
 	if (c->need & FR_UM_J_PROC)
@@ -276,38 +283,64 @@ static void put_joins(struct comp *c)
 		put(c, " LEFT JOIN pod_latest pl ON pl.uid = a.uid");
 }
 
-/* The grouped SELECT, before folding label sets. */
+/* The columns the wrapper of a metric with an attribution joins on
+ * (analyzer/cmd/metrics.c): node, pk | flow; of the raw or aggregate rows
+ * (e), or of the rows being folded (um). */
+static void put_attr_cols(struct comp *c, int folded)
+{
+	if (c->m->attr == FR_UM_A_PROCESS)
+		put(c, folded ? ", um.node, um.pk" : ", e.node AS node, %s AS pk", pk_of(c));
+	else if (c->m->attr == FR_UM_A_HUBBLE)
+		put(c, folded ? ", um.flow" : ", %s AS flow", c->src->flow);
+}
+
+/*
+ * The SELECT, before folding label sets. As the built-in families do: raw
+ * rows are grouped (per process too under attribution process), rows of
+ * an aggregate view (already grouped) and Hubble flows (one row each, the
+ * wrapper joins each to its flow) are not, under an attribution: the
+ * wrapper groups them.
+ */
 static void put_select(struct comp *c, struct rfield *sf, struct rfield *lf, struct rfield *vf)
 {
 	const struct fr_um_metric *m = c->m;
-	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM;
+	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM, log2 = m->bkind == FR_UM_B_LOG2;
+	const int grouped = m->attr == FR_UM_A_NONE || (m->attr == FR_UM_A_PROCESS && !c->agg);
+	const char *v;
 	int p = 0;
 
 	put(c, "SELECT %s AS t", c->agg ? "e.t" : "step_end(e.ts)");
+	put_attr_cols(c, 0);
 	for (int i = 0; i < m->nlabels; i++)
 		put(c, ", %s AS \"%s\"", expr(c, &lf[i]), m->labels[i].name);
 	if (hist)
-		put(c, ", le_bucket(%s) AS b, count(*) AS cnt, sum(%s) AS sum", vf->f->expr,
-		    vf->f->expr);
-	else if (vf)
-		put(c, ", sum(%s) AS value", c->agg ? vf->f->agg_sum : vf->f->expr);
-	else
-		put(c, ", sum(%s) AS value", c->agg ? c->src->agg_count : c->src->count);
+		put(c,
+		    grouped ? ", %s(%s) AS b, count(*) AS cnt, sum(%s) AS sum"
+			    : ", %s(%s) AS b, 1 AS cnt, %s AS sum",
+		    log2 ? "log2_bucket" : "le_bucket", vf->f->expr, vf->f->expr);
+	else {
+		if (vf)
+			v = c->agg ? vf->f->agg_sum : vf->f->expr;
+		else
+			v = c->agg ? c->src->agg_count : c->src->count;
+		put(c, grouped ? ", sum(%s) AS value" : ", %s AS value", v);
+	}
 	put(c, " FROM %s", c->agg ? c->src->agg_from : c->src->raw_from);
 	put_joins(c);
 	if (c->agg)
 		put(c, " WHERE %s", c->src->agg_where ? c->src->agg_where : "1");
 	else
 		put(c, " WHERE e.ts >= :from AND e.ts < :to");
-	if (vf && (hist || !c->agg))
+	/* a log2 row without a value counts nothing (family.h), as the built-ins' */
+	if (vf && !c->agg && !log2)
 		put(c, " AND %s IS NOT NULL", vf->f->expr);
 	for (int i = 0; i < m->nsel; p += m->sel[i].nval, i++)
 		put_term(c, &m->sel[i], &sf[i], p);
+	if (!grouped)
+		return;
 	put(c, " GROUP BY 1");
-	for (int i = 0; i < m->nlabels; i++)
-		put(c, ", %d", i + 2);
-	if (hist)
-		put(c, ", %d", m->nlabels + 2);
+	for (int i = 2; i <= 1 + m->nlabels + hist + (m->attr == FR_UM_A_PROCESS ? 2 : 0); i++)
+		put(c, ", %d", i);
 }
 
 /* Label sets past max_label_sets, in order of first appearance, read
@@ -327,6 +360,7 @@ static void put_fold(struct comp *c, const char *inner)
 	for (int i = 0; i < m->nlabels; i++)
 		put(c, "%s\"%s\"", i ? ", " : "", m->labels[i].name);
 	put(c, ") SELECT um.t");
+	put_attr_cols(c, 1);
 	for (int i = 0; i < m->nlabels; i++)
 		put(c,
 		    ", CASE WHEN um_fold(ls.rk, %ld) THEN '" OVERFLOW
@@ -425,6 +459,15 @@ int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to
 		    list);
 		return -EINVAL;
 	}
+	if ((m->attr == FR_UM_A_PROCESS && !c.src->pk) ||
+	    (m->attr == FR_UM_A_HUBBLE && !c.src->flow)) {
+		say(&m->attr_at, "attribution %s needs a source %s; '%s' is not",
+		    m->attr == FR_UM_A_PROCESS ? "process" : "hubble",
+		    m->attr == FR_UM_A_PROCESS ? "with a process (not hubble_flow)"
+					       : "of Hubble flows (hubble_flow)",
+		    c.src->name);
+		return -EINVAL;
+	}
 	err = check(&c, sf, lf, *m->sum_field ? &vf : NULL);
 	if (err)
 		return err;
@@ -436,7 +479,7 @@ int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to
 	if (!c.sql)
 		return -ENOMEM;
 	put_select(&c, sf, lf, *m->sum_field ? &vf : NULL);
-	if (m->nlabels && c.off < SQL_CAP) {
+	if (m->nlabels && m->max_label_sets > 0 && c.off < SQL_CAP) {
 		inner = c.sql;
 		c.sql = malloc(SQL_CAP);
 		c.off = 0;

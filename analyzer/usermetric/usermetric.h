@@ -9,9 +9,10 @@
  *              FILE:LINE:COLUMN: message.
  *   fields.c   the sources (event kinds) and their fields: the only SQL
  *              identifiers a metric may reach (a whitelist).
- *   compile.c  one metric -> one SELECT of the "none" attribution contract
- *              of analyzer/db/family.h (t, labels..., value | b, cnt, sum);
- *              values from the file are bound parameters, never SQL text.
+ *   compile.c  one metric -> one SELECT of the contract of its attribution
+ *              (analyzer/db/family.h: none, process or hubble); values
+ *              from the file are bound parameters, never SQL text.
+ *   builtin.c  the built-in families written as metric files.
  *   sqlfn.c    SQL functions the compiled SELECTs call (regexp, names).
  */
 #ifndef FR_ANALYZER_USERMETRIC_USERMETRIC_H
@@ -39,6 +40,7 @@ enum {
 	FR_UM_J_PROC = 1u << 1, /* proc p ON p.pk = <pk> */
 	FR_UM_J_NODE = 1u << 2, /* nodes nd ON nd.node = e.node */
 	FR_UM_J_POD = 1u << 3,	/* pod_latest pl ON pl.uid = a.uid (needs ATTR) */
+	FR_UM_J_CONN = 1u << 4, /* conn c ON c.cid = e.cid: a TCP event's connection */
 };
 
 struct fr_um_field {
@@ -64,6 +66,7 @@ struct fr_um_source {
 	const char *agg_table; /* *_agg table the raw rows miss; NULL: none */
 	const struct fr_um_field *fields;
 	const char *doc;
+	const char *flow; /* Hubble flow id of a raw row (attribution hubble); NULL: none */
 };
 
 size_t fr_um__nsources(void);
@@ -113,7 +116,13 @@ struct fr_um_label {
 	struct fr_um_mark at;
 };
 
-enum fr_um_bkind { FR_UM_B_NONE, FR_UM_B_EXP2, FR_UM_B_LINEAR, FR_UM_B_EXPLICIT };
+enum fr_um_bkind { FR_UM_B_NONE, FR_UM_B_EXP2, FR_UM_B_LINEAR, FR_UM_B_EXPLICIT, FR_UM_B_LOG2 };
+
+/* Which labels a metric gets past its own (analyzer/db/family.h):
+ * none: only the file's; process: the --by dimensions of the event's
+ * process, as the ebpf_* families; hubble: Hubble's context labels of the
+ * flow, as the hubble_* families. */
+enum fr_um_attr { FR_UM_A_NONE, FR_UM_A_PROCESS, FR_UM_A_HUBBLE };
 
 /* A value of the file bound to parameter :uN of the compiled SELECT. */
 struct fr_um_param {
@@ -130,8 +139,9 @@ struct fr_um_metric {
 	struct fr_um_label labels[FR_UM_MAX_LABELS];
 	char sum_field[FR_UM_FIELD_MAX]; /* "": value is count */
 	enum fr_um_bkind bkind;
-	long max_label_sets;
-	struct fr_um_mark at, source_at, value_at, buckets_at;
+	enum fr_um_attr attr;
+	long max_label_sets; /* 0: no limit */
+	struct fr_um_mark at, source_at, value_at, buckets_at, attr_at;
 	int nparam; /* set by compile */
 	struct fr_um_param *param;
 };
@@ -150,6 +160,13 @@ int fr_um__parse_file(const char *path, struct fr_um_file *f);
 /* The same from a buffer (tests, fuzzing); `path` names it in messages. */
 int fr_um__parse_buf(const char *path, const char *buf, size_t len, struct fr_um_file *f);
 void fr_um__free_file(struct fr_um_file *f);
+
+/* ---- builtin.c ---- */
+
+/* The built-in families written as metric files (queries/metrics/NAME.yaml,
+ * embedded), one metric each, in name order, into `f` (free with
+ * fr_um__free_file). Return: 0, -EINVAL (printed) or -ENOMEM. */
+int fr_um__builtins(struct fr_um_file *f);
 
 /* ---- compile.c ---- */
 
