@@ -212,4 +212,9 @@ int live_scenario_ident(const char *recorder, bool stream);
  * did in a cgroup of their own. Return 0, or SKIP_CODE without cgroup v2. */
 int live_scenario_by_comm(const char *recorder);
 
+/* live_usermetric.c: the example metric files over a live recording of a
+ * workload that counts what it did (FR_SRC: the source tree). Return 0,
+ * or SKIP_CODE without cgroup v2 or promtool. */
+int live_scenario_usermetric(const char *recorder);
+
 #endif /* FR_TESTS_LIVE_UTIL_H */
