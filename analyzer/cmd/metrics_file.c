@@ -37,6 +37,18 @@ int fr_mfiles__load(struct fr_mfiles *s, const char *const *files, int n)
 	memset(s, 0, sizeof(*s));
 	if ((err = fr_um__builtins(&s->builtin)))
 		return err;
+	for (int i = 0; i < s->builtin.n; i++) {
+		struct fr_family f;
+
+		for (size_t j = 0; j < fr_family__count(); j++)
+			if (!fr_family__get(j, &f) && !strcmp(f.name, s->builtin.m[i].fam.name)) {
+				fprintf(stderr,
+					"flightrec: built-in family %s is both a .sql and a "
+					"metric file\n",
+					f.name);
+				return -EINVAL;
+			}
+	}
 	for (; s->nuser < n && s->nuser < FR_MFILE_MAX; s->nuser++) {
 		struct fr_um_file *cur = &s->user[s->nuser];
 

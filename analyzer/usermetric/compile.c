@@ -25,6 +25,7 @@
 #define OVERFLOW "__overflow__"
 
 struct comp {
+	sqlite3 *db;
 	struct fr_um_metric *m;
 	const struct fr_um_source *src;
 	char *sql;
@@ -144,7 +145,7 @@ static int check_term(struct comp *c, const struct fr_um_sel *s, const struct rf
 			}
 			p->is_int = 1;
 		}
-		if (!is_re && r->f->known && !r->f->known(s->val[i])) {
+		if (!is_re && r->f->known && !r->f->known(c->db, s->val[i])) {
 			say(&s->at, "selector cannot match: '%s' is not a value of '%s' (%s)",
 			    s->val[i], s->field, r->f->doc);
 			return -EINVAL;
@@ -201,9 +202,79 @@ static int contradiction(const struct fr_um_metric *m)
 	return 0;
 }
 
+/* Append to the IN list of put_enum_term. */
+static void put_num(struct comp *c, int *n, int64_t v)
+{
+	put(c, "%s%" PRId64, (*n)++ ? ", " : "", v);
+}
+
+/*
+ * Term `s` (=, <>, in, not in) on a field whose text is a hubble_enum name
+ * (fr_um__hubble_enum), as integers: `e.col IN (numbers)`, so that rows do
+ * not look their names up one by one. The numbers are read from the
+ * recording's hubble_enum now: those named as a value, and a value's
+ * decimal when no name has that number (the name expression's fallback).
+ * Exact: the name expression reads the same table; the columns are NOT
+ * NULL. Return: 1 written, 0 not (the caller writes the expression form).
+ */
+static int put_enum_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r)
+{
+	const char *en = c->agg ? NULL : fr_um__hubble_enum(r->f);
+	const int neg = s->op == FR_UM_NE || s->op == FR_UM_NIN;
+	sqlite3_stmt *named = NULL, *has = NULL;
+	int n = 0, ok = 0;
+
+	if (!en || !(s->op == FR_UM_EQ || neg || s->op == FR_UM_IN))
+		return 0;
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT number FROM hubble_enum WHERE enum = ?1 AND name = ?2", -1,
+			       &named, NULL) ||
+	    sqlite3_prepare_v2(c->db, "SELECT 1 FROM hubble_enum WHERE enum = ?1 AND number = ?2",
+			       -1, &has, NULL))
+		goto out;
+	sqlite3_bind_text(named, 1, en, -1, SQLITE_STATIC);
+	sqlite3_bind_text(has, 1, en, -1, SQLITE_STATIC);
+	/* en is one of three names of fields.c, not text of the file */
+	put(c, " AND e.%s %sIN (", en, neg ? "NOT " : "");
+	for (int i = 0; i < s->nval; i++) {
+		char dec[24], *end;
+		int64_t v;
+		int rc;
+
+		sqlite3_reset(named);
+		sqlite3_bind_text(named, 2, s->val[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(named)) == SQLITE_ROW)
+			put_num(c, &n, sqlite3_column_int64(named, 0));
+		if (rc != SQLITE_DONE)
+			goto out;
+		errno = 0;
+		v = strtoll(s->val[i], &end, 10);
+		snprintf(dec, sizeof(dec), "%" PRId64, v);
+		if (errno || *end || strcmp(dec, s->val[i]))
+			continue; /* not what CAST(number AS TEXT) writes */
+		sqlite3_reset(has);
+		sqlite3_bind_int64(has, 2, v);
+		if ((rc = sqlite3_step(has)) == SQLITE_DONE)
+			put_num(c, &n, v);
+		else if (rc != SQLITE_ROW)
+			goto out;
+	}
+	put(c, ")");
+	ok = 1;
+out:
+	sqlite3_finalize(named);
+	sqlite3_finalize(has);
+	return ok;
+}
+
 static void put_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r, int p0)
 {
 	const char *e = expr(c, r);
+	const int off = c->off;
+
+	if (put_enum_term(c, s, r))
+		return;
+	c->off = off; /* a failed lookup: what it wrote goes */
 
 	switch (s->op) {
 	case FR_UM_RE:
@@ -271,8 +342,13 @@ static void put_joins(struct comp *c)
 {
 	const char *pk = pk_of(c);
 
+	/* the TCP sources are named as their tables, the kinds of sock_tuple */
 	if (c->need & FR_UM_J_CONN)
-		put(c, " LEFT JOIN conn c ON c.cid = e.cid");
+		put(c,
+		    " LEFT JOIN conn c ON c.cid = e.cid LEFT JOIN sock_tuple t ON t.kind = '%s' "
+		    "AND "
+		    "t.id = e.id",
+		    c->src->name);
 	if (c->need & (FR_UM_J_ATTR | FR_UM_J_POD))
 		put(c, " LEFT JOIN proc_attr a ON a.pk = %s", pk);
 	if (c->need & FR_UM_J_PROC)
@@ -323,7 +399,10 @@ static void put_select(struct comp *c, struct rfield *sf, struct rfield *lf, str
 			v = c->agg ? vf->f->agg_sum : vf->f->expr;
 		else
 			v = c->agg ? c->src->agg_count : c->src->count;
-		put(c, grouped ? ", sum(%s) AS value" : ", %s AS value", v);
+		if (grouped && !strcmp(v, "1"))
+			put(c, ", count(*) AS value"); /* cheaper than sum(1) */
+		else
+			put(c, grouped ? ", sum(%s) AS value" : ", %s AS value", v);
 	}
 	put(c, " FROM %s", c->agg ? c->src->agg_from : c->src->raw_from);
 	put_joins(c);
@@ -443,7 +522,7 @@ static int check(struct comp *c, struct rfield *sf, struct rfield *lf, struct rf
 int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to, char **sql)
 {
 	struct rfield sf[FR_UM_MAX_SEL], lf[FR_UM_MAX_LABELS], vf;
-	struct comp c = {.m = m};
+	struct comp c = {.db = db, .m = m};
 	char *inner = NULL;
 	int err;
 

@@ -31,17 +31,20 @@
 		NULL, 0, NULL, NULL, NULL, 0, NULL, NULL                                           \
 	}
 
-/* The ends of a connection (conn c) and the pod or service that held the
- * remote address at the event's time (meta_*: docs/METADATA.md). */
+/* The ends of a TCP event: its connection's (conn c), unless the row has a
+ * tuple of its own (sock_tuple t), as the replay's ev_<kind> views read them
+ * (analyzer/replay/loader.c); the pod or service that held the remote
+ * address at the event's time (meta_*: docs/METADATA.md). */
+#define TUP(col) "CASE WHEN t.id IS NULL THEN c." col " ELSE t." col " END"
 #define POD_OF(col)                                                                                \
 	"COALESCE((SELECT pl2." col " FROM meta_pod_ip i JOIN pod_latest pl2 ON pl2.uid = i.uid "  \
-	"WHERE i.ip = c.daddr AND i.valid_from <= e.ts AND i.valid_to > e.ts "                     \
-	"ORDER BY i.valid_from DESC LIMIT 1), '')"
+	"WHERE i.ip = " TUP("daddr") " AND i.valid_from <= e.ts AND i.valid_to > e.ts "            \
+				     "ORDER BY i.valid_from DESC LIMIT 1), '')"
 #define CONN_FIELDS                                                                                \
-	RAWC("saddr", T, "COALESCE(c.saddr, '')", "local address"),                                \
-		RAWC("sport", I, "c.sport", "local port"),                                         \
-		RAWC("daddr", T, "COALESCE(c.daddr, '')", "remote address"),                       \
-		RAWC("dport", I, "c.dport", "remote port"),                                        \
+	RAWC("saddr", T, "COALESCE(" TUP("saddr") ", '')", "local address"),                       \
+		RAWC("sport", I, TUP("sport"), "local port"),                                      \
+		RAWC("daddr", T, "COALESCE(" TUP("daddr") ", '')", "remote address"),              \
+		RAWC("dport", I, TUP("dport"), "remote port"),                                     \
 		RAWC("direction", T,                                                               \
 		     "CASE c.active WHEN 1 THEN 'outbound' WHEN 0 THEN 'inbound' ELSE 'unknown' "  \
 		     "END",                                                                        \
@@ -52,25 +55,41 @@
 		RAWC("dst_workload", T, POD_OF("workload"), "workload of the remote pod"),         \
 		RAWC("dst_service", T,                                                             \
 		     "COALESCE((SELECT s.namespace || '/' || s.name FROM meta_service_ip s WHERE " \
-		     "s.ip = c.daddr AND s.valid_from <= e.ts AND s.valid_to > e.ts ORDER BY "     \
-		     "s.valid_from DESC LIMIT 1), (SELECT m.namespace || '/' || m.service FROM "   \
-		     "meta_endpoint m WHERE m.ip = c.daddr AND m.port = c.dport AND m.service IS " \
-		     "NOT NULL AND m.valid_from <= e.ts AND m.valid_to > e.ts ORDER BY "           \
-		     "m.valid_from DESC LIMIT 1), '')",                                            \
+		     "s.ip = " TUP(                                                                \
+			     "daddr") " AND s.valid_from <= e.ts AND s.valid_to > e.ts "           \
+				      "ORDER BY s.valid_from DESC LIMIT 1), (SELECT m.namespace "  \
+				      "|| '/' || "                                                 \
+				      "m.service FROM meta_endpoint m WHERE m.ip = " TUP(          \
+					      "daddr") " AND m.port = " TUP("dport") " AND "       \
+										     "m.service "  \
+										     "IS NOT "     \
+										     "NULL AND "   \
+										     "m.valid_"    \
+										     "from <= "    \
+										     "e.ts AND "   \
+										     "m.valid_to " \
+										     "> e.ts "     \
+										     "ORDER BY "   \
+										     "m.valid_"    \
+										     "from DESC "  \
+										     "LIMIT 1), "  \
+										     "'')",        \
 		     "namespace/name of the Service of the remote address (a cluster IP, or an "   \
 		     "endpoint of the Service at that port)")
 
-static int op_known(const char *s);
-static int fd_kind_known(const char *s);
-static int mode_known(const char *s);
-static int proto_known(const char *s);
-static int rxtx_known(const char *s);
-static int rw_known(const char *s);
-static int l7_type_known(const char *s);
+static int op_known(sqlite3 *db, const char *s);
+static int fd_kind_known(sqlite3 *db, const char *s);
+static int mode_known(sqlite3 *db, const char *s);
+static int proto_known(sqlite3 *db, const char *s);
+static int rxtx_known(sqlite3 *db, const char *s);
+static int rw_known(sqlite3 *db, const char *s);
+static int syscall_known(sqlite3 *db, const char *s);
+static int l7_type_known(sqlite3 *db, const char *s);
 
 static const struct fr_um_field f_syscall[] = {
 	{"syscall", T, "syscall_name(e.node, e.nr)", "syscall_name(e.node, e.nr)", NULL, 0,
-	 "syscall name", NULL},
+	 "syscall name: of the recording's table (ev_syscall_name) or of this build's, or sys_N",
+	 syscall_known},
 	{"nr", I, "e.nr", "e.nr", NULL, 0, "syscall number", NULL},
 	RAW("ret", I, "e.ret", "return value"),
 	{"errno", T, "errno_name(e.ret)", NULL, NULL, 0,
@@ -287,7 +306,22 @@ static const struct fr_um_field f_hubble[] = {
 	RAW("kafka_topic", T, "COALESCE(e.kafka_topic, '')", "Kafka topic"),
 	RAW("kafka_api_key", T, "COALESCE(e.kafka_api_key, '')", "Kafka API key"),
 	RAW("kafka_error_code", I, "e.kafka_error_code", "Kafka error code"),
+	RAW("kafka_error", T, "CAST(COALESCE(e.kafka_error_code, 0) AS TEXT)",
+	    "Kafka error code as Hubble's label: decimal, 0 when absent"),
 	END};
+
+const char *fr_um__hubble_enum(const struct fr_um_field *f)
+{
+	static const char *const names[] = {"verdict", "drop_reason", "flow_type"};
+	const size_t n = sizeof(f_hubble) / sizeof(f_hubble[0]);
+
+	if (f < f_hubble || f >= f_hubble + n)
+		return NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(f->name, names[i]))
+			return names[i]; /* expr: ENUM(name, name) */
+	return NULL;
+}
 
 /* The process of a row (proc_attr at its incarnation) and the node. */
 static const struct fr_um_field f_proc[] = {
@@ -310,46 +344,160 @@ static const struct fr_um_field f_proc[] = {
 	 "node name", NULL},
 	END};
 
-static const struct fr_um_source sources[] = {
-	{"syscall", "ev_syscall e", "e.pk", "1", "win_syscall e", "e.calls", NULL, "ev_syscall_agg",
-	 f_syscall, "system calls (raw_syscalls)", NULL},
-	{"sock_msg",
-	 "(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, c.saddr, c.sport, c.daddr, "
-	 "c.dport FROM sock_msg s LEFT JOIN conn c ON c.cid = s.cid UNION ALL SELECT ts, node, pk, "
-	 "17, received, bytes, saddr, sport, daddr, dport FROM ev_udp_msg) e",
-	 "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0", "ev_sock_msg_agg", f_sock,
-	 "socket messages (sendmsg/recvmsg)", NULL},
-	{"tcp_connect", "tcp_connect e", "e.pk", "1", NULL, NULL, NULL, NULL, f_connect,
-	 "TCP connects (with latency)", NULL},
-	{"tcp_retransmit", "tcp_retransmit e", "e.pk", "max(e.segs, 1)", NULL, NULL, NULL, NULL,
-	 f_retrans, "TCP retransmits; count: segments retransmitted", NULL},
-	{"tcp_close", "tcp_close e", "e.pk", "1", NULL, NULL, NULL, NULL, f_close,
-	 "TCP connections closed", NULL},
-	{"tcp_rtt", "tcp_rtt e", "e.pk", "1", NULL, NULL, NULL, NULL, f_rtt, "TCP RTT samples",
-	 NULL},
-	{"tcp_reset", "tcp_reset e", "e.pk", "1", NULL, NULL, NULL, NULL, f_reset, "TCP resets",
-	 NULL},
-	{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
-	 "packets dropped by the kernel (skb:kfree_skb)", NULL},
-	{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL, "ev_file_io_agg",
-	 f_file_io, "read/write calls on any descriptor", NULL},
-	{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open, "file opens",
-	 NULL},
-	{"sched", "(SELECT * FROM ev_sched_switch WHERE prev_pk IS NOT NULL) e", "e.prev_pk", "1",
-	 "win_sched_out e", "e.switches", NULL, "ev_sched_agg", f_sched,
-	 "context switches, of the task switched out", NULL},
-	{"page_fault", "ev_page_fault e", "e.pk", "1", "win_page_fault e", "e.faults", NULL,
-	 "ev_mem_agg", f_fault, "page faults", NULL},
-	{"mem_alloc", "ev_mem_alloc e", "e.pk", "e.count", "win_mem_alloc e", "e.allocs", NULL,
-	 "ev_mem_agg", f_alloc, "memory allocations; count: allocations", NULL},
-	{"oom_kill", "ev_oom_kill e", "e.pk", "1", NULL, NULL, NULL, NULL, f_oom,
-	 "OOM kills (the process is the victim)", NULL},
-	{"proc_exec", "ev_proc_exec e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exec,
-	 "programs executed", NULL},
-	{"proc_exit", "ev_proc_exit e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exit,
-	 "processes exited", NULL},
-	{"hubble_flow", "hubble_flow e", NULL, "1", NULL, NULL, NULL, NULL, f_hubble,
-	 "Cilium Hubble flows", "e.id"},
+static const struct fr_um_source
+	sources[] =
+		{
+			{"syscall", "ev_syscall e", "e.pk", "1", "win_syscall e", "e.calls", NULL,
+			 "ev_syscall_agg", f_syscall, "system calls (raw_syscalls)", NULL},
+			{"sock_msg",
+			 "(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, " TUP("sadd"
+											     "r") " AS saddr, " TUP(
+				 "sport") " AS sport, " TUP("daddr") " AS daddr, " TUP("dport") " A"
+												"S "
+												"dp"
+												"or"
+												"t "
+												"FR"
+												"OM"
+												" "
+												"so"
+												"ck"
+												"_m"
+												"sg"
+												" s"
+												" L"
+												"EF"
+												"T "
+												"JO"
+												"IN"
+												" c"
+												"on"
+												"n "
+												"c "
+												"ON"
+												" c"
+												".c"
+												"id"
+												" ="
+												" s"
+												".c"
+												"id"
+												" L"
+												"EF"
+												"T "
+												"JO"
+												"IN"
+												" s"
+												"oc"
+												"k_"
+												"tu"
+												"pl"
+												"e "
+												"t "
+												"ON"
+												" t"
+												".k"
+												"in"
+												"d "
+												"= "
+												"'s"
+												"oc"
+												"k_"
+												"ms"
+												"g'"
+												" A"
+												"ND"
+												" t"
+												".i"
+												"d "
+												"= "
+												"s."
+												"id"
+												" U"
+												"NI"
+												"ON"
+												" A"
+												"LL"
+												" S"
+												"EL"
+												"EC"
+												"T "
+												"ts"
+												", "
+												"no"
+												"de"
+												", "
+												"pk"
+												", "
+												"17"
+												", "
+												"re"
+												"ce"
+												"iv"
+												"ed"
+												", "
+												"by"
+												"te"
+												"s,"
+												" s"
+												"ad"
+												"dr"
+												", "
+												"sp"
+												"or"
+												"t,"
+												" d"
+												"ad"
+												"dr"
+												", "
+												"dp"
+												"or"
+												"t "
+												"FR"
+												"OM"
+												" e"
+												"v_"
+												"ud"
+												"p_"
+												"ms"
+												"g)"
+												" "
+												"e",
+			 "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0", "ev_sock_msg_agg",
+			 f_sock, "socket messages (sendmsg/recvmsg)", NULL},
+			{"tcp_connect", "tcp_connect e", "e.pk", "1", NULL, NULL, NULL, NULL,
+			 f_connect, "TCP connects (with latency)", NULL},
+			{"tcp_retransmit", "tcp_retransmit e", "e.pk", "max(e.segs, 1)", NULL, NULL,
+			 NULL, NULL, f_retrans, "TCP retransmits; count: segments retransmitted",
+			 NULL},
+			{"tcp_close", "tcp_close e", "e.pk", "1", NULL, NULL, NULL, NULL, f_close,
+			 "TCP connections closed", NULL},
+			{"tcp_rtt", "tcp_rtt e", "e.pk", "1", NULL, NULL, NULL, NULL, f_rtt,
+			 "TCP RTT samples", NULL},
+			{"tcp_reset", "tcp_reset e", "e.pk", "1", NULL, NULL, NULL, NULL, f_reset,
+			 "TCP resets", NULL},
+			{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
+			 "packets dropped by the kernel (skb:kfree_skb)", NULL},
+			{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL,
+			 "ev_file_io_agg", f_file_io, "read/write calls on any descriptor", NULL},
+			{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open,
+			 "file opens", NULL},
+			{"sched", "(SELECT * FROM ev_sched_switch WHERE prev_pk IS NOT NULL) e",
+			 "e.prev_pk", "1", "win_sched_out e", "e.switches", NULL, "ev_sched_agg",
+			 f_sched, "context switches, of the task switched out", NULL},
+			{"page_fault", "ev_page_fault e", "e.pk", "1", "win_page_fault e",
+			 "e.faults", NULL, "ev_mem_agg", f_fault, "page faults", NULL},
+			{"mem_alloc", "ev_mem_alloc e", "e.pk", "e.count", "win_mem_alloc e",
+			 "e.allocs", NULL, "ev_mem_agg", f_alloc,
+			 "memory allocations; count: allocations", NULL},
+			{"oom_kill", "ev_oom_kill e", "e.pk", "1", NULL, NULL, NULL, NULL, f_oom,
+			 "OOM kills (the process is the victim)", NULL},
+			{"proc_exec", "ev_proc_exec e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exec,
+			 "programs executed", NULL},
+			{"proc_exit", "ev_proc_exit e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exit,
+			 "processes exited", NULL},
+			{"hubble_flow", "hubble_flow e", NULL, "1", NULL, NULL, NULL, NULL,
+			 f_hubble, "Cilium Hubble flows", "e.id"},
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
@@ -411,49 +559,83 @@ static int in_list(const char *s, const char *const *l)
 	return 0;
 }
 
-static int op_known(const char *s)
+static int op_known(sqlite3 *db, const char *s)
 {
 	static const char *const l[] = {
 		"read",	   "write",   "pread64",  "pwrite64",	     "readv",	 "writev", "preadv",
 		"pwritev", "preadv2", "pwritev2", "copy_file_range", "sendfile", "splice", NULL};
 
+	(void)db;
 	return in_list(s, l);
 }
 
-static int fd_kind_known(const char *s)
+static int fd_kind_known(sqlite3 *db, const char *s)
 {
 	static const char *const l[] = {"regular", "block", "char",  "fifo",	"socket",
 					"dir",	   "anon",  "other", "unknown", NULL};
 
+	(void)db;
 	return in_list(s, l);
 }
 
-static int mode_known(const char *s)
+static int mode_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "user") || !strcmp(s, "kernel");
 }
 
-static int proto_known(const char *s)
+static int proto_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "tcp") || !strcmp(s, "udp") || !strncmp(s, "proto_", 6);
 }
 
-static int rxtx_known(const char *s)
+static int rxtx_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "rx") || !strcmp(s, "tx");
 }
 
-static int rw_known(const char *s)
+static int rw_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "read") || !strcmp(s, "write") || !strcmp(s, "other");
 }
 
-static int l7_type_known(const char *s)
+static int l7_type_known(sqlite3 *db, const char *s)
 {
 	static const char *const l[] = {"UNKNOWN_L7_TYPE", "REQUEST", "RESPONSE",
 					"SAMPLE",	   "",	      NULL};
 
+	(void)db;
 	return in_list(s, l);
+}
+
+/* sys_N: what syscall_name() gives a number without a name. */
+static int sys_number(const char *s)
+{
+	return !strncmp(s, "sys_", 4) && s[4] && strspn(s + 4, "0123456789") == strlen(s + 4);
+}
+
+/* A name of the recording's syscall table (a recorder writes its whole
+ * table) or of this build's: else a typo, that no recording can match. */
+static int syscall_known(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st;
+	int hit = 0;
+
+	if (sys_number(s))
+		return 1;
+	for (size_t i = 0; i < fr_um_syscall_names_len; i++)
+		if (!strcmp(fr_um_syscall_names[i].name, s))
+			return 1;
+	if (db && !sqlite3_prepare_v2(db, "SELECT 1 FROM ev_syscall_name WHERE name = ?1 LIMIT 1",
+				      -1, &st, NULL)) {
+		sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+		hit = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return hit;
 }
 
 size_t fr_um__nsources(void)
@@ -546,8 +728,9 @@ void fr_um__field_list(const struct fr_um_source *src, char *buf, size_t cap)
 		snprintf(buf + off, cap - off, ", pod_label.KEY");
 }
 
-int fr_um__errno_known(const char *s)
+int fr_um__errno_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	for (int e = 1; e < 4096; e++) {
 		const char *n = strerrorname_np(e);
 

@@ -40,7 +40,8 @@ enum {
 	FR_UM_J_PROC = 1u << 1, /* proc p ON p.pk = <pk> */
 	FR_UM_J_NODE = 1u << 2, /* nodes nd ON nd.node = e.node */
 	FR_UM_J_POD = 1u << 3,	/* pod_latest pl ON pl.uid = a.uid (needs ATTR) */
-	FR_UM_J_CONN = 1u << 4, /* conn c ON c.cid = e.cid: a TCP event's connection */
+	FR_UM_J_CONN = 1u << 4, /* conn c ON c.cid = e.cid and the row's own tuple
+				 * sock_tuple t, if any: a TCP event's ends */
 };
 
 struct fr_um_field {
@@ -51,9 +52,19 @@ struct fr_um_field {
 	const char *agg_sum;  /* sum(field) over the aggregate view; NULL: raw only */
 	unsigned need;	      /* FR_UM_J_* */
 	const char *doc;
-	/* whether a selector may compare the field with this name; NULL: any */
-	int (*known)(const char *name);
+	/* whether a selector may compare the field with this name in the
+	 * recording `db`; NULL: any */
+	int (*known)(sqlite3 *db, const char *name);
 };
+
+/* This build's syscall numbers and names (generated from asm/unistd_64.h
+ * by recorder/sources/kernel/gen_syscall_names.cmake). */
+struct fr_um_name {
+	uint32_t value;
+	const char *name;
+};
+extern const struct fr_um_name fr_um_syscall_names[];
+extern const size_t fr_um_syscall_names_len;
 
 struct fr_um_source {
 	const char *name;
@@ -78,8 +89,11 @@ const struct fr_um_source *fr_um__source(const char *name);
  * NULL: no such field. */
 const struct fr_um_field *fr_um__field(const struct fr_um_source *src, const char *name,
 				       struct fr_um_field *tmp, char *expr_buf, size_t cap);
-/* Whether `s` names an errno (EAGAIN). */
-int fr_um__errno_known(const char *s);
+/* The hubble_enum of field `f` when its text is that enum's name of the
+ * column of the same name (verdict, drop_reason, flow_type), else NULL. */
+const char *fr_um__hubble_enum(const struct fr_um_field *f);
+/* Whether `s` names an errno (EAGAIN); `db` is not read. */
+int fr_um__errno_known(sqlite3 *db, const char *s);
 /* "a, b, c": the fields of `src`, for an error message. */
 void fr_um__field_list(const struct fr_um_source *src, char *buf, size_t cap);
 
