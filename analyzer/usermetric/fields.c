@@ -38,12 +38,23 @@
 #define TUP(col) "CASE WHEN t.id IS NULL THEN c." col " ELSE t." col " END"
 #define POD_OF(col)                                                                                \
 	"COALESCE((SELECT pl2." col " FROM meta_pod_ip i JOIN pod_latest pl2 ON pl2.uid = i.uid "  \
-	"WHERE i.ip = " TUP("daddr") " AND i.valid_from <= e.ts AND i.valid_to > e.ts "            \
-				     "ORDER BY i.valid_from DESC LIMIT 1), '')"
+	"WHERE i.ip = CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AND i.valid_from <= "   \
+	"e.ts AND i.valid_to > e.ts ORDER BY i.valid_from DESC LIMIT 1), '')"
+#define DST_SERVICE                                                                                \
+	"COALESCE((SELECT s.namespace || '/' || s.name FROM meta_service_ip s WHERE s.ip = CASE "  \
+	"WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AND s.valid_from <= e.ts AND "            \
+	"s.valid_to > e.ts ORDER BY s.valid_from DESC LIMIT 1), (SELECT m.namespace || '/' || "    \
+	"m.service FROM meta_endpoint m WHERE m.ip = CASE WHEN t.id IS NULL THEN c.daddr ELSE "    \
+	"t.daddr END AND m.port = CASE WHEN t.id IS NULL THEN c.dport ELSE t.dport END AND "       \
+	"m.service IS NOT NULL AND m.valid_from <= e.ts AND m.valid_to > e.ts ORDER BY "           \
+	"m.valid_from DESC LIMIT 1), '')"
 #define CONN_FIELDS                                                                                \
-	RAWC("saddr", T, "COALESCE(" TUP("saddr") ", '')", "local address"),                       \
+	RAWC("saddr", T, "COALESCE(CASE WHEN t.id IS NULL THEN c.saddr ELSE t.saddr END, '')",     \
+	     "local address"),                                                                     \
 		RAWC("sport", I, TUP("sport"), "local port"),                                      \
-		RAWC("daddr", T, "COALESCE(" TUP("daddr") ", '')", "remote address"),              \
+		RAWC("daddr", T,                                                                   \
+		     "COALESCE(CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END, '')",         \
+		     "remote address"),                                                            \
 		RAWC("dport", I, TUP("dport"), "remote port"),                                     \
 		RAWC("direction", T,                                                               \
 		     "CASE c.active WHEN 1 THEN 'outbound' WHEN 0 THEN 'inbound' ELSE 'unknown' "  \
@@ -53,30 +64,9 @@
 		RAWC("dst_namespace", T, POD_OF("namespace"), "namespace of the remote pod"),      \
 		RAWC("dst_pod", T, POD_OF("name"), "remote pod"),                                  \
 		RAWC("dst_workload", T, POD_OF("workload"), "workload of the remote pod"),         \
-		RAWC("dst_service", T,                                                             \
-		     "COALESCE((SELECT s.namespace || '/' || s.name FROM meta_service_ip s WHERE " \
-		     "s.ip = " TUP(                                                                \
-			     "daddr") " AND s.valid_from <= e.ts AND s.valid_to > e.ts "           \
-				      "ORDER BY s.valid_from DESC LIMIT 1), (SELECT m.namespace "  \
-				      "|| '/' || "                                                 \
-				      "m.service FROM meta_endpoint m WHERE m.ip = " TUP(          \
-					      "daddr") " AND m.port = " TUP("dport") " AND "       \
-										     "m.service "  \
-										     "IS NOT "     \
-										     "NULL AND "   \
-										     "m.valid_"    \
-										     "from <= "    \
-										     "e.ts AND "   \
-										     "m.valid_to " \
-										     "> e.ts "     \
-										     "ORDER BY "   \
-										     "m.valid_"    \
-										     "from DESC "  \
-										     "LIMIT 1), "  \
-										     "'')",        \
+		RAWC("dst_service", T, DST_SERVICE,                                                \
 		     "namespace/name of the Service of the remote address (a cluster IP, or an "   \
 		     "endpoint of the Service at that port)")
-
 static int op_known(sqlite3 *db, const char *s);
 static int fd_kind_known(sqlite3 *db, const char *s);
 static int mode_known(sqlite3 *db, const char *s);
@@ -344,160 +334,53 @@ static const struct fr_um_field f_proc[] = {
 	 "node name", NULL},
 	END};
 
-static const struct fr_um_source
-	sources[] =
-		{
-			{"syscall", "ev_syscall e", "e.pk", "1", "win_syscall e", "e.calls", NULL,
-			 "ev_syscall_agg", f_syscall, "system calls (raw_syscalls)", NULL},
-			{"sock_msg",
-			 "(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, " TUP("sadd"
-											     "r") " AS saddr, " TUP(
-				 "sport") " AS sport, " TUP("daddr") " AS daddr, " TUP("dport") " A"
-												"S "
-												"dp"
-												"or"
-												"t "
-												"FR"
-												"OM"
-												" "
-												"so"
-												"ck"
-												"_m"
-												"sg"
-												" s"
-												" L"
-												"EF"
-												"T "
-												"JO"
-												"IN"
-												" c"
-												"on"
-												"n "
-												"c "
-												"ON"
-												" c"
-												".c"
-												"id"
-												" ="
-												" s"
-												".c"
-												"id"
-												" L"
-												"EF"
-												"T "
-												"JO"
-												"IN"
-												" s"
-												"oc"
-												"k_"
-												"tu"
-												"pl"
-												"e "
-												"t "
-												"ON"
-												" t"
-												".k"
-												"in"
-												"d "
-												"= "
-												"'s"
-												"oc"
-												"k_"
-												"ms"
-												"g'"
-												" A"
-												"ND"
-												" t"
-												".i"
-												"d "
-												"= "
-												"s."
-												"id"
-												" U"
-												"NI"
-												"ON"
-												" A"
-												"LL"
-												" S"
-												"EL"
-												"EC"
-												"T "
-												"ts"
-												", "
-												"no"
-												"de"
-												", "
-												"pk"
-												", "
-												"17"
-												", "
-												"re"
-												"ce"
-												"iv"
-												"ed"
-												", "
-												"by"
-												"te"
-												"s,"
-												" s"
-												"ad"
-												"dr"
-												", "
-												"sp"
-												"or"
-												"t,"
-												" d"
-												"ad"
-												"dr"
-												", "
-												"dp"
-												"or"
-												"t "
-												"FR"
-												"OM"
-												" e"
-												"v_"
-												"ud"
-												"p_"
-												"ms"
-												"g)"
-												" "
-												"e",
-			 "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0", "ev_sock_msg_agg",
-			 f_sock, "socket messages (sendmsg/recvmsg)", NULL},
-			{"tcp_connect", "tcp_connect e", "e.pk", "1", NULL, NULL, NULL, NULL,
-			 f_connect, "TCP connects (with latency)", NULL},
-			{"tcp_retransmit", "tcp_retransmit e", "e.pk", "max(e.segs, 1)", NULL, NULL,
-			 NULL, NULL, f_retrans, "TCP retransmits; count: segments retransmitted",
-			 NULL},
-			{"tcp_close", "tcp_close e", "e.pk", "1", NULL, NULL, NULL, NULL, f_close,
-			 "TCP connections closed", NULL},
-			{"tcp_rtt", "tcp_rtt e", "e.pk", "1", NULL, NULL, NULL, NULL, f_rtt,
-			 "TCP RTT samples", NULL},
-			{"tcp_reset", "tcp_reset e", "e.pk", "1", NULL, NULL, NULL, NULL, f_reset,
-			 "TCP resets", NULL},
-			{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
-			 "packets dropped by the kernel (skb:kfree_skb)", NULL},
-			{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL,
-			 "ev_file_io_agg", f_file_io, "read/write calls on any descriptor", NULL},
-			{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open,
-			 "file opens", NULL},
-			{"sched", "(SELECT * FROM ev_sched_switch WHERE prev_pk IS NOT NULL) e",
-			 "e.prev_pk", "1", "win_sched_out e", "e.switches", NULL, "ev_sched_agg",
-			 f_sched, "context switches, of the task switched out", NULL},
-			{"page_fault", "ev_page_fault e", "e.pk", "1", "win_page_fault e",
-			 "e.faults", NULL, "ev_mem_agg", f_fault, "page faults", NULL},
-			{"mem_alloc", "ev_mem_alloc e", "e.pk", "e.count", "win_mem_alloc e",
-			 "e.allocs", NULL, "ev_mem_agg", f_alloc,
-			 "memory allocations; count: allocations", NULL},
-			{"oom_kill", "ev_oom_kill e", "e.pk", "1", NULL, NULL, NULL, NULL, f_oom,
-			 "OOM kills (the process is the victim)", NULL},
-			{"proc_exec", "ev_proc_exec e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exec,
-			 "programs executed", NULL},
-			{"proc_exit", "ev_proc_exit e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exit,
-			 "processes exited", NULL},
-			{"hubble_flow", "hubble_flow e", NULL, "1", NULL, NULL, NULL, NULL,
-			 f_hubble, "Cilium Hubble flows", "e.id"},
+/* Socket messages with their ends: TCP ones (sock_msg) as the TCP events
+ * read theirs (TUP), and UDP datagrams (ev_udp_msg). */
+#define SOCK_MSG_ROWS                                                                              \
+	"(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, CASE WHEN t.id IS NULL "     \
+	"THEN c.saddr ELSE t.saddr END AS saddr, CASE WHEN t.id IS NULL THEN c.sport ELSE "        \
+	"t.sport END "                                                                             \
+	"AS sport, CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AS daddr, CASE WHEN t.id " \
+	"IS NULL THEN c.dport ELSE t.dport END AS dport FROM sock_msg s LEFT JOIN conn c ON "      \
+	"c.cid = s.cid LEFT JOIN sock_tuple t ON t.kind = 'sock_msg' AND t.id = s.id UNION ALL "   \
+	"SELECT ts, node, pk, 17, received, bytes, saddr, sport, daddr, dport FROM ev_udp_msg) e"
+
+static const struct fr_um_source sources[] = {
+	{"syscall", "ev_syscall e", "e.pk", "1", "win_syscall e", "e.calls", NULL, "ev_syscall_agg",
+	 f_syscall, "system calls (raw_syscalls)", NULL},
+	{"sock_msg", SOCK_MSG_ROWS, "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0",
+	 "ev_sock_msg_agg", f_sock, "socket messages (sendmsg/recvmsg)", NULL},
+	{"tcp_connect", "tcp_connect e", "e.pk", "1", NULL, NULL, NULL, NULL, f_connect,
+	 "TCP connects (with latency)", NULL},
+	{"tcp_retransmit", "tcp_retransmit e", "e.pk", "max(e.segs, 1)", NULL, NULL, NULL, NULL,
+	 f_retrans, "TCP retransmits; count: segments retransmitted", NULL},
+	{"tcp_close", "tcp_close e", "e.pk", "1", NULL, NULL, NULL, NULL, f_close,
+	 "TCP connections closed", NULL},
+	{"tcp_rtt", "tcp_rtt e", "e.pk", "1", NULL, NULL, NULL, NULL, f_rtt, "TCP RTT samples",
+	 NULL},
+	{"tcp_reset", "tcp_reset e", "e.pk", "1", NULL, NULL, NULL, NULL, f_reset, "TCP resets",
+	 NULL},
+	{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
+	 "packets dropped by the kernel (skb:kfree_skb)", NULL},
+	{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL, "ev_file_io_agg",
+	 f_file_io, "read/write calls on any descriptor", NULL},
+	{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open, "file opens",
+	 NULL},
+	{"sched", "(SELECT * FROM ev_sched_switch WHERE prev_pk IS NOT NULL) e", "e.prev_pk", "1",
+	 "win_sched_out e", "e.switches", NULL, "ev_sched_agg", f_sched,
+	 "context switches, of the task switched out", NULL},
+	{"page_fault", "ev_page_fault e", "e.pk", "1", "win_page_fault e", "e.faults", NULL,
+	 "ev_mem_agg", f_fault, "page faults", NULL},
+	{"mem_alloc", "ev_mem_alloc e", "e.pk", "e.count", "win_mem_alloc e", "e.allocs", NULL,
+	 "ev_mem_agg", f_alloc, "memory allocations; count: allocations", NULL},
+	{"oom_kill", "ev_oom_kill e", "e.pk", "1", NULL, NULL, NULL, NULL, f_oom,
+	 "OOM kills (the process is the victim)", NULL},
+	{"proc_exec", "ev_proc_exec e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exec,
+	 "programs executed", NULL},
+	{"proc_exit", "ev_proc_exit e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exit,
+	 "processes exited", NULL},
+	{"hubble_flow", "hubble_flow e", NULL, "1", NULL, NULL, NULL, NULL, f_hubble,
+	 "Cilium Hubble flows", "e.id"},
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 

@@ -110,15 +110,10 @@ static double metric(const char *fr, const char *db, const char *args, const cha
 		     const char *want, const char *le)
 {
 	struct pick p = {family, want, le, 0, 0};
-	char cmd[2048], line[4096];
-	FILE *f;
+	char cmd[8192];
 
 	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv %s", fr, db, args);
-	f = popen(cmd, "r");
-	CHECK(f != NULL, "popen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		take(&p, line);
-	CHECK(pclose(f) == 0, "`%s` failed", cmd);
+	live_run_lines(cmd, take, &p);
 	printf("usermetric: %s{%s} le '%s': %g (%d rows)\n", p.family, p.want, p.le, p.sum, p.rows);
 	return p.sum;
 }
@@ -126,7 +121,7 @@ static double metric(const char *fr, const char *db, const char *args, const cha
 /* promtool accepts the Prometheus text of `metrics DB ARGS`. */
 static void promtool(const char *fr, const char *db, const char *dir, const char *args)
 {
-	char cmd[2048];
+	char cmd[8192];
 
 	snprintf(cmd, sizeof(cmd),
 		 "'%s' metrics '%s' %s > '%s/out.prom' && promtool check metrics < '%s/out.prom'",
@@ -144,7 +139,7 @@ int live_scenario_usermetric(const char *recorder)
 		"retransmits-per-destination-service.yaml", "slow-fsync-per-container.yaml",
 		"syscall-errors-by-errno.yaml"};
 	const char *src = getenv("FR_SRC"), *fr;
-	char dir[256], db[300], a[2048], want[128], yaml[1024];
+	char dir[256], db[300], a[2048], want[128], yaml[4096];
 	struct live_cgroup_child kid;
 	struct live_recorder r;
 	struct um_report rep;

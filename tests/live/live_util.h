@@ -97,6 +97,10 @@ typedef void (*live_row_fn)(void *ctx, char *line);
 void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
 		      void *ctx);
 
+/* Call `fn` with each line shell command `cmd` prints; fail the test
+ * unless it exits 0. */
+void live_run_lines(const char *cmd, live_row_fn fn, void *ctx);
+
 /* The same for `fr query DB --name NAME --format csv`. */
 void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx);
 
