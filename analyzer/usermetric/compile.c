@@ -295,6 +295,31 @@ static void put_term(struct comp *c, const struct fr_um_sel *s, const struct rfi
 
 /* Label names: the file's, else the field's canonical name as
  * [a-zA-Z0-9_]; Prometheus rules, no __ prefix, each once. */
+/* Why label name `n` cannot be one of metric m's own, or NULL: the columns
+ * of the family contract, and the labels its attribution adds (--by
+ * dimensions; Hubble's context labels and end dimensions). */
+static const char *reserved(const struct fr_um_metric *m, const char *n)
+{
+	static const char *const cols[] = {"t", "value", "b", "cnt", "sum", NULL};
+	static const char *const by[] = {"namespace", "container", "workload", "pod", "node",
+					 "pid",	      "comm",	   "cgroup",   "pk",  NULL};
+
+	for (int i = 0; cols[i]; i++)
+		if (!strcmp(n, cols[i]))
+			return "a column of the family's rows";
+	for (int i = 0; m->attr == FR_UM_A_PROCESS && by[i]; i++)
+		if (!strcmp(n, by[i]))
+			return "a --by dimension of attribution process";
+	if (m->attr == FR_UM_A_PROCESS && !strncmp(n, "label_", 6))
+		return "a --by label:KEY of attribution process";
+	if (m->attr == FR_UM_A_HUBBLE &&
+	    (!strcmp(n, "flow") || !strcmp(n, "node") || !strcmp(n, "source") ||
+	     !strcmp(n, "destination") || !strncmp(n, "source_", 7) ||
+	     !strncmp(n, "destination_", 12) || !strcmp(n, "traffic_direction")))
+		return "a context label of attribution hubble";
+	return NULL;
+}
+
 static int label_names(struct comp *c, struct rfield *lf)
 {
 	struct fr_um_metric *m = c->m;
@@ -324,6 +349,11 @@ static int label_names(struct comp *c, struct rfield *lf)
 			    m->fam.type == FR_FAMILY_HISTOGRAM ? " nor le" : "");
 			return -EINVAL;
 		}
+		if (reserved(m, n)) {
+			say(&l->at, "label name '%s' is %s; name the label otherwise (name: ...)",
+			    n, reserved(m, n));
+			return -EINVAL;
+		}
 		for (int j = 0; j < i; j++)
 			if (!strcmp(m->labels[j].name, n)) {
 				say(&l->at, "duplicate label name '%s'", n);
@@ -344,11 +374,8 @@ static void put_joins(struct comp *c)
 
 	/* the TCP sources are named as their tables, the kinds of sock_tuple */
 	if (c->need & FR_UM_J_CONN)
-		put(c,
-		    " LEFT JOIN conn c ON c.cid = e.cid LEFT JOIN sock_tuple t ON t.kind = '%s' "
-		    "AND "
-		    "t.id = e.id",
-		    c->src->name);
+		put(c, " LEFT JOIN conn c ON c.cid = e.cid LEFT JOIN sock_tuple t ON %s%s%s",
+		    "t.kind = '", c->src->name, "' AND t.id = e.id");
 	if (c->need & (FR_UM_J_ATTR | FR_UM_J_POD))
 		put(c, " LEFT JOIN proc_attr a ON a.pk = %s", pk);
 	if (c->need & FR_UM_J_PROC)

@@ -212,6 +212,21 @@ metrics:
     attribution: process
     buckets: {type: log2, min: 3}
 Y
+bad label_by "label_by.yaml:6:14: label name 'namespace' is a --by dimension of attribution process" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    attribution: process
+    labels: [namespace]
+Y
+bad label_col "label_col.yaml:5:14: label name 'value' is a column of the family's rows" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: tcp_connect
+    labels: [{name: value, field: dport}]
+Y
 bad syscall_name "syscall_name.yaml:5:16: selector cannot match: 'fsyncc' is not a value of 'syscall'" <<'Y'
 metrics:
   - name: m1
