@@ -30,12 +30,10 @@ int fr_um__builtins(struct fr_um_file *out)
 {
 	memset(out, 0, sizeof(*out));
 	snprintf(out->path, sizeof(out->path), "queries/" PREFIX "*" SUFFIX);
-	out->m = calloc(FR_UM_MAX_METRICS, sizeof(*out->m));
-	if (!out->m)
-		return -ENOMEM;
 	for (size_t i = 0; i < fr_sql_nfiles; i++) {
 		const char *path = fr_sql_files[i].name;
 		const size_t nl = builtin_name_len(path);
+		struct fr_um_metric *m;
 		struct fr_um_file one;
 		int err;
 
@@ -45,16 +43,19 @@ int fr_um__builtins(struct fr_um_file *out)
 		err = fr_um__parse_buf(path, fr_sql_files[i].text, strlen(fr_sql_files[i].text),
 				       &one);
 		if (!err && (one.n != 1 || strlen(one.m[0].fam.name) != nl ||
-			     strncmp(one.m[0].fam.name, path + strlen(PREFIX), nl) ||
-			     out->n == FR_UM_MAX_METRICS)) {
+			     strncmp(one.m[0].fam.name, path + strlen(PREFIX), nl))) {
 			fprintf(stderr,
 				"flightrec: %s: a built-in metric file holds one metric, "
 				"named as the file\n",
 				path);
 			err = -EINVAL;
 		}
-		if (!err)
-			out->m[out->n++] = one.m[0];
+		if (!err && !(m = fr_um__file_room(out)))
+			err = -ENOMEM;
+		if (!err) {
+			*m = one.m[0];
+			out->n++;
+		}
 		fr_um__free_file(&one);
 		if (err) {
 			fr_um__free_file(out);

@@ -505,7 +505,8 @@ static int add(struct fr_um_y *c, struct fr_um_file *f, yaml_node_t *n, enum sha
 		fr_um_y__say(c, &n->start_mark, "at most %d metrics in a file", FR_UM_MAX_METRICS);
 		return -EINVAL;
 	}
-	m = &f->m[f->n];
+	if (!(m = fr_um__file_room(f)))
+		return -ENOMEM;
 	if (entry(c, n, sh, t, m))
 		return -EINVAL;
 	for (int i = 0; i < f->n; i++)
@@ -665,8 +666,7 @@ int fr_um__parse_buf(const char *path, const char *buf, size_t len, struct fr_um
 	}
 	if ((err = prescan(path, buf, len)))
 		return err;
-	f->m = calloc(FR_UM_MAX_METRICS, sizeof(*f->m));
-	if (!f->m || !yaml_parser_initialize(&p))
+	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&p, &c.doc)) {
@@ -726,5 +726,22 @@ void fr_um__free_file(struct fr_um_file *f)
 	}
 	free(f->m);
 	f->m = NULL;
-	f->n = 0;
+	f->n = f->cap = 0;
+}
+
+struct fr_um_metric *fr_um__file_room(struct fr_um_file *f)
+{
+	if (f->n == FR_UM_MAX_METRICS)
+		return NULL;
+	if (f->n == f->cap) { /* most files hold a few metrics (one a built-in) */
+		const int cap = f->cap ? 2 * f->cap : 2;
+		struct fr_um_metric *m = realloc(f->m, (size_t)cap * sizeof(*m));
+
+		if (!m)
+			return NULL;
+		f->m = m;
+		f->cap = cap;
+	}
+	memset(&f->m[f->n], 0, sizeof(f->m[f->n]));
+	return &f->m[f->n];
 }

@@ -162,8 +162,8 @@ struct fr_um_metric {
 
 struct fr_um_file {
 	char path[512];
-	int n;
-	struct fr_um_metric *m; /* n of them */
+	int n, cap;
+	struct fr_um_metric *m; /* n of them, room for cap */
 };
 
 /* Read metric file `path` into `f` (free with fr_um__free_file, after an
@@ -174,6 +174,10 @@ int fr_um__parse_file(const char *path, struct fr_um_file *f);
 /* The same from a buffer (tests, fuzzing); `path` names it in messages. */
 int fr_um__parse_buf(const char *path, const char *buf, size_t len, struct fr_um_file *f);
 void fr_um__free_file(struct fr_um_file *f);
+/* Room for one more metric in `f` (at most FR_UM_MAX_METRICS): the next,
+ * zeroed, not counted in f->n yet; NULL when there is none (-ENOMEM or
+ * full: f->n == FR_UM_MAX_METRICS). */
+struct fr_um_metric *fr_um__file_room(struct fr_um_file *f);
 
 /* ---- builtin.c ---- */
 
