@@ -214,18 +214,23 @@ static void put_num(struct comp *c, int *n, int64_t v)
  * not look their names up one by one. The numbers are read from the
  * recording's hubble_enum now: those named as a value, and a value's
  * decimal when no name has that number (the name expression's fallback).
- * Exact: the name expression reads the same table; the columns are NOT
- * NULL. Return: 1 written, 0 not (the caller writes the expression form).
+ * Exact: the name expression reads the same table; a NULL column (text
+ * '') meets <> and not in, and a term on '' keeps the expression form.
+ * Return: 1 written, 0 not (the caller writes the expression form).
  */
 static int put_enum_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r)
 {
-	const char *en = c->agg ? NULL : fr_um__hubble_enum(r->f);
+	int nullable = 0;
+	const char *en = c->agg ? NULL : fr_um__hubble_enum(r->f, &nullable);
 	const int neg = s->op == FR_UM_NE || s->op == FR_UM_NIN;
 	sqlite3_stmt *named = NULL, *has = NULL;
 	int n = 0, ok = 0;
 
 	if (!en || !(s->op == FR_UM_EQ || neg || s->op == FR_UM_IN))
 		return 0;
+	for (int i = 0; nullable && i < s->nval; i++)
+		if (!*s->val[i])
+			return 0;
 	if (sqlite3_prepare_v2(c->db,
 			       "SELECT number FROM hubble_enum WHERE enum = ?1 AND name = ?2", -1,
 			       &named, NULL) ||
@@ -234,8 +239,11 @@ static int put_enum_term(struct comp *c, const struct fr_um_sel *s, const struct
 		goto out;
 	sqlite3_bind_text(named, 1, en, -1, SQLITE_STATIC);
 	sqlite3_bind_text(has, 1, en, -1, SQLITE_STATIC);
-	/* en is one of three names of fields.c, not text of the file */
-	put(c, " AND e.%s %sIN (", en, neg ? "NOT " : "");
+	/* en is one of the names of fields.c, not text of the file */
+	if (nullable && neg)
+		put(c, " AND (e.%s IS NULL OR e.%s NOT IN (", en, en);
+	else
+		put(c, " AND e.%s %sIN (", en, neg ? "NOT " : "");
 	for (int i = 0; i < s->nval; i++) {
 		char dec[24], *end;
 		int64_t v;
@@ -259,7 +267,7 @@ static int put_enum_term(struct comp *c, const struct fr_um_sel *s, const struct
 		else if (rc != SQLITE_ROW)
 			goto out;
 	}
-	put(c, ")");
+	put(c, nullable && neg ? "))" : ")");
 	ok = 1;
 out:
 	sqlite3_finalize(named);

@@ -300,16 +300,19 @@ static const struct fr_um_field f_hubble[] = {
 	    "Kafka error code as Hubble's label: decimal, 0 when absent"),
 	END};
 
-const char *fr_um__hubble_enum(const struct fr_um_field *f)
+const char *fr_um__hubble_enum(const struct fr_um_field *f, int *nullable)
 {
-	static const char *const names[] = {"verdict", "drop_reason", "flow_type"};
+	/* expr: ENUM(name, name); l7_type's COALESCE(ENUM(...), '') */
+	static const char *const names[] = {"verdict", "drop_reason", "flow_type", "l7_type"};
 	const size_t n = sizeof(f_hubble) / sizeof(f_hubble[0]);
 
 	if (f < f_hubble || f >= f_hubble + n)
 		return NULL;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(f->name, names[i]))
-			return names[i]; /* expr: ENUM(name, name) */
+		if (!strcmp(f->name, names[i])) {
+			*nullable = i == 3;
+			return names[i];
+		}
 	return NULL;
 }
 

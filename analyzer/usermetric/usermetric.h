@@ -90,8 +90,9 @@ const struct fr_um_source *fr_um__source(const char *name);
 const struct fr_um_field *fr_um__field(const struct fr_um_source *src, const char *name,
 				       struct fr_um_field *tmp, char *expr_buf, size_t cap);
 /* The hubble_enum of field `f` when its text is that enum's name of the
- * column of the same name (verdict, drop_reason, flow_type), else NULL. */
-const char *fr_um__hubble_enum(const struct fr_um_field *f);
+ * column of the same name (verdict, drop_reason, flow_type, l7_type),
+ * else NULL; *nullable: the column may be NULL, whose text is ''. */
+const char *fr_um__hubble_enum(const struct fr_um_field *f, int *nullable);
 /* Whether `s` names an errno (EAGAIN); `db` is not read. */
 int fr_um__errno_known(sqlite3 *db, const char *s);
 /* "a, b, c": the fields of `src`, for an error message. */

@@ -292,6 +292,23 @@ if dict(acc) != by_labels(whole, n) or len(series(stepped, n)) <= len(series(who
     fail("steps: sums differ")
 same(n, by_labels(whole, n), truth_sum("ebpf_syscall_count", ["namespace"]))
 
+# --- Hubble enum fields (compared as numbers, a NULL l7_type as ''): as
+# Python reads hubble.jsonl (a default value is left out of jsonpb) ---
+flows = [f for f in (json.loads(l).get("flow") for l in open(os.path.join(fx, "hubble.jsonl")))
+         if f]
+l7t = lambda f: f["l7"].get("type", "UNKNOWN_L7_TYPE") if "l7" in f else ""
+for n, sel, pred in (
+        ("enum_ne", '["verdict:!DROPPED"]', lambda f: f.get("verdict") != "DROPPED"),
+        ("enum_in", "{flow_type: [L7, SOCK]}", lambda f: f.get("Type") in ("L7", "SOCK")),
+        ("enum_l7_eq", "{l7_type: RESPONSE}", lambda f: l7t(f) == "RESPONSE"),
+        ("enum_l7_nin", '["l7_type:!in(REQUEST,RESPONSE)"]',
+         lambda f: l7t(f) not in ("REQUEST", "RESPONSE")),
+        ("enum_l7_empty", '["l7_type:"]', lambda f: l7t(f) == "")):
+    doc, _ = run(n, f"metrics:\n  - name: {n}\n    type: counter\n    source: hubble_flow\n"
+                 f"    selector: {sel}\n")
+    same(n, {"all": sum(s["value"] for s in series(doc, n))},
+         {"all": sum(1 for f in flows if pred(f))})
+
 # --- a row with a tuple of its own (sock_tuple: a socket whose peer is not
 # its connection's) reads it on the raw paths, as the ev_<kind> views do:
 # the truth is the tuple this test writes ---
