@@ -141,6 +141,7 @@ static int parse_header(struct fr_reader *r)
 		     FR_FORMAT_VERSION);
 		return -EPROTONOSUPPORT;
 	}
+	in->flags = fr_get16(c + 6); /* bits this reader does not know are ignored */
 	in->boot_ns = fr_get64(c + 8);
 	in->wall_ns = fr_get64(c + 16);
 	in->seq = fr_get64(c + 24);

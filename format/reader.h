@@ -29,6 +29,7 @@ struct fr_diag {
 
 struct fr_segment_info {
 	unsigned version;
+	unsigned flags;	  /* header flags: FR_SEG_* of writer.h */
 	uint64_t boot_ns; /* CLOCK_BOOTTIME at wall_ns */
 	uint64_t wall_ns; /* UTC ns since the epoch */
 	uint64_t seq;
