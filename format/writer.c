@@ -302,6 +302,32 @@ static void ledger_settle(struct fr_writer *w, int ok)
 				   kept[i].first_ns, kept[i].last_ns);
 }
 
+/* The column stream in w->scratch into w->out after the frame header, as
+ * one zstd frame whose first zstd block ends with the kind column: a
+ * reader learns a block's kinds by decompressing that much only
+ * (fr_block__kinds). Return: compressed size or a zstd error code. */
+static size_t compress(struct fr_writer *w, size_t cols)
+{
+	const size_t head = fr_columns__kinds_end(w->scratch, cols);
+	ZSTD_outBuffer out = {w->out + FR_BLOCK_FRAME, w->out_cap - FR_BLOCK_FRAME, 0};
+	ZSTD_inBuffer in = {w->scratch, head, 0};
+	size_t rc = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setPledgedSrcSize(w->cctx, cols);
+	if (head && !ZSTD_isError(rc))
+		do /* returns what is left to flush; `out` holds a whole bound */
+			rc = ZSTD_compressStream2(w->cctx, &out, &in, ZSTD_e_flush);
+		while (!ZSTD_isError(rc) && rc);
+	in = (ZSTD_inBuffer){w->scratch + head, cols - head, 0};
+	do
+		rc = ZSTD_isError(rc) ? rc : ZSTD_compressStream2(w->cctx, &out, &in, ZSTD_e_end);
+	while (!ZSTD_isError(rc) && rc);
+	return ZSTD_isError(rc) ? rc : out.pos;
+}
+
 int fr_writer__flush(struct fr_writer *w)
 {
 	uint8_t *h;
@@ -328,8 +354,7 @@ int fr_writer__flush(struct fr_writer *w)
 		   1);
 	if (err)
 		return err;
-	comp = ZSTD_compressCCtx(w->cctx, w->out + FR_BLOCK_FRAME, w->out_cap - FR_BLOCK_FRAME,
-				 w->scratch, (size_t)cols, w->level);
+	comp = compress(w, (size_t)cols);
 	if (ZSTD_isError(comp))
 		return -EIO;
 	n_records = (uint32_t)w->n;

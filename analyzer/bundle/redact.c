@@ -280,15 +280,12 @@ int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, siz
 	return rc;
 }
 
-#define KADDR_HIDDEN "hidden by the recorder with a per-run secret"
-#define KADDR_MAPPED "replaced by per-bundle ids"
-
 const char *fr_redact__segment(struct fr_redact *r, int kaddr_hidden)
 {
 	if (!r->kaddr_hidden != !kaddr_hidden)
 		memset(r->need, -1, sizeof(r->need)); /* the rules of pointer fields change */
 	r->kaddr_hidden = !!kaddr_hidden;
-	return kaddr_hidden ? KADDR_HIDDEN : KADDR_MAPPED;
+	return kaddr_hidden ? FR_REDACT_KADDR_HIDDEN : FR_REDACT_KADDR_MAPPED;
 }
 
 int fr_redact__may_change(struct fr_redact *r, unsigned kind)

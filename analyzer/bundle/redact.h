@@ -79,6 +79,9 @@ int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, siz
  */
 const char *fr_redact__segment(struct fr_redact *r, int kaddr_hidden);
 
+#define FR_REDACT_KADDR_HIDDEN "hidden by the recorder with a per-run secret"
+#define FR_REDACT_KADDR_MAPPED "replaced by per-bundle ids"
+
 /* Whether fr_redact__record() may change or drop a record of `kind`
  * (0: it always ships as is, so its block may be copied verbatim). */
 int fr_redact__may_change(struct fr_redact *r, unsigned kind);
