@@ -70,11 +70,12 @@ int fr_writer__write_frame(struct fr_writer *w, const uint8_t *buf, size_t len)
 		w->fail_reason = reason ? reason : "refused";
 		return err;
 	}
-	err = write_all(w->fd, buf, len, w->good_end);
+	/* placed frames are not in the file: it is the segment without them */
+	err = write_all(w->fd, buf, len, w->good_end - w->placed);
 	if (err) {
 		w->st.write_errors++;
 		w->fail_reason = FR_WRITER_LOSS_REASON;
-		if (ftruncate(w->fd, (off_t)w->good_end) < 0) {
+		if (ftruncate(w->fd, (off_t)(w->good_end - w->placed)) < 0) {
 			/* nothing more to do: the reader treats the rest as a torn tail */
 		}
 		return err;
@@ -136,7 +137,7 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 
 	*out = NULL;
 	if (o->block_size > FR_WRITER_MAX_BLOCK || o->level > ZSTD_maxCLevel() ||
-	    o->level < ZSTD_minCLevel() || o->fsync_ms < -1 || (o->flags & ~FR_SEG_FLAGS_KNOWN))
+	    o->level < ZSTD_minCLevel() || o->fsync_ms < FR_WRITER_NO_SYNC || (o->flags & ~FR_SEG_FLAGS_KNOWN))
 		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -188,7 +189,7 @@ int fr_writer__sync_due(struct fr_writer *w, int force)
 {
 	const uint64_t now = fr_clock__mono_ns();
 
-	if (!w->dirty)
+	if (!w->dirty || w->fsync_ms == FR_WRITER_NO_SYNC)
 		return 0;
 	if (!force &&
 	    (w->fsync_ms < 0 || now - w->last_sync_mono < (uint64_t)w->fsync_ms * 1000000ull))

@@ -42,7 +42,8 @@ struct fr_writer_opts {
 	size_t block_size;    /* raw bytes per block; 0: 256 KiB; max 16 MiB */
 	int level;	      /* zstd level; 0: 3; negative (faster) levels allowed */
 	unsigned flush_ms;    /* max age of an unwritten block; 0: 1000 */
-	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000 */
+	int fsync_ms; /* -1: never except seal; 0: every block; default 5000;
+		       * FR_WRITER_NO_SYNC: never (a scratch file) */
 	const char *host;     /* NULL: this host (uname) */
 	const char *boot_id;  /* NULL: /proc/sys/kernel/random/boot_id */
 	const char *kernel;   /* NULL: uname release */
@@ -71,6 +72,7 @@ struct fr_writer_opts {
 #define FR_SEG_KADDR_HIDDEN 1u
 #define FR_SEG_FLAGS_KNOWN  FR_SEG_KADDR_HIDDEN
 
+#define FR_WRITER_NO_SYNC (-2)
 #define FR_WRITER_DEFAULT_BLOCK (256u << 10)
 #define FR_WRITER_MAX_BLOCK	(16u << 20)
 
@@ -134,10 +136,13 @@ int fr_writer__append_frame(struct fr_writer *w, const uint8_t *frame, size_t le
 			    const uint32_t kinds[FR_KIND_MAX]);
 
 /*
- * As fr_writer__append_frame(), but the frame's bytes are not written: the
- * file keeps a hole of `len` bytes at *offset that the caller fills with
- * the frame itself (a bundle copies it from its source when it assembles
- * its archive); the tap still sees the bytes. Not with a gate.
+ * As fr_writer__append_frame(), but the frame is left out of the file: it
+ * is indexed at *offset of the segment, and the file holds the segment
+ * without its placed frames (what follows one is written `len` bytes
+ * before its offset in the segment); the caller puts them back (a bundle
+ * copies them from their source when it assembles its archive). A hole
+ * would do the same, but freeing a file of many extents is slow on ext4.
+ * The tap still sees the frame. Not with a gate.
  * Return: 0, -EINVAL (not one block frame, or a gate is set), or the
  * flush's -errno.
  */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Block frames copied from another segment as stored: written, or placed
- * (the file keeps a hole the caller fills, as a bundle does when it
- * assembles its archive from the source segments).
+ * (indexed at their offset in the segment but left out of the file, which
+ * the caller completes, as a bundle does when it assembles its archive
+ * from the source segments).
  */
 #include "format/layout.h"
 #include "format/writer.h"
@@ -66,6 +67,7 @@ int fr_writer__place_frame(struct fr_writer *w, const uint8_t *frame, size_t len
 		return err;
 	*offset = w->good_end;
 	w->good_end += len;
+	w->placed += len;
 	if (w->tap)
 		w->tap(w->tap_ctx, frame, len);
 	frame_done(w, frame, *offset, kinds);

@@ -52,6 +52,7 @@ struct fr_writer {
 	size_t scratch_cap;
 
 	uint64_t good_end; /* end of the last frame known written */
+	uint64_t placed;   /* bytes of placed frames before it, not in the file */
 	uint64_t last_sync_mono;
 	int dirty;
 

@@ -71,7 +71,7 @@ static int open_writer(const char *out, const struct fr_segment_info *in, struct
 {
 	const struct fr_writer_opts o = {
 		.flush_ms = 3600u * 1000u, /* blocks close by size: the cut is not live */
-		.fsync_ms = -1,
+		.fsync_ms = FR_WRITER_NO_SYNC, /* a scratch file: the archive is synced */
 		.host = in->host,
 		.boot_id = in->boot_id,
 		.kernel = in->kernel,
@@ -175,8 +175,8 @@ static void clock_sync(struct cut *c, const struct fr_record *rec)
 				      ev.f[FR_F_CLOCK_SYNC_BOOT_NS].u);
 }
 
-/* The frame `b` goes in as stored: placed (a hole the archive fills from
- * the input) when the cut may, else written. */
+/* The frame `b` goes in as stored: placed (left out of the cut's file, the
+ * archive reads it from the input) when the cut may, else written. */
 static int copy_frame(struct cut *c, const struct fr_block_view *b)
 {
 	struct fr_cut_result *res = c->res;
@@ -263,6 +263,7 @@ static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off)
 
 int fr_cut__read(const struct fr_cut_result *res, int fd, uint8_t *buf, size_t len, uint64_t off)
 {
+	uint64_t left_out = 0; /* bytes of refs before `off`: not in the file */
 	size_t i = 0;
 
 	while (len) {
@@ -270,15 +271,15 @@ int fr_cut__read(const struct fr_cut_result *res, int fd, uint8_t *buf, size_t l
 		uint64_t n;
 		int err;
 
-		while (i < res->nrefs && res->refs[i].at + res->refs[i].len <= off)
-			i++; /* refs are in file order */
+		for (; i < res->nrefs && res->refs[i].at + res->refs[i].len <= off; i++)
+			left_out += res->refs[i].len; /* refs are in segment order */
 		f = i < res->nrefs ? &res->refs[i] : NULL;
 		if (f && off >= f->at) { /* a placed frame: the input's bytes */
 			n = f->at + f->len - off < len ? f->at + f->len - off : len;
 			err = pread_all(res->src_fd, buf, (size_t)n, f->src + (off - f->at));
 		} else {
 			n = f && f->at - off < len ? f->at - off : len;
-			err = pread_all(fd, buf, (size_t)n, off);
+			err = pread_all(fd, buf, (size_t)n, off - left_out);
 		}
 		if (err)
 			return err;
