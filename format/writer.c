@@ -21,7 +21,6 @@
 #include <unistd.h>
 #include <zstd.h>
 
-
 int fr_writer__grow(void **buf, size_t *cap, size_t need, size_t elem)
 {
 	size_t c = *cap ? *cap : 64;
@@ -137,7 +136,8 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 
 	*out = NULL;
 	if (o->block_size > FR_WRITER_MAX_BLOCK || o->level > ZSTD_maxCLevel() ||
-	    o->level < ZSTD_minCLevel() || o->fsync_ms < FR_WRITER_NO_SYNC || (o->flags & ~FR_SEG_FLAGS_KNOWN))
+	    o->level < ZSTD_minCLevel() || o->fsync_ms < FR_WRITER_NO_SYNC ||
+	    (o->flags & ~FR_SEG_FLAGS_KNOWN))
 		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -218,7 +218,8 @@ static int resort(struct fr_writer *w)
 	size_t pos = 0;
 	int err;
 
-	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap, w->raw_len + w->n * FR_VARINT_MAX, 1);
+	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap,
+			      w->raw_len + w->n * FR_VARINT_MAX, 1);
 	if (err)
 		return err;
 	dst = w->scratch;
@@ -345,14 +346,15 @@ int fr_writer__flush(struct fr_writer *w)
 		if (err)
 			return err;
 	}
-	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap, fr_columns__bound(w->raw_len), 1);
+	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap, fr_columns__bound(w->raw_len),
+			      1);
 	if (err)
 		return err;
 	cols = fr_columns__encode(w->raw, w->raw_len, (uint32_t)w->n, w->scratch);
 	if (cols < 0)
 		return cols;
-	err = fr_writer__grow((void **)&w->out, &w->out_cap, FR_BLOCK_FRAME + ZSTD_compressBound((size_t)cols),
-		   1);
+	err = fr_writer__grow((void **)&w->out, &w->out_cap,
+			      FR_BLOCK_FRAME + ZSTD_compressBound((size_t)cols), 1);
 	if (err)
 		return err;
 	comp = compress(w, (size_t)cols);
@@ -414,7 +416,8 @@ static int put(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, u
 
 	err = fr_writer__grow((void **)&w->raw, &w->raw_cap, w->raw_len + need, 1);
 	if (!err)
-		err = fr_writer__grow((void **)&w->refs, &w->refs_cap, w->n + 1, sizeof(w->refs[0]));
+		err = fr_writer__grow((void **)&w->refs, &w->refs_cap, w->n + 1,
+				      sizeof(w->refs[0]));
 	if (err)
 		return err;
 	if (!w->n) {

@@ -42,8 +42,8 @@ struct fr_writer_opts {
 	size_t block_size;    /* raw bytes per block; 0: 256 KiB; max 16 MiB */
 	int level;	      /* zstd level; 0: 3; negative (faster) levels allowed */
 	unsigned flush_ms;    /* max age of an unwritten block; 0: 1000 */
-	int fsync_ms; /* -1: never except seal; 0: every block; default 5000;
-		       * FR_WRITER_NO_SYNC: never (a scratch file) */
+	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000;
+			       * FR_WRITER_NO_SYNC: never (a scratch file) */
 	const char *host;     /* NULL: this host (uname) */
 	const char *boot_id;  /* NULL: /proc/sys/kernel/random/boot_id */
 	const char *kernel;   /* NULL: uname release */
@@ -72,7 +72,7 @@ struct fr_writer_opts {
 #define FR_SEG_KADDR_HIDDEN 1u
 #define FR_SEG_FLAGS_KNOWN  FR_SEG_KADDR_HIDDEN
 
-#define FR_WRITER_NO_SYNC (-2)
+#define FR_WRITER_NO_SYNC	(-2)
 #define FR_WRITER_DEFAULT_BLOCK (256u << 10)
 #define FR_WRITER_MAX_BLOCK	(16u << 20)
 

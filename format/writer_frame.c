@@ -23,7 +23,8 @@ static int frame_start(struct fr_writer *w, const uint8_t *frame, size_t len)
 		return -EINVAL;
 	err = fr_writer__flush(w);
 	if (!err)
-		err = fr_writer__grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
+		err = fr_writer__grow((void **)&w->idx, &w->idx_cap, w->nidx + 1,
+				      sizeof(w->idx[0]));
 	return err;
 }
 

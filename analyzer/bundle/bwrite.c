@@ -206,6 +206,7 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct piece *p = &b->p[i];
 		const struct fr_segment_info *in = &p->res.info;
+		json_t *seg;
 		int seen = 0;
 
 		for (size_t k = 0; k < i; k++)
@@ -216,19 +217,19 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 					      json_pack("{s:s,s:s,s:s,s:s}", "host", in->host,
 							"boot_id", in->boot_id, "kernel",
 							in->kernel, "recorder", in->recorder));
-		json_array_append_new(
-			segs,
-			json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:I,s:s,s:I,s:I}",
-				  "name", p->name, "size", (json_int_t)p->res.bytes, "sha256",
-				  p->sha, "host", in->host, "boot_id", in->boot_id, "seq",
-				  (json_int_t)in->seq, "source", p->source, "records",
-				  (json_int_t)p->res.records, "state_records",
-				  (json_int_t)p->res.state_records, "first",
-				  (json_int_t)p->res.first_wall, "last", (json_int_t)p->res.last_wall,
-				  "snapshot", p->res.snapshot, "bad_blocks",
-				  (json_int_t)p->res.bad_blocks, "kernel_pointers",
-				  p->res.kernel_pointers, "blocks", (json_int_t)p->res.blocks,
-				  "blocks_copied", (json_int_t)p->res.blocks_copied));
+		seg = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:I}", "name",
+				p->name, "size", (json_int_t)p->res.bytes, "sha256", p->sha, "host",
+				in->host, "boot_id", in->boot_id, "seq", (json_int_t)in->seq,
+				"source", p->source, "records", (json_int_t)p->res.records,
+				"state_records", (json_int_t)p->res.state_records, "first",
+				(json_int_t)p->res.first_wall, "last", (json_int_t)p->res.last_wall,
+				"snapshot", p->res.snapshot, "bad_blocks",
+				(json_int_t)p->res.bad_blocks);
+		json_object_set_new(seg, "kernel_pointers", json_string(p->res.kernel_pointers));
+		json_object_set_new(seg, "blocks", json_integer((json_int_t)p->res.blocks));
+		json_object_set_new(seg, "blocks_copied",
+				    json_integer((json_int_t)p->res.blocks_copied));
+		json_array_append_new(segs, seg);
 		hidden += (in->flags & FR_SEG_KADDR_HIDDEN) != 0;
 		if (!p->res.snapshot)
 			json_array_append_new(mgaps, json_string(p->name));
@@ -238,7 +239,7 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 	red = fr_redact__summary(r);
 	/* what was done with kernel pointers, per segment and for the bundle */
 	json_object_set_new(red, "kernel_pointers",
-			    json_string(!hidden	       ? "per-bundle ids"
+			    json_string(!hidden		 ? "per-bundle ids"
 					: hidden == b->n ? FR_REDACT_KADDR_HIDDEN
 							 : "per segment"));
 	json_object_set_new(m, "redaction", red);

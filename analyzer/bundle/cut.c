@@ -70,7 +70,7 @@ static int open_writer(const char *out, const struct fr_segment_info *in, struct
 		       struct fr_writer **w)
 {
 	const struct fr_writer_opts o = {
-		.flush_ms = 3600u * 1000u, /* blocks close by size: the cut is not live */
+		.flush_ms = 3600u * 1000u,     /* blocks close by size: the cut is not live */
 		.fsync_ms = FR_WRITER_NO_SYNC, /* a scratch file: the archive is synced */
 		.host = in->host,
 		.boot_id = in->boot_id,
@@ -325,8 +325,7 @@ int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, i
 		return err;
 	}
 	res->info = *fr_reader__info(c.rd);
-	res->kernel_pointers =
-		fr_redact__segment(r, (res->info.flags & FR_SEG_KADDR_HIDDEN) != 0);
+	res->kernel_pointers = fr_redact__segment(r, (res->info.flags & FR_SEG_KADDR_HIDDEN) != 0);
 	c.offset = (int64_t)(res->info.wall_ns - res->info.boot_ns);
 	if (place) {
 		res->src_fd = fr_reader__dup_fd(c.rd);
@@ -371,10 +370,10 @@ int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, i
 			if (rec.kind == FR_KIND_RECORDER_STATS)
 				add_loss(losses, &rec);
 			else if (rec.kind == FR_KIND_MARKER)
-				json_array_append_new(markers,
-						      json_pack("{s:I,s:s%}", "time", (json_int_t)wall,
-								"text", (const char *)rec.payload,
-								(size_t)rec.len));
+				json_array_append_new(markers, json_pack("{s:I,s:s%}", "time",
+									 (json_int_t)wall, "text",
+									 (const char *)rec.payload,
+									 (size_t)rec.len));
 		}
 		if (!placed)
 			err = ship(&c, &rec);

@@ -37,7 +37,7 @@ struct fr_cut_result {
 	 * (fr_cut__read puts them back). */
 	struct fr_cut_ref {
 		uint64_t at, src, len;
-	} *refs;
+	} * refs;
 	size_t nrefs;
 	int src_fd; /* the input, open while refs point into it; -1: none */
 };
