@@ -216,7 +216,6 @@ static int filter(void *ctx, const struct fr_block_view *b)
 		for (unsigned k = 0; k < FR_KIND_MAX; k++)
 			if (b->kinds[k] && is_state(k))
 				return 0;
-		c->res->blocks_skipped++;
 		return 1;
 	}
 	if (lo < c->from - c->margin || hi >= c->to + c->margin || b->kinds[FR_KIND_CLOCK_SYNC])

@@ -29,7 +29,6 @@ struct fr_cut_result {
 	uint64_t bytes;		       /* size of the new segment */
 	uint64_t blocks;	       /* in the new segment */
 	uint64_t blocks_copied;	       /* of those, copied as stored (not recompressed) */
-	uint64_t blocks_skipped;       /* input blocks before the window without state records */
 	char sha256[65];	       /* of the new segment as it goes in the bundle */
 	const char *kernel_pointers;   /* what was done with them (fr_redact__segment) */
 	/* Frames placed, not written (fr_writer__place_frame): the segment
