@@ -195,7 +195,7 @@ int fr_block__kinds(struct fr_block_cursor *c, ZSTD_DCtx *dctx, uint32_t kinds[F
 	/* feed the frame in growing steps: zstd decodes only the blocks it has
 	 * whole, and the kind column is at the start (format/columns.c) */
 	while (rc == 0) {
-		const size_t before = out.pos;
+		const size_t before = out.pos, consumed = in.pos, given = in.size;
 		size_t ret;
 
 		in.size = in.size + step < b->comp_len ? in.size + step : b->comp_len;
@@ -206,7 +206,7 @@ int fr_block__kinds(struct fr_block_cursor *c, ZSTD_DCtx *dctx, uint32_t kinds[F
 					    ZSTD_getErrorName(ret));
 		if (out.pos != before)
 			rc = kind_column(c->cols, out.pos, b->n_records, kinds);
-		if (rc == 0 && in.size == b->comp_len && in.pos == in.size && out.pos == before)
+		if (rc == 0 && in.size == given && in.pos == consumed && out.pos == before)
 			rc = -1; /* all given, nothing more comes out */
 	}
 	ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
