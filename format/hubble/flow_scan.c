@@ -38,7 +38,8 @@ static bool ascii(const uint8_t *s, size_t n)
 	size_t i = 0;
 
 	if (n < 8) {
-		memcpy(&w, s, n);
+		if (n)
+			memcpy(&w, s, n);
 		return !ascii_stop(w);
 	}
 	for (; n - i > 16; i += 16)
