@@ -275,7 +275,14 @@ def scenario_tls(a, pb, base):
     server name given); a wrong server name and a foreign CA refused."""
     sdir = os.path.join(base, "srv-tls6")
     os.mkdir(sdir)
-    srv, ports = tr.start_server(sdir, "--unix", "none", "--tcp-host", "::1")
+    host = "::1"
+    try:  # a machine without IPv6 loopback tests the rest on IPv4
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as t:
+            t.bind(("::1", 0))
+    except OSError:
+        host = "127.0.0.1"
+        print("note: no IPv6 loopback here: the TLS checks run on 127.0.0.1")
+    srv, ports = tr.start_server(sdir, "--unix", "none", "--tcp-host", host)
     f = lambda n: os.path.join(sdir, n)
     n = len(tr.sample_responses(pb))
     rdir = os.path.join(base, "rec-tls6")
@@ -285,7 +292,7 @@ def scenario_tls(a, pb, base):
     time.sleep(0.3)
     rc = rec.stop()
     recs = tr.read_records(a.segdump, rdir)
-    check(rc == 0 and ports["address"].startswith("[::1]:")
+    check(rc == 0 and ports["address"].startswith("[::1]:" if host == "::1" else host)
           and len(recs["hubble_flow_pb"]) == n,
           "tls6: %s with the CA only: %d flow records (want %d)"
           % (ports["address"], len(recs["hubble_flow_pb"]), n))
