@@ -8,8 +8,8 @@ messages never asked for, a message over the 4 MiB bound and a 1 MiB one
 across many reads, GOAWAY from a server that restarts, a connection cut
 inside a message (a proxy in this script closes it after N bytes), TLS
 with a wrong server name or a foreign CA, TLS over IPv6 checked against
-the certificate's IP address, and a stop during a TLS handshake that
-never completes. The truth is what this script sent (server.py's /stats
+the certificate's IP address, a target by name (resolved or not), and a
+stop during a TLS handshake that never completes. The truth is what this script sent (server.py's /stats
 and the flows it generated); the recording is read back with
 hubble_segdump and Google's protobuf. Exit 77 only when python3-grpcio
 is missing."""
@@ -321,6 +321,34 @@ def scenario_tls(a, pb, base):
     srv.wait()
 
 
+def scenario_names(a, pb, base):
+    """HOST:PORT by name (looked up without blocking a stop): localhost,
+    its certificate checked as a name; a name that does not resolve, said."""
+    sdir = os.path.join(base, "srv-names")
+    os.mkdir(sdir)
+    srv, ports = tr.start_server(sdir, "--unix", "none")
+    ca = os.path.join(sdir, "ca.crt")
+    # the resolver's own timeouts (no DNS reachable) fit in the 10 s a
+    # connect attempt has, and this run lasts longer than that
+    bad = subprocess.Popen([a.record, "--dir", os.path.join(base, "rec-badname"), "--kube", "off",
+                            "--families", "none", "--hubble", "no-such-host.invalid:%d"
+                            % ports["tcp"], "--hubble-tls-ca", ca, "--duration", "12s"],
+                           stderr=subprocess.PIPE, text=True)
+    n = len(tr.sample_responses(pb))
+    rdir = os.path.join(base, "rec-localhost")
+    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "localhost:%d"
+                   % ports["tcp"], "--hubble-tls-ca", ca)
+    wait_for("the samples by name", lambda: tr.stream_flows_sent(ports) >= n)
+    rc, recs, _, flows = stop(a, pb, rec, rdir)
+    check(rc == 0 and len(flows) == n, "names: localhost:%d: %d flows (want %d)"
+          % (ports["tcp"], len(flows), n))
+    _, err = bad.communicate(timeout=60)
+    check(bad.returncode == 0 and "cannot resolve no-such-host.invalid: " in err,
+          "names: an unknown name said: %s" % [l for l in err.splitlines() if "resolve" in l][:1])
+    srv.terminate()
+    srv.wait()
+
+
 def scenario_stop(a, pb, base):
     """A TCP listener that never answers the TLS handshake: the handshake
     times out (10 s, said), and a stop in the middle of one is prompt."""
@@ -357,7 +385,7 @@ def main():
     a, pb, base = r
     only = set(a.only.split(",")) if a.only else None
     for f in (scenario_status, scenario_compressed, scenario_big, scenario_goaway,
-              scenario_cut, scenario_tls, scenario_stop):
+              scenario_cut, scenario_tls, scenario_names, scenario_stop):
         if only is None or f.__name__[len("scenario_"):] in only:
             f(a, pb, base)
     print("%d failure(s)" % len(tr.FAILS))
