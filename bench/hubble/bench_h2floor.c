@@ -76,6 +76,12 @@ int main(int argc, char **argv)
 	err = fr_hubble_h2__open(&o, NULL, -1, &stop, fr_hubble_conn__now() + 10000000000ull, &h,
 				 why, sizeof(why));
 	err = err ?: fr_hubble_h2__call(h, &call, why, sizeof(why));
+	if (!err && call.status) {
+		char g[128];
+
+		fprintf(stderr, "fr-bench-hubble-h2floor: %s: status %d: %s%s\n", o.target,
+			call.status, call.message, fr_hubble_h2__goaway(h, g, sizeof(g)));
+	}
 	fr_hubble_h2__close(h);
 	free(buf);
 	if (err) {

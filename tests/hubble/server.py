@@ -299,6 +299,8 @@ def main():
     ap.add_argument("--tcp-port", type=int, default=0, help="TLS port (0 picks one, -1 none)")
     ap.add_argument("--tcp-host", default="127.0.0.1", help="TLS address (::1 for IPv6)")
     ap.add_argument("--client-cert", action="store_true", help="require a client cert")
+    ap.add_argument("--ping-interval-ms", type=int,
+                    help="accept client PINGs this often (default: gRPC's 5 minutes, then GOAWAY)")
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "fixtures/hubble"))
     ap.add_argument("--no-samples", action="store_true")
     ap.add_argument("--generate", type=int, default=0)
@@ -335,7 +337,11 @@ def main():
     def make_server(tcp_port):
         """A gRPC server on the unix socket and TLS port; returns it and
         the TLS port it got."""
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
+        opts = []
+        if a.ping_interval_ms is not None:  # keepalive PINGs this often are fine
+            opts = [("grpc.http2.min_ping_interval_without_data_ms", a.ping_interval_ms),
+                    ("grpc.http2.max_ping_strikes", 0)]
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=opts)
         server.add_generic_rpc_handlers((make_servicer(hub),))
         if sock != "none":
             if os.path.exists(sock):

@@ -8,8 +8,10 @@ messages never asked for, a message over the 4 MiB bound and a 1 MiB one
 across many reads, GOAWAY from a server that restarts, a connection cut
 inside a message (a proxy in this script closes it after N bytes), TLS
 with a wrong server name or a foreign CA, TLS over IPv6 checked against
-the certificate's IP address, and a stop during a TLS handshake that
-never completes. The truth is what this script sent (server.py's /stats
+the certificate's IP address, a target by name (resolved or not), a
+stop during a TLS handshake that never completes, and keepalive PINGs
+(refused by a strict server; answered, then unanswered: a proxy here
+goes silent). The truth is what this script sent (server.py's /stats
 and the flows it generated); the recording is read back with
 hubble_segdump and Google's protobuf. Exit 77 only when python3-grpcio
 is missing."""
@@ -194,10 +196,11 @@ def scenario_goaway(a, pb, base):
 class CutProxy:
     """A unix-socket proxy that, once armed with N, forwards N more bytes
     from the server and then closes both sides: a connection that ends
-    inside whatever was being sent."""
+    inside whatever was being sent. Frozen, it forwards nothing more: a
+    peer that went silent."""
 
     def __init__(self, path, upstream):
-        self.path, self.upstream, self.cut = path, upstream, None
+        self.path, self.upstream, self.cut, self.frozen = path, upstream, None, False
         self.lock = threading.Lock()
         self.ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.ls.bind(path)
@@ -207,6 +210,10 @@ class CutProxy:
     def arm(self, n):
         with self.lock:
             self.cut = n
+
+    def freeze(self):
+        """From now on nothing passes, either way; the connections stay."""
+        self.frozen = True
 
     def accept(self):
         while True:
@@ -225,6 +232,8 @@ class CutProxy:
                 b = src.recv(65536)
                 if not b:
                     break
+                if self.frozen:
+                    continue
                 if from_server:
                     with self.lock:
                         if self.cut is not None:
@@ -321,6 +330,72 @@ def scenario_tls(a, pb, base):
     srv.wait()
 
 
+def scenario_keepalive(a, pb, base):
+    """The recorder's HTTP/2 reader with the keepalive at 1 s (PING timeout
+    3 s). A server that allows PINGs every 5 minutes only (gRPC's default,
+    as grpc-go's): GOAWAY too_many_pings, said (why the recorder waits 5
+    minutes). One that allows them: a quiet stream stays open; once the
+    connection goes silent (a proxy drops everything) the reader gives up,
+    saying why."""
+    if not a.keepalive_client:
+        print("skip: keepalive: no --keepalive-client")
+        return
+    srv, ports, _ = unix_server(base, "ka-strict")
+    p = subprocess.run([a.keepalive_client, "unix:" + ports["unix"]], capture_output=True,
+                       text=True, timeout=60)
+    check("GOAWAY (ENHANCE_YOUR_CALM: too_many_pings)" in p.stderr,
+          "keepalive: PINGs every second to a strict server: %s" % p.stderr.strip())
+    srv.terminate()
+    srv.wait()
+
+    sdir = os.path.join(base, "srv-ka")
+    os.mkdir(sdir)
+    srv, ports = tr.start_server(sdir, "--tcp-port", "-1", "--no-samples",
+                                 "--ping-interval-ms", "100")
+    proxy = CutProxy(os.path.join(base, "ka.sock"), ports["unix"])
+    p = subprocess.Popen([a.keepalive_client, "unix:" + proxy.path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    wait_for("the stream", lambda: ctl(ports, "/stats")["streams"] >= 1)
+    send(ports, 3, 3)
+    time.sleep(5)  # 4 keepalive periods, each PING answered
+    quiet_ok = p.poll() is None
+    proxy.freeze()
+    _, err = p.communicate(timeout=60)
+    check(quiet_ok, "keepalive: a quiet stream with its PINGs answered stays open")
+    check(p.returncode == 1 and "no answer to a keepalive PING in 3 s" in err,
+          "keepalive: a silent connection is given up: %s" % err.strip())
+    srv.terminate()
+    srv.wait()
+
+
+def scenario_names(a, pb, base):
+    """HOST:PORT by name (looked up without blocking a stop): localhost,
+    its certificate checked as a name; a name that does not resolve, said."""
+    sdir = os.path.join(base, "srv-names")
+    os.mkdir(sdir)
+    srv, ports = tr.start_server(sdir, "--unix", "none")
+    ca = os.path.join(sdir, "ca.crt")
+    # the resolver's own timeouts (no DNS reachable) fit in the 10 s a
+    # connect attempt has, and this run lasts longer than that
+    bad = subprocess.Popen([a.record, "--dir", os.path.join(base, "rec-badname"), "--kube", "off",
+                            "--families", "none", "--hubble", "no-such-host.invalid:%d"
+                            % ports["tcp"], "--hubble-tls-ca", ca, "--duration", "12s"],
+                           stderr=subprocess.PIPE, text=True)
+    n = len(tr.sample_responses(pb))
+    rdir = os.path.join(base, "rec-localhost")
+    rec = Recorder(a.record, rdir, "--families", "none", "--hubble", "localhost:%d"
+                   % ports["tcp"], "--hubble-tls-ca", ca)
+    wait_for("the samples by name", lambda: tr.stream_flows_sent(ports) >= n)
+    rc, recs, _, flows = stop(a, pb, rec, rdir)
+    check(rc == 0 and len(flows) == n, "names: localhost:%d: %d flows (want %d)"
+          % (ports["tcp"], len(flows), n))
+    _, err = bad.communicate(timeout=60)
+    check(bad.returncode == 0 and "cannot resolve no-such-host.invalid: " in err,
+          "names: an unknown name said: %s" % [l for l in err.splitlines() if "resolve" in l][:1])
+    srv.terminate()
+    srv.wait()
+
+
 def scenario_stop(a, pb, base):
     """A TCP listener that never answers the TLS handshake: the handshake
     times out (10 s, said), and a stop in the middle of one is prompt."""
@@ -351,13 +426,15 @@ def scenario_stop(a, pb, base):
 
 
 def main():
-    r = tr.prologue(argparse.ArgumentParser(), "hubble-faults-")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--keepalive-client", help="hubble_h2_keepalive (tests/hubble/CMakeLists.txt)")
+    r = tr.prologue(ap, "hubble-faults-")
     if r is None:
         return 77
     a, pb, base = r
     only = set(a.only.split(",")) if a.only else None
     for f in (scenario_status, scenario_compressed, scenario_big, scenario_goaway,
-              scenario_cut, scenario_tls, scenario_stop):
+              scenario_cut, scenario_tls, scenario_names, scenario_stop, scenario_keepalive):
         if only is None or f.__name__[len("scenario_"):] in only:
             f(a, pb, base)
     print("%d failure(s)" % len(tr.FAILS))

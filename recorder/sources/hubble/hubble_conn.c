@@ -167,38 +167,50 @@ static int lookup(const char *host, const char *port, int wake_fd, uint64_t dead
 		  struct addrinfo **out, char *why, size_t why_len)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+	const size_t hlen = strlen(host) + 1, plen = strlen(port) + 1;
 	struct gaicb *req, *list[1];
 	struct sigevent sev = {.sigev_notify = SIGEV_NONE};
 	int err = getaddrinfo(host, port, &hints, out);
+	char *names;
 
 	if (err != EAI_NONAME)
 		goto done;
 	hints.ai_flags = AI_ADDRCONFIG;
-	/* on the heap: a lookup that cannot be cancelled still writes to it */
-	req = calloc(1, sizeof(*req) + sizeof(hints));
+	/* the request, its hints and names in one block on the heap: a lookup
+	 * that cannot be cancelled still reads and writes it after we left */
+	req = calloc(1, sizeof(*req) + sizeof(hints) + hlen + plen);
 	if (!req)
 		return -ENOMEM;
+	names = (char *)(req + 1) + sizeof(hints);
 	memcpy(req + 1, &hints, sizeof(hints));
-	req->ar_name = host;
-	req->ar_service = port;
+	memcpy(names, host, hlen);
+	memcpy(names + hlen, port, plen);
+	req->ar_name = names;
+	req->ar_service = names + hlen;
 	req->ar_request = (struct addrinfo *)(req + 1);
 	list[0] = req;
 	err = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);
-	while (!err && (err = gai_error(req)) == EAI_INPROGRESS) {
+	while (!err && gai_error(req) == EAI_INPROGRESS) {
 		const struct timespec step = {0, LOOKUP_POLL_MS * 1000000L};
 		struct pollfd p = {.fd = wake_fd, .events = POLLIN};
 
 		if (poll(&p, 1, 0) > 0 || !ms_left(deadline_ns)) {
-			const bool stopped = p.revents;
+			const int c = gai_cancel(req);
 
-			/* not cancellable once running: it finishes on its own
-			 * thread, and what it wrote is left to it */
-			if (gai_cancel(req) == EAI_CANCELED)
+			/* EAI_NOTCANCELED: it runs on the resolver's thread,
+			 * which is left the block (a few hundred bytes) */
+			if (c == EAI_ALLDONE)
+				freeaddrinfo(req->ar_result);
+			if (c == EAI_ALLDONE || c == EAI_CANCELED)
 				free(req);
-			return stopped ? -ECANCELED : -ETIMEDOUT;
+			if (p.revents)
+				return -ECANCELED;
+			snprintf(why, why_len, "cannot resolve %s: timed out", host);
+			return -ETIMEDOUT;
 		}
 		gai_suspend((const struct gaicb *const *)list, 1, &step);
 	}
+	err = err ?: gai_error(req);
 	*out = req->ar_result;
 	free(req);
 done:
