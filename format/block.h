@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <zstd.h>
 
+#include "format/kinds.h"
 #include "format/reader.h"
 
 struct fr_block_hdr {
@@ -30,6 +31,7 @@ struct fr_block_cursor {
 	uint64_t prev_ts;
 	struct fr_record head; /* next record, valid while has_head */
 	int has_head;
+	int frame_ok; /* comp holds hdr's whole frame, checked */
 };
 
 /*
@@ -40,8 +42,23 @@ struct fr_block_cursor {
 int fr_block__read_hdr(int fd, uint64_t file_size, uint64_t off, struct fr_block_hdr *b,
 		       struct fr_diag *diag);
 
-/* Read, checksum, decompress and un-column the payload into `c`, then peek
- * the first record. Return: 0, -EBADMSG (diag set), -ENOMEM, -EIO. */
+/* Read the block's whole frame (preamble, header, payload) into c->comp
+ * and check it: the same header as `b`, the payload's checksum, one zstd
+ * frame of raw_len. Return: 0, -EBADMSG (diag set), -ENOMEM, -EIO. */
+int fr_block__read_frame(struct fr_block_cursor *c, int fd, const struct fr_block_hdr *b,
+			 struct fr_diag *diag);
+
+/* Records per kind of a column block whose frame was read, from its kind
+ * column alone: only the start of the payload is decompressed. Return: 0,
+ * -EBADMSG (diag set), -EINVAL (no frame, or not a column block), -ENOMEM. */
+int fr_block__kinds(struct fr_block_cursor *c, ZSTD_DCtx *dctx, uint32_t kinds[FR_KIND_MAX],
+		    struct fr_diag *diag);
+
+/* Decompress and un-column the frame read into `c`, then peek the first
+ * record. Return: 0, -EBADMSG (diag set), -ENOMEM. */
+int fr_block__decode(struct fr_block_cursor *c, ZSTD_DCtx *dctx, struct fr_diag *diag);
+
+/* fr_block__read_frame() then fr_block__decode(). */
 int fr_block__load(struct fr_block_cursor *c, int fd, ZSTD_DCtx *dctx, const struct fr_block_hdr *b,
 		   struct fr_diag *diag);
 

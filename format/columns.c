@@ -297,3 +297,19 @@ out:
 		free(sec[kind]);
 	return err;
 }
+
+size_t fr_columns__kinds_end(const uint8_t *cols, size_t len)
+{
+	const uint8_t *p = cols, *const end = cols + len;
+	uint64_t n, v;
+	size_t k = fr_varint__get(p, end, &n);
+
+	if (k)
+		p += k, k = fr_varint__get(p, end, &v);
+	for (uint64_t i = 0; k && i <= n; i++) {
+		p += k;
+		if (i < n)
+			k = fr_varint__get(p, end, &v);
+	}
+	return k ? (size_t)(p - cols) : 0;
+}

@@ -31,4 +31,8 @@ size_t fr_columns__bound(size_t rows_len);
  */
 int fr_columns__decode(const uint8_t *cols, size_t cols_len, uint32_t n, uint8_t *dst, size_t cap);
 
+/* Where the kind column of a column stream ends (after n, rows_len and
+ * n kinds). Return: that offset, or 0 when `cols` is too short. */
+size_t fr_columns__kinds_end(const uint8_t *cols, size_t len);
+
 #endif /* FR_FORMAT_COLUMNS_H */

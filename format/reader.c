@@ -14,6 +14,7 @@
 #include "format/reader.h"
 #include "format/block.h"
 #include "format/crc32c.h"
+#include "format/kinds.h"
 #include "format/layout.h"
 
 #include <errno.h>
@@ -72,6 +73,9 @@ struct fr_reader {
 
 	uint8_t *frame; /* fr_reader__block_frame() */
 	size_t frame_cap;
+
+	fr_block_filter_fn filter;
+	void *filter_ctx;
 };
 
 #define fail(r, off, ...) fr_diag__set(&(r)->diag, off, __VA_ARGS__)
@@ -141,6 +145,7 @@ static int parse_header(struct fr_reader *r)
 		     FR_FORMAT_VERSION);
 		return -EPROTONOSUPPORT;
 	}
+	in->flags = fr_get16(c + 6); /* bits this reader does not know are ignored */
 	in->boot_ns = fr_get64(c + 8);
 	in->wall_ns = fr_get64(c + 16);
 	in->seq = fr_get64(c + 24);
@@ -410,26 +415,63 @@ static void cursor_put(struct fr_reader *r, struct fr_block_cursor *c)
 		fr_block__free(c);
 }
 
-/* Load a block into a new open cursor. Return 1 opened, <0 damaged. */
+/* Show a read block to the filter. Return: 1 taken, 0 not, <0 error. */
+static int offer(struct fr_reader *r, struct fr_block_cursor *c)
+{
+	uint32_t kinds[FR_KIND_MAX];
+	struct fr_block_view v;
+
+	if (!r->filter || !(c->hdr.flags & FR_BLOCK_COLUMNS))
+		return 0;
+	/* a block whose kinds cannot be read is read in full, which reports
+	 * its damage */
+	if (fr_block__kinds(c, r->dctx, kinds, &r->diag))
+		return 0;
+	v = (struct fr_block_view){.offset = c->hdr.offset,
+				   .ts_min = c->hdr.ts_min,
+				   .ts_max = c->hdr.ts_max,
+				   .n_records = c->hdr.n_records,
+				   .frame = c->comp,
+				   .frame_len = FR_BLOCK_FRAME + (size_t)c->hdr.comp_len,
+				   .kinds = kinds};
+	return r->filter(r->filter_ctx, &v);
+}
+
+/* Load a block into a new open cursor. Return 1 opened or taken by the
+ * filter, <0 damaged. */
 static int open_block(struct fr_reader *r, const struct fr_block_hdr *b)
 {
 	struct fr_block_cursor *c = cursor_new(r);
-	int err;
+	int err, taken = 0;
 
 	if (!c)
 		return -ENOMEM;
-	err = fr_block__load(c, r->fd, r->dctx, b, &r->diag);
-	if (err) {
+	err = fr_block__read_frame(c, r->fd, b, &r->diag);
+	if (!err) {
+		taken = offer(r, c);
+		if (taken < 0) { /* the filter's own error */
+			cursor_put(r, c);
+			return taken;
+		}
+	}
+	if (!err && !taken)
+		err = fr_block__decode(c, r->dctx, &r->diag);
+	if (err < 0) {
 		cursor_put(r, c);
 		r->st.blocks_bad++;
 		return err;
 	}
-	c->seq = r->next_seq++;
-	r->open[r->nopen++] = c;
-	r->open_bytes += block_bytes(&c->hdr);
 	r->st.blocks_ok++;
 	r->st.raw_bytes += b->raw_len;
 	r->st.comp_bytes += b->comp_len;
+	if (taken) {
+		cursor_put(r, c);
+		r->st.blocks_taken++;
+		return 1;
+	}
+	c->seq = r->next_seq++;
+	r->open[r->nopen++] = c;
+	r->open_bytes += block_bytes(&c->hdr);
 	return 1;
 }
 
@@ -688,6 +730,19 @@ int fr_reader__block_frame(struct fr_reader *r, uint64_t offset, const uint8_t *
 	*len = n;
 	*n_records = b.n_records;
 	return 0;
+}
+
+void fr_reader__set_block_filter(struct fr_reader *r, fr_block_filter_fn fn, void *ctx)
+{
+	r->filter = fn;
+	r->filter_ctx = ctx;
+}
+
+int fr_reader__dup_fd(const struct fr_reader *r)
+{
+	const int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+
+	return fd < 0 ? -errno : fd;
 }
 
 void fr_reader__close(struct fr_reader *r)

@@ -29,6 +29,7 @@ struct fr_diag {
 
 struct fr_segment_info {
 	unsigned version;
+	unsigned flags;	  /* header flags: FR_SEG_* of writer.h */
 	uint64_t boot_ns; /* CLOCK_BOOTTIME at wall_ns */
 	uint64_t wall_ns; /* UTC ns since the epoch */
 	uint64_t seq;
@@ -62,7 +63,22 @@ struct fr_reader_stats {
 	int index_error;       /* footer or index present but damaged */
 	uint64_t index_blocks; /* blocks listed in the index */
 	uint64_t unordered;    /* records returned before an earlier one (merge limit hit) */
+	uint64_t blocks_taken; /* of blocks_ok, taken whole by a block filter */
 };
+
+/* A block as the reader is about to merge it (fr_reader__set_block_filter). */
+struct fr_block_view {
+	uint64_t offset; /* in the file */
+	uint64_t ts_min, ts_max;
+	uint32_t n_records;
+	const uint8_t *frame; /* preamble, header and payload, both checksums checked */
+	size_t frame_len;
+	const uint32_t *kinds; /* records per kind (FR_KIND_MAX counts) */
+};
+
+/* Return 1 to take the block whole, 0 to have its records returned, or
+ * -errno to fail the reader's call. The view is valid during the call. */
+typedef int (*fr_block_filter_fn)(void *ctx, const struct fr_block_view *b);
 
 /*
  * Open and check the segment header. On failure returns -errno
@@ -103,6 +119,20 @@ int fr_reader__time_range(struct fr_reader *r, uint64_t *min, uint64_t *max);
  */
 int fr_reader__block_frame(struct fr_reader *r, uint64_t offset, const uint8_t **frame, size_t *len,
 			   uint32_t *n_records);
+
+/*
+ * Show `fn` every column block (every block of today's writers) before its
+ * records are merged; a block it takes is not decompressed past its kind
+ * column and its records are not returned. A block is shown when the
+ * merge opens it: every block holding an earlier record is open or done,
+ * though some of their records may still come. NULL: none.
+ */
+void fr_reader__set_block_filter(struct fr_reader *r, fr_block_filter_fn fn, void *ctx);
+
+/* A descriptor of the segment's file (a dup(2): the caller closes it), for
+ * reading frames after the reader is closed or the file deleted.
+ * Return: the descriptor or -errno. */
+int fr_reader__dup_fd(const struct fr_reader *r);
 
 const struct fr_diag *fr_reader__diag(const struct fr_reader *r);
 void fr_reader__stats(const struct fr_reader *r, struct fr_reader_stats *st);

@@ -6,6 +6,7 @@
  * flush time instead of paying for a sort on every block.
  */
 #include "format/writer.h"
+#include "format/writer_internal.h"
 #include "format/columns.h"
 #include "format/crc32c.h"
 #include "format/host.h"
@@ -20,64 +21,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
-struct rec_ref {
-	uint64_t ts;
-	uint32_t off; /* offset of the record in raw */
-	uint32_t seq; /* arrival order, keeps the sort stable */
-};
-
-/* A loss waiting to be written as RECORDER_STATS records. */
-struct loss {
-	const char *source, *reason;
-	uint64_t lost, bytes, first_ns, last_ns;
-	int in_block; /* in the pending block: settled when that is on disk */
-};
-
-#define LEDGER_MAX 12
-
-struct fr_writer {
-	int fd;
-	int sealed;
-	size_t block_size;
-	int level;
-	uint64_t flush_ns;
-	int fsync_ms;
-	ZSTD_CCtx *cctx;
-
-	/* pending block */
-	uint8_t *raw;
-	size_t raw_len, raw_cap;
-	struct rec_ref *refs;
-	size_t n, refs_cap;
-	int unsorted;
-	uint64_t last_ts, ts_min, ts_max;
-	uint64_t first_mono;
-	uint32_t pending_kinds[FR_KIND_MAX];
-
-	uint8_t *out; /* frame preamble + header + compressed payload */
-	size_t out_cap;
-	uint8_t *scratch; /* re-encode buffer for out-of-order blocks */
-	size_t scratch_cap;
-
-	uint64_t good_end; /* end of the last frame known written */
-	uint64_t last_sync_mono;
-	int dirty;
-
-	struct fr_index_entry *idx;
-	size_t nidx, idx_cap;
-	uint64_t kind_counts[FR_KIND_MAX];
-	struct fr_writer_stats st;
-
-	int (*gate)(void *ctx, uint64_t len, const char **reason);
-	void *gate_ctx;
-	const char *fail_reason; /* of the last write that did not happen */
-	struct loss ledger[LEDGER_MAX];
-	size_t nledger;
-	uint32_t ledger_recs; /* ledger records at the start of the pending block */
-	size_t ledger_raw;    /* and their raw bytes */
-};
-
-static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+int fr_writer__grow(void **buf, size_t *cap, size_t need, size_t elem)
 {
 	size_t c = *cap ? *cap : 64;
 	void *p;
@@ -115,7 +59,7 @@ static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 
 /* Append a frame at good_end; on failure cut the file back so readers see
  * only whole frames. */
-static int write_frame(struct fr_writer *w, const uint8_t *buf, size_t len)
+int fr_writer__write_frame(struct fr_writer *w, const uint8_t *buf, size_t len)
 {
 	const char *reason = NULL;
 	int err = w->gate ? w->gate(w->gate_ctx, len, &reason) : 0;
@@ -125,15 +69,18 @@ static int write_frame(struct fr_writer *w, const uint8_t *buf, size_t len)
 		w->fail_reason = reason ? reason : "refused";
 		return err;
 	}
-	err = write_all(w->fd, buf, len, w->good_end);
+	/* placed frames are not in the file: it is the segment without them */
+	err = write_all(w->fd, buf, len, w->good_end - w->placed);
 	if (err) {
 		w->st.write_errors++;
 		w->fail_reason = FR_WRITER_LOSS_REASON;
-		if (ftruncate(w->fd, (off_t)w->good_end) < 0) {
+		if (ftruncate(w->fd, (off_t)(w->good_end - w->placed)) < 0) {
 			/* nothing more to do: the reader treats the rest as a torn tail */
 		}
 		return err;
 	}
+	if (w->tap)
+		w->tap(w->tap_ctx, buf, len);
 	w->good_end += len;
 	w->dirty = 1;
 	return 0;
@@ -163,7 +110,7 @@ static int write_header(struct fr_writer *w, const struct fr_writer_opts *o)
 		fr_clock_pair__sample(&boot_ns, &wall_ns);
 	fr_put32(p, FR_SEG_MAGIC);
 	fr_put16(p + 4, FR_FORMAT_VERSION);
-	fr_put16(p + 6, 0);
+	fr_put16(p + 6, (uint16_t)o->flags);
 	fr_put64(p + 8, boot_ns);
 	fr_put64(p + 16, wall_ns);
 	fr_put64(p + 24, o->seq);
@@ -177,7 +124,7 @@ static int write_header(struct fr_writer *w, const struct fr_writer_opts *o)
 	fr_put32(buf + 4, (uint32_t)(p + 4 - buf - FR_FRAME_PREAMBLE));
 	fr_put32(p, fr_crc32c(0, buf, (size_t)(p - buf)));
 	p += 4;
-	return write_frame(w, buf, (size_t)(p - buf));
+	return fr_writer__write_frame(w, buf, (size_t)(p - buf));
 }
 
 int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writer **out)
@@ -189,7 +136,8 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 
 	*out = NULL;
 	if (o->block_size > FR_WRITER_MAX_BLOCK || o->level > ZSTD_maxCLevel() ||
-	    o->level < ZSTD_minCLevel() || o->fsync_ms < -1)
+	    o->level < ZSTD_minCLevel() || o->fsync_ms < FR_WRITER_NO_SYNC ||
+	    (o->flags & ~FR_SEG_FLAGS_KNOWN))
 		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
@@ -201,6 +149,8 @@ int fr_writer__open_fd(int fd, const struct fr_writer_opts *opts, struct fr_writ
 	w->fsync_ms = o->fsync_ms;
 	w->gate = o->gate;
 	w->gate_ctx = o->gate_ctx;
+	w->tap = o->tap;
+	w->tap_ctx = o->tap_ctx;
 	w->cctx = ZSTD_createCCtx();
 	w->last_sync_mono = fr_clock__mono_ns();
 	if (!w->cctx) {
@@ -235,11 +185,11 @@ int fr_writer__open(const char *path, const struct fr_writer_opts *opts, struct 
 	return err;
 }
 
-static int sync_if_due(struct fr_writer *w, int force)
+int fr_writer__sync_due(struct fr_writer *w, int force)
 {
 	const uint64_t now = fr_clock__mono_ns();
 
-	if (!w->dirty)
+	if (!w->dirty || w->fsync_ms == FR_WRITER_NO_SYNC)
 		return 0;
 	if (!force &&
 	    (w->fsync_ms < 0 || now - w->last_sync_mono < (uint64_t)w->fsync_ms * 1000000ull))
@@ -268,7 +218,8 @@ static int resort(struct fr_writer *w)
 	size_t pos = 0;
 	int err;
 
-	err = grow((void **)&w->scratch, &w->scratch_cap, w->raw_len + w->n * FR_VARINT_MAX, 1);
+	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap,
+			      w->raw_len + w->n * FR_VARINT_MAX, 1);
 	if (err)
 		return err;
 	dst = w->scratch;
@@ -353,6 +304,32 @@ static void ledger_settle(struct fr_writer *w, int ok)
 				   kept[i].first_ns, kept[i].last_ns);
 }
 
+/* The column stream in w->scratch into w->out after the frame header, as
+ * one zstd frame whose first zstd block ends with the kind column: a
+ * reader learns a block's kinds by decompressing that much only
+ * (fr_block__kinds). Return: compressed size or a zstd error code. */
+static size_t compress(struct fr_writer *w, size_t cols)
+{
+	const size_t head = fr_columns__kinds_end(w->scratch, cols);
+	ZSTD_outBuffer out = {w->out + FR_BLOCK_FRAME, w->out_cap - FR_BLOCK_FRAME, 0};
+	ZSTD_inBuffer in = {w->scratch, head, 0};
+	size_t rc = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, w->level);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setPledgedSrcSize(w->cctx, cols);
+	if (head && !ZSTD_isError(rc))
+		do /* returns what is left to flush; `out` holds a whole bound */
+			rc = ZSTD_compressStream2(w->cctx, &out, &in, ZSTD_e_flush);
+		while (!ZSTD_isError(rc) && rc);
+	in = (ZSTD_inBuffer){w->scratch + head, cols - head, 0};
+	do
+		rc = ZSTD_isError(rc) ? rc : ZSTD_compressStream2(w->cctx, &out, &in, ZSTD_e_end);
+	while (!ZSTD_isError(rc) && rc);
+	return ZSTD_isError(rc) ? rc : out.pos;
+}
+
 int fr_writer__flush(struct fr_writer *w)
 {
 	uint8_t *h;
@@ -369,18 +346,18 @@ int fr_writer__flush(struct fr_writer *w)
 		if (err)
 			return err;
 	}
-	err = grow((void **)&w->scratch, &w->scratch_cap, fr_columns__bound(w->raw_len), 1);
+	err = fr_writer__grow((void **)&w->scratch, &w->scratch_cap, fr_columns__bound(w->raw_len),
+			      1);
 	if (err)
 		return err;
 	cols = fr_columns__encode(w->raw, w->raw_len, (uint32_t)w->n, w->scratch);
 	if (cols < 0)
 		return cols;
-	err = grow((void **)&w->out, &w->out_cap, FR_BLOCK_FRAME + ZSTD_compressBound((size_t)cols),
-		   1);
+	err = fr_writer__grow((void **)&w->out, &w->out_cap,
+			      FR_BLOCK_FRAME + ZSTD_compressBound((size_t)cols), 1);
 	if (err)
 		return err;
-	comp = ZSTD_compressCCtx(w->cctx, w->out + FR_BLOCK_FRAME, w->out_cap - FR_BLOCK_FRAME,
-				 w->scratch, (size_t)cols, w->level);
+	comp = compress(w, (size_t)cols);
 	if (ZSTD_isError(comp))
 		return -EIO;
 	n_records = (uint32_t)w->n;
@@ -399,7 +376,7 @@ int fr_writer__flush(struct fr_writer *w)
 
 	const uint64_t offset = w->good_end;
 
-	err = write_frame(w, w->out, FR_BLOCK_FRAME + comp);
+	err = fr_writer__write_frame(w, w->out, FR_BLOCK_FRAME + comp);
 	if (err) {
 		const uint32_t lost = n_records - w->ledger_recs;
 		const uint64_t bytes = w->raw_len - w->ledger_raw;
@@ -413,7 +390,7 @@ int fr_writer__flush(struct fr_writer *w)
 		return err;
 	}
 	ledger_settle(w, 1);
-	err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
+	err = fr_writer__grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
 	if (!err)
 		w->idx[w->nidx++] = (struct fr_index_entry){
 			offset, w->ts_min, w->ts_max, (uint32_t)comp, (uint32_t)cols, n_records};
@@ -427,37 +404,7 @@ int fr_writer__flush(struct fr_writer *w)
 	reset_pending(w);
 	if (err)
 		return err; /* index entry lost: the block is still readable by scan */
-	return sync_if_due(w, w->fsync_ms == 0);
-}
-
-int fr_writer__append_frame(struct fr_writer *w, const uint8_t *frame, size_t len,
-			    const uint32_t kinds[FR_KIND_MAX])
-{
-	const uint8_t *h = frame + FR_FRAME_PREAMBLE;
-	uint64_t offset;
-	int err;
-
-	if (len < FR_BLOCK_FRAME || fr_get32(frame) != FR_FRAME_BLOCK ||
-	    fr_get32(frame + 4) != FR_BLOCK_HDR || len != FR_BLOCK_FRAME + (size_t)fr_get32(h))
-		return -EINVAL;
-	err = fr_writer__flush(w);
-	if (!err)
-		err = grow((void **)&w->idx, &w->idx_cap, w->nidx + 1, sizeof(w->idx[0]));
-	offset = w->good_end; /* after the pending block */
-	if (!err)
-		err = write_frame(w, frame, len);
-	if (err)
-		return err;
-	w->idx[w->nidx++] = (struct fr_index_entry){offset,	 fr_get64(h + 16), fr_get64(h + 24),
-						    fr_get32(h), fr_get32(h + 4),  fr_get32(h + 8)};
-	for (unsigned k = 0; k < FR_KIND_MAX; k++)
-		w->kind_counts[k] += kinds[k];
-	w->st.records += fr_get32(h + 8);
-	w->st.blocks++;
-	w->st.raw_bytes += fr_get32(h + 4);
-	w->st.comp_bytes += fr_get32(h);
-	w->st.file_bytes = w->good_end;
-	return sync_if_due(w, w->fsync_ms == 0);
+	return fr_writer__sync_due(w, w->fsync_ms == 0);
 }
 
 /* Start a record in the pending block, no flush. Return: 0 and *dst where
@@ -467,9 +414,10 @@ static int put(struct fr_writer *w, unsigned kind, uint64_t ts_ns, size_t len, u
 	const size_t need = 3 * FR_VARINT_MAX + len;
 	int err;
 
-	err = grow((void **)&w->raw, &w->raw_cap, w->raw_len + need, 1);
+	err = fr_writer__grow((void **)&w->raw, &w->raw_cap, w->raw_len + need, 1);
 	if (!err)
-		err = grow((void **)&w->refs, &w->refs_cap, w->n + 1, sizeof(w->refs[0]));
+		err = fr_writer__grow((void **)&w->refs, &w->refs_cap, w->n + 1,
+				      sizeof(w->refs[0]));
 	if (err)
 		return err;
 	if (!w->n) {
@@ -645,7 +593,7 @@ int fr_writer__tick(struct fr_writer *w)
 	if (w->n && fr_clock__mono_ns() - w->first_mono >= w->flush_ns)
 		err = fr_writer__flush(w);
 	if (!err)
-		err = sync_if_due(w, 0);
+		err = fr_writer__sync_due(w, 0);
 	return err;
 }
 
@@ -688,7 +636,7 @@ static int write_index(struct fr_writer *w)
 		pos += FR_INDEX_KIND;
 	}
 	fr_put32(buf + pos, fr_crc32c(0, buf, pos));
-	err = write_frame(w, buf, len);
+	err = fr_writer__write_frame(w, buf, len);
 	free(buf);
 	if (err)
 		return err;
@@ -698,7 +646,7 @@ static int write_index(struct fr_writer *w)
 	fr_put32(foot + 16, (uint32_t)len);
 	fr_put32(foot + 20, FR_FOOTER_MAGIC);
 	fr_put32(foot + 24, fr_crc32c(0, foot, FR_FOOTER_FRAME - 4));
-	return write_frame(w, foot, sizeof(foot));
+	return fr_writer__write_frame(w, foot, sizeof(foot));
 }
 
 int fr_writer__seal(struct fr_writer *w)
@@ -715,7 +663,7 @@ int fr_writer__seal(struct fr_writer *w)
 	if (!err)
 		err = write_index(w);
 	if (!err)
-		err = sync_if_due(w, 1);
+		err = fr_writer__sync_due(w, 1);
 	w->st.file_bytes = w->good_end;
 	w->sealed = 1;
 	if (close(w->fd) < 0 && !err)

@@ -42,7 +42,8 @@ struct fr_writer_opts {
 	size_t block_size;    /* raw bytes per block; 0: 256 KiB; max 16 MiB */
 	int level;	      /* zstd level; 0: 3; negative (faster) levels allowed */
 	unsigned flush_ms;    /* max age of an unwritten block; 0: 1000 */
-	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000 */
+	int fsync_ms;	      /* -1: never except seal; 0: every block; default 5000;
+			       * FR_WRITER_NO_SYNC: never (a scratch file) */
 	const char *host;     /* NULL: this host (uname) */
 	const char *boot_id;  /* NULL: /proc/sys/kernel/random/boot_id */
 	const char *kernel;   /* NULL: uname release */
@@ -55,8 +56,23 @@ struct fr_writer_opts {
 	 * records are then lost under that reason. NULL: no gate. */
 	int (*gate)(void *ctx, uint64_t len, const char **reason);
 	void *gate_ctx;
+	unsigned flags; /* segment header flags, FR_SEG_* below */
+	/* Called with the bytes of every frame once it is in the file (and of
+	 * every placed frame), in file order: a running checksum of the file.
+	 * NULL: none. */
+	void (*tap)(void *ctx, const uint8_t *buf, size_t len);
+	void *tap_ctx;
 };
 
+/* Segment header flags (docs/FORMAT.md). Readers ignore bits they do not
+ * know. */
+/* Every kernel address in the segment went through the recorder's keyed
+ * bijection with a per-run secret that is never written (docs/FORMAT.md,
+ * "Kernel addresses"): the segment holds no raw kernel pointer. */
+#define FR_SEG_KADDR_HIDDEN 1u
+#define FR_SEG_FLAGS_KNOWN  FR_SEG_KADDR_HIDDEN
+
+#define FR_WRITER_NO_SYNC	(-2)
 #define FR_WRITER_DEFAULT_BLOCK (256u << 10)
 #define FR_WRITER_MAX_BLOCK	(16u << 20)
 
@@ -118,6 +134,20 @@ int fr_writer__append_stats(struct fr_writer *w, const char *source, const char 
  */
 int fr_writer__append_frame(struct fr_writer *w, const uint8_t *frame, size_t len,
 			    const uint32_t kinds[FR_KIND_MAX]);
+
+/*
+ * As fr_writer__append_frame(), but the frame is left out of the file: it
+ * is indexed at *offset of the segment, and the file holds the segment
+ * without its placed frames (what follows one is written `len` bytes
+ * before its offset in the segment); the caller puts them back (a bundle
+ * copies them from their source when it assembles its archive). A hole
+ * would do the same, but freeing a file of many extents is slow on ext4.
+ * The tap still sees the frame. Not with a gate.
+ * Return: 0, -EINVAL (not one block frame, or a gate is set), or the
+ * flush's -errno.
+ */
+int fr_writer__place_frame(struct fr_writer *w, const uint8_t *frame, size_t len,
+			   const uint32_t kinds[FR_KIND_MAX], uint64_t *offset);
 
 /* Write the pending block if it is flush_ms old, fsync if due. Call it
  * from an idle loop so a quiet writer still persists. Return: 0 or -errno. */

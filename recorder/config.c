@@ -130,7 +130,7 @@ static void print_hubble(const struct fr_config *cfg, FILE *f)
 		fprintf(f, "hubble-queue-size = %llu\n",
 			(unsigned long long)cfg->hubble_queue_bytes);
 	else
-		fputs("# hubble-queue-size: 8M\n", f);
+		fputs("# hubble-queue-size: 32M\n", f);
 }
 
 void fr_config__print(const struct fr_config *cfg, FILE *f)

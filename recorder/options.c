@@ -136,7 +136,7 @@ static const struct argp_option options[] = {
 	 "or stdin, instead of --hubble",
 	 0},
 	{"hubble-queue-size", OPT_HUBBLE_QUEUE, "SIZE", 0,
-	 "Hubble records waiting for the writer, at most (default 8M; more is counted as "
+	 "Hubble records waiting for the writer, at most (default 32M; more is counted as "
 	 "queue_full)",
 	 0},
 	{},

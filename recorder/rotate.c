@@ -184,7 +184,10 @@ static int open_segment(struct fr_rotor *r, uint64_t seq, struct fr_writer **out
 				    .block_size = r->opts.block_size,
 				    .fsync_ms = 5000,
 				    .gate = gate,
-				    .gate_ctx = r};
+				    .gate_ctx = r,
+				    /* the kernel pump writes every kernel address
+				     * through fr_pump__hide_kptr() */
+				    .flags = FR_SEG_KADDR_HIDDEN};
 	struct fr_writer *w;
 	char name[64];
 	int err, n;

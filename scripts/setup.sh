@@ -10,7 +10,7 @@ PACKAGES=(
 	libzstd-dev zstd libbpf-dev bpftool libelf-dev zlib1g-dev
 	libsqlite3-dev sqlite3 libarchive-dev libjansson-dev libcmocka-dev libcurl4-openssl-dev
 	libssl-dev libyaml-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler python3-protobuf python3-grpcio
-	libgrpc-dev
+	libgrpc-dev libnghttp2-dev
 	prometheus graphviz iperf3 linux-perf time python3 iproute2 iptables openssl
 )
 # kubectl checks the test API server (tests/kubeapi): Debian's kubernetes-client,

@@ -4,6 +4,7 @@
 #include "analyzer/bundle/manifest.h"
 #include "analyzer/cmd/timespec.h"
 #include "format/ring.h"
+#include "format/writer.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,6 +19,10 @@
 #include <unistd.h>
 
 #define GAP_NS (10ll * 1000000000ll) /* a node silent this long is a gap */
+
+/* Cut segments that may keep their input open to place its frames (the
+ * rest write them): well under the usual limit of open files. */
+#define PLACED_MAX 256
 
 struct piece {
 	char tmp[4096];
@@ -34,6 +39,7 @@ struct bundle {
 	char dir[4096];
 	json_t *losses, *markers;
 	json_t *vanished; /* segments the ring deleted between listing and cutting */
+	size_t placed;	  /* pieces holding their input open */
 };
 
 /* A host name as a file name: [A-Za-z0-9._-], never "." or "..". */
@@ -103,7 +109,7 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 		snprintf(p->tmp, sizeof(p->tmp), "%.4000s/%zu.frseg", b->dir, i);
 		p->source = strrchr(paths[i], '/') ? strrchr(paths[i], '/') + 1 : paths[i];
 		err = fr_cut__segment(paths[i], p->tmp, b->o->from, b->o->to, b->o->margin_ns, r,
-				      &p->res, b->losses, b->markers);
+				      b->placed < PLACED_MAX, &p->res, b->losses, b->markers);
 		if (err == -ENODATA)
 			continue;
 		if (err == -ENOENT) {
@@ -115,12 +121,12 @@ static int cut_all(struct bundle *b, char *const *paths, size_t n, struct fr_red
 			continue;
 		}
 		b->n++;
+		b->placed += p->res.src_fd >= 0;
 		if (!err)
 			err = name_piece(b, p);
-		if (!err)
-			err = fr_sha256__file(p->tmp, p->sha);
 		if (err)
 			return err;
+		memcpy(p->sha, p->res.sha256, sizeof(p->sha));
 		res->records += p->res.records;
 		res->blocks += p->res.blocks;
 		res->blocks_copied += p->res.blocks_copied;
@@ -182,8 +188,9 @@ static json_t *gaps(const struct bundle *b)
 static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 {
 	json_t *m = json_object(), *nodes = json_array(), *segs = json_array(),
-	       *mgaps = json_array();
+	       *mgaps = json_array(), *red;
 	struct timespec now;
+	size_t hidden = 0;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_object_set_new(m, "format", json_string(FR_BUNDLE_FORMAT));
@@ -199,6 +206,7 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct piece *p = &b->p[i];
 		const struct fr_segment_info *in = &p->res.info;
+		json_t *seg;
 		int seen = 0;
 
 		for (size_t k = 0; k < i; k++)
@@ -209,22 +217,32 @@ static json_t *manifest(const struct bundle *b, const struct fr_redact *r)
 					      json_pack("{s:s,s:s,s:s,s:s}", "host", in->host,
 							"boot_id", in->boot_id, "kernel",
 							in->kernel, "recorder", in->recorder));
-		json_array_append_new(
-			segs, json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:I}",
-					"name", p->name, "size", (json_int_t)p->res.bytes, "sha256",
-					p->sha, "host", in->host, "boot_id", in->boot_id, "seq",
-					(json_int_t)in->seq, "source", p->source, "records",
-					(json_int_t)p->res.records, "state_records",
-					(json_int_t)p->res.state_records, "first",
-					(json_int_t)p->res.first_wall, "last",
-					(json_int_t)p->res.last_wall, "snapshot", p->res.snapshot,
-					"bad_blocks", (json_int_t)p->res.bad_blocks));
+		seg = json_pack("{s:s,s:I,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:I,s:b,s:I}", "name",
+				p->name, "size", (json_int_t)p->res.bytes, "sha256", p->sha, "host",
+				in->host, "boot_id", in->boot_id, "seq", (json_int_t)in->seq,
+				"source", p->source, "records", (json_int_t)p->res.records,
+				"state_records", (json_int_t)p->res.state_records, "first",
+				(json_int_t)p->res.first_wall, "last", (json_int_t)p->res.last_wall,
+				"snapshot", p->res.snapshot, "bad_blocks",
+				(json_int_t)p->res.bad_blocks);
+		json_object_set_new(seg, "kernel_pointers", json_string(p->res.kernel_pointers));
+		json_object_set_new(seg, "blocks", json_integer((json_int_t)p->res.blocks));
+		json_object_set_new(seg, "blocks_copied",
+				    json_integer((json_int_t)p->res.blocks_copied));
+		json_array_append_new(segs, seg);
+		hidden += (in->flags & FR_SEG_KADDR_HIDDEN) != 0;
 		if (!p->res.snapshot)
 			json_array_append_new(mgaps, json_string(p->name));
 	}
 	json_object_set_new(m, "nodes", nodes);
 	json_object_set_new(m, "segments", segs);
-	json_object_set_new(m, "redaction", fr_redact__summary(r));
+	red = fr_redact__summary(r);
+	/* what was done with kernel pointers, per segment and for the bundle */
+	json_object_set_new(red, "kernel_pointers",
+			    json_string(!hidden		 ? "per-bundle ids"
+					: hidden == b->n ? FR_REDACT_KADDR_HIDDEN
+							 : "per segment"));
+	json_object_set_new(m, "redaction", red);
 	json_object_set_new(m, "losses", json_incref(b->losses));
 	json_object_set_new(m, "markers", json_incref(b->markers));
 	json_object_set_new(m, "gaps", gaps(b));
@@ -251,16 +269,18 @@ static int add_entry(struct archive *a, const char *name, int64_t size, time_t m
 
 static int add_file(struct archive *a, const struct piece *p, time_t mtime)
 {
-	static char buf[1 << 20];
+	static uint8_t buf[1 << 20];
 	const int fd = open(p->tmp, O_RDONLY | O_CLOEXEC);
 	int err = fd < 0 ? -errno : add_entry(a, p->name, (int64_t)p->res.bytes, mtime);
-	ssize_t n;
 
-	while (!err && (n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0)
-			err = errno == EINTR ? 0 : -errno;
-		else if (archive_write_data(a, buf, (size_t)n) != n)
+	for (uint64_t off = 0; !err && off < p->res.bytes;) {
+		const size_t n = p->res.bytes - off < sizeof(buf) ? (size_t)(p->res.bytes - off)
+								  : sizeof(buf);
+
+		err = fr_cut__read(&p->res, fd, buf, n, off);
+		if (!err && archive_write_data(a, buf, n) != (la_ssize_t)n)
 			err = -EIO;
+		off += n;
 	}
 	if (fd >= 0)
 		close(fd);
@@ -305,8 +325,10 @@ static int write_archive(const struct bundle *b, json_t *m, const char *tmp)
 
 static void cleanup(struct bundle *b)
 {
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		unlink(b->p[i].tmp);
+		fr_cut__result_free(&b->p[i].res);
+	}
 	if (b->dir[0])
 		rmdir(b->dir);
 	free(b->p);

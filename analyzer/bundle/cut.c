@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/bundle/cut.h"
+#include "analyzer/bundle/manifest.h"
 #include "format/kinds.h"
 #include "format/writer.h"
 
@@ -60,11 +61,17 @@ static void add_loss(json_t *losses, const struct fr_record *rec)
 					 (json_int_t)ev.f[FR_F_RECORDER_STATS_LOST].u));
 }
 
-static int open_writer(const char *out, const struct fr_segment_info *in, struct fr_writer **w)
+static void tap(void *ctx, const uint8_t *buf, size_t len)
+{
+	fr_sha256__update(ctx, buf, len);
+}
+
+static int open_writer(const char *out, const struct fr_segment_info *in, struct fr_sha256 *sha,
+		       struct fr_writer **w)
 {
 	const struct fr_writer_opts o = {
-		.flush_ms = 3600u * 1000u, /* blocks close by size: the cut is not live */
-		.fsync_ms = -1,
+		.flush_ms = 3600u * 1000u,     /* blocks close by size: the cut is not live */
+		.fsync_ms = FR_WRITER_NO_SYNC, /* a scratch file: the archive is synced */
 		.host = in->host,
 		.boot_id = in->boot_id,
 		.kernel = in->kernel,
@@ -72,6 +79,10 @@ static int open_writer(const char *out, const struct fr_segment_info *in, struct
 		.boot_ns = in->boot_ns,
 		.wall_ns = in->wall_ns,
 		.seq = in->seq,
+		/* kernel addresses come hidden or are mapped to per-bundle ids */
+		.flags = FR_SEG_KADDR_HIDDEN,
+		.tap = tap,
+		.tap_ctx = sha,
 	};
 	const int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	int err;
@@ -84,26 +95,11 @@ static int open_writer(const char *out, const struct fr_segment_info *in, struct
 	return err;
 }
 
-/* The records read of a block, held until the block is read whole (the
- * reader interleaves blocks whose times overlap) or the cut ends: a block
- * read whole, inside the window and with nothing to rewrite is copied as
- * stored (no recompression); any other is re-encoded record by record. */
-struct held_rec {
-	uint16_t kind;
-	uint32_t len;
-	uint64_t ts_ns;
-	size_t off; /* into held.bytes */
-};
-
-struct held {
+/* A block copied as stored whose records are still read, for the
+ * manifest only (losses, markers, the window's first and last record). */
+struct placed {
 	uint64_t blk;
-	int active, copyable;
-	uint32_t seen; /* records of the block read, held or not */
-	uint32_t kinds[FR_KIND_MAX];
-	struct held_rec *recs;
-	size_t n, cap;
-	uint8_t *bytes;
-	size_t len, bcap;
+	uint32_t left; /* records of it not read yet */
 };
 
 struct cut {
@@ -111,9 +107,12 @@ struct cut {
 	struct fr_writer *w;
 	struct fr_redact *r;
 	struct fr_cut_result *res;
-	int64_t offset;	 /* wall - boot, from the header then each clock sync */
-	struct held *hs; /* blocks being read, in the order they started */
-	size_t nh, hcap;
+	int64_t from, to, margin; /* the window, wall ns */
+	int64_t offset;		  /* wall - boot, from the header then each clock sync */
+	struct fr_sha256 sha;
+	size_t refs_cap;
+	struct placed *pl; /* copied blocks being read */
+	size_t npl, plcap;
 	uint64_t copied; /* blocks copied as stored */
 };
 
@@ -137,7 +136,7 @@ static int ship(struct cut *c, const struct fr_record *rec)
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-	size_t c = *cap ? *cap : 256;
+	size_t c = *cap ? *cap : 16;
 	void *q;
 
 	if (need <= *cap)
@@ -152,112 +151,18 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-/* The held records of a block that cannot be copied go now, and so will
- * its next ones: only a block that may be copied is buffered. */
-static int ship_held(struct cut *c, struct held *h)
+/* Whether `rec` is of a block copied as stored (counted: the last record of
+ * a block ends its entry). */
+static int was_placed(struct cut *c, const struct fr_record *rec)
 {
-	int err = 0;
-
-	for (size_t i = 0; !err && i < h->n; i++) {
-		const struct fr_record rec = {.kind = h->recs[i].kind,
-					      .len = h->recs[i].len,
-					      .ts_ns = h->recs[i].ts_ns,
-					      .payload = h->bytes + h->recs[i].off};
-
-		err = ship(c, &rec);
+	for (size_t i = 0; i < c->npl; i++) {
+		if (c->pl[i].blk != rec->block_offset)
+			continue;
+		if (!--c->pl[i].left)
+			c->pl[i] = c->pl[--c->npl];
+		return 1;
 	}
-	h->n = h->len = 0;
-	return err;
-}
-
-/* The held block: as stored when it was read whole and may be copied. */
-static int release(struct cut *c, struct held *h, int whole)
-{
-	const uint8_t *frame;
-	size_t len;
-	uint32_t n;
-	int err;
-
-	h->active = 0;
-	if (whole && h->copyable && !fr_reader__block_frame(c->rd, h->blk, &frame, &len, &n) &&
-	    n == h->n) {
-		err = fr_writer__append_frame(c->w, frame, len, h->kinds);
-		if (!err) {
-			c->res->records += h->n;
-			c->res->snapshot |= h->kinds[FR_KIND_META_SNAPSHOT] != 0;
-			c->copied++;
-		}
-		h->n = h->len = 0;
-		return err;
-	}
-	return ship_held(c, h);
-}
-
-/* The held block of `rec`, started when it is the block's first. */
-static struct held *held_of(struct cut *c, const struct fr_record *rec)
-{
-	struct held *h = NULL;
-
-	for (size_t i = 0; i < c->nh; i++) {
-		if (c->hs[i].active && c->hs[i].blk == rec->block_offset)
-			return &c->hs[i];
-		if (!h && !c->hs[i].active)
-			h = &c->hs[i]; /* a free slot keeps its buffers */
-	}
-	if (!h) {
-		if (grow((void **)&c->hs, &c->hcap, c->nh + 1, sizeof(c->hs[0])))
-			return NULL;
-		h = &c->hs[c->nh++];
-		memset(h, 0, sizeof(*h));
-	}
-	h->blk = rec->block_offset;
-	h->active = 1;
-	h->copyable = 1;
-	h->seen = 0;
-	h->n = h->len = 0;
-	memset(h->kinds, 0, sizeof(h->kinds));
-	return h;
-}
-
-/* Hold `rec` or ship it; `copyable` 0: it keeps its block from being
- * copied. */
-static int hold(struct cut *c, struct held *h, const struct fr_record *rec, int copyable)
-{
-	int err;
-
-	h->kinds[rec->kind % FR_KIND_MAX]++;
-	if (h->copyable && !(copyable && !fr_redact__may_change(c->r, rec->kind))) {
-		h->copyable = 0;
-		err = ship_held(c, h);
-		if (err)
-			return err;
-	}
-	if (!h->copyable)
-		return ship(c, rec);
-	err = grow((void **)&h->recs, &h->cap, h->n + 1, sizeof(h->recs[0]));
-	if (!err)
-		err = grow((void **)&h->bytes, &h->bcap, h->len + rec->len, 1);
-	if (err)
-		return err;
-	h->recs[h->n++] = (struct held_rec){rec->kind, rec->len, rec->ts_ns, h->len};
-	if (rec->len)
-		memcpy(h->bytes + h->len, rec->payload, rec->len);
-	h->len += rec->len;
 	return 0;
-}
-
-/* The blocks not read whole (the window's end, a damaged block), record
- * by record, in the order they started; then the buffers go. */
-static int release_rest(struct cut *c, int err)
-{
-	for (size_t i = 0; i < c->nh; i++) {
-		if (!err && c->hs[i].active)
-			err = release(c, &c->hs[i], 0);
-		free(c->hs[i].recs);
-		free(c->hs[i].bytes);
-	}
-	free(c->hs);
-	return err;
 }
 
 static void clock_sync(struct cut *c, const struct fr_record *rec)
@@ -270,32 +175,169 @@ static void clock_sync(struct cut *c, const struct fr_record *rec)
 				      ev.f[FR_F_CLOCK_SYNC_BOOT_NS].u);
 }
 
-int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, int64_t margin_ns,
-		    struct fr_redact *r, struct fr_cut_result *res, json_t *losses, json_t *markers)
+/* The frame `b` goes in as stored: placed (left out of the cut's file, the
+ * archive reads it from the input) when the cut may, else written. */
+static int copy_frame(struct cut *c, const struct fr_block_view *b)
 {
-	struct cut c = {.r = r, .res = res};
+	struct fr_cut_result *res = c->res;
+	struct fr_cut_ref *last;
+	uint64_t at;
+	int err;
+
+	if (res->src_fd < 0)
+		return fr_writer__append_frame(c->w, b->frame, b->frame_len, b->kinds);
+	err = grow((void **)&res->refs, &c->refs_cap, res->nrefs + 1, sizeof(res->refs[0]));
+	if (!err)
+		err = fr_writer__place_frame(c->w, b->frame, b->frame_len, b->kinds, &at);
+	if (err)
+		return err;
+	last = res->nrefs ? &res->refs[res->nrefs - 1] : NULL; /* after grow() */
+	if (last && last->at + last->len == at && last->src + last->len == b->offset)
+		last->len += b->frame_len; /* the next block of the input, next in the cut */
+	else
+		res->refs[res->nrefs++] = (struct fr_cut_ref){at, b->offset, b->frame_len};
+	return 0;
+}
+
+/* A block the cut decides on before its records are read (the reader's
+ * block filter): wholly before the window with no state record, left out;
+ * wholly inside the widened window with nothing to rewrite and no clock
+ * sync (it moves the wall clock of the records after it), copied as stored
+ * now, so the cut's blocks keep the input's order. Such a block holding no
+ * record the manifest reads (statistics, markers) and wholly inside the
+ * window is not even decompressed; the others are read for the manifest. */
+static int filter(void *ctx, const struct fr_block_view *b)
+{
+	struct cut *c = ctx;
+	const int64_t lo = (int64_t)b->ts_min + c->offset, hi = (int64_t)b->ts_max + c->offset;
+	int err, read;
+
+	if (hi < c->from - c->margin) {
+		for (unsigned k = 0; k < FR_KIND_MAX; k++)
+			if (b->kinds[k] && is_state(k))
+				return 0;
+		return 1;
+	}
+	if (lo < c->from - c->margin || hi >= c->to + c->margin || b->kinds[FR_KIND_CLOCK_SYNC])
+		return 0;
+	for (unsigned k = 0; k < FR_KIND_MAX; k++)
+		if (b->kinds[k] && fr_redact__may_change(c->r, k))
+			return 0;
+	read = lo < c->from || hi >= c->to || b->kinds[FR_KIND_RECORDER_STATS] ||
+	       b->kinds[FR_KIND_MARKER];
+	err = read ? grow((void **)&c->pl, &c->plcap, c->npl + 1, sizeof(c->pl[0])) : 0;
+	if (!err)
+		err = copy_frame(c, b);
+	if (err)
+		return err;
+	c->res->records += b->n_records;
+	c->res->snapshot |= b->kinds[FR_KIND_META_SNAPSHOT] != 0;
+	c->copied++;
+	if (read) {
+		c->pl[c->npl++] = (struct placed){b->offset, b->n_records};
+		return 0;
+	}
+	if (lo < c->res->first_wall)
+		c->res->first_wall = lo;
+	if (hi > c->res->last_wall)
+		c->res->last_wall = hi;
+	return 1;
+}
+
+static int pread_all(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	while (len) {
+		const ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO; /* the file shrank under us */
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int fr_cut__read(const struct fr_cut_result *res, int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	uint64_t left_out = 0; /* bytes of refs before `off`: not in the file */
+	size_t i = 0;
+
+	while (len) {
+		const struct fr_cut_ref *f;
+		uint64_t n;
+		int err;
+
+		for (; i < res->nrefs && res->refs[i].at + res->refs[i].len <= off; i++)
+			left_out += res->refs[i].len; /* refs are in segment order */
+		f = i < res->nrefs ? &res->refs[i] : NULL;
+		if (f && off >= f->at) { /* a placed frame: the input's bytes */
+			n = f->at + f->len - off < len ? f->at + f->len - off : len;
+			err = pread_all(res->src_fd, buf, (size_t)n, f->src + (off - f->at));
+		} else {
+			n = f && f->at - off < len ? f->at - off : len;
+			err = pread_all(fd, buf, (size_t)n, off - left_out);
+		}
+		if (err)
+			return err;
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+void fr_cut__result_free(struct fr_cut_result *res)
+{
+	if (res->src_fd >= 0)
+		close(res->src_fd);
+	res->src_fd = -1;
+	free(res->refs);
+	res->refs = NULL;
+	res->nrefs = 0;
+}
+
+int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, int64_t margin_ns,
+		    struct fr_redact *r, int place, struct fr_cut_result *res, json_t *losses,
+		    json_t *markers)
+{
+	struct cut c = {.r = r, .res = res, .from = from, .to = to, .margin = margin_ns};
 	struct fr_diag d = {0};
 	struct fr_reader_stats rs;
 	struct fr_record rec;
 	int err, rc;
 
 	memset(res, 0, sizeof(*res));
+	res->src_fd = -1;
 	res->first_wall = INT64_MAX;
 	res->last_wall = INT64_MIN;
+	err = fr_sha256__init(&c.sha);
+	if (err)
+		return err;
 	err = fr_reader__open(in, &c.rd, &d);
 	if (err) {
 		fprintf(stderr, "flightrec bundle: %s: %s\n", in,
 			d.msg[0] ? d.msg : strerror(-err));
+		fr_sha256__free(&c.sha);
 		return err;
 	}
 	res->info = *fr_reader__info(c.rd);
+	res->kernel_pointers = fr_redact__segment(r, (res->info.flags & FR_SEG_KADDR_HIDDEN) != 0);
 	c.offset = (int64_t)(res->info.wall_ns - res->info.boot_ns);
-	err = open_writer(out, &res->info, &c.w);
+	if (place) {
+		res->src_fd = fr_reader__dup_fd(c.rd);
+		err = res->src_fd < 0 ? res->src_fd : 0;
+	}
+	if (!err)
+		err = open_writer(out, &res->info, &c.sha, &c.w);
 	if (err)
 		fprintf(stderr, "flightrec bundle: cannot create %s: %s\n", out, strerror(-err));
+	fr_reader__set_block_filter(c.rd, filter, &c);
 	while (!err && (rc = fr_reader__next(c.rd, &rec)) != 0) {
-		struct held *h;
 		int64_t wall;
+		int placed;
 
 		if (rc < 0) {
 			/* a damaged block: said, counted, the rest goes on */
@@ -311,41 +353,31 @@ int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, i
 		wall = (int64_t)rec.ts_ns + c.offset;
 		if (wall >= to + margin_ns)
 			break;
-		h = held_of(&c, &rec);
-		if (!h) {
-			err = -ENOMEM;
-			break;
-		}
+		placed = c.npl && was_placed(&c, &rec);
 		if (wall < from - margin_ns) {
-			if (h->copyable) { /* the block holds records the cut leaves out */
-				h->copyable = 0;
-				err = ship_held(&c, h);
-			}
-			if (!err && is_state(rec.kind)) {
-				err = hold(&c, h, &rec, 0);
+			if (is_state(rec.kind) && !placed) {
+				err = ship(&c, &rec);
 				res->state_records++;
 			}
-		} else {
-			if (wall >= from && wall < to) {
-				if (wall < res->first_wall)
-					res->first_wall = wall;
-				if (wall > res->last_wall)
-					res->last_wall = wall;
-				if (rec.kind == FR_KIND_RECORDER_STATS)
-					add_loss(losses, &rec);
-				else if (rec.kind == FR_KIND_MARKER)
-					json_array_append_new(markers,
-							      json_pack("{s:I,s:s%}", "time",
-									(json_int_t)wall, "text",
-									(const char *)rec.payload,
-									(size_t)rec.len));
-			}
-			err = hold(&c, h, &rec, 1);
+			continue;
 		}
-		if (!err && ++h->seen == rec.block_records)
-			err = release(&c, h, 1);
+		if (wall >= from && wall < to) {
+			if (wall < res->first_wall)
+				res->first_wall = wall;
+			if (wall > res->last_wall)
+				res->last_wall = wall;
+			if (rec.kind == FR_KIND_RECORDER_STATS)
+				add_loss(losses, &rec);
+			else if (rec.kind == FR_KIND_MARKER)
+				json_array_append_new(markers, json_pack("{s:I,s:s%}", "time",
+									 (json_int_t)wall, "text",
+									 (const char *)rec.payload,
+									 (size_t)rec.len));
+		}
+		if (!placed)
+			err = ship(&c, &rec);
 	}
-	err = release_rest(&c, err);
+	free(c.pl);
 	fr_reader__stats(c.rd, &rs);
 	fr_reader__close(c.rd);
 	res->blocks_copied = c.copied;
@@ -361,6 +393,11 @@ int fr_cut__segment(const char *in, const char *out, int64_t from, int64_t to, i
 		res->blocks = ws.blocks;
 	}
 	fr_writer__free(c.w);
+	if (!err)
+		fr_sha256__final(&c.sha, res->sha256);
+	fr_sha256__free(&c.sha);
+	if (err || !res->nrefs)
+		fr_cut__result_free(res);
 	if (err && c.w)
 		unlink(out);
 	if (err && err != -ENODATA)

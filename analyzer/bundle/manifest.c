@@ -91,32 +91,57 @@ void fr_manifest__free(struct fr_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int fr_sha256__init(struct fr_sha256 *h)
+{
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(h->ctx);
+		h->ctx = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void fr_sha256__update(struct fr_sha256 *h, const void *buf, size_t len)
+{
+	EVP_DigestUpdate(h->ctx, buf, len);
+}
+
+void fr_sha256__final(struct fr_sha256 *h, char out[65])
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	EVP_DigestFinal_ex(h->ctx, md, &mdlen);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	fr_sha256__free(h);
+}
+
+void fr_sha256__free(struct fr_sha256 *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	h->ctx = NULL;
+}
+
 int fr_sha256__file(const char *path, char out[65])
 {
 	static uint8_t buf[1 << 20];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	struct fr_sha256 h = {0};
 	const int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err = fd < 0 ? -errno : 0;
+	int err = fd < 0 ? -errno : fr_sha256__init(&h);
 	ssize_t n;
 
-	if (!ctx)
-		err = -ENOMEM;
-	if (!err)
-		EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 	while (!err && (n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0)
 			err = errno == EINTR ? 0 : -errno;
 		else
-			EVP_DigestUpdate(ctx, buf, (size_t)n);
+			fr_sha256__update(&h, buf, (size_t)n);
 	}
-	if (!err) {
-		EVP_DigestFinal_ex(ctx, md, &mdlen);
-		for (unsigned i = 0; i < 32; i++)
-			snprintf(out + 2 * i, 3, "%02x", md[i]);
-	}
-	EVP_MD_CTX_free(ctx);
+	if (!err)
+		fr_sha256__final(&h, out);
+	else if (fd >= 0)
+		fr_sha256__free(&h);
 	if (fd >= 0)
 		close(fd);
 	return err;

@@ -48,6 +48,20 @@ int fr_manifest__parse(const char *text, size_t len, struct fr_manifest *m, char
 
 void fr_manifest__free(struct fr_manifest *m);
 
+/* SHA-256 over bytes given in pieces (OpenSSL's EVP: SHA-NI where the CPU
+ * has it). */
+struct fr_sha256 {
+	void *ctx; /* EVP_MD_CTX */
+};
+
+/* Return: 0 or -ENOMEM. */
+int fr_sha256__init(struct fr_sha256 *h);
+void fr_sha256__update(struct fr_sha256 *h, const void *buf, size_t len);
+/* Hex digest; frees the state. */
+void fr_sha256__final(struct fr_sha256 *h, char out[65]);
+/* Without a digest (accepts a freed state). */
+void fr_sha256__free(struct fr_sha256 *h);
+
 /* Hex SHA-256 of a file. Return: 0 or -errno. */
 int fr_sha256__file(const char *path, char out[65]);
 

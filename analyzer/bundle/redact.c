@@ -99,7 +99,7 @@ static int rule_applies(const struct fr_redact *r, enum field_rule rule)
 	switch (rule) {
 	case KPTR:
 	case KPTR_KERNEL_HALF:
-		return 1;
+		return !r->kaddr_hidden;
 	case IP:
 		return ON(r, FR_REDACT_IPS);
 	case COMM:
@@ -278,6 +278,14 @@ int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, siz
 	if (rc == 1)
 		r->dropped++;
 	return rc;
+}
+
+const char *fr_redact__segment(struct fr_redact *r, int kaddr_hidden)
+{
+	if (!r->kaddr_hidden != !kaddr_hidden)
+		memset(r->need, -1, sizeof(r->need)); /* the rules of pointer fields change */
+	r->kaddr_hidden = !!kaddr_hidden;
+	return kaddr_hidden ? FR_REDACT_KADDR_HIDDEN : FR_REDACT_KADDR_MAPPED;
 }
 
 int fr_redact__may_change(struct fr_redact *r, unsigned kind)

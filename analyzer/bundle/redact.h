@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Rewrites records before they leave the site. Kernel pointers (socket ids,
- * drop locations, kernel fault addresses) are always replaced by per-bundle
- * ids; the classes chosen with --redact replace values by per-bundle
+ * drop locations, kernel fault addresses) never ship raw: those of a segment
+ * whose recorder hid them with a per-run secret ship as they are, the others
+ * are replaced by per-bundle ids; the classes chosen with --redact replace values by per-bundle
  * pseudonyms (pseudo.h), the same value getting the same pseudonym in every
  * record, so a redacted bundle still replays and its reports still join:
  *
@@ -44,6 +45,7 @@ struct fr_redact {
 	unsigned classes;		     /* bits 1u << enum fr_redact_class */
 	uint64_t values[FR_REDACT_NCLASSES]; /* values replaced per class */
 	uint64_t kptrs;			     /* kernel pointers replaced */
+	int kaddr_hidden;		     /* the segment's addresses are hidden already */
 	uint64_t dropped;		     /* records that could not be rewritten */
 	int8_t need[256];		     /* per kind: 1 a rule applies, 0 not, -1 unknown */
 	uint8_t rule[256][24];		     /* per kind and field: what to do, when need is 1 */
@@ -69,11 +71,24 @@ int fr_redact__init(struct fr_redact *r, unsigned classes, int keep_subnets);
 int fr_redact__record(struct fr_redact *r, unsigned kind, const uint8_t *in, size_t len,
 		      const uint8_t **out, size_t *outlen);
 
+/*
+ * The segment whose records come next: `kaddr_hidden` when its header says
+ * the recorder hid its kernel addresses (FR_SEG_KADDR_HIDDEN), so they ship
+ * as they are; otherwise they become per-bundle ids. Return: what the
+ * manifest says of that segment's kernel pointers.
+ */
+const char *fr_redact__segment(struct fr_redact *r, int kaddr_hidden);
+
+#define FR_REDACT_KADDR_HIDDEN "hidden by the recorder with a per-run secret"
+#define FR_REDACT_KADDR_MAPPED "replaced by per-bundle ids"
+
 /* Whether fr_redact__record() may change or drop a record of `kind`
  * (0: it always ships as is, so its block may be copied verbatim). */
 int fr_redact__may_change(struct fr_redact *r, unsigned kind);
 
-/* What was done, for the manifest: classes, keep_subnets, counts. */
+/* What was done, for the manifest: classes, keep_subnets, counts
+ * (kernel_pointers: "per-bundle ids"; the bundle writer says more when
+ * segments came with hidden addresses). */
 json_t *fr_redact__summary(const struct fr_redact *r);
 
 void fr_redact__free(struct fr_redact *r);

@@ -31,8 +31,10 @@ static const char usage[] =
 	"  --redact CLASS,.. ips (or ips-keep-subnets), comm-args, exe-paths, l7-urls,\n"
 	"                    l7-headers, dns-names, labels, all: values become per-bundle\n"
 	"                    pseudonyms (same value, same pseudonym). Kernel pointers\n"
-	"                    (socket ids, drop locations) always become per-bundle ids.\n"
-	"  --level N         zstd level of the archive (default 1: segments are compressed)\n"
+	"                    (socket ids, drop locations) never ship raw: hidden by the\n"
+	"                    recorder, or else replaced by per-bundle ids.\n"
+	"  --level N         zstd level of the archive, -7..19 but not 0 (default -1, a\n"
+	"                    fast one: the segments inside are compressed already)\n"
 	"  The recorder may be writing: only complete blocks are taken. OUT is 0600.\n";
 
 struct bundle_args {
@@ -115,7 +117,7 @@ int fr_cmd_bundle(int argc, char **argv)
 					     {"after", required_argument, NULL, 'E'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	struct bundle_args a = {.level = 1};
+	struct bundle_args a = {.level = -1};
 	struct fr_bundle_opts o = {.margin_ns = 1000000000ll, .tool = "flightrec " FR_GIT_VERSION};
 	struct fr_bundle_result res;
 	struct fr_redact r;

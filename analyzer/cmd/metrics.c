@@ -6,6 +6,7 @@
  */
 #include "analyzer/cmd/metrics.h"
 #include "analyzer/cmd/cli.h"
+#include "analyzer/cmd/metrics_file.h"
 #include "analyzer/cmd/metrics_hubble.h"
 #include "analyzer/cmd/metrics_kube.h"
 #include "analyzer/db/db.h"
@@ -488,111 +489,56 @@ static int wanted(const char *families, const char *name)
 	return !families;
 }
 
-#define MAX_FILES 16
-
-/* The metric files of --file. */
-struct user_files {
-	struct fr_um_file f[MAX_FILES];
-	int n, only;
-};
-
-static int check_families(const char *families, const struct user_files *uf)
+/* Compile metric `m` (a metric file's) and run it. */
+static int run_um(struct run *r, struct fr_um_metric *m)
 {
-	struct fr_family f;
-	char buf[2048], *save = NULL;
+	char *sql;
+	long folded;
+	int err = fr_um__compile(r->db, m, r->w.from, r->w.to, &sql);
 
-	if (!families)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", families);
-	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int found = 0;
-
-		for (size_t i = 0; i < fr_family__count(); i++)
-			if (!fr_family__get(i, &f) && !strcmp(f.name, tok))
-				found = 1;
-		for (int i = 0; i < uf->n; i++)
-			for (int j = 0; j < uf->f[i].n; j++)
-				found |= !strcmp(uf->f[i].m[j].fam.name, tok);
-		if (!found) {
-			fprintf(stderr, "flightrec metrics: unknown family '%s'\n", tok);
-			return -EINVAL;
-		}
-	}
-	return 0;
+	if (err)
+		return err;
+	free((char *)m->fam.sql);
+	m->fam.sql = sql;
+	r->fam = &m->fam;
+	r->um = m;
+	err = run_family(r, &m->fam);
+	r->um = NULL;
+	folded = fr_um__folded();
+	if (folded)
+		fprintf(stderr,
+			"flightrec metrics: warning: %s: %ld label sets past max_label_sets %ld "
+			"are "
+			"folded into one series labelled __overflow__\n",
+			m->fam.name, folded, m->max_label_sets);
+	return err;
 }
 
-/* Read the metric files; refuse a name that a built-in family or another
- * metric has. Return: 0 or -EINVAL / -errno (printed). */
-static int load_files(struct user_files *uf, const char *const *files, int n)
+/* The built-in families that --family wants, in name order: the .sql ones
+ * and those written as metric files. */
+static int run_builtins(struct run *r, struct fr_mfiles *mf, const char *families)
 {
-	struct fr_family f;
+	const size_t n = fr_family__count();
+	size_t i = 0;
+	int j = 0, err = 0;
 
-	for (uf->n = 0; uf->n < n; uf->n++) {
-		struct fr_um_file *cur = &uf->f[uf->n];
-		int err = fr_um__parse_file(files[uf->n], cur);
+	while (!err && (i < n || j < mf->builtin.n)) {
+		struct fr_family fam;
 
-		if (err) {
-			uf->n++; /* freed with the others */
-			return err;
+		if (i < n && (err = fr_family__get(i, &fam)))
+			break;
+		if (j < mf->builtin.n &&
+		    (i == n || strcmp(mf->builtin.m[j].fam.name, fam.name) < 0)) {
+			if (wanted(families, mf->builtin.m[j].fam.name))
+				err = run_um(r, &mf->builtin.m[j]);
+			j++;
+			continue;
 		}
-		for (int j = 0; j < cur->n; j++) {
-			const struct fr_um_metric *m = &cur->m[j];
-
-			for (size_t i = 0; i < fr_family__count(); i++)
-				if (!fr_family__get(i, &f) && !strcmp(f.name, m->fam.name)) {
-					fprintf(stderr,
-						"%s:%d:%d: metric name '%s' is a built-in family\n",
-						m->at.file, m->at.line, m->at.col, m->fam.name);
-					uf->n++;
-					return -EINVAL;
-				}
-			for (int k = 0; k < uf->n; k++)
-				for (int i = 0; i < uf->f[k].n; i++)
-					if (!strcmp(uf->f[k].m[i].fam.name, m->fam.name)) {
-						fprintf(stderr,
-							"%s:%d:%d: duplicate metric name '%s' "
-							"(also "
-							"in %s)\n",
-							m->at.file, m->at.line, m->at.col,
-							m->fam.name, uf->f[k].path);
-						uf->n++;
-						return -EINVAL;
-					}
-		}
+		r->fam = &fam;
+		if (wanted(families, fam.name))
+			err = run_family(r, &fam);
+		i++;
 	}
-	return 0;
-}
-
-/* Compile and run the metrics of the files that --family wants. */
-static int run_user(struct run *r, struct user_files *uf, const char *families)
-{
-	int err = 0;
-
-	for (int i = 0; !err && i < uf->n; i++)
-		for (int j = 0; !err && j < uf->f[i].n; j++) {
-			struct fr_um_metric *m = &uf->f[i].m[j];
-			char *sql;
-			long folded;
-
-			if (!wanted(families, m->fam.name))
-				continue;
-			err = fr_um__compile(r->db, m, r->w.from, r->w.to, &sql);
-			if (err)
-				break;
-			free((char *)m->fam.sql);
-			m->fam.sql = sql;
-			r->fam = &m->fam;
-			r->um = m;
-			err = run_family(r, &m->fam);
-			r->um = NULL;
-			folded = fr_um__folded();
-			if (folded)
-				fprintf(stderr,
-					"flightrec metrics: warning: %s: %ld label sets past "
-					"max_label_sets %ld are folded into one series labelled "
-					"__overflow__\n",
-					m->fam.name, folded, m->max_label_sets);
-		}
 	return err;
 }
 
@@ -601,7 +547,7 @@ struct metrics_args {
 	struct run *r;
 	enum fr_metric_format fmt;
 	const char *families, *step_arg;
-	const char *files[MAX_FILES];
+	const char *files[FR_MFILE_MAX];
 	int nfiles, only_file;
 };
 
@@ -638,8 +584,8 @@ static int option(int c, const char *arg, void *ctx)
 		a->families = arg; /* checked once the metric files are read */
 		return 0;
 	case 'm':
-		if (a->nfiles == MAX_FILES) {
-			fprintf(stderr, "flightrec metrics: at most %d --file\n", MAX_FILES);
+		if (a->nfiles == FR_MFILE_MAX) {
+			fprintf(stderr, "flightrec metrics: at most %d --file\n", FR_MFILE_MAX);
 			return -1;
 		}
 		a->files[a->nfiles++] = arg;
@@ -668,7 +614,7 @@ int fr_cmd_metrics(int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	struct run r = {.w = {FR_TIME_OPEN_FROM, FR_TIME_OPEN_TO, 0}};
 	struct metrics_args a = {.r = &r, .fmt = FR_FMT_PROM};
-	struct user_files *uf;
+	struct fr_mfiles *mf;
 	int64_t rec_from, rec_to;
 	int err;
 
@@ -681,14 +627,13 @@ int fr_cmd_metrics(int argc, char **argv)
 		return fr_cli__usage_error("metrics", "expected one DB argument", usage);
 	if (a.only_file && !a.nfiles)
 		return fr_cli__usage_error("metrics", "--only-file needs --file", usage);
-	uf = calloc(1, sizeof(*uf));
-	if (!uf)
+	mf = calloc(1, sizeof(*mf));
+	if (!mf)
 		return 1;
-	err = load_files(uf, a.files, a.nfiles);
-	if (!err && check_families(a.families, uf)) {
-		for (int i = 0; i < uf->n; i++)
-			fr_um__free_file(&uf->f[i]);
-		free(uf);
+	err = fr_mfiles__load(mf, a.files, a.nfiles);
+	if (!err && fr_mfiles__check_families(mf, a.families)) {
+		fr_mfiles__free(mf);
+		free(mf);
 		return 2; /* a usage error, as any bad option */
 	}
 	if (!err)
@@ -721,22 +666,17 @@ int fr_cmd_metrics(int argc, char **argv)
 		r.out = fr_metric_out__new(a.fmt, stdout, r.w.step > 0, r.w.from, r.w.to, r.w.step);
 		err = r.out ? 0 : -ENOMEM;
 	}
-	for (size_t i = 0; !err && !a.only_file && i < fr_family__count(); i++) {
-		struct fr_family fam;
-
-		err = fr_family__get(i, &fam);
-		r.fam = &fam;
-		if (!err && wanted(a.families, fam.name))
-			err = run_family(&r, &fam);
-	}
-	if (!err)
-		err = run_user(&r, uf, a.families);
+	if (!err && !a.only_file)
+		err = run_builtins(&r, mf, a.families);
+	for (int i = 0; !err && i < mf->nuser; i++)
+		for (int j = 0; !err && j < mf->user[i].n; j++)
+			if (wanted(a.families, mf->user[i].m[j].fam.name))
+				err = run_um(&r, &mf->user[i].m[j]);
 	if (!err)
 		err = fr_metric_out__finish(r.out);
 	fr_metric_out__free(r.out);
 	fr_db__close(r.db);
-	for (int i = 0; i < uf->n; i++)
-		fr_um__free_file(&uf->f[i]);
-	free(uf);
+	fr_mfiles__free(mf);
+	free(mf);
 	return err ? 1 : 0;
 }

@@ -132,9 +132,12 @@ bad:
 	return -EINVAL;
 }
 
+/* metrics/NAME.sql; metrics/NAME.yaml are metric files (usermetric.h). */
 static int is_family_file(const char *name)
 {
-	return !strncmp(name, PREFIX, strlen(PREFIX));
+	const size_t n = strlen(name);
+
+	return !strncmp(name, PREFIX, strlen(PREFIX)) && n > 4 && !strcmp(name + n - 4, ".sql");
 }
 
 size_t fr_family__count(void)

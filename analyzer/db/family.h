@@ -2,7 +2,9 @@
 /*
  * Metric families: one embedded SQL file each under queries/metrics/, with
  * a header of "-- key: value" lines (family, type, help, attribution and
- * optionally scale) followed by one SELECT.
+ * optionally scale) followed by one SELECT; or a metric file there
+ * (NAME.yaml, docs/METRICS_FILE.md), compiled to the same contract by
+ * analyzer/usermetric/ (fr_family__count and __get give the .sql ones).
  *
  * The SELECT binds :from and :to (wall-clock ns, window [from, to)) and
  * :step (ns, 0 for one sample), may call step_end(ts) and read the views

@@ -25,6 +25,7 @@
 #define OVERFLOW "__overflow__"
 
 struct comp {
+	sqlite3 *db;
 	struct fr_um_metric *m;
 	const struct fr_um_source *src;
 	char *sql;
@@ -144,7 +145,7 @@ static int check_term(struct comp *c, const struct fr_um_sel *s, const struct rf
 			}
 			p->is_int = 1;
 		}
-		if (!is_re && r->f->known && !r->f->known(s->val[i])) {
+		if (!is_re && r->f->known && !r->f->known(c->db, s->val[i])) {
 			say(&s->at, "selector cannot match: '%s' is not a value of '%s' (%s)",
 			    s->val[i], s->field, r->f->doc);
 			return -EINVAL;
@@ -201,9 +202,87 @@ static int contradiction(const struct fr_um_metric *m)
 	return 0;
 }
 
+/* Append to the IN list of put_enum_term. */
+static void put_num(struct comp *c, int *n, int64_t v)
+{
+	put(c, "%s%" PRId64, (*n)++ ? ", " : "", v);
+}
+
+/*
+ * Term `s` (=, <>, in, not in) on a field whose text is a hubble_enum name
+ * (fr_um__hubble_enum), as integers: `e.col IN (numbers)`, so that rows do
+ * not look their names up one by one. The numbers are read from the
+ * recording's hubble_enum now: those named as a value, and a value's
+ * decimal when no name has that number (the name expression's fallback).
+ * Exact: the name expression reads the same table; a NULL column (text
+ * '') meets <> and not in, and a term on '' keeps the expression form.
+ * Return: 1 written, 0 not (the caller writes the expression form).
+ */
+static int put_enum_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r)
+{
+	int nullable = 0;
+	const char *en = c->agg ? NULL : fr_um__hubble_enum(r->f, &nullable);
+	const int neg = s->op == FR_UM_NE || s->op == FR_UM_NIN;
+	sqlite3_stmt *named = NULL, *has = NULL;
+	int n = 0, ok = 0;
+
+	if (!en || !(s->op == FR_UM_EQ || neg || s->op == FR_UM_IN))
+		return 0;
+	for (int i = 0; nullable && i < s->nval; i++)
+		if (!*s->val[i])
+			return 0;
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT number FROM hubble_enum WHERE enum = ?1 AND name = ?2", -1,
+			       &named, NULL) ||
+	    sqlite3_prepare_v2(c->db, "SELECT 1 FROM hubble_enum WHERE enum = ?1 AND number = ?2",
+			       -1, &has, NULL))
+		goto out;
+	sqlite3_bind_text(named, 1, en, -1, SQLITE_STATIC);
+	sqlite3_bind_text(has, 1, en, -1, SQLITE_STATIC);
+	/* en is one of the names of fields.c, not text of the file */
+	if (nullable && neg)
+		put(c, " AND (e.%s IS NULL OR e.%s NOT IN (", en, en);
+	else
+		put(c, " AND e.%s %sIN (", en, neg ? "NOT " : "");
+	for (int i = 0; i < s->nval; i++) {
+		char dec[24], *end;
+		int64_t v;
+		int rc;
+
+		sqlite3_reset(named);
+		sqlite3_bind_text(named, 2, s->val[i], -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(named)) == SQLITE_ROW)
+			put_num(c, &n, sqlite3_column_int64(named, 0));
+		if (rc != SQLITE_DONE)
+			goto out;
+		errno = 0;
+		v = strtoll(s->val[i], &end, 10);
+		snprintf(dec, sizeof(dec), "%" PRId64, v);
+		if (errno || *end || strcmp(dec, s->val[i]))
+			continue; /* not what CAST(number AS TEXT) writes */
+		sqlite3_reset(has);
+		sqlite3_bind_int64(has, 2, v);
+		if ((rc = sqlite3_step(has)) == SQLITE_DONE)
+			put_num(c, &n, v);
+		else if (rc != SQLITE_ROW)
+			goto out;
+	}
+	put(c, nullable && neg ? "))" : ")");
+	ok = 1;
+out:
+	sqlite3_finalize(named);
+	sqlite3_finalize(has);
+	return ok;
+}
+
 static void put_term(struct comp *c, const struct fr_um_sel *s, const struct rfield *r, int p0)
 {
 	const char *e = expr(c, r);
+	const int off = c->off;
+
+	if (put_enum_term(c, s, r))
+		return;
+	c->off = off; /* a failed lookup: what it wrote goes */
 
 	switch (s->op) {
 	case FR_UM_RE:
@@ -224,6 +303,31 @@ static void put_term(struct comp *c, const struct fr_um_sel *s, const struct rfi
 
 /* Label names: the file's, else the field's canonical name as
  * [a-zA-Z0-9_]; Prometheus rules, no __ prefix, each once. */
+/* Why label name `n` cannot be one of metric m's own, or NULL: the columns
+ * of the family contract, and the labels its attribution adds (--by
+ * dimensions; Hubble's context labels and end dimensions). */
+static const char *reserved(const struct fr_um_metric *m, const char *n)
+{
+	static const char *const cols[] = {"t", "value", "b", "cnt", "sum", NULL};
+	static const char *const by[] = {"namespace", "container", "workload", "pod", "node",
+					 "pid",	      "comm",	   "cgroup",   "pk",  NULL};
+
+	for (int i = 0; cols[i]; i++)
+		if (!strcmp(n, cols[i]))
+			return "a column of the family's rows";
+	for (int i = 0; m->attr == FR_UM_A_PROCESS && by[i]; i++)
+		if (!strcmp(n, by[i]))
+			return "a --by dimension of attribution process";
+	if (m->attr == FR_UM_A_PROCESS && !strncmp(n, "label_", 6))
+		return "a --by label:KEY of attribution process";
+	if (m->attr == FR_UM_A_HUBBLE &&
+	    (!strcmp(n, "flow") || !strcmp(n, "node") || !strcmp(n, "source") ||
+	     !strcmp(n, "destination") || !strncmp(n, "source_", 7) ||
+	     !strncmp(n, "destination_", 12) || !strcmp(n, "traffic_direction")))
+		return "a context label of attribution hubble";
+	return NULL;
+}
+
 static int label_names(struct comp *c, struct rfield *lf)
 {
 	struct fr_um_metric *m = c->m;
@@ -253,6 +357,11 @@ static int label_names(struct comp *c, struct rfield *lf)
 			    m->fam.type == FR_FAMILY_HISTOGRAM ? " nor le" : "");
 			return -EINVAL;
 		}
+		if (reserved(m, n)) {
+			say(&l->at, "label name '%s' is %s; name the label otherwise (name: ...)",
+			    n, reserved(m, n));
+			return -EINVAL;
+		}
 		for (int j = 0; j < i; j++)
 			if (!strcmp(m->labels[j].name, n)) {
 				say(&l->at, "duplicate label name '%s'", n);
@@ -262,10 +371,19 @@ static int label_names(struct comp *c, struct rfield *lf)
 	return 0;
 }
 
+static const char *pk_of(const struct comp *c)
+{
+	return c->agg ? "e.pk" : c->src->pk;
+}
+
 static void put_joins(struct comp *c)
 {
-	const char *pk = c->agg ? "e.pk" : c->src->pk;
+	const char *pk = pk_of(c);
 
+	/* the TCP sources are named as their tables, the kinds of sock_tuple */
+	if (c->need & FR_UM_J_CONN)
+		put(c, " LEFT JOIN conn c ON c.cid = e.cid LEFT JOIN sock_tuple t ON %s%s%s",
+		    "t.kind = '", c->src->name, "' AND t.id = e.id");
 	if (c->need & (FR_UM_J_ATTR | FR_UM_J_POD))
 		put(c, " LEFT JOIN proc_attr a ON a.pk = %s", pk);
 	if (c->need & FR_UM_J_PROC)
@@ -276,38 +394,67 @@ static void put_joins(struct comp *c)
 		put(c, " LEFT JOIN pod_latest pl ON pl.uid = a.uid");
 }
 
-/* The grouped SELECT, before folding label sets. */
+/* The columns the wrapper of a metric with an attribution joins on
+ * (analyzer/cmd/metrics.c): node, pk | flow; of the raw or aggregate rows
+ * (e), or of the rows being folded (um). */
+static void put_attr_cols(struct comp *c, int folded)
+{
+	if (c->m->attr == FR_UM_A_PROCESS)
+		put(c, folded ? ", um.node, um.pk" : ", e.node AS node, %s AS pk", pk_of(c));
+	else if (c->m->attr == FR_UM_A_HUBBLE)
+		put(c, folded ? ", um.flow" : ", %s AS flow", c->src->flow);
+}
+
+/*
+ * The SELECT, before folding label sets. As the built-in families do: raw
+ * rows are grouped (per process too under attribution process), rows of
+ * an aggregate view (already grouped) and Hubble flows (one row each, the
+ * wrapper joins each to its flow) are not, under an attribution: the
+ * wrapper groups them.
+ */
 static void put_select(struct comp *c, struct rfield *sf, struct rfield *lf, struct rfield *vf)
 {
 	const struct fr_um_metric *m = c->m;
-	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM;
+	const int hist = m->fam.type == FR_FAMILY_HISTOGRAM, log2 = m->bkind == FR_UM_B_LOG2;
+	const int grouped = m->attr == FR_UM_A_NONE || (m->attr == FR_UM_A_PROCESS && !c->agg);
+	const char *v;
 	int p = 0;
 
 	put(c, "SELECT %s AS t", c->agg ? "e.t" : "step_end(e.ts)");
+	put_attr_cols(c, 0);
 	for (int i = 0; i < m->nlabels; i++)
 		put(c, ", %s AS \"%s\"", expr(c, &lf[i]), m->labels[i].name);
 	if (hist)
-		put(c, ", le_bucket(%s) AS b, count(*) AS cnt, sum(%s) AS sum", vf->f->expr,
-		    vf->f->expr);
-	else if (vf)
-		put(c, ", sum(%s) AS value", c->agg ? vf->f->agg_sum : vf->f->expr);
-	else
-		put(c, ", sum(%s) AS value", c->agg ? c->src->agg_count : c->src->count);
+		put(c,
+		    grouped ? ", %s(%s) AS b, count(*) AS cnt, sum(%s) AS sum"
+			    : ", %s(%s) AS b, 1 AS cnt, %s AS sum",
+		    log2 ? "log2_bucket" : "le_bucket", vf->f->expr, vf->f->expr);
+	else {
+		if (vf)
+			v = c->agg ? vf->f->agg_sum : vf->f->expr;
+		else
+			v = c->agg ? c->src->agg_count : c->src->count;
+		if (grouped && !strcmp(v, "1"))
+			put(c, ", count(*) AS value"); /* cheaper than sum(1) */
+		else
+			put(c, grouped ? ", sum(%s) AS value" : ", %s AS value", v);
+	}
 	put(c, " FROM %s", c->agg ? c->src->agg_from : c->src->raw_from);
 	put_joins(c);
 	if (c->agg)
 		put(c, " WHERE %s", c->src->agg_where ? c->src->agg_where : "1");
 	else
 		put(c, " WHERE e.ts >= :from AND e.ts < :to");
-	if (vf && (hist || !c->agg))
+	/* a log2 row without a value counts nothing (family.h), as the built-ins' */
+	if (vf && !c->agg && !log2)
 		put(c, " AND %s IS NOT NULL", vf->f->expr);
 	for (int i = 0; i < m->nsel; p += m->sel[i].nval, i++)
 		put_term(c, &m->sel[i], &sf[i], p);
+	if (!grouped)
+		return;
 	put(c, " GROUP BY 1");
-	for (int i = 0; i < m->nlabels; i++)
-		put(c, ", %d", i + 2);
-	if (hist)
-		put(c, ", %d", m->nlabels + 2);
+	for (int i = 2; i <= 1 + m->nlabels + hist + (m->attr == FR_UM_A_PROCESS ? 2 : 0); i++)
+		put(c, ", %d", i);
 }
 
 /* Label sets past max_label_sets, in order of first appearance, read
@@ -327,6 +474,7 @@ static void put_fold(struct comp *c, const char *inner)
 	for (int i = 0; i < m->nlabels; i++)
 		put(c, "%s\"%s\"", i ? ", " : "", m->labels[i].name);
 	put(c, ") SELECT um.t");
+	put_attr_cols(c, 1);
 	for (int i = 0; i < m->nlabels; i++)
 		put(c,
 		    ", CASE WHEN um_fold(ls.rk, %ld) THEN '" OVERFLOW
@@ -409,7 +557,7 @@ static int check(struct comp *c, struct rfield *sf, struct rfield *lf, struct rf
 int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to, char **sql)
 {
 	struct rfield sf[FR_UM_MAX_SEL], lf[FR_UM_MAX_LABELS], vf;
-	struct comp c = {.m = m};
+	struct comp c = {.db = db, .m = m};
 	char *inner = NULL;
 	int err;
 
@@ -425,6 +573,15 @@ int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to
 		    list);
 		return -EINVAL;
 	}
+	if ((m->attr == FR_UM_A_PROCESS && !c.src->pk) ||
+	    (m->attr == FR_UM_A_HUBBLE && !c.src->flow)) {
+		say(&m->attr_at, "attribution %s needs a source %s; '%s' is not",
+		    m->attr == FR_UM_A_PROCESS ? "process" : "hubble",
+		    m->attr == FR_UM_A_PROCESS ? "with a process (not hubble_flow)"
+					       : "of Hubble flows (hubble_flow)",
+		    c.src->name);
+		return -EINVAL;
+	}
 	err = check(&c, sf, lf, *m->sum_field ? &vf : NULL);
 	if (err)
 		return err;
@@ -436,7 +593,7 @@ int fr_um__compile(sqlite3 *db, struct fr_um_metric *m, int64_t from, int64_t to
 	if (!c.sql)
 		return -ENOMEM;
 	put_select(&c, sf, lf, *m->sum_field ? &vf : NULL);
-	if (m->nlabels && c.off < SQL_CAP) {
+	if (m->nlabels && m->max_label_sets > 0 && c.off < SQL_CAP) {
 		inner = c.sql;
 		c.sql = malloc(SQL_CAP);
 		c.off = 0;

@@ -21,54 +21,72 @@
 	{                                                                                          \
 		n, t, e, NULL, NULL, 0, d, NULL                                                    \
 	}
+/* A field of raw rows of a TCP event that reads its connection (conn c). */
+#define RAWC(n, t, e, d)                                                                           \
+	{                                                                                          \
+		n, t, e, NULL, NULL, FR_UM_J_CONN, d, NULL                                         \
+	}
 #define END                                                                                        \
 	{                                                                                          \
 		NULL, 0, NULL, NULL, NULL, 0, NULL, NULL                                           \
 	}
 
-/* The ends of a connection (conn c) and the pod or service that held the
- * remote address at the event's time (meta_*: docs/METADATA.md). */
+/* The ends of a TCP event: its connection's (conn c), unless the row has a
+ * tuple of its own (sock_tuple t), as the replay's ev_<kind> views read them
+ * (analyzer/replay/loader.c); the pod or service that held the remote
+ * address at the event's time (meta_*: docs/METADATA.md). */
+#define TUP(col) "CASE WHEN t.id IS NULL THEN c." col " ELSE t." col " END"
 #define POD_OF(col)                                                                                \
 	"COALESCE((SELECT pl2." col " FROM meta_pod_ip i JOIN pod_latest pl2 ON pl2.uid = i.uid "  \
-	"WHERE i.ip = c.daddr AND i.valid_from <= e.ts AND i.valid_to > e.ts "                     \
-	"ORDER BY i.valid_from DESC LIMIT 1), '')"
+	"WHERE i.ip = CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AND i.valid_from <= "   \
+	"e.ts AND i.valid_to > e.ts ORDER BY i.valid_from DESC LIMIT 1), '')"
+#define DST_SERVICE                                                                                \
+	"COALESCE((SELECT s.namespace || '/' || s.name FROM meta_service_ip s WHERE s.ip = CASE "  \
+	"WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AND s.valid_from <= e.ts AND "            \
+	"s.valid_to > e.ts ORDER BY s.valid_from DESC LIMIT 1), (SELECT m.namespace || '/' || "    \
+	"m.service FROM meta_endpoint m WHERE m.ip = CASE WHEN t.id IS NULL THEN c.daddr ELSE "    \
+	"t.daddr END AND m.port = CASE WHEN t.id IS NULL THEN c.dport ELSE t.dport END AND "       \
+	"m.service IS NOT NULL AND m.valid_from <= e.ts AND m.valid_to > e.ts ORDER BY "           \
+	"m.valid_from DESC LIMIT 1), '')"
 #define CONN_FIELDS                                                                                \
-	RAW("saddr", T, "COALESCE(c.saddr, '')", "local address"),                                 \
-		RAW("sport", I, "c.sport", "local port"),                                          \
-		RAW("daddr", T, "COALESCE(c.daddr, '')", "remote address"),                        \
-		RAW("dport", I, "c.dport", "remote port"),                                         \
-		RAW("direction", T,                                                                \
-		    "CASE c.active WHEN 1 THEN 'outbound' WHEN 0 THEN 'inbound' ELSE 'unknown' "   \
-		    "END",                                                                         \
-		    "outbound (connect), inbound (accept), unknown (opened before the "            \
-		    "recording)"),                                                                 \
-		RAW("dst_namespace", T, POD_OF("namespace"), "namespace of the remote pod"),       \
-		RAW("dst_pod", T, POD_OF("name"), "remote pod"),                                   \
-		RAW("dst_workload", T, POD_OF("workload"), "workload of the remote pod"),          \
-		RAW("dst_service", T,                                                              \
-		    "COALESCE((SELECT s.namespace || '/' || s.name FROM meta_service_ip s WHERE "  \
-		    "s.ip = c.daddr AND s.valid_from <= e.ts AND s.valid_to > e.ts ORDER BY "      \
-		    "s.valid_from DESC LIMIT 1), (SELECT m.namespace || '/' || m.service FROM "    \
-		    "meta_endpoint m WHERE m.ip = c.daddr AND m.port = c.dport AND m.service IS "  \
-		    "NOT NULL AND m.valid_from <= e.ts AND m.valid_to > e.ts ORDER BY "            \
-		    "m.valid_from DESC LIMIT 1), '')",                                             \
-		    "namespace/name of the Service of the remote address (a cluster IP, or an "    \
-		    "endpoint of the Service at that port)")
-
-static int op_known(const char *s);
-static int fd_kind_known(const char *s);
-static int mode_known(const char *s);
-static int proto_known(const char *s);
-static int rxtx_known(const char *s);
+	RAWC("saddr", T, "COALESCE(CASE WHEN t.id IS NULL THEN c.saddr ELSE t.saddr END, '')",     \
+	     "local address"),                                                                     \
+		RAWC("sport", I, TUP("sport"), "local port"),                                      \
+		RAWC("daddr", T,                                                                   \
+		     "COALESCE(CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END, '')",         \
+		     "remote address"),                                                            \
+		RAWC("dport", I, TUP("dport"), "remote port"),                                     \
+		RAWC("direction", T,                                                               \
+		     "CASE c.active WHEN 1 THEN 'outbound' WHEN 0 THEN 'inbound' ELSE 'unknown' "  \
+		     "END",                                                                        \
+		     "outbound (connect), inbound (accept), unknown (opened before the "           \
+		     "recording)"),                                                                \
+		RAWC("dst_namespace", T, POD_OF("namespace"), "namespace of the remote pod"),      \
+		RAWC("dst_pod", T, POD_OF("name"), "remote pod"),                                  \
+		RAWC("dst_workload", T, POD_OF("workload"), "workload of the remote pod"),         \
+		RAWC("dst_service", T, DST_SERVICE,                                                \
+		     "namespace/name of the Service of the remote address (a cluster IP, or an "   \
+		     "endpoint of the Service at that port)")
+static int op_known(sqlite3 *db, const char *s);
+static int fd_kind_known(sqlite3 *db, const char *s);
+static int mode_known(sqlite3 *db, const char *s);
+static int proto_known(sqlite3 *db, const char *s);
+static int rxtx_known(sqlite3 *db, const char *s);
+static int rw_known(sqlite3 *db, const char *s);
+static int syscall_known(sqlite3 *db, const char *s);
+static int l7_type_known(sqlite3 *db, const char *s);
 
 static const struct fr_um_field f_syscall[] = {
 	{"syscall", T, "syscall_name(e.node, e.nr)", "syscall_name(e.node, e.nr)", NULL, 0,
-	 "syscall name", NULL},
+	 "syscall name: of the recording's table (ev_syscall_name) or of this build's, or sys_N",
+	 syscall_known},
 	{"nr", I, "e.nr", "e.nr", NULL, 0, "syscall number", NULL},
 	RAW("ret", I, "e.ret", "return value"),
 	{"errno", T, "errno_name(e.ret)", NULL, NULL, 0,
 	 "errno name of a failed call (EAGAIN), else ''", fr_um__errno_known},
-	RAW("error", I, "(e.ret < 0 AND e.ret >= -4095)", "1 for a call that failed, else 0"),
+	{"error", I, "(e.ret < 0 AND e.ret >= -4095)", NULL, "e.errors", 0,
+	 "1 for a call that failed (an errno value), else 0; value: error counts failed calls",
+	 NULL},
 	RAW("latency_ns", I, "e.latency_ns", "sys_enter to sys_exit"),
 	RAW("tid", I, "e.tid", "thread id"),
 	END};
@@ -137,9 +155,18 @@ static const struct fr_um_field f_drop[] = {
 	"'fifo' WHEN 5 THEN 'socket' WHEN 6 THEN 'dir' WHEN 7 THEN 'anon' WHEN 8 THEN 'other' "    \
 	"ELSE 'unknown' END"
 
+#define RW_NAME                                                                                    \
+	"CASE WHEN e.op IN (1, 3, 5, 9, 11, 13, 15, 17) THEN 'read' WHEN e.op IN (2, 4, 6, 10, "   \
+	"12, "                                                                                     \
+	"14, 16, 18) THEN 'write' ELSE 'other' END"
+
 static const struct fr_um_field f_file_io[] = {
 	{"op", T, OP_NAME, OP_NAME, NULL, 0, "read, write, pread64, ... copy_file_range, splice",
 	 op_known},
+	{"direction", T, RW_NAME, RW_NAME, NULL, 0,
+	 "read (read, pread64, readv, preadv, preadv2 and the input of copy_file_range, sendfile, "
+	 "splice) or write (the others); other for an op without a name",
+	 rw_known},
 	{"fd_kind", T, FD_KIND, FD_KIND, NULL, 0,
 	 "regular, block, char, fifo, socket, dir, anon, other, unknown", fd_kind_known},
 	{"bytes", I, "max(e.ret, 0)", NULL, "e.bytes", 0, "bytes moved, errors as 0", NULL},
@@ -212,6 +239,28 @@ static const struct fr_um_field f_exit[] = {
 		    "COALESCE(e." w "_service_namespace, '') || '/' || e." w "_service END",       \
 		    w " service as namespace/name")
 
+/* The labels Hubble's own metric handlers give a flow (hubble_* families,
+ * queries/metric_views.sql hubble_win): FlowProtocol, the flow handler's
+ * type and subtype, the HTTP and Kafka handlers' reporter. */
+#define FLOW_PROTOCOL                                                                              \
+	"CASE WHEN e.event_type = 129 THEN CASE e.l7_kind WHEN 'dns' THEN 'DNS' WHEN 'http' THEN " \
+	"'HTTP' WHEN 'kafka' THEN 'Kafka' ELSE 'Unknown L7' END WHEN e.event_type IN (1, 3, 4, "   \
+	"5) THEN COALESCE(e.protocol, 'Unknown L4') ELSE 'Unknown flow' END"
+#define EVENT_TYPE                                                                                 \
+	"CASE e.event_type WHEN 129 THEN 'L7' WHEN 1 THEN 'Drop' WHEN 3 THEN 'Capture' WHEN 4 "    \
+	"THEN 'Trace' WHEN 5 THEN 'PolicyVerdict' ELSE 'Unknown' END"
+#define EVENT_SUBTYPE                                                                              \
+	"CASE WHEN e.event_type = 129 THEN CASE e.l7_kind WHEN 'dns' THEN 'DNS' WHEN 'http' THEN " \
+	"'HTTP' WHEN 'kafka' THEN 'Kafka' ELSE '' END WHEN e.event_type = 4 THEN CASE "            \
+	"e.event_subtype WHEN 0 THEN 'to-endpoint' WHEN 1 THEN 'to-proxy' WHEN 2 THEN 'to-host' "  \
+	"WHEN 3 THEN 'to-stack' WHEN 4 THEN 'to-overlay' WHEN 5 THEN 'from-endpoint' WHEN 6 THEN " \
+	"'from-proxy' WHEN 7 THEN 'from-host' WHEN 8 THEN 'from-stack' WHEN 9 THEN "               \
+	"'from-overlay' WHEN 10 THEN 'from-network' WHEN 11 THEN 'to-network' WHEN 12 THEN "       \
+	"'from-crypto' WHEN 13 THEN 'to-crypto' ELSE '' END WHEN e.event_type IN (1, 3, 5) THEN "  \
+	"'' ELSE CAST(COALESCE(e.event_type, 0) AS TEXT) END"
+#define REPORTER                                                                                   \
+	"CASE e.traffic_direction WHEN 2 THEN 'client' WHEN 1 THEN 'server' ELSE 'unknown' END"
+
 static const struct fr_um_field f_hubble[] = {
 	RAW("verdict", T, ENUM("verdict", "verdict"), "FORWARDED, DROPPED, ..."),
 	RAW("drop_reason", T, ENUM("drop_reason", "drop_reason"), "Hubble drop reason"),
@@ -221,11 +270,24 @@ static const struct fr_um_field f_hubble[] = {
 	RAW("protocol", T, "COALESCE(e.protocol, '')", "TCP, UDP, ICMPv4, ..."),
 	RAW("is_reply", I, "COALESCE(e.is_reply, 0)", "1 for a reply"),
 	RAW("l7", T, "COALESCE(e.l7_kind, '')", "dns, http, kafka or ''"),
+	{"l7_type", T, "COALESCE(" ENUM("l7_type", "l7_type") ", '')", NULL, NULL, 0,
+	 "REQUEST, RESPONSE, SAMPLE of an L7 flow, else ''", l7_type_known},
+	RAW("flow_protocol", T, FLOW_PROTOCOL,
+	    "Hubble's FlowProtocol label: DNS, HTTP, Kafka (L7), else the L4 protocol"),
+	RAW("event_type", T, EVENT_TYPE,
+	    "Hubble's flow type label: L7, Drop, Capture, Trace, PolicyVerdict, Unknown"),
+	RAW("event_subtype", T, EVENT_SUBTYPE,
+	    "Hubble's flow subtype label: the L7 protocol, the trace observation point "
+	    "(to-endpoint ...) or an unknown type's number"),
+	RAW("reporter", T, REPORTER, "client (EGRESS), server (INGRESS) or unknown"),
 	RAW("node", T, "COALESCE(e.node_name, '')", "node that saw the flow"),
 	END_FIELDS("src_", "src"),
 	END_FIELDS("dst_", "dst"),
 	RAW("http_method", T, "COALESCE(e.http_method, '')", "HTTP method"),
 	RAW("http_code", I, "e.http_code", "HTTP status code"),
+	RAW("http_status", T, "CAST(COALESCE(e.http_code, 0) AS TEXT)",
+	    "HTTP status code as Hubble's label: decimal, 0 when absent"),
+	RAW("http_protocol", T, "COALESCE(e.http_protocol, '')", "HTTP/1.1, HTTP/2, ..."),
 	RAW("http_url", T, "COALESCE(e.http_url, '')", "HTTP URL"),
 	RAW("http_path", T, "url_path(e.http_url)", "its path"),
 	RAW("l7_latency_ns", I, "e.l7_latency_ns", "L7 latency"),
@@ -234,7 +296,25 @@ static const struct fr_um_field f_hubble[] = {
 	RAW("kafka_topic", T, "COALESCE(e.kafka_topic, '')", "Kafka topic"),
 	RAW("kafka_api_key", T, "COALESCE(e.kafka_api_key, '')", "Kafka API key"),
 	RAW("kafka_error_code", I, "e.kafka_error_code", "Kafka error code"),
+	RAW("kafka_error", T, "CAST(COALESCE(e.kafka_error_code, 0) AS TEXT)",
+	    "Kafka error code as Hubble's label: decimal, 0 when absent"),
 	END};
+
+const char *fr_um__hubble_enum(const struct fr_um_field *f, int *nullable)
+{
+	/* expr: ENUM(name, name); l7_type's COALESCE(ENUM(...), '') */
+	static const char *const names[] = {"verdict", "drop_reason", "flow_type", "l7_type"};
+	const size_t n = sizeof(f_hubble) / sizeof(f_hubble[0]);
+
+	if (f < f_hubble || f >= f_hubble + n)
+		return NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(f->name, names[i])) {
+			*nullable = i == 3;
+			return names[i];
+		}
+	return NULL;
+}
 
 /* The process of a row (proc_attr at its incarnation) and the node. */
 static const struct fr_um_field f_proc[] = {
@@ -257,46 +337,53 @@ static const struct fr_um_field f_proc[] = {
 	 "node name", NULL},
 	END};
 
+/* Socket messages with their ends: TCP ones (sock_msg) as the TCP events
+ * read theirs (TUP), and UDP datagrams (ev_udp_msg). */
+#define SOCK_MSG_ROWS                                                                              \
+	"(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, CASE WHEN t.id IS NULL "     \
+	"THEN c.saddr ELSE t.saddr END AS saddr, CASE WHEN t.id IS NULL THEN c.sport ELSE "        \
+	"t.sport END "                                                                             \
+	"AS sport, CASE WHEN t.id IS NULL THEN c.daddr ELSE t.daddr END AS daddr, CASE WHEN t.id " \
+	"IS NULL THEN c.dport ELSE t.dport END AS dport FROM sock_msg s LEFT JOIN conn c ON "      \
+	"c.cid = s.cid LEFT JOIN sock_tuple t ON t.kind = 'sock_msg' AND t.id = s.id UNION ALL "   \
+	"SELECT ts, node, pk, 17, received, bytes, saddr, sport, daddr, dport FROM ev_udp_msg) e"
+
 static const struct fr_um_source sources[] = {
 	{"syscall", "ev_syscall e", "e.pk", "1", "win_syscall e", "e.calls", NULL, "ev_syscall_agg",
-	 f_syscall, "system calls (raw_syscalls)"},
-	{"sock_msg",
-	 "(SELECT s.ts, s.node, s.pk, s.protocol, s.received, s.bytes, c.saddr, c.sport, c.daddr, "
-	 "c.dport FROM sock_msg s LEFT JOIN conn c ON c.cid = s.cid UNION ALL SELECT ts, node, pk, "
-	 "17, received, bytes, saddr, sport, daddr, dport FROM ev_udp_msg) e",
-	 "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0", "ev_sock_msg_agg", f_sock,
-	 "socket messages (sendmsg/recvmsg)"},
-	{"tcp_connect", "tcp_connect e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL,
-	 NULL, NULL, f_connect, "TCP connects (with latency)"},
-	{"tcp_retransmit", "tcp_retransmit e LEFT JOIN conn c ON c.cid = e.cid", "e.pk",
-	 "max(e.segs, 1)", NULL, NULL, NULL, NULL, f_retrans,
-	 "TCP retransmits; count: segments retransmitted"},
-	{"tcp_close", "tcp_close e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL,
-	 NULL, NULL, f_close, "TCP connections closed"},
-	{"tcp_rtt", "tcp_rtt e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL, NULL,
-	 NULL, f_rtt, "TCP RTT samples"},
-	{"tcp_reset", "tcp_reset e LEFT JOIN conn c ON c.cid = e.cid", "e.pk", "1", NULL, NULL,
-	 NULL, NULL, f_reset, "TCP resets"},
+	 f_syscall, "system calls (raw_syscalls)", NULL},
+	{"sock_msg", SOCK_MSG_ROWS, "e.pk", "1", "win_net e", "e.msgs", "e.msgs <> 0",
+	 "ev_sock_msg_agg", f_sock, "socket messages (sendmsg/recvmsg)", NULL},
+	{"tcp_connect", "tcp_connect e", "e.pk", "1", NULL, NULL, NULL, NULL, f_connect,
+	 "TCP connects (with latency)", NULL},
+	{"tcp_retransmit", "tcp_retransmit e", "e.pk", "max(e.segs, 1)", NULL, NULL, NULL, NULL,
+	 f_retrans, "TCP retransmits; count: segments retransmitted", NULL},
+	{"tcp_close", "tcp_close e", "e.pk", "1", NULL, NULL, NULL, NULL, f_close,
+	 "TCP connections closed", NULL},
+	{"tcp_rtt", "tcp_rtt e", "e.pk", "1", NULL, NULL, NULL, NULL, f_rtt, "TCP RTT samples",
+	 NULL},
+	{"tcp_reset", "tcp_reset e", "e.pk", "1", NULL, NULL, NULL, NULL, f_reset, "TCP resets",
+	 NULL},
 	{"drop", "ev_skb_drop e", "e.pk", "1", NULL, NULL, NULL, NULL, f_drop,
-	 "packets dropped by the kernel (skb:kfree_skb)"},
+	 "packets dropped by the kernel (skb:kfree_skb)", NULL},
 	{"file_io", "ev_file_io e", "e.pk", "1", "win_file_io e", NULL, NULL, "ev_file_io_agg",
-	 f_file_io, "read/write calls on any descriptor"},
-	{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open, "file opens"},
+	 f_file_io, "read/write calls on any descriptor", NULL},
+	{"file_open", "ev_file_open e", "e.pk", "1", NULL, NULL, NULL, NULL, f_open, "file opens",
+	 NULL},
 	{"sched", "(SELECT * FROM ev_sched_switch WHERE prev_pk IS NOT NULL) e", "e.prev_pk", "1",
 	 "win_sched_out e", "e.switches", NULL, "ev_sched_agg", f_sched,
-	 "context switches, of the task switched out"},
+	 "context switches, of the task switched out", NULL},
 	{"page_fault", "ev_page_fault e", "e.pk", "1", "win_page_fault e", "e.faults", NULL,
-	 "ev_mem_agg", f_fault, "page faults"},
+	 "ev_mem_agg", f_fault, "page faults", NULL},
 	{"mem_alloc", "ev_mem_alloc e", "e.pk", "e.count", "win_mem_alloc e", "e.allocs", NULL,
-	 "ev_mem_agg", f_alloc, "memory allocations; count: allocations"},
+	 "ev_mem_agg", f_alloc, "memory allocations; count: allocations", NULL},
 	{"oom_kill", "ev_oom_kill e", "e.pk", "1", NULL, NULL, NULL, NULL, f_oom,
-	 "OOM kills (the process is the victim)"},
+	 "OOM kills (the process is the victim)", NULL},
 	{"proc_exec", "ev_proc_exec e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exec,
-	 "programs executed"},
+	 "programs executed", NULL},
 	{"proc_exit", "ev_proc_exit e", "e.pk", "1", NULL, NULL, NULL, NULL, f_exit,
-	 "processes exited"},
+	 "processes exited", NULL},
 	{"hubble_flow", "hubble_flow e", NULL, "1", NULL, NULL, NULL, NULL, f_hubble,
-	 "Cilium Hubble flows"},
+	 "Cilium Hubble flows", "e.id"},
 };
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
 
@@ -358,36 +445,83 @@ static int in_list(const char *s, const char *const *l)
 	return 0;
 }
 
-static int op_known(const char *s)
+static int op_known(sqlite3 *db, const char *s)
 {
 	static const char *const l[] = {
 		"read",	   "write",   "pread64",  "pwrite64",	     "readv",	 "writev", "preadv",
 		"pwritev", "preadv2", "pwritev2", "copy_file_range", "sendfile", "splice", NULL};
 
+	(void)db;
 	return in_list(s, l);
 }
 
-static int fd_kind_known(const char *s)
+static int fd_kind_known(sqlite3 *db, const char *s)
 {
 	static const char *const l[] = {"regular", "block", "char",  "fifo",	"socket",
 					"dir",	   "anon",  "other", "unknown", NULL};
 
+	(void)db;
 	return in_list(s, l);
 }
 
-static int mode_known(const char *s)
+static int mode_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "user") || !strcmp(s, "kernel");
 }
 
-static int proto_known(const char *s)
+static int proto_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "tcp") || !strcmp(s, "udp") || !strncmp(s, "proto_", 6);
 }
 
-static int rxtx_known(const char *s)
+static int rxtx_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	return !strcmp(s, "rx") || !strcmp(s, "tx");
+}
+
+static int rw_known(sqlite3 *db, const char *s)
+{
+	(void)db;
+	return !strcmp(s, "read") || !strcmp(s, "write") || !strcmp(s, "other");
+}
+
+static int l7_type_known(sqlite3 *db, const char *s)
+{
+	static const char *const l[] = {"UNKNOWN_L7_TYPE", "REQUEST", "RESPONSE",
+					"SAMPLE",	   "",	      NULL};
+
+	(void)db;
+	return in_list(s, l);
+}
+
+/* sys_N: what syscall_name() gives a number without a name. */
+static int sys_number(const char *s)
+{
+	return !strncmp(s, "sys_", 4) && s[4] && strspn(s + 4, "0123456789") == strlen(s + 4);
+}
+
+/* A name of the recording's syscall table (a recorder writes its whole
+ * table) or of this build's: else a typo, that no recording can match. */
+static int syscall_known(sqlite3 *db, const char *s)
+{
+	sqlite3_stmt *st;
+	int hit = 0;
+
+	if (sys_number(s))
+		return 1;
+	for (size_t i = 0; i < fr_um_syscall_names_len; i++)
+		if (!strcmp(fr_um_syscall_names[i].name, s))
+			return 1;
+	if (db && !sqlite3_prepare_v2(db, "SELECT 1 FROM ev_syscall_name WHERE name = ?1 LIMIT 1",
+				      -1, &st, NULL)) {
+		sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+		hit = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_finalize(st);
+	}
+	return hit;
 }
 
 size_t fr_um__nsources(void)
@@ -480,8 +614,9 @@ void fr_um__field_list(const struct fr_um_source *src, char *buf, size_t cap)
 		snprintf(buf + off, cap - off, ", pod_label.KEY");
 }
 
-int fr_um__errno_known(const char *s)
+int fr_um__errno_known(sqlite3 *db, const char *s)
 {
+	(void)db;
 	for (int e = 1; e < 4096; e++) {
 		const char *n = strerrorname_np(e);
 

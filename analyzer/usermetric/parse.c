@@ -59,18 +59,16 @@ static int value_of(struct fr_um_y *c, yaml_node_t *v, struct fr_um_metric *m)
 
 	m->value_at = fr_um_y__mark_of(c, v);
 	if (v->type == YAML_MAPPING_NODE) {
-		yaml_node_pair_t *p = v->data.mapping.pairs.start;
-		const char *k;
+		struct fr_um_pair p;
 
-		if (v->data.mapping.pairs.top - p != 1 ||
-		    !(k = fr_um_y__scalar(c, fr_um_y__node(c, p->key), "a value key")) ||
-		    strcmp(k, "sum")) {
+		if (fr_um_y__pair(c, v, 0, &p) <= 0 || fr_um_y__pair(c, v, 1, &p) != 0 ||
+		    fr_um_y__pair(c, v, 0, &p) <= 0 || strcmp(p.key, "sum")) {
 			fr_um_y__say(c, &v->start_mark,
 				     "a value is count, sum(FIELD), FIELD or {sum: FIELD}");
 			return -EINVAL;
 		}
-		return fr_um_y__copy(c, fr_um_y__node(c, p->value), "the summed field",
-				     m->sum_field, sizeof(m->sum_field));
+		return fr_um_y__copy(c, p.v, "the summed field", m->sum_field,
+				     sizeof(m->sum_field));
 	}
 	if (!(s = fr_um_y__scalar(c, v, "value")))
 		return -EINVAL;
@@ -95,16 +93,16 @@ static int value_of(struct fr_um_y *c, yaml_node_t *v, struct fr_um_metric *m)
 
 static int bucket_map(struct fr_um_y *c, yaml_node_t *n, struct bspec *b)
 {
+	struct fr_um_pair p;
+	int r;
+
 	b->set = 1;
 	b->at = n->start_mark;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key), *v = fr_um_y__node(c, p->value);
-		const char *key = fr_um_y__scalar(c, k, "a key");
+	for (size_t i = 0; (r = fr_um_y__pair(c, n, i, &p)) > 0; i++) {
+		yaml_node_t *v = p.v;
+		const char *key = p.key;
 		int err;
 
-		if (!key)
-			return -EINVAL;
 		if (!strcmp(key, "type"))
 			err = fr_um_y__copy(c, v, "bucket type", b->type, sizeof(b->type));
 		else if (!strcmp(key, "min"))
@@ -122,16 +120,17 @@ static int bucket_map(struct fr_um_y *c, yaml_node_t *n, struct bspec *b)
 		else if (!strcmp(key, "unit"))
 			err = fr_um_y__scalar(c, v, "bucket unit") ? 0 : -EINVAL;
 		else {
-			fr_um_y__say(c, &k->start_mark,
-				     "unknown key '%s' in buckets; keys: type (exp2, linear), min, "
-				     "max, multiplier, start, width, count",
-				     key);
+			fr_um_y__say(
+				c, &p.k->start_mark,
+				"unknown key '%s' in buckets; keys: type (exp2, linear, log2), "
+				"min, max, multiplier, start, width, count",
+				key);
 			return -EINVAL;
 		}
 		if (err)
 			return -EINVAL;
 	}
-	return 0;
+	return r;
 }
 
 static int bucket_list(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
@@ -174,10 +173,19 @@ static int bucket_bounds(struct fr_um_y *c, struct bspec *b, enum shape sh, stru
 	const int exp2 = !strcmp(b->type, "exp2");
 	long n;
 
+	if (sh == NATIVE && !strcmp(b->type, "log2")) { /* the built-ins' buckets */
+		if (b->has_min || b->has_max || b->has_start || b->has_width || b->has_count ||
+		    b->mult) {
+			fr_um_y__say(c, &b->at, "bad buckets: log2 buckets take no other key");
+			return -EINVAL;
+		}
+		m->bkind = FR_UM_B_LOG2;
+		return 0;
+	}
 	if (!exp2 && strcmp(b->type, "linear")) {
 		fr_um_y__say(c, &b->at,
-			     "bad buckets: type '%s' is not exp2 or linear (or give a list of "
-			     "bounds)",
+			     "bad buckets: type '%s' is not exp2, linear or log2 (or give a list "
+			     "of bounds)",
 			     b->type);
 		return -EINVAL;
 	}
@@ -244,15 +252,45 @@ static int bucket_bounds(struct fr_um_y *c, struct bspec *b, enum shape sh, stru
 /* Keys of a metric entry, by shape: what each means is in the big if below. */
 static const char *const native_keys =
 	"name, help, type, source, selector, labels, value, buckets, scale, unit, "
-	"max_label_sets (or Inspektor Gadget's category, gadget, field, bucket)";
+	"max_label_sets, attribution, context (or Inspektor Gadget's category, gadget, field, "
+	"bucket)";
 static const char *const exporter_keys =
 	"name, help, source, selector, labels, value, bucket_type, bucket_min, bucket_max, "
-	"bucket_multiplier, bucket_keys, max_label_sets";
+	"bucket_multiplier, bucket_keys, max_label_sets, attribution, context";
+
+/* What entry() gathers past the metric itself. */
+struct ent {
+	struct bspec b;
+	char cat[32], gad[32];
+	int type_seen, ctx_seen;
+	yaml_mark_t ctx_at;
+};
+
+/* attribution: none | process | hubble. */
+static int attribution(struct fr_um_y *c, yaml_node_t *v, struct fr_um_metric *m)
+{
+	static const char *const names[] = {[FR_UM_A_NONE] = "none",
+					    [FR_UM_A_PROCESS] = "process",
+					    [FR_UM_A_HUBBLE] = "hubble"};
+	char a[16];
+
+	m->attr_at = fr_um_y__mark_of(c, v);
+	if (fr_um_y__copy(c, v, "attribution", a, sizeof(a)))
+		return -EINVAL;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(a, names[i])) {
+			m->attr = (enum fr_um_attr)i;
+			return 0;
+		}
+	fr_um_y__say(c, &v->start_mark, "attribution '%s' is not none, process or hubble", a);
+	return -EINVAL;
+}
 
 static int entry_key(struct fr_um_y *c, const char *key, yaml_node_t *k, yaml_node_t *v,
-		     enum shape sh, struct fr_um_metric *m, struct bspec *b, char *cat, char *gad)
+		     enum shape sh, struct fr_um_metric *m, struct ent *e)
 {
 	const int ex = sh == EXPORTER;
+	struct bspec *b = &e->b;
 	char type[16];
 
 	if (!strcmp(key, "name")) {
@@ -274,10 +312,25 @@ static int entry_key(struct fr_um_y *c, const char *key, yaml_node_t *k, yaml_no
 	if (!strcmp(key, "max_label_sets")) {
 		if (fr_um_y__integer(c, v, "max_label_sets", &m->max_label_sets))
 			return -EINVAL;
-		if (m->max_label_sets < 1 || m->max_label_sets > 1000000) {
-			fr_um_y__say(c, &v->start_mark, "max_label_sets must be 1 to 1000000");
+		if (m->max_label_sets < 0 || m->max_label_sets > 1000000) {
+			fr_um_y__say(c, &v->start_mark,
+				     "max_label_sets must be 1 to 1000000, or 0 for no limit");
 			return -EINVAL;
 		}
+		return 0;
+	}
+	if (!strcmp(key, "attribution"))
+		return attribution(c, v, m);
+	if (!strcmp(key, "context")) {
+		if (fr_um_y__copy(c, v, "context", type, sizeof(type)))
+			return -EINVAL;
+		if (strcmp(type, "first") && strcmp(type, "last")) {
+			fr_um_y__say(c, &v->start_mark, "context '%s' is not first or last", type);
+			return -EINVAL;
+		}
+		m->fam.ctx_first = !strcmp(type, "first");
+		e->ctx_seen = 1;
+		e->ctx_at = v->start_mark;
 		return 0;
 	}
 	if (!ex && !strcmp(key, "type")) {
@@ -294,12 +347,12 @@ static int entry_key(struct fr_um_y *c, const char *key, yaml_node_t *k, yaml_no
 				     "type '%s' is not counter, gauge or histogram", type);
 			return -EINVAL;
 		}
-		cat[63] = 1; /* type seen */
+		e->type_seen = 1;
 		return 0;
 	}
 	if (!ex && (!strcmp(key, "category") || !strcmp(key, "gadget"))) {
 		m->source_at = fr_um_y__mark_of(c, v);
-		return fr_um_y__copy(c, v, key, key[0] == 'c' ? cat : gad, 32);
+		return fr_um_y__copy(c, v, key, key[0] == 'c' ? e->cat : e->gad, 32);
 	}
 	if (!ex && (!strcmp(key, "buckets") || !strcmp(key, "bucket"))) {
 		m->buckets_at = fr_um_y__mark_of(c, v);
@@ -351,25 +404,23 @@ static int entry_key(struct fr_um_y *c, const char *key, yaml_node_t *k, yaml_no
 static int entry(struct fr_um_y *c, yaml_node_t *n, enum shape sh, enum fr_family_type t,
 		 struct fr_um_metric *m)
 {
-	struct bspec b = {.mult = 0};
-	char cat[64] = "", gad[32] = "";
+	struct ent e = {.b = {.mult = 0}};
+	struct bspec *b = &e.b;
+	struct fr_um_pair p;
+	int r;
 
 	memset(m, 0, sizeof(*m));
-	m->fam.plain = 1;
 	m->fam.scale = 1;
 	m->fam.type = t;
 	m->max_label_sets = DEF_MAX_SETS;
 	m->at = m->source_at = m->value_at = m->buckets_at = fr_um_y__mark_of(c, n);
 	if (fr_um_y__want(c, n, YAML_MAPPING_NODE, "a metric"))
 		return -EINVAL;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key), *v = fr_um_y__node(c, p->value);
-		const char *key = fr_um_y__scalar(c, k, "a key");
-
-		if (!key || entry_key(c, key, k, v, sh, m, &b, cat, gad))
+	for (size_t i = 0; (r = fr_um_y__pair(c, n, i, &p)) > 0; i++)
+		if (entry_key(c, p.key, p.k, p.v, sh, m, &e))
 			return -EINVAL;
-	}
+	if (r)
+		return -EINVAL;
 	if (!*m->fam.name) {
 		fr_um_y__say(c, &n->start_mark, "missing key: a metric needs 'name'");
 		return -EINVAL;
@@ -381,20 +432,20 @@ static int entry(struct fr_um_y *c, yaml_node_t *n, enum shape sh, enum fr_famil
 			     m->fam.name);
 		return -EINVAL;
 	}
-	if (sh == NATIVE && !cat[63]) {
+	if (sh == NATIVE && !e.type_seen) {
 		fr_um_y__say(c, &n->start_mark,
 			     "missing key: metric '%s' needs 'type' (counter, gauge, histogram)",
 			     m->fam.name);
 		return -EINVAL;
 	}
-	if (*cat || *gad) {
-		if (!*cat || !*gad || *m->source) {
+	if (*e.cat || *e.gad) {
+		if (!*e.cat || !*e.gad || *m->source) {
 			fr_um_y__say(c, &n->start_mark,
 				     "metric '%s': give category and gadget together, or source",
 				     m->fam.name);
 			return -EINVAL;
 		}
-		snprintf(m->source, sizeof(m->source), "%.31s/%.31s", cat, gad);
+		snprintf(m->source, sizeof(m->source), "%.31s/%.31s", e.cat, e.gad);
 	}
 	if (!*m->source) {
 		fr_um_y__say(c, &n->start_mark, "missing key: metric '%s' needs 'source'",
@@ -408,17 +459,25 @@ static int entry(struct fr_um_y *c, yaml_node_t *n, enum shape sh, enum fr_famil
 		fr_um_y__say(c, &n->start_mark, "metric '%s': scale must be > 0", m->fam.name);
 		return -EINVAL;
 	}
-	if (b.set && strcmp(b.type, "fixed") && bucket_bounds(c, &b, sh, m))
+	if (e.ctx_seen && m->attr != FR_UM_A_HUBBLE) {
+		fr_um_y__say(c, &e.ctx_at,
+			     "metric '%s': context (of Hubble's labels) needs attribution: hubble",
+			     m->fam.name);
+		return -EINVAL;
+	}
+	m->fam.plain = m->attr == FR_UM_A_NONE;
+	m->fam.hubble = m->attr == FR_UM_A_HUBBLE;
+	if (b->set && strcmp(b->type, "fixed") && bucket_bounds(c, b, sh, m))
 		return -EINVAL;
 	if (m->fam.type != FR_FAMILY_HISTOGRAM) {
-		if (m->fam.nbounds || b.set) {
-			fr_um_y__say(c, &b.at, "metric '%s': buckets are for histograms only",
+		if (m->fam.nbounds || b->set) {
+			fr_um_y__say(c, &b->at, "metric '%s': buckets are for histograms only",
 				     m->fam.name);
 			return -EINVAL;
 		}
 		return 0;
 	}
-	if (!m->fam.nbounds) {
+	if (m->bkind == FR_UM_B_NONE) {
 		fr_um_y__say(c, &n->start_mark, "missing key: histogram '%s' needs buckets",
 			     m->fam.name);
 		return -EINVAL;
@@ -446,7 +505,8 @@ static int add(struct fr_um_y *c, struct fr_um_file *f, yaml_node_t *n, enum sha
 		fr_um_y__say(c, &n->start_mark, "at most %d metrics in a file", FR_UM_MAX_METRICS);
 		return -EINVAL;
 	}
-	m = &f->m[f->n];
+	if (!(m = fr_um__file_room(f)))
+		return -ENOMEM;
 	if (entry(c, n, sh, t, m))
 		return -EINVAL;
 	for (int i = 0; i < f->n; i++)
@@ -475,33 +535,33 @@ static int list(struct fr_um_y *c, struct fr_um_file *f, yaml_node_t *n, enum sh
 /* metrics: {counters: [...], histograms: [...]} (ebpf_exporter). */
 static int exporter(struct fr_um_y *c, struct fr_um_file *f, yaml_node_t *n)
 {
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key), *v = fr_um_y__node(c, p->value);
-		const char *key = fr_um_y__scalar(c, k, "a key");
+	struct fr_um_pair p;
+	int r;
+
+	for (size_t i = 0; (r = fr_um_y__pair(c, n, i, &p)) > 0; i++) {
 		int err;
 
-		if (!key)
-			return -EINVAL;
-		if (!strcmp(key, "counters"))
-			err = list(c, f, v, EXPORTER, FR_FAMILY_COUNTER, "counters");
-		else if (!strcmp(key, "histograms"))
-			err = list(c, f, v, EXPORTER, FR_FAMILY_HISTOGRAM, "histograms");
+		if (!strcmp(p.key, "counters"))
+			err = list(c, f, p.v, EXPORTER, FR_FAMILY_COUNTER, "counters");
+		else if (!strcmp(p.key, "histograms"))
+			err = list(c, f, p.v, EXPORTER, FR_FAMILY_HISTOGRAM, "histograms");
 		else {
-			fr_um_y__say(c, &k->start_mark,
+			fr_um_y__say(c, &p.k->start_mark,
 				     "unknown key '%s' in metrics; keys: counters, histograms",
-				     key);
+				     p.key);
 			return -EINVAL;
 		}
 		if (err)
 			return -EINVAL;
 	}
-	return 0;
+	return r;
 }
 
 static int top(struct fr_um_y *c, struct fr_um_file *f)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *metrics = NULL;
+	struct fr_um_pair p;
+	int r;
 
 	if (!root) {
 		fprintf(stderr, "%s:1:1: missing key: the file is empty, expected 'metrics'\n",
@@ -510,21 +570,17 @@ static int top(struct fr_um_y *c, struct fr_um_file *f)
 	}
 	if (fr_um_y__want(c, root, YAML_MAPPING_NODE, "the file"))
 		return -EINVAL;
-	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key);
-		const char *key = fr_um_y__scalar(c, k, "a key");
-
-		if (!key)
-			return -EINVAL;
-		if (!strcmp(key, "metrics"))
-			metrics = fr_um_y__node(c, p->value);
-		else if (strcmp(key, "metrics_name")) { /* IG's prefix, not used */
-			fr_um_y__say(c, &k->start_mark,
-				     "unknown key '%s' at the top; keys: metrics", key);
+	for (size_t i = 0; (r = fr_um_y__pair(c, root, i, &p)) > 0; i++) {
+		if (!strcmp(p.key, "metrics"))
+			metrics = p.v;
+		else if (strcmp(p.key, "metrics_name")) { /* IG's prefix, not used */
+			fr_um_y__say(c, &p.k->start_mark,
+				     "unknown key '%s' at the top; keys: metrics", p.key);
 			return -EINVAL;
 		}
 	}
+	if (r)
+		return -EINVAL;
 	if (!metrics) {
 		fr_um_y__say(c, &root->start_mark, "missing key: 'metrics'");
 		return -EINVAL;
@@ -532,6 +588,19 @@ static int top(struct fr_um_y *c, struct fr_um_file *f)
 	if (metrics->type == YAML_MAPPING_NODE)
 		return exporter(c, f, metrics);
 	return list(c, f, metrics, NATIVE, FR_FAMILY_COUNTER, "'metrics'");
+}
+
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+/* One more of a bounded thing at `ev`: past `max`, say `what` and fail. */
+static int count_up(const char *path, const yaml_event_t *ev, int *n, int max, const char *what)
+{
+	if (++*n <= max)
+		return 0;
+	fprintf(stderr, "%s:%zu:%zu: %s\n", path, ev->start_mark.line + 1,
+		ev->start_mark.column + 1, what);
+	return -EINVAL;
 }
 
 /* A first pass over the events: bounds on what building the document and
@@ -557,31 +626,19 @@ static int prescan(const char *path, const char *buf, size_t len)
 		switch (ev.type) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > MAX_DEPTH) {
-				fprintf(stderr, "%s:%zu:%zu: nesting deeper than %d levels\n", path,
-					ev.start_mark.line + 1, ev.start_mark.column + 1,
-					MAX_DEPTH);
-				err = -EINVAL;
-			}
+			err = count_up(path, &ev, &depth, MAX_DEPTH,
+				       "nesting deeper than " STR(MAX_DEPTH) " levels");
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			depth--;
 			break;
 		case YAML_ALIAS_EVENT:
-			if (++aliases > MAX_ALIASES) {
-				fprintf(stderr, "%s:%zu:%zu: more than %d aliases\n", path,
-					ev.start_mark.line + 1, ev.start_mark.column + 1,
-					MAX_ALIASES);
-				err = -EINVAL;
-			}
+			err = count_up(path, &ev, &aliases, MAX_ALIASES,
+				       "more than " STR(MAX_ALIASES) " aliases");
 			break;
 		case YAML_DOCUMENT_START_EVENT:
-			if (++docs > 1) {
-				fprintf(stderr, "%s:%zu:%zu: one YAML document per file\n", path,
-					ev.start_mark.line + 1, ev.start_mark.column + 1);
-				err = -EINVAL;
-			}
+			err = count_up(path, &ev, &docs, 1, "one YAML document per file");
 			break;
 		case YAML_STREAM_END_EVENT:
 			done = 1;
@@ -609,8 +666,7 @@ int fr_um__parse_buf(const char *path, const char *buf, size_t len, struct fr_um
 	}
 	if ((err = prescan(path, buf, len)))
 		return err;
-	f->m = calloc(FR_UM_MAX_METRICS, sizeof(*f->m));
-	if (!f->m || !yaml_parser_initialize(&p))
+	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&p, &c.doc)) {
@@ -670,5 +726,22 @@ void fr_um__free_file(struct fr_um_file *f)
 	}
 	free(f->m);
 	f->m = NULL;
-	f->n = 0;
+	f->n = f->cap = 0;
+}
+
+struct fr_um_metric *fr_um__file_room(struct fr_um_file *f)
+{
+	if (f->n == FR_UM_MAX_METRICS)
+		return NULL;
+	if (f->n == f->cap) { /* most files hold a few metrics (one a built-in) */
+		const int cap = f->cap ? 2 * f->cap : 2;
+		struct fr_um_metric *m = realloc(f->m, (size_t)cap * sizeof(*m));
+
+		if (!m)
+			return NULL;
+		f->m = m;
+		f->cap = cap;
+	}
+	memset(&f->m[f->n], 0, sizeof(f->m[f->n]));
+	return &f->m[f->n];
 }

@@ -162,9 +162,11 @@ static int sel_string(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 /* {field: VALUE | [A, B]} entries. */
 static int sel_map(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 {
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key), *v = fr_um_y__node(c, p->value);
+	struct fr_um_pair p;
+	int r;
+
+	for (size_t i = 0; (r = fr_um_y__pair(c, n, i, &p)) > 0; i++) {
+		yaml_node_t *k = p.k, *v = p.v;
 		struct fr_um_sel *s = &m->sel[m->nsel];
 
 		if (m->nsel == FR_UM_MAX_SEL) {
@@ -201,7 +203,7 @@ static int sel_map(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 		}
 		m->nsel++;
 	}
-	return 0;
+	return r;
 }
 
 int fr_um_y__selector(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
@@ -230,9 +232,41 @@ int fr_um_y__selector(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m)
 static const char *const decoder_fields[] = {"cgroup", "syscall", "errno", "comm",  "pid",
 					     "dport",  "sport",	  "daddr", "saddr", NULL};
 
+/* A decoder list of an ebpf_exporter label: the last decoder that names
+ * one of our fields gives the label's field. */
+static int decoders(struct fr_um_y *c, yaml_node_t *v, struct fr_um_label *l)
+{
+	if (fr_um_y__want(c, v, YAML_SEQUENCE_NODE, "decoders"))
+		return -EINVAL;
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top;
+	     i++) {
+		yaml_node_t *d = fr_um_y__node(c, *i);
+		struct fr_um_pair p;
+		const char *dn;
+		int r;
+
+		if (fr_um_y__want(c, d, YAML_MAPPING_NODE, "a decoder"))
+			return -EINVAL;
+		for (size_t k = 0; (r = fr_um_y__pair(c, d, k, &p)) > 0; k++) {
+			if (strcmp(p.key, "name"))
+				continue; /* a decoder's own settings */
+			if (!(dn = fr_um_y__scalar(c, p.v, "decoder name")))
+				return -EINVAL;
+			for (int j = 0; decoder_fields[j]; j++)
+				if (!strcmp(dn, decoder_fields[j]))
+					snprintf(l->field, sizeof(l->field), "%s", dn);
+		}
+		if (r)
+			return -EINVAL;
+	}
+	return 0;
+}
+
 static int label_entry(struct fr_um_y *c, yaml_node_t *e, struct fr_um_metric *m)
 {
 	struct fr_um_label *l = &m->labels[m->nlabels];
+	struct fr_um_pair p;
+	int r;
 
 	if (m->nlabels == FR_UM_MAX_LABELS) {
 		fr_um_y__say(c, &e->start_mark, "at most %d labels", FR_UM_MAX_LABELS);
@@ -245,60 +279,30 @@ static int label_entry(struct fr_um_y *c, yaml_node_t *e, struct fr_um_metric *m
 	}
 	if (fr_um_y__want(c, e, YAML_MAPPING_NODE, "a label"))
 		return -EINVAL;
-	for (yaml_node_pair_t *p = e->data.mapping.pairs.start; p < e->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *k = fr_um_y__node(c, p->key), *v = fr_um_y__node(c, p->value);
-		const char *key = fr_um_y__scalar(c, k, "a key");
+	for (size_t i = 0; (r = fr_um_y__pair(c, e, i, &p)) > 0; i++) {
+		long ignored;
+		int err;
 
-		if (!key)
-			return -EINVAL;
-		if (!strcmp(key, "name")) {
-			if (fr_um_y__copy(c, v, "label name", l->name, sizeof(l->name)))
-				return -EINVAL;
-		} else if (!strcmp(key, "field")) {
-			if (fr_um_y__copy(c, v, "label field", l->field, sizeof(l->field)))
-				return -EINVAL;
-		} else if (!strcmp(key, "size")) {
-			long ignored;
-
-			if (fr_um_y__integer(c, v, "label size", &ignored))
-				return -EINVAL;
-		} else if (!strcmp(key, "decoders")) {
-			if (fr_um_y__want(c, v, YAML_SEQUENCE_NODE, "decoders"))
-				return -EINVAL;
-			for (yaml_node_item_t *i = v->data.sequence.items.start;
-			     i < v->data.sequence.items.top; i++) {
-				yaml_node_t *d = fr_um_y__node(c, *i);
-
-				if (fr_um_y__want(c, d, YAML_MAPPING_NODE, "a decoder"))
-					return -EINVAL;
-				for (yaml_node_pair_t *q = d->data.mapping.pairs.start;
-				     q < d->data.mapping.pairs.top; q++) {
-					const char *dk = fr_um_y__scalar(
-						c, fr_um_y__node(c, q->key), "a key");
-					yaml_node_t *dv = fr_um_y__node(c, q->value);
-
-					if (!dk)
-						return -EINVAL;
-					if (strcmp(dk, "name"))
-						continue; /* a decoder's own settings */
-					const char *dn = fr_um_y__scalar(c, dv, "decoder name");
-					if (!dn)
-						return -EINVAL;
-					for (int j = 0; decoder_fields[j]; j++)
-						if (!strcmp(dn, decoder_fields[j]))
-							snprintf(l->field, sizeof(l->field), "%s",
-								 dn);
-				}
-			}
-		} else {
+		if (!strcmp(p.key, "name"))
+			err = fr_um_y__copy(c, p.v, "label name", l->name, sizeof(l->name));
+		else if (!strcmp(p.key, "field"))
+			err = fr_um_y__copy(c, p.v, "label field", l->field, sizeof(l->field));
+		else if (!strcmp(p.key, "size"))
+			err = fr_um_y__integer(c, p.v, "label size", &ignored);
+		else if (!strcmp(p.key, "decoders"))
+			err = decoders(c, p.v, l);
+		else {
 			fr_um_y__say(
-				c, &k->start_mark,
+				c, &p.k->start_mark,
 				"unknown key '%s' in a label; keys: name, field, size, decoders",
-				key);
+				p.key);
 			return -EINVAL;
 		}
+		if (err)
+			return -EINVAL;
 	}
+	if (r)
+		return -EINVAL;
 	if (!*l->field)
 		memcpy(l->field, l->name, sizeof(l->name)); /* name is the shorter */
 	if (!*l->field) {

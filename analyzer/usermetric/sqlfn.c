@@ -120,7 +120,8 @@ static int load_names(sqlite3 *db, struct names *t)
 			t->n++;
 	}
 	sqlite3_finalize(st);
-	qsort(t->v, t->n, sizeof(*t->v), cmp_name);
+	if (t->n) /* no names: v is NULL, which qsort may not take */
+		qsort(t->v, t->n, sizeof(*t->v), cmp_name);
 	return 0;
 }
 

@@ -9,9 +9,10 @@
  *              FILE:LINE:COLUMN: message.
  *   fields.c   the sources (event kinds) and their fields: the only SQL
  *              identifiers a metric may reach (a whitelist).
- *   compile.c  one metric -> one SELECT of the "none" attribution contract
- *              of analyzer/db/family.h (t, labels..., value | b, cnt, sum);
- *              values from the file are bound parameters, never SQL text.
+ *   compile.c  one metric -> one SELECT of the contract of its attribution
+ *              (analyzer/db/family.h: none, process or hubble); values
+ *              from the file are bound parameters, never SQL text.
+ *   builtin.c  the built-in families written as metric files.
  *   sqlfn.c    SQL functions the compiled SELECTs call (regexp, names).
  */
 #ifndef FR_ANALYZER_USERMETRIC_USERMETRIC_H
@@ -39,6 +40,8 @@ enum {
 	FR_UM_J_PROC = 1u << 1, /* proc p ON p.pk = <pk> */
 	FR_UM_J_NODE = 1u << 2, /* nodes nd ON nd.node = e.node */
 	FR_UM_J_POD = 1u << 3,	/* pod_latest pl ON pl.uid = a.uid (needs ATTR) */
+	FR_UM_J_CONN = 1u << 4, /* conn c ON c.cid = e.cid and the row's own tuple
+				 * sock_tuple t, if any: a TCP event's ends */
 };
 
 struct fr_um_field {
@@ -49,9 +52,19 @@ struct fr_um_field {
 	const char *agg_sum;  /* sum(field) over the aggregate view; NULL: raw only */
 	unsigned need;	      /* FR_UM_J_* */
 	const char *doc;
-	/* whether a selector may compare the field with this name; NULL: any */
-	int (*known)(const char *name);
+	/* whether a selector may compare the field with this name in the
+	 * recording `db`; NULL: any */
+	int (*known)(sqlite3 *db, const char *name);
 };
+
+/* This build's syscall numbers and names (generated from asm/unistd_64.h
+ * by recorder/sources/kernel/gen_syscall_names.cmake). */
+struct fr_um_name {
+	uint32_t value;
+	const char *name;
+};
+extern const struct fr_um_name fr_um_syscall_names[];
+extern const size_t fr_um_syscall_names_len;
 
 struct fr_um_source {
 	const char *name;
@@ -64,6 +77,7 @@ struct fr_um_source {
 	const char *agg_table; /* *_agg table the raw rows miss; NULL: none */
 	const struct fr_um_field *fields;
 	const char *doc;
+	const char *flow; /* Hubble flow id of a raw row (attribution hubble); NULL: none */
 };
 
 size_t fr_um__nsources(void);
@@ -75,8 +89,12 @@ const struct fr_um_source *fr_um__source(const char *name);
  * NULL: no such field. */
 const struct fr_um_field *fr_um__field(const struct fr_um_source *src, const char *name,
 				       struct fr_um_field *tmp, char *expr_buf, size_t cap);
-/* Whether `s` names an errno (EAGAIN). */
-int fr_um__errno_known(const char *s);
+/* The hubble_enum of field `f` when its text is that enum's name of the
+ * column of the same name (verdict, drop_reason, flow_type, l7_type),
+ * else NULL; *nullable: the column may be NULL, whose text is ''. */
+const char *fr_um__hubble_enum(const struct fr_um_field *f, int *nullable);
+/* Whether `s` names an errno (EAGAIN); `db` is not read. */
+int fr_um__errno_known(sqlite3 *db, const char *s);
 /* "a, b, c": the fields of `src`, for an error message. */
 void fr_um__field_list(const struct fr_um_source *src, char *buf, size_t cap);
 
@@ -113,7 +131,13 @@ struct fr_um_label {
 	struct fr_um_mark at;
 };
 
-enum fr_um_bkind { FR_UM_B_NONE, FR_UM_B_EXP2, FR_UM_B_LINEAR, FR_UM_B_EXPLICIT };
+enum fr_um_bkind { FR_UM_B_NONE, FR_UM_B_EXP2, FR_UM_B_LINEAR, FR_UM_B_EXPLICIT, FR_UM_B_LOG2 };
+
+/* Which labels a metric gets past its own (analyzer/db/family.h):
+ * none: only the file's; process: the --by dimensions of the event's
+ * process, as the ebpf_* families; hubble: Hubble's context labels of the
+ * flow, as the hubble_* families. */
+enum fr_um_attr { FR_UM_A_NONE, FR_UM_A_PROCESS, FR_UM_A_HUBBLE };
 
 /* A value of the file bound to parameter :uN of the compiled SELECT. */
 struct fr_um_param {
@@ -130,16 +154,17 @@ struct fr_um_metric {
 	struct fr_um_label labels[FR_UM_MAX_LABELS];
 	char sum_field[FR_UM_FIELD_MAX]; /* "": value is count */
 	enum fr_um_bkind bkind;
-	long max_label_sets;
-	struct fr_um_mark at, source_at, value_at, buckets_at;
+	enum fr_um_attr attr;
+	long max_label_sets; /* 0: no limit */
+	struct fr_um_mark at, source_at, value_at, buckets_at, attr_at;
 	int nparam; /* set by compile */
 	struct fr_um_param *param;
 };
 
 struct fr_um_file {
 	char path[512];
-	int n;
-	struct fr_um_metric *m; /* n of them */
+	int n, cap;
+	struct fr_um_metric *m; /* n of them, room for cap */
 };
 
 /* Read metric file `path` into `f` (free with fr_um__free_file, after an
@@ -150,6 +175,17 @@ int fr_um__parse_file(const char *path, struct fr_um_file *f);
 /* The same from a buffer (tests, fuzzing); `path` names it in messages. */
 int fr_um__parse_buf(const char *path, const char *buf, size_t len, struct fr_um_file *f);
 void fr_um__free_file(struct fr_um_file *f);
+/* Room for one more metric in `f` (at most FR_UM_MAX_METRICS): the next,
+ * zeroed, not counted in f->n yet; NULL when there is none (-ENOMEM or
+ * full: f->n == FR_UM_MAX_METRICS). */
+struct fr_um_metric *fr_um__file_room(struct fr_um_file *f);
+
+/* ---- builtin.c ---- */
+
+/* The built-in families written as metric files (queries/metrics/NAME.yaml,
+ * embedded), one metric each, in name order, into `f` (free with
+ * fr_um__free_file). Return: 0, -EINVAL (printed) or -ENOMEM. */
+int fr_um__builtins(struct fr_um_file *f);
 
 /* ---- compile.c ---- */
 

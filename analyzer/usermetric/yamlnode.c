@@ -104,3 +104,15 @@ int fr_um_y__want(struct fr_um_y *c, yaml_node_t *n, yaml_node_type_t t, const c
 		     fr_um_y__type_name(n));
 	return -EINVAL;
 }
+
+int fr_um_y__pair(struct fr_um_y *c, const yaml_node_t *n, size_t i, struct fr_um_pair *p)
+{
+	const yaml_node_pair_t *q = n->data.mapping.pairs.start + i;
+
+	if (q >= n->data.mapping.pairs.top)
+		return 0;
+	p->k = fr_um_y__node(c, q->key);
+	p->v = fr_um_y__node(c, q->value);
+	p->key = fr_um_y__scalar(c, p->k, "a key");
+	return p->key ? 1 : -EINVAL;
+}

@@ -29,6 +29,21 @@ int fr_um_y__number(struct fr_um_y *c, yaml_node_t *n, const char *what, double 
 int fr_um_y__integer(struct fr_um_y *c, yaml_node_t *n, const char *what, long *v);
 int fr_um_y__want(struct fr_um_y *c, yaml_node_t *n, yaml_node_type_t t, const char *what);
 
+/* A pair of a mapping: its key (node and text) and its value. */
+struct fr_um_pair {
+	yaml_node_t *k, *v;
+	const char *key;
+};
+
+/*
+ * Pair i of mapping `n` into *p. Return: 1, 0 past the last pair, or
+ * -EINVAL for a key that is not a scalar (printed). The loop over a
+ * mapping:
+ *	for (size_t i = 0; (r = fr_um_y__pair(c, n, i, &p)) > 0; i++) ...
+ *	return r;
+ */
+int fr_um_y__pair(struct fr_um_y *c, const yaml_node_t *n, size_t i, struct fr_um_pair *p);
+
 /* parse_sel.c: a metric's `selector` (a list of strings and maps, a map,
  * or one string) and `labels` into m. */
 int fr_um_y__selector(struct fr_um_y *c, yaml_node_t *n, struct fr_um_metric *m);

@@ -209,6 +209,9 @@ static void serve_status(grpc_call *call, grpc_completion_queue *cq, const struc
 	grpc_byte_buffer_destroy(out);
 }
 
+/* --hint N: every message but each N-th goes with GRPC_WRITE_BUFFER_HINT */
+static long hint_every = 1;
+
 static void serve_flows(grpc_call *call, grpc_completion_queue *cq, const struct msgset *set)
 {
 	grpc_byte_buffer *in = NULL;
@@ -234,6 +237,10 @@ static void serve_flows(grpc_call *call, grpc_completion_queue *cq, const struct
 
 		op.op = GRPC_OP_SEND_MESSAGE;
 		op.data.send_message.send_message = bb;
+		/* buffered: gRPC writes the socket every hint_every messages (and
+		 * at the last) instead of a write per message */
+		if (hint_every > 1 && (i + 1) % hint_every && i + 1 < set->n)
+			op.flags = GRPC_WRITE_BUFFER_HINT;
 		if (!sent)
 			t0 = now_s();
 		ok = batch(call, cq, &op, 1);
@@ -415,6 +422,8 @@ int main(int argc, char **argv)
 			flows = strtol(v, NULL, 10);
 		else if (!strcmp(argv[i], "--streams"))
 			streams = strtol(v, NULL, 10);
+		else if (!strcmp(argv[i], "--hint"))
+			hint_every = strtol(v, NULL, 10);
 		else
 			return usage();
 		i++;

@@ -13,7 +13,17 @@
   hostile  every refusal of the reader on hand-crafted archives: exit 1,
            the reason on stderr, no database written
   live     (root) a ring recorded now, bundled while the recorder writes,
-           equals the directory over the same window
+           equals the directory over the same window; its segments say the
+           recorder hid kernel addresses, so blocks are copied as stored, and
+           the raw addresses of sockets the test opened (/proc/net/tcp) are
+           not in the bundle
+  copy     blocks with nothing to rewrite copied as stored (segments without
+           the hidden-addresses flag), against the ring
+  hidden   a generated ring whose segments say their kernel addresses are
+           hidden (fr-gen-fixture --hide-kaddrs): nearly every block copied
+           as stored, the bundle replays to the same reports as the ring, the
+           manifest says how each segment's pointers were handled (the same
+           ring without the flag is rewritten), no raw synthetic address left
 """
 import argparse
 import ipaddress
@@ -134,6 +144,115 @@ def t_copy(a):
     same_reports(fr, w + "/dir.db", w + "/g.db", win, "copied blocks, over the window")
     run([fr, "verify", w + "/g.tar.zst"])
     check(True, "verify accepts the bundle with copied blocks")
+
+
+SOCK_BASE = 0xffff888000000000  # fixtures/gen/tcp.c: socket ids are base + n * 0x100
+HIDDEN = "hidden by the recorder with a per-run secret"
+MAPPED = "replaced by per-bundle ids"
+
+
+def copied(stderr):
+    m = re.search(rb"blocks (\d+), (\d+) copied as stored", stderr)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def t_hidden(a):
+    fr, w = a.flightrec, a.work
+    # scale 4: blocks fill in seconds, so most hold none of the generator's
+    # clock syncs (one a minute), which keep a block from being copied
+    gen = [a.gen, "--no-truth", "--seed", "5", "--duration", "12m", "--tick", "2s",
+           "--segment", "5m", "--scale", "4"]
+    for d, extra in (("hx", ["--hide-kaddrs"]), ("px", [])):
+        shutil.rmtree(w + "/" + d, ignore_errors=True)
+        run(gen + ["-o", w + "/" + d] + extra)
+    hx, px = w + "/hx", w + "/px"
+    replay(fr, [hx], w + "/hx.db")
+    ins = run([fr, "inspect", hx]).stdout.decode()
+    in_blocks = sum(int(n) for n in re.findall(r"blocks\s+(\d+) ok", ins))
+    for win, what in ((("2026-01-15T11:00:00Z", "2026-01-15T13:00:00Z"), "whole ring"),
+                      (("2026-01-15T12:03:00Z", "2026-01-15T12:09:00Z"), "6-minute window")):
+        out = w + "/h.tar.zst"
+        if os.path.exists(out):
+            os.unlink(out)
+        p = run([fr, "bundle", hx, "--from", win[0], "--to", win[1], "-o", out])
+        blocks, cp = copied(p.stderr)
+        if what == "whole ring":
+            check(cp > 0.75 * in_blocks, "%s: %d of the ring's %d blocks copied as stored"
+                  % (what, cp, in_blocks))
+        else:
+            check(cp > 0.5 * blocks, "%s: %d of %d blocks copied as stored" % (what, cp, blocks))
+        m = manifest(out)
+        check(all(sg["kernel_pointers"] == HIDDEN for sg in m["segments"])
+              and m["redaction"]["kernel_pointers"] == HIDDEN
+              and m["redaction"]["kernel_pointers_replaced"] == 0,
+              "%s: manifest: every segment's pointers %s" % (what, HIDDEN))
+        check(sum(sg["blocks_copied"] for sg in m["segments"]) == cp,
+              "%s: manifest counts the copied blocks per segment" % what)
+        run([fr, "verify", out])
+        replay(fr, [out], w + "/h.db")
+        same_reports(fr, w + "/hx.db", w + "/h.db", None if what == "whole ring" else win,
+                     "hidden, %s" % what)
+    # the same ring without the flag: pointers mapped again, blocks re-encoded
+    out = w + "/p.tar.zst"
+    if os.path.exists(out):
+        os.unlink(out)
+    p = run([fr, "bundle", px, "--from", win[0], "--to", win[1], "-o", out])
+    blocks, cp = copied(p.stderr)
+    m = manifest(out)
+    check(all(sg["kernel_pointers"] == MAPPED for sg in m["segments"])
+          and m["redaction"]["kernel_pointers"] == "per-bundle ids"
+          and m["redaction"]["kernel_pointers_replaced"] > 0 and cp < 0.25 * blocks,
+          "without the flag: pointers replaced by per-bundle ids, %d of %d blocks copied"
+          % (cp, blocks))
+    # a mix of both: said per segment
+    mixed = [os.path.join(hx, f) for f in sorted(os.listdir(hx)) if f.startswith("node-a")] + \
+            [os.path.join(px, f) for f in sorted(os.listdir(px)) if f.startswith("node-b")]
+    os.unlink(out)
+    run([fr, "bundle"] + mixed + ["--from", win[0], "--to", win[1], "-o", out])
+    m = manifest(out)
+    check(m["redaction"]["kernel_pointers"] == "per segment"
+          and {sg["host"]: sg["kernel_pointers"] for sg in m["segments"]}
+          == {"node-a": HIDDEN, "node-b": MAPPED},
+          "mixed inputs: the manifest says per segment what was done")
+    # the generator's raw socket ids (its formula) are nowhere in the bundle
+    replay(fr, [px], w + "/px.db")
+    c = sqlite3.connect(w + "/px.db")
+    raw = {r[0] & (2**64 - 1) for r in c.execute("select sock_id from conn") if r[0]}
+    check(len(raw) > 100 and all(v >= SOCK_BASE for v in raw),
+          "the ring without the flag holds %d raw synthetic socket ids" % len(raw))
+    blob = bundle_bytes(w + "/h.tar.zst", w)
+    found = raw_ids_in(blob, raw)
+    check(not found, "hidden bundle: none of the %d raw socket ids %s" % (len(raw), found[:3]))
+    found = raw_ids_in(bundle_bytes(w + "/p.tar.zst", w), raw)
+    check(not found, "rewritten bundle: none of the %d raw socket ids" % len(raw))
+
+
+def uvarint_at(b, i):
+    v, shift = 0, 0
+    while i < len(b) and shift < 70:
+        v |= (b[i] & 0x7F) << shift
+        if not b[i] & 0x80:
+            return v
+        i, shift = i + 1, shift + 7
+    return None
+
+
+def raw_ids_in(blob, raw):
+    """Raw synthetic socket ids in `blob`, as 8 little-endian bytes or as a
+    varint: one pass per form over the bytes every id shares (its high bits
+    are SOCK_BASE's), each hit decoded whole."""
+    found = set()
+    le = SOCK_BASE.to_bytes(8, "little")[4:]
+    for m in re.finditer(re.escape(le), blob):
+        v = int.from_bytes(blob[m.start() - 4:m.start() + 4], "little")
+        if v in raw:
+            found.add(hex(v))
+    vi = varint(SOCK_BASE)[5:]  # bits 35..63, the same for every id
+    for m in re.finditer(re.escape(vi), blob):
+        v = uvarint_at(blob, m.start() - 5)
+        if v in raw:
+            found.add(hex(v))
+    return sorted(found)
 
 
 def manifest(path):
@@ -320,6 +439,44 @@ def t_hostile(a):
                 shutil.copy(path, a.corpus)
 
 
+def raw_socks(ports):
+    """Kernel addresses of the TCP sockets on `ports`, from /proc/net/tcp:
+    raw only with kptr_restrict 1 and root (0 hashes them), set for the read
+    and put back."""
+    path = "/proc/sys/kernel/kptr_restrict"
+    old = open(path).read().strip()
+    try:
+        with open(path, "w") as f:
+            f.write("1")
+        lines = open("/proc/net/tcp").read().splitlines()[1:]
+    finally:
+        with open(path, "w") as f:
+            f.write(old)
+    out = set()
+    for ln in lines:
+        f = ln.split()
+        lport, rport = int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16)
+        if lport in ports or rport in ports:
+            out.add(int(f[11], 16))
+    return out
+
+
+def open_conns(n):
+    """n loopback connections (client and accepted ends), kept open."""
+    import socket
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(n)
+    socks = [srv]
+    for _ in range(n):
+        c = socket.create_connection(srv.getsockname())
+        s, _ = srv.accept()
+        c.sendall(b"x" * 1000)
+        s.recv(1000)
+        socks += [c, s]
+    return socks, {srv.getsockname()[1]}
+
+
 def t_live(a):
     if os.geteuid() != 0:
         print("skip: live needs root")
@@ -334,8 +491,13 @@ def t_live(a):
                            stdout=subprocess.DEVNULL, stderr=open(w + "/rec.log", "w"))
     load = subprocess.Popen(["sh", "-c", "while :; do cat /proc/self/status >/dev/null; "
                              "ls / >/dev/null; done"])
+    socks = []
     try:
-        time.sleep(9)
+        time.sleep(4.5)
+        # sockets opened inside the window: their raw addresses must not ship
+        socks, ports = open_conns(20)
+        raw = raw_socks(ports)
+        time.sleep(4.5)
         now = time.time_ns()
         # the window ends 2 s ago: the recorder writes a block at least
         # every second, so the window's records are on disk
@@ -343,22 +505,40 @@ def t_live(a):
         out = w + "/live.tar.zst"
         if os.path.exists(out):
             os.unlink(out)
-        run([fr, "bundle", ring, "--from", frm, "--to", to, "-o", out])
+        p = run([fr, "bundle", ring, "--from", frm, "--to", to, "-o", out])
         check(rec.poll() is None, "bundled while the recorder writes")
     finally:
         load.kill()
+        for x in socks:
+            x.close()
         rec.wait(timeout=60)
     check(rec.returncode == 0, "recorder exit 0")
-    check(len(manifest(out)["segments"]) >= 2, "the window spans several segments")
+    m = manifest(out)
+    check(len(m["segments"]) >= 2, "the window spans several segments")
+    blocks, cp = copied(p.stderr)
+    check(all(sg["kernel_pointers"] == HIDDEN for sg in m["segments"]) and cp > 0,
+          "the recorder's segments say their addresses are hidden; %d of %d blocks copied "
+          "as stored" % (cp, blocks))
     replay(fr, [ring], w + "/ring.db")
     replay(fr, [out], w + "/live.db")
     same_reports(fr, w + "/ring.db", w + "/live.db", (frm, to), "live ring, 4-second window")
+    c = sqlite3.connect(w + "/live.db")
+    ours = c.execute("select count(*) from conn where sport in (%s) or dport in (%s)"
+                     % (",".join(map(str, ports)), ",".join(map(str, ports)))).fetchone()[0]
+    check(len(raw) >= 40 and all(v >= 2**63 for v in raw) and ours >= 40,
+          "the bundle holds the test's %d connection ends; /proc/net/tcp gave %d raw "
+          "addresses" % (ours, len(raw)))
+    blob = bundle_bytes(out, w)
+    found = [hex(v) for v in raw if v.to_bytes(8, "little") in blob or varint(v) in blob
+             or str(v).encode() in blob or str(v - 2**64).encode() in blob]
+    check(not found, "live bundle: none of the %d raw socket addresses %s" % (len(raw),
+                                                                              found[:3]))
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["fixture", "redact", "hostile", "live", "copy"])
-    ap.add_argument("--gen", help="copy: fr-gen-fixture")
+    ap.add_argument("mode", choices=["fixture", "redact", "hostile", "live", "copy", "hidden"])
+    ap.add_argument("--gen", help="copy, hidden: fr-gen-fixture")
     ap.add_argument("--flightrec", required=True)
     ap.add_argument("--recorder")
     ap.add_argument("--source", required=True)
@@ -368,7 +548,7 @@ def main():
     a.work = os.path.abspath(a.work)
     os.makedirs(a.work, exist_ok=True)
     {"fixture": t_fixture, "redact": t_redact, "hostile": t_hostile, "live": t_live,
-     "copy": t_copy}[a.mode](a)
+     "copy": t_copy, "hidden": t_hidden}[a.mode](a)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ synthetic_db() {
 	"$fr" replay -o y.db syn 2>replay.err || { cat replay.err >&2; fail "replay"; }
 }
 hubble_families() {
-	(cd "$src/queries/metrics" && ls hubble_*.sql | sed 's/\.sql$//' | paste -sd, -)
+	# .sql families and those written as metric files (docs/METRICS_FILE.md)
+	(cd "$src/queries/metrics" && ls hubble_*.sql hubble_*.yaml | sed 's/\.[a-z]*$//' | sort |
+		paste -sd, -)
 }
 
 case $mode in

@@ -65,6 +65,9 @@ class Hub:
         self.seen = 0  # flows ever added
         self.cut = 0  # bumped by /fault close: open streams end
         self.cut_code = "UNAVAILABLE"
+        self.cut_message = "test server: closed mid-stream"
+        self.status_error = None  # (code, message): ServerStatus fails so
+        self.compress = False  # streams from now on gzip their messages
         self.close_after = None  # the next stream ends after N responses
         self.streams = 0
         self.sent = 0
@@ -127,6 +130,9 @@ def make_servicer(hub):
             cut0, limit, hub.close_after = hub.cut, hub.close_after, None
             fl = hub.flows()
             pos = len(hub.log)
+            compress = hub.compress
+        if compress:
+            ctx.set_compression(grpc.Compression.Gzip)
         try:
             if req.HasField("since"):
                 fl = [r for r in fl if ts_ns(r.flow.time) >= ts_ns(req.since)]
@@ -139,7 +145,7 @@ def make_servicer(hub):
             def out(rs):  # yields rs; a close_after fault ends the stream
                 for r in rs:
                     if limit is not None and sent[0] >= limit:
-                        ctx.abort(getattr(grpc.StatusCode, hub.cut_code), "test server: closed mid-stream")
+                        ctx.abort(getattr(grpc.StatusCode, hub.cut_code), hub.cut_message)
                     yield r
                     sent[0] += 1
                     hub.sent += 1
@@ -151,7 +157,7 @@ def make_servicer(hub):
                         hub.cv.wait(0.2)
                     new, pos, cut = hub.log[pos:], len(hub.log), hub.cut
                 if cut != cut0:
-                    ctx.abort(getattr(grpc.StatusCode, hub.cut_code), "test server: closed mid-stream")
+                    ctx.abort(getattr(grpc.StatusCode, hub.cut_code), hub.cut_message)
                 yield from out(new)
         finally:
             with hub.cv:
@@ -159,6 +165,8 @@ def make_servicer(hub):
 
     def server_status(req, ctx):
         from google.protobuf import wrappers_pb2
+        if hub.status_error:
+            ctx.abort(getattr(grpc.StatusCode, hub.status_error[0]), hub.status_error[1])
         with hub.cv:
             up = time.time_ns() - hub.start
             return pb.ServerStatusResponse(
@@ -178,7 +186,16 @@ def make_servicer(hub):
     })
 
 
-def control_server(hub, stop):
+def varint(n):
+    out = b""
+    while True:
+        b, n = n & 0x7f, n >> 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def control_server(hub, stop, restart):
     """JSON over HTTP on 127.0.0.1 (the control interface in README.md)."""
     rate = {"r": 0.0}
 
@@ -236,9 +253,13 @@ def control_server(hub, stop):
                 if "cpu" in b:
                     ev["cpu"] = b["cpu"]
                 hub.add_json({"lost_events": ev, "node_name": hub.node})
-            elif path == "/raw":  # {"hex": "..."} or {"base64": "..."}: bytes as a response
+            elif path == "/raw":  # {"hex": "..."}, {"base64": "..."} or {"pad": N}: bytes as a response
                 import base64
-                raw = bytes.fromhex(b["hex"]) if "hex" in b else base64.b64decode(b["base64"])
+                if "pad" in b:  # unknown field 999 holding N bytes: well-formed, that long
+                    n = int(b["pad"])
+                    raw = varint(999 << 3 | 2) + varint(n) + b"x" * n
+                else:
+                    raw = bytes.fromhex(b["hex"]) if "hex" in b else base64.b64decode(b["base64"])
                 hub.add(raw)
             elif path == "/node_status":  # {"state_change": "NODE_...", "node_names": [...], "message": ""}
                 hub.add(json_format.ParseDict({"node_status": b}, hub.pb.GetFlowsResponse()))
@@ -247,11 +268,18 @@ def control_server(hub, stop):
             elif path == "/fault":  # {"close": true, "code": "UNAVAILABLE"} | {"close_after": N}
                 with hub.cv:
                     hub.cut_code = b.get("code", hub.cut_code)
+                    hub.cut_message = b.get("message", hub.cut_message)
+                    if "status_error" in b:  # {"code": ..., "message": ...} or null
+                        e = b["status_error"]
+                        hub.status_error = (e["code"], e.get("message", "")) if e else None
+                    hub.compress = b.get("compress", hub.compress)
                     if b.get("close"):
                         hub.cut += 1
                     if "close_after" in b:
                         hub.close_after = b["close_after"]
                     hub.cv.notify_all()
+            elif path == "/restart":  # {"grace": S}: GOAWAY, streams cancelled after S, listen again
+                restart(float(b.get("grace", 0.5)))
             elif path == "/shutdown":
                 stop.set()
             else:
@@ -269,7 +297,10 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--unix", help="socket path (default DIR/hubble.sock); 'none' for no socket")
     ap.add_argument("--tcp-port", type=int, default=0, help="TLS port (0 picks one, -1 none)")
+    ap.add_argument("--tcp-host", default="127.0.0.1", help="TLS address (::1 for IPv6)")
     ap.add_argument("--client-cert", action="store_true", help="require a client cert")
+    ap.add_argument("--ping-interval-ms", type=int,
+                    help="accept client PINGs this often (default: gRPC's 5 minutes, then GOAWAY)")
     ap.add_argument("--fixtures", default=os.path.join(ROOT, "fixtures/hubble"))
     ap.add_argument("--no-samples", action="store_true")
     ap.add_argument("--generate", type=int, default=0)
@@ -295,27 +326,53 @@ def main():
     hub.generate(a.generate)
 
     from concurrent import futures
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
-    server.add_generic_rpc_handlers((make_servicer(hub),))
     ports = {"pid": os.getpid()}
     sock = a.unix or os.path.join(a.dir, "hubble.sock")
     if sock != "none":
-        if os.path.exists(sock):
-            os.unlink(sock)
-        server.add_insecure_port("unix:" + sock)
         ports["unix"] = sock
     if a.tcp_port >= 0:
         make_certs(a.dir)
-        rd = lambda f: open(os.path.join(a.dir, f), "rb").read()
-        creds = grpc.ssl_server_credentials([(rd("server.key"), rd("server.crt"))],
-                                            root_certificates=rd("ca.crt") if a.client_cert else None,
-                                            require_client_auth=a.client_cert)
-        ports["tcp"] = server.add_secure_port("127.0.0.1:%d" % a.tcp_port, creds)
-        ports["address"] = "127.0.0.1:%d" % ports["tcp"]
+    rd = lambda f: open(os.path.join(a.dir, f), "rb").read()
+
+    def make_server(tcp_port):
+        """A gRPC server on the unix socket and TLS port; returns it and
+        the TLS port it got."""
+        opts = []
+        if a.ping_interval_ms is not None:  # keepalive PINGs this often are fine
+            opts = [("grpc.http2.min_ping_interval_without_data_ms", a.ping_interval_ms),
+                    ("grpc.http2.max_ping_strikes", 0)]
+        server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=opts)
+        server.add_generic_rpc_handlers((make_servicer(hub),))
+        if sock != "none":
+            if os.path.exists(sock):
+                os.unlink(sock)
+            server.add_insecure_port("unix:" + sock)
+        port = None
+        if tcp_port >= 0:
+            creds = grpc.ssl_server_credentials([(rd("server.key"), rd("server.crt"))],
+                                                root_certificates=rd("ca.crt") if a.client_cert else None,
+                                                require_client_auth=a.client_cert)
+            host = "[%s]" % a.tcp_host if ":" in a.tcp_host else a.tcp_host
+            port = server.add_secure_port("%s:%d" % (host, tcp_port), creds)
+        server.start()
+        return server, port
+
+    current = {}
+    current["server"], port = make_server(a.tcp_port)
+    if port is not None:
+        host = "[%s]" % a.tcp_host if ":" in a.tcp_host else a.tcp_host
+        ports["tcp"] = port
+        ports["address"] = "%s:%d" % (host, port)
         ports["client_cert_required"] = a.client_cert
-    server.start()
+
+    def restart(grace):
+        """GOAWAY to every client, their streams cancelled after grace
+        seconds, then a new server on the same socket and port."""
+        current["server"].stop(grace).wait()
+        current["server"], _ = make_server(ports.get("tcp", -1))
+
     stop = threading.Event()
-    ctl = control_server(hub, stop)
+    ctl = control_server(hub, stop, restart)
     ports["control"] = ctl.server_address[1]
     tmp = os.path.join(a.dir, "ports.json.tmp")
     with open(tmp, "w") as f:
@@ -330,7 +387,7 @@ def main():
                 os.kill(a.exit_with, 0)
             except ProcessLookupError:
                 break
-    server.stop(0.5).wait()
+    current["server"].stop(0.5).wait()
     ctl.shutdown()
     return 0
 

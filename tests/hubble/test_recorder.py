@@ -22,6 +22,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from server import varint  # noqa: E402
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "hubble")
 FAILS = []
 DROPPED = 2  # flow.Verdict
@@ -397,15 +398,6 @@ def scenario_kernel(a, pb, base):
     check(lost > 0, "kernel: the flood overflowed the Hubble queue (%d lost)" % lost)
 
 
-def varint(n):
-    out = b""
-    while True:
-        b, n = n & 0x7f, n >> 7
-        out += bytes([b | (0x80 if n else 0)])
-        if not n:
-            return out
-
-
 def ld(field, payload):
     """A length-delimited field: tag, length, payload."""
     return varint(field << 3 | 2) + varint(len(payload)) + payload
@@ -599,21 +591,29 @@ def scenario_restart(a, pb, base):
     srv.wait()
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def prologue(ap, prefix):
+    """The options every recorder test takes, parsed; the generated
+    messages; a work directory. None when python3-grpcio is missing."""
     ap.add_argument("--record", required=True)
     ap.add_argument("--segdump", required=True)
-    ap.add_argument("--kernel", action="store_true")
     ap.add_argument("--only", help="scenarios to run, comma-separated (default: all)")
     a = ap.parse_args()
     try:
         import grpc  # noqa: F401
     except ImportError:
         print("skip: python3-grpcio is missing (apt-get install python3-grpcio)")
-        return 77
+        return None
     from server import load_messages
-    pb = load_messages()
-    base = tempfile.mkdtemp(prefix="hubble-rec-")
+    return a, load_messages(), tempfile.mkdtemp(prefix=prefix)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", action="store_true")
+    r = prologue(ap, "hubble-rec-")
+    if r is None:
+        return 77
+    a, pb, base = r
     if a.kernel:
         scenario_kernel(a, pb, base)
         print("%d failure(s)" % len(FAILS))

@@ -447,6 +447,8 @@ int live_scenario_more(const char *recorder, const char *scenario)
 		rc = live_scenario_netcount(recorder, scenario);
 	else if (!strcmp(scenario, "by_comm"))
 		rc = live_scenario_by_comm(recorder);
+	else if (!strcmp(scenario, "usermetric"))
+		rc = live_scenario_usermetric(recorder);
 	else if (!strncmp(scenario, "kube_", 5))
 		rc = live_scenario_kube(recorder, scenario);
 	else {

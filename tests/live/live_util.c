@@ -293,8 +293,7 @@ const char *live_replay(const char *dir, char *db, size_t cap)
 	return fr;
 }
 
-/* Call fn with each line `cmd` prints; fail the test unless it exits 0. */
-static void run_lines(const char *cmd, live_row_fn fn, void *ctx)
+void live_run_lines(const char *cmd, live_row_fn fn, void *ctx)
 {
 	char line[1024];
 	FILE *f = popen(cmd, "r");
@@ -311,7 +310,7 @@ void live_metrics_csv(const char *fr, const char *db, const char *families, live
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "'%s' metrics '%s' --format csv --family %s", fr, db, families);
-	run_lines(cmd, fn, ctx);
+	live_run_lines(cmd, fn, ctx);
 }
 
 void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx)
@@ -319,7 +318,7 @@ void live_query_csv(const char *fr, const char *db, const char *name, live_row_f
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "'%s' query '%s' --name %s --format csv", fr, db, name);
-	run_lines(cmd, fn, ctx);
+	live_run_lines(cmd, fn, ctx);
 }
 
 int live_cgroup__create(char *dir, size_t cap)

@@ -97,6 +97,10 @@ typedef void (*live_row_fn)(void *ctx, char *line);
 void live_metrics_csv(const char *fr, const char *db, const char *families, live_row_fn fn,
 		      void *ctx);
 
+/* Call `fn` with each line shell command `cmd` prints; fail the test
+ * unless it exits 0. */
+void live_run_lines(const char *cmd, live_row_fn fn, void *ctx);
+
 /* The same for `fr query DB --name NAME --format csv`. */
 void live_query_csv(const char *fr, const char *db, const char *name, live_row_fn fn, void *ctx);
 
@@ -211,5 +215,10 @@ int live_scenario_ident(const char *recorder, bool stream);
 /* live_khost.c: metrics --by comm and --by cgroup equal what two programs
  * did in a cgroup of their own. Return 0, or SKIP_CODE without cgroup v2. */
 int live_scenario_by_comm(const char *recorder);
+
+/* live_usermetric.c: the example metric files over a live recording of a
+ * workload that counts what it did (FR_SRC: the source tree). Return 0,
+ * or SKIP_CODE without cgroup v2 or promtool. */
+int live_scenario_usermetric(const char *recorder);
 
 #endif /* FR_TESTS_LIVE_UTIL_H */

@@ -175,6 +175,82 @@ metrics:
     type: counter
     source: oom_kill
 Y
+bad attr_value "attr_value.yaml:5:18: attribution 'pod' is not none, process or hubble" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    attribution: pod
+Y
+bad attr_process "attr_process.yaml:5:18: attribution process needs a source with a process (not hubble_flow); 'hubble_flow' is not" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: hubble_flow
+    attribution: process
+Y
+bad attr_hubble "attr_hubble.yaml:5:18: attribution hubble needs a source of Hubble flows (hubble_flow); 'syscall' is not" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    attribution: hubble
+Y
+bad context "context.yaml:5:14: metric 'm1': context (of Hubble's labels) needs attribution: hubble" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: hubble_flow
+    context: first
+Y
+bad log2_keys "log2_keys.yaml:7:14: bad buckets: log2 buckets take no other key" <<'Y'
+metrics:
+  - name: m1
+    type: histogram
+    source: syscall
+    value: latency_ns
+    attribution: process
+    buckets: {type: log2, min: 3}
+Y
+bad label_by "label_by.yaml:6:14: label name 'namespace' is a --by dimension of attribution process" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    attribution: process
+    labels: [namespace]
+Y
+bad label_col "label_col.yaml:5:14: label name 'value' is a column of the family's rows" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: tcp_connect
+    labels: [{name: value, field: dport}]
+Y
+bad syscall_name "syscall_name.yaml:5:16: selector cannot match: 'fsyncc' is not a value of 'syscall'" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    selector: ["syscall:in(fsync,fsyncc)"]
+Y
+bad syscall_name_map "syscall_name_map.yaml:5:25: selector cannot match: 'opne' is not a value of 'syscall'" <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    selector: {syscall: opne}
+Y
+# a name of the build's table, a sys_N, regexes: accepted
+cat > syscall_ok.yaml <<'Y'
+metrics:
+  - name: m1
+    type: counter
+    source: syscall
+    selector: ["syscall:in(fsync,sys_999)", "!syscall:~^read"]
+Y
+"$fr" metrics small.db --only-file --file syscall_ok.yaml >out 2>err ||
+	{ cat err >&2; fail "syscall_ok: refused"; }
 bad aliases "aliases.yaml:3:" <<'Y'
 a: &a [x, x, x, x, x, x, x, x]
 b: [*a, *a, *a, *a, *a, *a, *a, *a]

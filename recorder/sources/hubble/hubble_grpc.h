@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The gRPC input of the Hubble source: a client of the Hubble Observer
- * API on gRPC's C core (libgrpc). It asks ServerStatus, then follows
- * GetFlows, and hands every response to the sink as the bytes received
+ * API, its HTTP/2 on libnghttp2 and its TLS on OpenSSL (hubble_h2.h,
+ * hubble_conn.h), gRPC's message framing ours (hubble_msgcut.h). Each
+ * attempt connects, asks ServerStatus, then follows GetFlows on the same
+ * connection, and hands every response to the sink as the bytes received
  * (their framing checked and the few fields needed read off the wire,
- * hubble_wire.h; a malformed one is counted as bad_message with its
- * offset, never fatal; a lost_events one is counted by its source too). When the stream ends or the
- * server cannot be reached it tries again after an exponential backoff, asks ServerStatus again and
- * resumes GetFlows with `since` = the newest flow time it saw, skipping the flows of that time it
- * already handed on; the span without a stream is reported to the sink as a "gap".
+ * hubble_wire.h; a malformed one, a compressed one or one over 4 MiB is
+ * counted as bad_message with the reason, never fatal; a lost_events one
+ * is counted by its source too). When the stream ends (trailers with any
+ * grpc-status, a reset, GOAWAY, a closed connection, a keepalive PING
+ * unanswered) or the server cannot be reached it tries again after an
+ * exponential backoff, asks ServerStatus again and resumes GetFlows with
+ * `since` = the newest flow time it saw, skipping the flows of that time
+ * it already handed on; the span without a stream is reported to the sink
+ * as a "gap". All on the thread that calls run: no thread of its own.
  */
 #ifndef FR_RECORDER_HUBBLE_GRPC_H
 #define FR_RECORDER_HUBBLE_GRPC_H
@@ -48,8 +54,9 @@ struct fr_hubble_grpc_stats {
 struct fr_hubble_grpc;
 
 /*
- * Reads the TLS files and makes the channel (no connection yet).
- * Return: 0 or -errno (-EINVAL: a file unreadable; -ENOMEM).
+ * Reads the TLS files (no connection yet).
+ * Return: 0 or -errno (-EINVAL: a TLS file unusable, said on stderr;
+ * -ENOMEM).
  */
 int fr_hubble_grpc__new(const struct fr_hubble_grpc_opts *o, struct fr_hubble_grpc **out);
 
@@ -65,7 +72,8 @@ int fr_hubble_grpc__resume(struct fr_hubble_grpc *c, int64_t s, int32_t ns, cons
  * Return: 0, or -errno when the sink asked to stop. */
 int fr_hubble_grpc__run(struct fr_hubble_grpc *c, struct fr_hubble_sink *sink);
 
-/* Any thread: cancels the call in flight and ends run promptly. */
+/* Any thread: ends run promptly (a connect, lookup, handshake, read or
+ * backoff in progress included). */
 void fr_hubble_grpc__stop(struct fr_hubble_grpc *c);
 
 /* Borrowed; valid until free. */

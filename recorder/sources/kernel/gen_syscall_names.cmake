@@ -1,6 +1,14 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# cmake -DIN=<asm/unistd_64.h> -DOUT=<file.c> -P gen_syscall_names.cmake
-# Turns every "#define __NR_<name> <nr>" into a row of fr_syscall_names[].
+# cmake -DIN=<asm/unistd_64.h> -DOUT=<file.c> [-DTABLE=name -DHEADER=h -DTYPE=t]
+#       -P gen_syscall_names.cmake
+# Turns every "#define __NR_<name> <nr>" into a row of fr_syscall_names[]
+# (struct fr_name of names.h), or of TABLE[] of TYPE declared in HEADER
+# (the analyzer's own copy, analyzer/usermetric).
+if(NOT DEFINED TABLE)
+  set(TABLE fr_syscall_names)
+  set(HEADER names.h)
+  set(TYPE "struct fr_name")
+endif()
 file(STRINGS ${IN} lines REGEX "^#define __NR_[a-z0-9_]+ [0-9]+$")
 set(body "")
 set(count 0)
@@ -13,10 +21,10 @@ if(count EQUAL 0)
   message(FATAL_ERROR "no syscall numbers found in ${IN}")
 endif()
 file(WRITE ${OUT}.tmp "/* Generated from ${IN} by gen_syscall_names.cmake. Do not edit. */
-#include \"names.h\"
+#include \"${HEADER}\"
 
-const struct fr_name fr_syscall_names[] = {
+const ${TYPE} ${TABLE}[] = {
 ${body}};
-const size_t fr_syscall_names_len = ${count};
+const size_t ${TABLE}_len = ${count};
 ")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "format/kaddr.h"
 #include "pump.h"
 
 struct pump_source {
@@ -37,21 +38,12 @@ struct fr_pump {
 #define VSTR(s)	   VB((s), strnlen((s), sizeof(s)))
 #define VHIST(h)   ((struct fr_value){.p = (const uint8_t *)(h), .len = FR_HIST_SLOTS})
 
-/*
- * A kernel address (socket ids, a drop's location, a kernel page fault's
- * address) as it may leave the machine: mixed with this run's secret
- * through a bijection, so equal addresses stay equal (a socket keeps its
- * id) and distinct ones distinct, but the address and the kernel's layout
- * cannot be read back. User-space addresses (lower half) and 0 pass.
- */
+/* A kernel address (socket ids, a drop's location, a kernel page fault's
+ * address) as it may leave the machine: format/kaddr.h with this run's
+ * secret. Segments say so in their header (FR_SEG_KADDR_HIDDEN). */
 static inline uint64_t fr_pump__hide_kptr(const struct fr_pump *p, uint64_t v)
 {
-	if (v < (1ull << 63))
-		return v;
-	v ^= p->kptr_key[0];
-	v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
-	v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
-	return (v ^ (v >> 31)) ^ p->kptr_key[1];
+	return fr_kaddr__hide(p->kptr_key, v);
 }
 
 /* Hand one event to the writer; a failure is counted, never returned.

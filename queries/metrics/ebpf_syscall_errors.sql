@@ -1,8 +1,0 @@
--- SPDX-License-Identifier: BSD-2-Clause
--- family: ebpf_syscall_errors
--- type: counter
--- help: System calls that returned an error, by syscall.
--- attribution: process
--- win_syscall: rollups for whole minutes, raw rows else (queries/metric_views.sql).
-SELECT g.t, g.node, g.pk, COALESCE(n.name, 'sys_' || g.nr) AS syscall, g.errors AS value
-FROM win_syscall g LEFT JOIN first_syscall_name n ON n.node = g.node AND n.nr = g.nr;
