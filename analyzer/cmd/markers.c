@@ -45,7 +45,8 @@ static int scan_one(const char *path, struct fr_marker_list *out)
 	int rc, err = fr_reader__open(path, &r, &d);
 
 	if (err) {
-		fprintf(stderr, "%s: %s\n", path, d.msg[0] ? d.msg : strerror(-err));
+		if (err != -ENOENT) /* the caller says why a missing one is skipped */
+			fprintf(stderr, "%s: %s\n", path, d.msg[0] ? d.msg : strerror(-err));
 		return err;
 	}
 	offset = (int64_t)(fr_reader__info(r)->wall_ns - fr_reader__info(r)->boot_ns);
@@ -70,6 +71,13 @@ int fr_markers__scan(char *const *paths, size_t n, struct fr_marker_list *out)
 	for (size_t i = 0; i < n; i++) {
 		const int err = scan_one(paths[i], out);
 
+		/* a ring's oldest segment can be deleted by the running recorder
+		 * between the listing and this read: its markers went with it */
+		if (err == -ENOENT) {
+			fprintf(stderr, "%s: deleted by the ring while its markers were read\n",
+				paths[i]);
+			continue;
+		}
 		if (err)
 			return err;
 	}

@@ -24,7 +24,8 @@ struct fr_marker_list {
 
 /* Append the markers of the segments `paths` (damaged blocks are
  * skipped, as replay does). Return: 0, or -errno of a segment that cannot
- * be opened or of memory. */
+ * be opened (one deleted meanwhile, ENOENT, is skipped with a note on
+ * stderr: a running ring deletes its oldest) or of memory. */
 int fr_markers__scan(char *const *paths, size_t n, struct fr_marker_list *out);
 
 void fr_marker_list__free(struct fr_marker_list *l);
