@@ -95,11 +95,13 @@ row() { printf "%-46s %12s %9s %8s %10s %12s %9s %8s %8s\n" "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.3f}')"; }
 
 # scenario MEASURE LABEL BASE NAME ARGS...: MEASURE under the recorder with ARGS
+SCEN_RATE=
 scenario() {
 	local measure=$1 label=$2 base=$3 name=$4; shift 4
 	start_recorder "$name" "$@"
 	local v
 	v=$($measure)
+	SCEN_RATE=$v
 	stop_recorder
 	row "$label: $name" "$v" "$(ratio "$base" "$v")" "$CPU" "$EPS" "$EVENTS" "$LOST" "$BPE" "$RSS"
 }
@@ -113,23 +115,43 @@ under_perf() {
 }
 
 # floor LABEL BASE HOOKS MEASURE...: MEASURE under empty programs on HOOKS
+FLOOR_RATE=
 floor() {
 	local v
 	v=$("${@:4}")
+	FLOOR_RATE=$v
 	row "$1: floor, empty BPF on $3" "$v" "$(ratio "$2" "$v")" - - - - - -
 }
 floor_loop() { "$FLOOR" "$1" "$LOOP" "$SECS" | sed -n 's/.*rate=\([0-9]*\).*/\1/p'; }
+# the same programs each reading the cheapest clock BPF has once: the floor
+# of any probe that times every call (a latency needs a read on both sides)
+floor_loop_timed() { FR_FLOOR_CLOCK=mono floor_loop "$1"; }
 
 # --- (a) syscall loop ---
 base=$(loop_rate)
 row "loop: recorder off" "$base" 1.000 - - - - - -
 floor loop "$base" sys_enter floor_loop enter
 floor loop "$base" "sys_enter+exit" floor_loop both
+floor2=$FLOOR_RATE
+floor loop "$base" "enter+exit+clock" floor_loop_timed both
+timed=$FLOOR_RATE
 scenario loop_rate loop "$base" "default modes, all families"
+default=$SCEN_RATE
 scenario loop_rate loop "$base" "syscalls stream only" --families syscalls --mode syscalls=stream
+stream=$SCEN_RATE
 scenario loop_rate loop "$base" "syscalls aggregate only" --families syscalls
 scenario loop_rate loop "$base" "all families, all stream" --mode syscalls=stream,file=stream,sched=stream
 under_perf loop_rate loop "$base"
+# ns each hook pair adds to a call, against the empty and the timed floor
+python3 - "$base" "$floor2" "$timed" "$default" "$stream" <<'PY'
+import sys
+off, floor, timed, default, stream = (float(a) for a in sys.argv[1:])
+added = lambda r: 1e9 / r - 1e9 / off
+print(f"loop, ns added per call: floor {added(floor):.0f}, floor+clock {added(timed):.0f}, "
+      f"default modes {added(default):.0f} ({added(default) / added(floor):.2f}x the floor's), "
+      f"stream {added(stream):.0f}; stream rate {100 * stream / floor:.0f} % of the floor's "
+      f"(floor+clock: {added(timed) / added(floor):.2f}x, {100 * timed / floor:.0f} %)")
+PY
 
 # --- (b) iperf3 on loopback ---
 base=$(iperf_gbps)
@@ -141,4 +163,6 @@ under_perf iperf_gbps "iperf3 Gbit/s" "$base"
 echo "slowdown = rate off / rate on; events = seen by the recorder (drained records or"
 echo "aggregated counts); lost = ring full + aggregate map full + tracking map full;"
 echo "B/rec = segment bytes per record on disk (all kinds); floor = the workload under"
-echo "empty programs on the tracepoints named: no probe that runs per call can be faster."
+echo "empty programs on the tracepoints named: no probe that runs per call can be faster;"
+echo "enter+exit+clock: each program also reads bpf_ktime_get_ns() once, the floor of a"
+echo "probe that takes the latency of every call."

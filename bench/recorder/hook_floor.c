@@ -3,10 +3,13 @@
  * fr-bench-hook-floor: runs a command while empty BPF programs sit on
  * raw_syscalls sys_enter (and sys_exit): the cost of the hooks alone.
  * usage: fr-bench-hook-floor enter|both COMMAND [ARG...]   (root)
+ * FR_FLOOR_CLOCK=mono|boot: the programs also read that clock once,
+ * the floor of a probe that times every call.
  * Exit status: the command's, or 1 when the programs cannot be attached.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +21,7 @@
 int main(int argc, char **argv)
 {
 	struct hook_floor_bpf *skel;
+	const char *clock;
 	int status, err;
 	pid_t child;
 
@@ -31,6 +35,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bpf_program__set_autoload(skel->progs.floor_sys_exit, !strcmp(argv[1], "both"));
+	clock = getenv("FR_FLOOR_CLOCK");
+	if (clock && *clock) {
+		if (!strcmp(clock, "mono"))
+			skel->rodata->floor_clock = 1;
+		else if (!strcmp(clock, "boot"))
+			skel->rodata->floor_clock = 2;
+		else {
+			fprintf(stderr,
+				"fr-bench-hook-floor: FR_FLOOR_CLOCK=%s: not mono or boot\n",
+				clock);
+			hook_floor_bpf__destroy(skel);
+			return 2;
+		}
+	}
 	err = hook_floor_bpf__load(skel);
 	err = err ?: hook_floor_bpf__attach(skel);
 	if (err) {

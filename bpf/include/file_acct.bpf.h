@@ -101,11 +101,15 @@ static __always_inline bool fr_fd_is_file(__u16 kind)
 	return kind == FR_FD_REGULAR || kind == FR_FD_BLOCK;
 }
 
-/* An openat that returned: always streamed, with the path it was given. */
-static __always_inline void fr_file_open(__u64 id, __u64 now, __u64 lat, long ret, __u32 flags,
+/*
+ * An openat that returned: always streamed, with the path it was given.
+ * ts: boot time, or 0 when the caller timed the call on another clock.
+ */
+static __always_inline void fr_file_open(__u64 id, __u64 ts, __u64 lat, long ret, __u32 flags,
 					 const void *path)
 {
-	struct fr_file_open *e = fr_reserve_at(sizeof(*e), FR_OP_FILE_OPEN, id, now);
+	struct fr_file_open *e =
+		fr_reserve_at(sizeof(*e), FR_OP_FILE_OPEN, id, ts ?: bpf_ktime_get_boot_ns());
 
 	if (!e)
 		return;
@@ -122,15 +126,15 @@ static __always_inline void fr_file_open(__u64 id, __u64 now, __u64 lat, long re
  * returned `ret` after `lat` ns; lat 0: the call's latency is booked on its
  * other side.
  */
-static __always_inline void fr_file_io(__u64 id, __u64 now, __u16 op, __s32 fd, __u16 kind,
-				       long ret, __u64 lat, bool stream)
+static __always_inline void fr_file_io(__u64 id, __u64 ts, __u16 op, __s32 fd, __u16 kind, long ret,
+				       __u64 lat, bool stream)
 {
 	struct fr_file_key key;
 	struct fr_file_val *v;
 	struct fr_file_io *e;
 
 	if (stream) {
-		e = fr_reserve_at(sizeof(*e), FR_OP_FILE_IO, id, now);
+		e = fr_reserve_at(sizeof(*e), FR_OP_FILE_IO, id, ts ?: bpf_ktime_get_boot_ns());
 		if (!e)
 			return;
 		e->latency_ns = lat;
@@ -164,9 +168,11 @@ static __always_inline void fr_file_io(__u64 id, __u64 now, __u16 op, __s32 fd, 
  * result on both descriptors and its latency once: on the input side,
  * unless only the output is a file (splice from a pipe into a file).
  * btf: called from a tp_btf program, which may read kernel memory directly.
+ * ts: the return's boot time, or 0 when the caller timed the call on another
+ * clock (then a record reads it).
  */
-static __always_inline void fr_file_call(__u64 id, __u64 now, __u16 op, __u64 a0, __u64 a1,
-					 __u64 a2, long ret, __u64 lat, bool stream, bool btf)
+static __always_inline void fr_file_call(__u64 id, __u64 ts, __u16 op, __u64 a0, __u64 a1, __u64 a2,
+					 long ret, __u64 lat, bool stream, bool btf)
 {
 	__s32 in = (__s32)a0, out = (__s32)a2;
 	__u16 kind, kind_out;
@@ -174,7 +180,7 @@ static __always_inline void fr_file_call(__u64 id, __u64 now, __u16 op, __u64 a0
 
 	switch (op) {
 	case FR_FILE_OPENAT:
-		fr_file_open(id, now, lat, ret, (__u32)a2, (const void *)a1);
+		fr_file_open(id, ts, lat, ret, (__u32)a2, (const void *)a1);
 		return;
 	case FR_FILE_SENDFILE_IN: /* sendfile(out_fd, in_fd, ...) */
 		in = (__s32)a1;
@@ -184,14 +190,14 @@ static __always_inline void fr_file_call(__u64 id, __u64 now, __u16 op, __u64 a0
 	case FR_FILE_SPLICE_IN:
 		break;
 	default:
-		fr_file_io(id, now, op, in, fr_fd_kind(in, btf), ret, lat, stream);
+		fr_file_io(id, ts, op, in, fr_fd_kind(in, btf), ret, lat, stream);
 		return;
 	}
 	kind = fr_fd_kind(in, btf);
 	kind_out = fr_fd_kind(out, btf);
 	lat_out = !fr_fd_is_file(kind) && fr_fd_is_file(kind_out);
-	fr_file_io(id, now, op, in, kind, ret, lat_out ? 0 : lat, stream);
-	fr_file_io(id, now, op + 1, out, kind_out, ret, lat_out ? lat : 0, stream);
+	fr_file_io(id, ts, op, in, kind, ret, lat_out ? 0 : lat, stream);
+	fr_file_io(id, ts, op + 1, out, kind_out, ret, lat_out ? lat : 0, stream);
 }
 
 #endif /* FR_BPF_FILE_ACCT_BPF_H */
