@@ -41,6 +41,14 @@ struct {
 
 static const struct fr_syscall_val zero_val;
 
+/* Stream mode's staged records (fr_abi.h), one stage per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fr_stage);
+} syscall_stage SEC(".maps");
+
 const volatile bool targ_file = false;	      /* the file family is accounted here */
 const volatile bool targ_file_stream = false; /* its mode */
 
@@ -183,6 +191,50 @@ static __always_inline __u64 call_clock(void)
 	return call_clock_is_boot() ? bpf_ktime_get_boot_ns() : bpf_ktime_get_ns();
 }
 
+/* Put a stage's records on the ring; a full ring loses them all, counted. */
+static __always_inline void stage_flush(struct fr_stage *st)
+{
+	__u32 n = st->len;
+
+	if (!n || n > FR_STAGE_BYTES)
+		return;
+	if (fr_output(st->buf, n))
+		fr_count_losses(FR_LOSS_RINGBUF_FULL, n / sizeof(struct fr_syscall));
+	st->len = 0;
+}
+
+/* One stream record of a call that returned, through this CPU's stage. */
+static __always_inline void stage_syscall(__u64 id, __u64 now, long nr, long ret, __u64 lat)
+{
+	__u32 gen = agg_gen & 1, off;
+	struct fr_stage *st = bpf_map_lookup_elem(&syscall_stage, &gen);
+	struct fr_syscall *e;
+
+	if (!st)
+		return;
+	off = st->len;
+	if (off > FR_STAGE_BYTES - sizeof(*e)) {
+		stage_flush(st);
+		off = 0;
+	}
+	/* the same bound again, in a register the verifier can follow */
+	asm volatile("" : "+r"(off));
+	if (off > FR_STAGE_BYTES - sizeof(*e))
+		return;
+	e = (void *)(st->buf + off);
+	st->len = off + sizeof(*e);
+	e->hdr.ts_ns = now;
+	e->hdr.pid = id >> 32;
+	e->hdr.tid = (__u32)id;
+	e->hdr.op = FR_OP_SYSCALL;
+	e->hdr.size = sizeof(*e);
+	e->hdr.cpu = bpf_get_smp_processor_id();
+	e->latency_ns = lat;
+	e->ret = ret;
+	e->nr = nr;
+	e->flags = 0;
+}
+
 static __always_inline int handle_enter(long nr)
 {
 	__u64 id = bpf_get_current_pid_tgid(), *start;
@@ -215,7 +267,6 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 	__u64 id = bpf_get_current_pid_tgid(), *start, now, lat;
 	struct fr_syscall_key key;
 	struct fr_syscall_val *v;
-	struct fr_syscall *e;
 	__u32 tid = (__u32)id;
 	int op;
 
@@ -242,14 +293,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 			     targ_file_stream, btf);
 	}
 	if (targ_stream) {
-		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, now);
-		if (!e)
-			return 0;
-		e->latency_ns = lat;
-		e->ret = ret;
-		e->nr = nr;
-		e->flags = 0;
-		fr_submit(e);
+		stage_syscall(id, now, nr, ret, lat);
 		return 0;
 	}
 	key.pid = fr_agg_tgid(id >> 32);

@@ -56,12 +56,17 @@ static __always_inline bool fr_task_in_cgroup(const struct task_struct *t)
 	return false;
 }
 
-static __always_inline void fr_count_loss(__u32 reason)
+static __always_inline void fr_count_losses(__u32 reason, __u64 count)
 {
 	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
 
 	if (n)
-		*n += 1; /* per-CPU slot: no atomics needed */
+		*n += count; /* per-CPU slot: no atomics needed */
+}
+
+static __always_inline void fr_count_loss(__u32 reason)
+{
+	fr_count_losses(reason, 1);
 }
 
 /* Is the task with this bpf_get_current_pid_tgid() value one we record? */
@@ -122,6 +127,16 @@ static __always_inline void fr_submit(void *rec)
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
 	bpf_ringbuf_submit(rec, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/* Copy `size` bytes of records onto the ring, waking the reader as
+ * fr_submit does. Return: 0, or non-zero when the ring had no room. */
+static __always_inline long fr_output(void *data, __u32 size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return bpf_ringbuf_output(&events, data, size,
+				  avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline __u32 fr_log2_slot(__u64 v)

@@ -170,6 +170,21 @@ struct fr_syscall {
 };
 _Static_assert(sizeof(struct fr_syscall) == 48, "fr_syscall layout");
 
+/*
+ * Stream mode stages syscall records per CPU and puts them on the ring a
+ * few kilobytes at a time: one reservation per 85 records, not one each.
+ * A ring sample may so hold several records back to back, each sized by
+ * its fr_hdr.size. Two stages per CPU, indexed by the aggregate generation
+ * (agg_gen): the recorder drains the one it just retired, so a CPU that
+ * goes quiet does not keep records back.
+ */
+#define FR_STAGE_BYTES 4096
+struct fr_stage {
+	__u32 len; /* bytes of buf in use */
+	__u32 pad;
+	__u8 buf[FR_STAGE_BYTES];
+};
+
 /* TCP lifecycle, retransmit, reset and RTT records share one layout. */
 struct fr_tcp {
 	struct fr_hdr hdr;

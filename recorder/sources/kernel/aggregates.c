@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The aggregate maps, read and cleared every interval into *_AGG records. */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -148,10 +149,56 @@ static bool aggregates(const struct fr_family_probe *f)
 	return f->on && f->mode == FR_MODE_AGGREGATE && f->agg_fd >= 0;
 }
 
+/* Stream records staged per CPU, drained with the aggregates' generations. */
+static bool staged(const struct fr_family_probe *f)
+{
+	return f->on && f->stage_fd >= 0 && f->agg_gen;
+}
+
 /* Stream mode too where a per-CPU program books into the map (sched: runtime). */
 static bool drained(const struct fr_family_probe *f)
 {
 	return aggregates(f) || (f->on && f->agg_fd >= 0 && f->oncpu_fd >= 0);
+}
+
+/*
+ * Encode and empty the stream records staged in generation `gen` of every
+ * CPU (-1: both, once the programs are detached). The programs write only
+ * the other generation by now, so the stage can be read and zeroed whole.
+ */
+static int drain_stage(struct fr_pump *p, const struct fr_family_probe *f, int gen)
+{
+	const size_t stride = (sizeof(struct fr_stage) + 7) & ~(size_t)7;
+	const int ncpu = libbpf_num_possible_cpus();
+	uint8_t *vals;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ?: -EINVAL;
+	vals = malloc((size_t)ncpu * stride);
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 g = 0; g < 2 && !err; g++) {
+		if (gen >= 0 && g != (__u32)gen)
+			continue;
+		if (bpf_map_lookup_elem(f->stage_fd, &g, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			const struct fr_stage *st = (const void *)(vals + (size_t)c * stride);
+
+			if (st->len > FR_STAGE_BYTES)
+				p->totals.malformed++;
+			else if (st->len)
+				fr_pump__records(p, f->id, st->buf, st->len);
+		}
+		memset(vals, 0, (size_t)ncpu * stride);
+		if (bpf_map_update_elem(f->stage_fd, &g, vals, BPF_ANY))
+			err = -errno;
+	}
+	free(vals);
+	return err;
 }
 
 int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
@@ -168,6 +215,7 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 		{FR_FAM_SCHED, sizeof(__u32), sizeof(struct fr_sched_val), sched_agg_encode},
 		{FR_FAM_MEM, sizeof(__u32), sizeof(struct fr_mem_val), mem_agg_encode},
 	};
+	const struct fr_family_probe *sys = &p->probes->fam[FR_FAM_SYSCALLS];
 	const uint64_t interval = now_ns - p->last_agg_ns;
 	const size_t nmaps = sizeof(maps) / sizeof(maps[0]);
 	bool any = false;
@@ -180,10 +228,16 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 		err = fr_probes__run_oncpu(p->probes);
 	for (size_t i = 0; i < nmaps; i++)
 		any |= aggregates(&p->probes->fam[maps[i].fam]);
+	any |= staged(sys);
 	/* the flip waits for an RCU grace period: only when it buys something */
 	if (any && !detached) {
 		fr_probes__flip_aggregates(p->probes, &old); /* a failed wait is reported */
 		gen = (int)old;
+	}
+	if (staged(sys)) {
+		int e = drain_stage(p, sys, gen);
+
+		err = err ?: e;
 	}
 	/* every map, even after a failure: an undrained generation would mix intervals */
 	for (size_t i = 0; i < nmaps; i++) {

@@ -549,6 +549,9 @@ static int family_start(struct fr_family_probe *f, const struct fr_config *cfg,
 	f->ring_fd = bpf_object__find_map_fd_by_name(f->obj, "events");
 	f->lost_fd = bpf_object__find_map_fd_by_name(f->obj, "lost");
 	f->agg_fd = spec->agg_map ? bpf_object__find_map_fd_by_name(f->obj, spec->agg_map) : -1;
+	f->stage_fd = f->mode == FR_MODE_STREAM
+			      ? bpf_object__find_map_fd_by_name(f->obj, "syscall_stage")
+			      : -1;
 	if (f->agg_fd >= 0) {
 		err = map_agg_gen(f);
 		if (err) {
@@ -595,7 +598,7 @@ static void family_stop(struct fr_family_probe *f)
 		f->destroy(f->skel);
 	f->skel = NULL;
 	f->obj = NULL;
-	f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = -1;
+	f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = f->stage_fd = -1;
 }
 
 int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
@@ -611,7 +614,7 @@ int fr_probes__start(struct fr_probes *p, const struct fr_config *cfg)
 
 		f->id = i;
 		f->mode = cfg->mode[i];
-		f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = -1;
+		f->ring_fd = f->lost_fd = f->agg_fd = f->oncpu_fd = f->stage_fd = -1;
 		if (!cfg->family_on[i])
 			snprintf(f->detail, sizeof(f->detail), "disabled by configuration");
 	}

@@ -38,6 +38,7 @@ struct fr_family_probe {
 	int lost_fd;
 	int agg_fd;
 	int oncpu_fd; /* a program run on every CPU (fr_probes__run_oncpu), -1 when none */
+	int stage_fd; /* stream records staged per CPU (fr_stage), -1 when none */
 	volatile uint32_t *agg_gen; /* the object's agg_gen in its mapped .bss */
 	void *bss;
 	size_t bss_len;

@@ -32,29 +32,44 @@ static const enum fr_family_id op_family[FR_OP_MAX] = {
 	[FR_OP_OOM_KILL] = FR_FAM_MEM,
 };
 
-/* ring_buffer callback: a negative return would stop the drain, so bad
- * records are counted, never returned. */
+/*
+ * The records of one ring sample (or of a drained stage): back to back,
+ * each sized by its header. Bad records are counted, never returned.
+ */
+void fr_pump__records(struct fr_pump *p, enum fr_family_id ring_fam, const void *data, size_t size)
+{
+	const uint8_t *at = data;
+
+	while (size) {
+		enum fr_family_id fam = ring_fam;
+		struct fr_hdr h;
+		size_t len;
+
+		if (size < sizeof(h)) {
+			p->totals.malformed++;
+			return;
+		}
+		memcpy(&h, at, sizeof(h));
+		/* a sample of one record may be longer than its header says */
+		len = h.size >= sizeof(h) && h.size < size ? h.size : size;
+		/* by what the record is, not which ring brought it (the syscalls
+		 * ring also carries the file family's records) */
+		if (h.op < FR_OP_MAX && op_family[h.op] != FR_FAM_COUNT)
+			fam = op_family[h.op];
+		p->totals.fam[fam].seen++;
+		if (fr_pump__encode(p, fam, h.op, at, len))
+			p->totals.malformed++;
+		at += len;
+		size -= len;
+	}
+}
+
+/* ring_buffer callback: a negative return would stop the drain. */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	const struct pump_source *src = ctx;
-	struct fr_pump *p = src->pump;
-	enum fr_family_id fam = src->fam;
-	struct fr_hdr h;
-	int err;
 
-	if (size < sizeof(h)) {
-		p->totals.malformed++;
-		return 0;
-	}
-	memcpy(&h, data, sizeof(h));
-	/* by what the record is, not which ring brought it (the syscalls ring
-	 * also carries the file family's records) */
-	if (h.op < FR_OP_MAX && op_family[h.op] != FR_FAM_COUNT)
-		fam = op_family[h.op];
-	p->totals.fam[fam].seen++;
-	err = fr_pump__encode(p, fam, h.op, data, size);
-	if (err)
-		p->totals.malformed++;
+	fr_pump__records(src->pump, src->fam, data, size);
 	return 0;
 }
 

@@ -62,6 +62,10 @@ static inline int fr_pump__append(struct fr_pump *p, enum fr_family_id fam, unsi
 	return 0;
 }
 
+/* Encode the records of `data`, back to back and each sized by its fr_hdr,
+ * that came on the ring of `ring_fam`. Bad records are counted. */
+void fr_pump__records(struct fr_pump *p, enum fr_family_id ring_fam, const void *data, size_t size);
+
 /* Encode one ring record of op `op` (size checked per op). Return: 0, or
  * -EBADMSG for a record too short or of an unknown op. */
 int fr_pump__encode(struct fr_pump *p, enum fr_family_id fam, unsigned op, const void *data,
