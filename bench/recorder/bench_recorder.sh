@@ -126,6 +126,8 @@ floor_loop() { "$FLOOR" "$1" "$LOOP" "$SECS" | sed -n 's/.*rate=\([0-9]*\).*/\1/
 # the same programs each reading the cheapest clock BPF has once: the floor
 # of any probe that times every call (a latency needs a read on both sides)
 floor_loop_timed() { FR_FLOOR_CLOCK=mono floor_loop "$1"; }
+# records carry boot time (DESIGN.md), so stream mode reads the boot clock
+floor_loop_boot() { FR_FLOOR_CLOCK=boot floor_loop "$1"; }
 
 # --- (a) syscall loop ---
 base=$(loop_rate)
@@ -135,6 +137,8 @@ floor loop "$base" "sys_enter+exit" floor_loop both
 floor2=$FLOOR_RATE
 floor loop "$base" "enter+exit+clock" floor_loop_timed both
 timed=$FLOOR_RATE
+floor loop "$base" "enter+exit+boot" floor_loop_boot both
+timed_boot=$FLOOR_RATE
 scenario loop_rate loop "$base" "default modes, all families"
 default=$SCEN_RATE
 scenario loop_rate loop "$base" "syscalls stream only" --families syscalls --mode syscalls=stream
@@ -143,14 +147,16 @@ scenario loop_rate loop "$base" "syscalls aggregate only" --families syscalls
 scenario loop_rate loop "$base" "all families, all stream" --mode syscalls=stream,file=stream,sched=stream
 under_perf loop_rate loop "$base"
 # ns each hook pair adds to a call, against the empty and the timed floor
-python3 - "$base" "$floor2" "$timed" "$default" "$stream" <<'PY'
+python3 - "$base" "$floor2" "$timed" "$timed_boot" "$default" "$stream" <<'PY'
 import sys
-off, floor, timed, default, stream = (float(a) for a in sys.argv[1:])
+off, floor, timed, timed_boot, default, stream = (float(a) for a in sys.argv[1:])
 added = lambda r: 1e9 / r - 1e9 / off
 print(f"loop, ns added per call: floor {added(floor):.0f}, floor+clock {added(timed):.0f}, "
+      f"floor+boot clock {added(timed_boot):.0f}, "
       f"default modes {added(default):.0f} ({added(default) / added(floor):.2f}x the floor's), "
       f"stream {added(stream):.0f}; stream rate {100 * stream / floor:.0f} % of the floor's "
-      f"(floor+clock: {added(timed) / added(floor):.2f}x, {100 * timed / floor:.0f} %)")
+      f"(floor+clock: {added(timed) / added(floor):.2f}x; floor+boot clock: "
+      f"{100 * timed_boot / floor:.0f} %)")
 PY
 
 # --- (b) iperf3 on loopback ---
@@ -165,4 +171,5 @@ echo "aggregated counts); lost = ring full + aggregate map full + tracking map f
 echo "B/rec = segment bytes per record on disk (all kinds); floor = the workload under"
 echo "empty programs on the tracepoints named: no probe that runs per call can be faster;"
 echo "enter+exit+clock: each program also reads bpf_ktime_get_ns() once, the floor of a"
-echo "probe that takes the latency of every call."
+echo "probe that takes the latency of every call; enter+exit+boot: bpf_ktime_get_boot_ns(),"
+echo "which stream records carry."
