@@ -21,23 +21,6 @@
 #include <unistd.h>
 #include <zstd.h>
 
-int fr_writer__grow(void **buf, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	p = realloc(*buf, c * elem);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = c;
-	return 0;
-}
-
 static int write_all(int fd, const uint8_t *buf, size_t len, uint64_t off)
 {
 	while (len) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <zstd.h>
 
+#include "format/grow.h"
 #include "format/writer.h"
 
 struct rec_ref {
@@ -72,8 +73,11 @@ struct fr_writer {
 	size_t ledger_raw;    /* and their raw bytes */
 };
 
-/* Grow *buf to hold `need` elements. Return: 0 or -ENOMEM. */
-int fr_writer__grow(void **buf, size_t *cap, size_t need, size_t elem);
+/* The writer's buffers start at 64 elements. Return: 0 or -ENOMEM. */
+static inline int fr_writer__grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	return fr_grow(buf, cap, need, elem, 64);
+}
 
 /* Append a frame at good_end; on failure the file is cut back so readers
  * see only whole frames. Return: 0 or -errno. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "analyzer/bundle/cut.h"
 #include "analyzer/bundle/manifest.h"
+#include "format/grow.h"
 #include "format/kinds.h"
 #include "format/writer.h"
 
@@ -134,23 +135,6 @@ static int ship(struct cut *c, const struct fr_record *rec)
 	return err;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 16;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * elem);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 /* Whether `rec` is of a block copied as stored (counted: the last record of
  * a block ends its entry). */
 static int was_placed(struct cut *c, const struct fr_record *rec)
@@ -186,12 +170,12 @@ static int copy_frame(struct cut *c, const struct fr_block_view *b)
 
 	if (res->src_fd < 0)
 		return fr_writer__append_frame(c->w, b->frame, b->frame_len, b->kinds);
-	err = grow((void **)&res->refs, &c->refs_cap, res->nrefs + 1, sizeof(res->refs[0]));
+	err = fr_grow((void **)&res->refs, &c->refs_cap, res->nrefs + 1, sizeof(res->refs[0]), 16);
 	if (!err)
 		err = fr_writer__place_frame(c->w, b->frame, b->frame_len, b->kinds, &at);
 	if (err)
 		return err;
-	last = res->nrefs ? &res->refs[res->nrefs - 1] : NULL; /* after grow() */
+	last = res->nrefs ? &res->refs[res->nrefs - 1] : NULL; /* after fr_grow() */
 	if (last && last->at + last->len == at && last->src + last->len == b->offset)
 		last->len += b->frame_len; /* the next block of the input, next in the cut */
 	else
@@ -225,7 +209,7 @@ static int filter(void *ctx, const struct fr_block_view *b)
 			return 0;
 	read = lo < c->from || hi >= c->to || b->kinds[FR_KIND_RECORDER_STATS] ||
 	       b->kinds[FR_KIND_MARKER];
-	err = read ? grow((void **)&c->pl, &c->plcap, c->npl + 1, sizeof(c->pl[0])) : 0;
+	err = read ? fr_grow((void **)&c->pl, &c->plcap, c->npl + 1, sizeof(c->pl[0]), 16) : 0;
 	if (!err)
 		err = copy_frame(c, b);
 	if (err)

@@ -2,6 +2,7 @@
 #include "analyzer/replay/rowbatch.h"
 #include "analyzer/db/db.h"
 #include "analyzer/replay/rowwriter.h"
+#include "format/grow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -291,24 +292,17 @@ void fr_rowbatch__real(struct fr_rowbatch *b, double v)
 char *fr_rowbatch__text_reserve(struct fr_rowbatch *b, size_t max)
 {
 	struct fr_rowbatch_buf *f = b->cur;
+	int err;
 
 	if (f->text_len + max > UINT32_MAX) { /* offsets are 32-bit */
 		b->err = -E2BIG;
 		return NULL;
 	}
-	if (!f->text || f->text_len + max > f->text_cap) {
-		size_t cap = f->text_cap ? f->text_cap : 4096;
-		char *t;
-
-		while (cap < f->text_len + max)
-			cap *= 2;
-		t = realloc(f->text, cap);
-		if (!t) {
-			b->err = -ENOMEM;
-			return NULL;
-		}
-		f->text = t;
-		f->text_cap = cap;
+	/* one byte at least: a text never allocated would return NULL */
+	err = fr_grow((void **)&f->text, &f->text_cap, f->text_len + (max ? max : 1), 1, 4096);
+	if (err) {
+		b->err = err;
+		return NULL;
 	}
 	return f->text + f->text_len;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "format/grow.h"
 #include "pump_internal.h"
 
 typedef uint64_t (*agg_encode_fn)(struct fr_pump *p, const void *key, const void *val, uint64_t now,
@@ -96,16 +97,15 @@ static int flush_map(struct fr_pump *p, enum fr_family_id fam, size_t key_sz, si
 		     agg_encode_fn encode, uint64_t now, uint64_t interval, int gen)
 {
 	const int fd = p->probes->fam[fam].agg_fd;
-	size_t n = 0, cap = 256;
-	char *keys, *val, *cur, *next;
+	size_t n = 0, cap = 0;
+	char *keys = NULL, *val, *cur, *next;
 	bool started = false;
 	uint32_t tgid;
 	int err = 0;
 
-	keys = malloc(cap * key_sz);
 	val = malloc(val_sz);
 	cur = malloc(2 * key_sz);
-	if (!keys || !val || !cur) {
+	if (!val || !cur) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -115,16 +115,9 @@ static int flush_map(struct fr_pump *p, enum fr_family_id fam, size_t key_sz, si
 		started = true;
 		if (gen >= 0 && key_gen(cur) != (uint32_t)gen)
 			continue; /* still being written */
-		if (n == cap) {
-			char *grown = realloc(keys, 2 * cap * key_sz);
-
-			if (!grown) {
-				err = -ENOMEM;
-				goto out;
-			}
-			keys = grown;
-			cap *= 2;
-		}
+		err = fr_grow((void **)&keys, &cap, n + 1, key_sz, 256);
+		if (err)
+			goto out;
 		memcpy(keys + n++ * key_sz, cur, key_sz);
 	}
 	for (size_t i = 0; i < n; i++) {

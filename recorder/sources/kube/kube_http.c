@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format/grow.h"
 #include "format/meta/kubeobj.h"
 
 /* A service-account token is about 1 KiB; refuse what cannot be one. */
@@ -143,18 +144,8 @@ size_t fr_kube_http__to_buf(char *p, size_t size, size_t n, void *ctx)
 
 	if (len > b->max - b->len)
 		return 0; /* over the bound: the transfer fails */
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		char *q;
-
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		q = realloc(b->p, cap);
-		if (!q)
-			return 0;
-		b->p = q;
-		b->cap = cap;
-	}
+	if (fr_grow((void **)&b->p, &b->cap, b->len + len + 1, 1, 65536))
+		return 0;
 	memcpy(b->p + b->len, p, len);
 	b->len += len;
 	b->p[b->len] = '\0';
