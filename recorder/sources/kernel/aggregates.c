@@ -158,25 +158,32 @@ static bool drained(const struct fr_family_probe *f)
  * Encode and empty the stream records staged in generation `gen` of every
  * CPU (-1: both, once the programs are detached). The programs write only
  * the other generation by now, so the stage can be read and zeroed whole.
+ * It is zeroed before its copy is encoded: a stage that could not be
+ * zeroed stays for a later drain rather than coming out twice.
  */
 static int drain_stage(struct fr_pump *p, const struct fr_family_probe *f, int gen)
 {
 	const size_t stride = (sizeof(struct fr_stage) + 7) & ~(size_t)7;
 	const int ncpu = libbpf_num_possible_cpus();
-	uint8_t *vals;
+	uint8_t *vals, *zero;
 	int err = 0;
 
 	if (ncpu <= 0)
 		return ncpu ?: -EINVAL;
 	vals = malloc((size_t)ncpu * stride);
-	if (!vals)
+	zero = calloc((size_t)ncpu, stride);
+	if (!vals || !zero) {
+		free(vals);
+		free(zero);
 		return -ENOMEM;
-	for (__u32 g = 0; g < 2 && !err; g++) {
+	}
+	for (__u32 g = 0; g < 2; g++) {
 		if (gen >= 0 && g != (__u32)gen)
 			continue;
-		if (bpf_map_lookup_elem(f->stage_fd, &g, vals)) {
-			err = -errno;
-			break;
+		if (bpf_map_lookup_elem(f->stage_fd, &g, vals) ||
+		    bpf_map_update_elem(f->stage_fd, &g, zero, BPF_ANY)) {
+			err = err ?: -errno;
+			continue; /* at stop, still the other generation */
 		}
 		for (int c = 0; c < ncpu; c++) {
 			const struct fr_stage *st = (const void *)(vals + (size_t)c * stride);
@@ -186,11 +193,9 @@ static int drain_stage(struct fr_pump *p, const struct fr_family_probe *f, int g
 			else if (st->len)
 				fr_pump__records(p, f->id, st->buf, st->len);
 		}
-		memset(vals, 0, (size_t)ncpu * stride);
-		if (bpf_map_update_elem(f->stage_fd, &g, vals, BPF_ANY))
-			err = -errno;
 	}
 	free(vals);
+	free(zero);
 	return err;
 }
 
@@ -211,7 +216,7 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 	const struct fr_family_probe *sys = &p->probes->fam[FR_FAM_SYSCALLS];
 	const uint64_t interval = now_ns - p->last_agg_ns;
 	const size_t nmaps = sizeof(maps) / sizeof(maps[0]);
-	bool any = false;
+	bool any = false, settled = true;
 	uint32_t old;
 	int err = 0, gen = -1;
 
@@ -224,10 +229,14 @@ int fr_pump__flush_aggregates(struct fr_pump *p, uint64_t now_ns, bool detached)
 	any |= staged(sys);
 	/* the flip waits for an RCU grace period: only when it buys something */
 	if (any && !detached) {
-		fr_probes__flip_aggregates(p->probes, &old); /* a failed wait is reported */
+		/* a failed wait is reported there */
+		settled = fr_probes__flip_aggregates(p->probes, &old) == 0;
 		gen = (int)old;
 	}
-	if (staged(sys)) {
+	/* unsettled, a program may still write the retired stage: it waits
+	 * for the next flip (a map would only miss an update, a stage would
+	 * give records twice) */
+	if (staged(sys) && settled) {
 		int e = drain_stage(p, sys, gen);
 
 		err = err ?: e;

@@ -50,7 +50,8 @@ void fr_pump__records(struct fr_pump *p, enum fr_family_id ring_fam, const void 
 			return;
 		}
 		memcpy(&h, at, sizeof(h));
-		/* a sample of one record may be longer than its header says */
+		/* a header size past the sample (or under a header) is not a
+		 * boundary: the rest goes to the encoder as one record */
 		len = h.size >= sizeof(h) && h.size < size ? h.size : size;
 		/* by what the record is, not which ring brought it (the syscalls
 		 * ring also carries the file family's records) */
