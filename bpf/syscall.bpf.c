@@ -151,21 +151,57 @@ static __always_inline bool no_return_call(long nr)
 #endif
 }
 
+/* Put a stage's records on the ring; a full ring loses them all, counted. */
+static __always_inline void stage_flush(struct fr_stage *st)
+{
+	__u32 n = st->len;
+
+	if (!n || n > FR_STAGE_BYTES)
+		return;
+	if (fr_output(st->buf, n))
+		fr_count_losses(FR_LOSS_RINGBUF_FULL, n / sizeof(struct fr_syscall));
+	st->len = 0;
+}
+
+/*
+ * One stream record, through this CPU's stage. Both syscall programs write
+ * it; they never run nested on one CPU (no syscall tracepoint fires in an
+ * interrupt, and each runs with preemption off).
+ */
+static __always_inline void stage_syscall(__u64 id, __u64 ts, long nr, long ret, __u64 lat,
+					  __u32 flags)
+{
+	__u32 gen = agg_gen & 1, off;
+	struct fr_stage *st = bpf_map_lookup_elem(&syscall_stage, &gen);
+	struct fr_syscall *e;
+
+	if (!st)
+		return;
+	off = st->len;
+	if (off > FR_STAGE_BYTES - sizeof(*e)) {
+		stage_flush(st);
+		off = 0;
+	}
+	/* the same bound again, in a register the verifier can follow */
+	asm volatile("" : "+r"(off));
+	if (off > FR_STAGE_BYTES - sizeof(*e))
+		return;
+	e = (void *)(st->buf + off);
+	st->len = off + sizeof(*e);
+	fr_hdr_fill(&e->hdr, sizeof(*e), FR_OP_SYSCALL, id, ts);
+	e->latency_ns = lat;
+	e->ret = ret;
+	e->nr = nr;
+	e->flags = flags;
+}
+
 static __always_inline void book_no_return(__u64 id, long nr)
 {
 	struct fr_syscall_key key;
 	struct fr_syscall_val *v;
-	struct fr_syscall *e;
 
 	if (targ_stream) {
-		e = fr_reserve_at(sizeof(*e), FR_OP_SYSCALL, id, bpf_ktime_get_boot_ns());
-		if (!e)
-			return;
-		e->latency_ns = 0;
-		e->ret = 0;
-		e->nr = nr;
-		e->flags = FR_SYSCALL_NO_RETURN;
-		fr_submit(e);
+		stage_syscall(id, bpf_ktime_get_boot_ns(), nr, 0, 0, FR_SYSCALL_NO_RETURN);
 		return;
 	}
 	key.pid = fr_agg_tgid(id >> 32);
@@ -189,50 +225,6 @@ static __always_inline bool call_clock_is_boot(void)
 static __always_inline __u64 call_clock(void)
 {
 	return call_clock_is_boot() ? bpf_ktime_get_boot_ns() : bpf_ktime_get_ns();
-}
-
-/* Put a stage's records on the ring; a full ring loses them all, counted. */
-static __always_inline void stage_flush(struct fr_stage *st)
-{
-	__u32 n = st->len;
-
-	if (!n || n > FR_STAGE_BYTES)
-		return;
-	if (fr_output(st->buf, n))
-		fr_count_losses(FR_LOSS_RINGBUF_FULL, n / sizeof(struct fr_syscall));
-	st->len = 0;
-}
-
-/* One stream record of a call that returned, through this CPU's stage. */
-static __always_inline void stage_syscall(__u64 id, __u64 now, long nr, long ret, __u64 lat)
-{
-	__u32 gen = agg_gen & 1, off;
-	struct fr_stage *st = bpf_map_lookup_elem(&syscall_stage, &gen);
-	struct fr_syscall *e;
-
-	if (!st)
-		return;
-	off = st->len;
-	if (off > FR_STAGE_BYTES - sizeof(*e)) {
-		stage_flush(st);
-		off = 0;
-	}
-	/* the same bound again, in a register the verifier can follow */
-	asm volatile("" : "+r"(off));
-	if (off > FR_STAGE_BYTES - sizeof(*e))
-		return;
-	e = (void *)(st->buf + off);
-	st->len = off + sizeof(*e);
-	e->hdr.ts_ns = now;
-	e->hdr.pid = id >> 32;
-	e->hdr.tid = (__u32)id;
-	e->hdr.op = FR_OP_SYSCALL;
-	e->hdr.size = sizeof(*e);
-	e->hdr.cpu = bpf_get_smp_processor_id();
-	e->latency_ns = lat;
-	e->ret = ret;
-	e->nr = nr;
-	e->flags = 0;
 }
 
 static __always_inline int handle_enter(long nr)
@@ -293,7 +285,7 @@ static __always_inline int handle_exit(struct pt_regs *regs, bool btf, long nr, 
 			     targ_file_stream, btf);
 	}
 	if (targ_stream) {
-		stage_syscall(id, now, nr, ret, lat);
+		stage_syscall(id, now, nr, ret, lat, 0);
 		return 0;
 	}
 	key.pid = fr_agg_tgid(id >> 32);

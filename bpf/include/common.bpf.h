@@ -94,6 +94,16 @@ static __always_inline bool fr_current_selected(void)
  * bpf_get_current_pid_tgid() value) at time `ts`: hot paths pass values
  * they already have rather than calling the helpers twice.
  */
+static __always_inline void fr_hdr_fill(struct fr_hdr *h, __u32 size, __u16 op, __u64 id, __u64 ts)
+{
+	h->ts_ns = ts;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->op = op;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+}
+
 static __always_inline void *fr_reserve_at(__u32 size, __u16 op, __u64 id, __u64 ts)
 {
 	struct fr_hdr *h = bpf_ringbuf_reserve(&events, size, 0);
@@ -102,12 +112,7 @@ static __always_inline void *fr_reserve_at(__u32 size, __u16 op, __u64 id, __u64
 		fr_count_loss(FR_LOSS_RINGBUF_FULL);
 		return NULL;
 	}
-	h->ts_ns = ts;
-	h->pid = id >> 32;
-	h->tid = (__u32)id;
-	h->op = op;
-	h->size = size;
-	h->cpu = bpf_get_smp_processor_id();
+	fr_hdr_fill(h, size, op, id, ts);
 	return h;
 }
 
@@ -122,21 +127,23 @@ static __always_inline void *fr_reserve(__u32 size, __u16 op)
  * the reader drains on a short timer and is only woken early when the ring
  * fills past wakeup_bytes.
  */
-static __always_inline void fr_submit(void *rec)
+static __always_inline __u64 fr_wakeup_flag(void)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 
-	bpf_ringbuf_submit(rec, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	return avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fr_submit(void *rec)
+{
+	bpf_ringbuf_submit(rec, fr_wakeup_flag());
 }
 
 /* Copy `size` bytes of records onto the ring, waking the reader as
  * fr_submit does. Return: 0, or non-zero when the ring had no room. */
 static __always_inline long fr_output(void *data, __u32 size)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-
-	return bpf_ringbuf_output(&events, data, size,
-				  avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	return bpf_ringbuf_output(&events, data, size, fr_wakeup_flag());
 }
 
 static __always_inline __u32 fr_log2_slot(__u64 v)
