@@ -190,7 +190,7 @@ int fr_hubble__scan_slow(struct fr_hubble_scan *s, const ProtobufCMessageDescrip
 {
 	/* Every entry and unknown field takes a byte or more: the limits
 	 * below can only be passed in a message longer than they are. */
-	const bool big = len > FR_HUBBLE_MAX_REPEATED, strict = s->strict;
+	const bool big = len > FR_HUBBLE_MAX_REPEATED;
 	uint32_t counts[128], unknown = 0, none = 0;
 	size_t pos = 0;
 
@@ -202,31 +202,14 @@ int fr_hubble__scan_slow(struct fr_hubble_scan *s, const ProtobufCMessageDescrip
 		const ProtobufCFieldDescriptor *f;
 		const size_t at = pos;
 		struct fr_hubble_val v;
-		uint8_t code = 0;
+		uint8_t code;
 		uint32_t *count;
-		uint64_t tag;
 		unsigned wt;
 		int rc;
 
-		if (p[pos] >= 8 && p[pos] < 0x80 && (0x27 >> (p[pos] & 7) & 1)) {
-			tag = p[pos++]; /* one byte, a field number, wire type 0, 1, 2 or 5 */
-		} else {
-			rc = fr_hubble__rd_tag(p, len, &pos, &tag);
-			if (!rc && strict && pos - at > 5)
-				rc = FR_HUBBLE_EUNPACK;
-			if (rc)
-				return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-		}
-		wt = (unsigned)(tag & 7);
-		v.sub = NULL;
-		f = field(d, t, tag >> 3, &code, &v.sub);
-		rc = read_value(p, len, &pos, wt, strict, &v);
-		if (rc) {
-			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-			if (f)
-				fr_hubble__path_prepend(s->err, f->name);
+		rc = fr_hubble__next_field(s, d, t, p, len, &pos, &f, &code, &wt, &v);
+		if (rc)
 			return rc;
-		}
 		if (!f) {
 			if (big && ++unknown > FR_HUBBLE_MAX_REPEATED)
 				return fr_hubble__fail(s->err, FR_HUBBLE_EREPEATED,

@@ -172,6 +172,47 @@ static inline int read_value(const uint8_t *p, size_t len, size_t *pos, unsigned
 	return 0;
 }
 
+/*
+ * The field at *pos of a message: its tag's wire type, its descriptor
+ * (NULL: unknown to this build), its table code and its value; *pos moves
+ * past it. Both scan loops read fields through this. Return: 0, or the
+ * failure reported in s->err with the field's name on its path.
+ */
+static inline __attribute__((always_inline)) int
+fr_hubble__next_field(struct fr_hubble_scan *s, const ProtobufCMessageDescriptor *d,
+		      const struct fr_hubble_ftab *t, const uint8_t *p, size_t len, size_t *pos,
+		      const ProtobufCFieldDescriptor **f, uint8_t *code, unsigned *wt,
+		      struct fr_hubble_val *v)
+{
+	const size_t at = *pos;
+	uint64_t tag;
+	int rc;
+
+	*f = NULL; /* set on every path: the callers read them only on success */
+	*code = 0;
+	*wt = 0;
+	if (p[at] >= 8 && p[at] < 0x80 && (0x27 >> (p[at] & 7) & 1)) {
+		tag = p[at]; /* one byte, a field number, wire type 0, 1, 2 or 5 */
+		*pos = at + 1;
+	} else {
+		rc = fr_hubble__rd_tag(p, len, pos, &tag);
+		if (!rc && s->strict && *pos - at > 5)
+			rc = FR_HUBBLE_EUNPACK;
+		if (rc)
+			return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+	}
+	*wt = (unsigned)(tag & 7);
+	v->sub = NULL;
+	*f = field(d, t, tag >> 3, code, &v->sub);
+	rc = read_value(p, len, pos, *wt, s->strict, v);
+	if (rc) {
+		rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
+		if (*f)
+			fr_hubble__path_prepend(s->err, (*f)->name);
+	}
+	return rc;
+}
+
 /* fr_hubble__scan_tab's loop: every message with a table and within the
  * limits' reach (every entry takes a byte or more, so that a message of
  * up to FR_HUBBLE_MAX_REPEATED bytes cannot pass them: nothing to count);
@@ -181,7 +222,6 @@ fr_hubble__scan_inline(struct fr_hubble_scan *s, const ProtobufCMessageDescripto
 		       const struct fr_hubble_ftab *t, const uint8_t *p, size_t len, unsigned depth,
 		       fr_hubble_visit visit, void *obj)
 {
-	const bool strict = s->strict;
 	uint32_t none = 0;
 	size_t pos = 0;
 
@@ -191,30 +231,13 @@ fr_hubble__scan_inline(struct fr_hubble_scan *s, const ProtobufCMessageDescripto
 		const ProtobufCFieldDescriptor *f;
 		const size_t at = pos;
 		struct fr_hubble_val v;
-		uint8_t code = 0;
-		uint64_t tag;
+		uint8_t code;
 		unsigned wt;
 		int rc;
 
-		if (p[pos] >= 8 && p[pos] < 0x80 && (0x27 >> (p[pos] & 7) & 1)) {
-			tag = p[pos++]; /* one byte, a field number, wire type 0, 1, 2 or 5 */
-		} else {
-			rc = fr_hubble__rd_tag(p, len, &pos, &tag);
-			if (!rc && strict && pos - at > 5)
-				rc = FR_HUBBLE_EUNPACK;
-			if (rc)
-				return fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-		}
-		wt = (unsigned)(tag & 7);
-		v.sub = NULL;
-		f = field(d, t, tag >> 3, &code, &v.sub);
-		rc = read_value(p, len, &pos, wt, strict, &v);
-		if (rc) {
-			rc = fr_hubble__fail(s->err, rc, (size_t)(p + at - s->base));
-			if (f)
-				fr_hubble__path_prepend(s->err, f->name);
+		rc = fr_hubble__next_field(s, d, t, p, len, &pos, &f, &code, &wt, &v);
+		if (rc)
 			return rc;
-		}
 		if (!f)
 			continue; /* kept by protobuf-c as an unknown field */
 		if (wt == 2)
