@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format/host.h"
 #include "live_util.h"
 
 #define NR_TRUE	   100 /* children exec'ing /bin/true: one exit_group each */
@@ -198,14 +199,6 @@ static void stage_visit(const struct fr_record *rec, const struct fr_event *ev, 
 		c->calls++;
 }
 
-static uint64_t boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int scenario_stream_stage(const char *recorder)
 {
 	char pid_arg[32];
@@ -223,7 +216,7 @@ static int scenario_stream_stage(const char *recorder)
 			syscall(SYS_getppid);
 		nanosleep(&pause, NULL);
 	}
-	c.burst_start_ns = boot_ns();
+	c.burst_start_ns = fr_clock__boot_ns();
 	for (int k = 0; k < STAGE_BURST; k++)
 		syscall(SYS_getppid);
 	live_recorder__stop(&r);
